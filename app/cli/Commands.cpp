@@ -1,0 +1,117 @@
+#include "Commands.h"
+
+#include "TerminalProgress.h"
+#include "ingest/Importer.h"
+#include "ingest/InterchangeExporter.h"
+#include "nn/TorchInfo.h"
+#include "store/StatsRepository.h"
+#include "store/Workspace.h"
+#include "util/Error.h"
+#include "util/Version.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace cotlab::cli {
+
+int runImport(const std::string& workspace, const ImportArgs& args)
+{
+    store::Workspace ws(workspace);
+    ingest::ImportOptions options;
+    const auto format = ingest::importFormatFromString(args.format);
+    if (!format)
+        throw Error("--format " + args.format + ": expected auto, interchange, benchmark or commonsense_qa");
+    options.format = *format;
+    options.task = args.task;
+    options.splitsFile = args.splits;
+    options.split = args.split;
+    for (const std::string& file : args.files) {
+        TerminalProgress bar;
+        const auto t0 = std::chrono::steady_clock::now();
+        const ingest::ImportReport r = ingest::Importer::importFile(ws.db(), file, options, bar.sink());
+        bar.finish();
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (const auto& w : r.warnings)
+            std::fprintf(stderr, "warning: %s\n", w.c_str());
+        std::printf("%s: %s, %lld records: %lld instances and %lld rationales added, %lld rationales already "
+                    "stored (%.2f s)\n",
+                    file.c_str(), r.format.c_str(), static_cast<long long>(r.lines),
+                    static_cast<long long>(r.instancesAdded), static_cast<long long>(r.rationalesAdded),
+                    static_cast<long long>(r.rationalesAlreadyStored), secs);
+    }
+    return 0;
+}
+
+int runExport(const std::string& workspace, const ExportArgs& args)
+{
+    if (args.format != "jsonl")
+        throw Error("--format " + args.format + ": only 'jsonl' (rationale interchange) is supported");
+    store::Workspace ws(workspace);
+    TerminalProgress bar;
+    const auto r = ingest::InterchangeExporter::exportJsonl(ws.db(), args.out, args.task, bar.sink());
+    bar.finish();
+    if (args.task && r.instances == 0)
+        throw Error("--task " + *args.task + ": no such task in " + workspace);
+    std::printf("%s: %lld lines (%lld instances, %lld rationales)\n", args.out.c_str(),
+                static_cast<long long>(r.lines), static_cast<long long>(r.instances),
+                static_cast<long long>(r.rationales));
+    return 0;
+}
+
+int runStats(const std::string& workspace, bool json)
+{
+    store::Workspace ws(workspace);
+    store::StatsRepository repo(ws.db());
+    const auto stats = repo.perTask();
+    if (json) {
+        nlohmann::ordered_json out;
+        out["workspace"] = workspace;
+        out["tasks"] = nlohmann::ordered_json::array();
+        for (const auto& s : stats) {
+            nlohmann::ordered_json t;
+            t["task"] = s.task;
+            t["answer_kind"] = s.answerKind;
+            t["instances"] = s.instances;
+            t["rationales"] = s.rationales;
+            t["rationales_per_instance"] = s.rationalesPerInstance();
+            t["teacher_rationales"] = s.teacherRationales;
+            t["teacher_correct"] = s.teacherCorrect;
+            t["teacher_accuracy"] = s.teacherRationales ? nlohmann::ordered_json(s.teacherAccuracy()) : nullptr;
+            t["splits"] = {{"train", s.trainInstances},
+                           {"dev", s.devInstances},
+                           {"test", s.testInstances},
+                           {"contrast", s.contrastInstances}};
+            out["tasks"].push_back(std::move(t));
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    }
+    std::printf("%-28s %-7s %10s %11s %9s %10s\n", "task", "kind", "instances", "rationales", "per inst",
+                "teacher acc");
+    for (const auto& s : stats) {
+        char acc[16] = "-";
+        if (s.teacherRationales)
+            std::snprintf(acc, sizeof acc, "%.1f%%", 100.0 * s.teacherAccuracy());
+        std::printf("%-28s %-7s %10lld %11lld %9.2f %10s\n", s.task.c_str(), s.answerKind.c_str(),
+                    static_cast<long long>(s.instances), static_cast<long long>(s.rationales),
+                    s.rationalesPerInstance(), acc);
+    }
+    if (stats.empty())
+        std::printf("(no tasks yet: cotlab-cli --workspace %s import FILE...)\n", workspace.c_str());
+    return 0;
+}
+
+int runVersion()
+{
+    const auto torch = nn::TorchInfo::query();
+    std::printf("cotlab-cli %s\nSQLite %s\nlibtorch %s%s%s\n", cotlabVersion().c_str(), sqliteVersion().c_str(),
+                torch.version.c_str(), torch.cudaAvailable ? ", CUDA devices: " : ", CPU only",
+                torch.cudaAvailable ? std::to_string(torch.cudaDevices).c_str() : "");
+    if (!torch.blas.empty())
+        std::printf("BLAS %s\n", torch.blas.c_str());
+    return 0;
+}
+
+} // namespace cotlab::cli

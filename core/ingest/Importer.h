@@ -1,0 +1,41 @@
+#pragma once
+
+#include "ingest/RecordSink.h"
+#include "jobs/Progress.h"
+
+#include <optional>
+#include <string>
+
+namespace cotlab::store {
+class Database;
+}
+
+namespace cotlab::ingest {
+
+enum class ImportFormat {
+    Auto,
+    Interchange,           // rationale interchange JSONL
+    Benchmark,             // Fine-tune-CoT benchmark JSON: [{question, answer[, rationale|reasoning]}]
+    CommonsenseQaOfficial, // {id, question: {stem, choices}, answerKey} per line
+};
+
+std::string_view toString(ImportFormat format);
+std::optional<ImportFormat> importFormatFromString(std::string_view name);
+
+struct ImportOptions {
+    ImportFormat format = ImportFormat::Auto;
+    std::optional<std::string> task;       // benchmark files: task name (default: from the file name)
+    std::optional<std::string> splitsFile; // benchmark files: Fine-tune-CoT split indices
+    std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name)
+};
+
+// Imports one file in one transaction: either everything in it is added, or (on an error, which names the
+// file and line, or on a stop request) the workspace is left as it was.
+class Importer {
+public:
+    static ImportFormat detectFormat(const std::string& path);
+    static ImportReport importFile(store::Database& db, const std::string& path, const ImportOptions& options = {},
+                                   const jobs::ProgressSink& progress = {}, const jobs::StopToken* stop = nullptr);
+};
+
+} // namespace cotlab::ingest

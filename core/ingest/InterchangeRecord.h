@@ -1,0 +1,51 @@
+#pragma once
+
+#include "answers/AnswerKind.h"
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cotlab::ingest {
+
+// One line of the rationale interchange format (shared/formats/rationale-interchange.md, version 1).
+// Also the in-memory shape every importer produces.
+struct InterchangeRecord {
+    // Instance fields.
+    std::string task;
+    std::string id;
+    std::string question;
+    std::string gold;
+    std::string split = "train";
+    std::optional<std::string> answerKind;
+    bool hasChoices = false;
+    std::vector<answers::Choice> choices;
+
+    // Rationale fields; rationale absent means a plain dataset row.
+    std::optional<std::string> rationale;
+    std::optional<std::string> answer;
+    std::optional<std::string> answerSentence;
+    std::vector<std::string> stop;
+    std::optional<int64_t> sample;
+    std::optional<std::string> teacher;
+    std::optional<std::string> prompt;
+    std::optional<std::string> decoding;
+    std::optional<double> temperature;
+    std::optional<double> logprob;
+    std::optional<int64_t> tokens;
+    std::optional<std::string> source;
+    std::string sourceKind = "teacher"; // CoTLab extension field "source_kind"
+    std::string metaJson;               // "" when empty; else a JSON object with unknown fields merged in
+
+    // Parses one line. Throws std::invalid_argument with the reason (no file or line: the caller adds them).
+    static InterchangeRecord parse(std::string_view line);
+};
+
+// Serialises a choices list as stored: [{"label": .., "text": ..}, ...].
+std::string choicesToJson(const std::vector<answers::Choice>& choices);
+std::vector<answers::Choice> choicesFromJson(const std::string& json);
+
+} // namespace cotlab::ingest

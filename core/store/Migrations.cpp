@@ -1,0 +1,32 @@
+#include "store/Migrations.h"
+
+#include "store/Database.h"
+#include "util/Error.h"
+
+#include <string>
+
+namespace cotlab::store {
+
+void migrate(Database& db)
+{
+    const auto& all = embeddedMigrations();
+    const int current = db.userVersion();
+    const int latest = all.empty() ? 0 : all.back().version;
+    if (current > latest)
+        throw Error(db.path() + ": workspace schema version " + std::to_string(current) +
+                    " is newer than this CoTLab supports (" + std::to_string(latest) + "); update CoTLab");
+    for (const Migration& m : all) {
+        if (m.version <= current)
+            continue;
+        Transaction tx(db);
+        try {
+            db.exec(m.sql);
+            db.exec("PRAGMA user_version = " + std::to_string(m.version));
+        } catch (const Error& e) {
+            throw Error(std::string("migration ") + m.name + " failed: " + e.what());
+        }
+        tx.commit();
+    }
+}
+
+} // namespace cotlab::store

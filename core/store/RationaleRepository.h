@@ -1,0 +1,29 @@
+#pragma once
+
+#include "store/Records.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cotlab::store {
+
+class Database;
+
+class RationaleRepository {
+public:
+    explicit RationaleRepository(Database& db) : m_db(db) {}
+
+    // Every instance (of one task, or all), in task then insertion order, with its rationales in sample
+    // order. Streams: one instance's rows in memory at a time. The callback returns false to stop.
+    using InstanceVisitor = std::function<bool(const InstanceRecord&, const std::vector<RationaleRecord>&)>;
+    void forEachInstance(const std::optional<std::string>& task, const InstanceVisitor& visit);
+
+    int64_t countInstances(const std::optional<std::string>& task);
+
+private:
+    Database& m_db;
+};
+
+} // namespace cotlab::store
