@@ -2,6 +2,7 @@
 
 #include "util/Text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -165,9 +166,15 @@ std::string AnswerExtractor::extract(std::string_view rationale, std::string_vie
         const size_t start = afterMarker(answerSentence, false);
         const std::string_view segment =
             start == std::string_view::npos ? answerSentence : answerSentence.substr(start);
-        std::string found = firstCandidate(segment, false);
-        if (!found.empty() || start != std::string_view::npos)
-            return found;
+        const bool saysSomething =
+            std::any_of(segment.begin(), segment.end(), [](char c) { return isAlpha(c) || isDigit(c); });
+        if (saysSomething) {
+            std::string found = firstCandidate(segment, false);
+            // The teacher answered, but not with an answer of this kind ("the answer is moot"): no answer.
+            if (!found.empty() || start != std::string_view::npos)
+                return found;
+        }
+        // A sentence that ends at its trigger ("... the answer (Yes or No) is:") leaves the rationale to decide.
     }
     const size_t start = afterMarker(rationale, true);
     if (start != std::string_view::npos) {
@@ -364,6 +371,12 @@ std::string AnswerExtractor::normalize(std::string_view answer) const
         }
         while (!out.empty() && (out.back() == '.' || out.back() == ' '))
             out.pop_back();
+        // Letters spelled out one by one ("l r n z") are one answer ("lrnz").
+        bool spelled = out.size() >= 3;
+        for (size_t i = 0; spelled && i < out.size(); ++i)
+            spelled = (i % 2 == 0) ? out[i] != ' ' : out[i] == ' ';
+        if (spelled)
+            std::erase(out, ' ');
         return out;
     }
     }

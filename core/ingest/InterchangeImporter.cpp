@@ -2,49 +2,112 @@
 
 #include "ingest/InterchangeRecord.h"
 #include "ingest/RecordSink.h"
+#include "util/BoundedQueue.h"
 #include "util/Error.h"
 #include "util/LineReader.h"
 #include "util/Text.h"
 
+#include <atomic>
 #include <cstdio>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 namespace cotlab::ingest {
+
+namespace {
+
+constexpr size_t kBatchRecords = 512;
+constexpr size_t kQueuedBatches = 8; // bounds memory: at most ~4k records in flight
+
+struct Batch {
+    std::vector<PreparedRecord> records;
+    uint64_t bytesRead = 0;
+    uint64_t fileSize = 0;
+    std::exception_ptr error; // the reader failed after the records above
+    bool last = false;
+};
+
+// Reads, validates, parses and prepares records (answer extraction included) on its own thread, so that the
+// writing thread only resolves instances and inserts.
+void readRecords(const std::string& path, BoundedQueue<Batch>& queue)
+{
+    Batch batch;
+    try {
+        LineReader reader(path);
+        batch.fileSize = reader.fileSize();
+        std::string_view line;
+        while (reader.next(line)) {
+            const int64_t n = reader.lineNumber();
+            if (const size_t bad = text::firstInvalidUtf8(line); bad != std::string_view::npos) {
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(line[bad]));
+                throw Error(path + ":" + std::to_string(n) + ": byte " + std::to_string(bad + 1) + " (" + hex +
+                            ") is not valid UTF-8; the file must be UTF-8 encoded");
+            }
+            if (text::trim(line).empty())
+                continue;
+            PreparedRecord rec;
+            rec.line = n;
+            try {
+                rec.record = InterchangeRecord::parse(line);
+            } catch (const std::invalid_argument& e) {
+                throw Error(path + ":" + std::to_string(n) + ": " + e.what());
+            }
+            RecordSink::prepare(rec);
+            batch.records.push_back(std::move(rec));
+            if (batch.records.size() == kBatchRecords) {
+                batch.bytesRead = reader.bytesRead();
+                const uint64_t size = batch.fileSize;
+                if (!queue.push(std::move(batch)))
+                    return; // the writer gave up
+                batch = Batch{};
+                batch.fileSize = size;
+            }
+        }
+        batch.bytesRead = reader.bytesRead();
+    } catch (...) {
+        batch.error = std::current_exception();
+    }
+    batch.last = true;
+    queue.push(std::move(batch));
+}
+
+} // namespace
 
 int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, const jobs::ProgressSink& progress,
                                  const jobs::StopToken* stop)
 {
-    LineReader reader(path);
-    std::string_view line;
+    BoundedQueue<Batch> queue(kQueuedBatches);
+    std::thread reader([&] { readRecords(path, queue); });
+    struct Joiner {
+        BoundedQueue<Batch>& queue;
+        std::thread& thread;
+        ~Joiner()
+        {
+            queue.close();
+            thread.join();
+        }
+    } joiner{queue, reader};
+
     int64_t records = 0;
-    while (reader.next(line)) {
-        const int64_t n = reader.lineNumber();
-        const std::string where = path + ":" + std::to_string(n);
-        if (const size_t bad = text::firstInvalidUtf8(line); bad != std::string_view::npos) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(line[bad]));
-            throw Error(where + ": byte " + std::to_string(bad + 1) + " (" + hex +
-                        ") is not valid UTF-8; the file must be UTF-8 encoded");
+    for (;;) {
+        std::optional<Batch> batch = queue.pop();
+        if (!batch)
+            break;
+        for (PreparedRecord& rec : batch->records) {
+            sink.add(rec, path);
+            ++records;
         }
-        if (text::trim(line).empty())
-            continue;
-        InterchangeRecord record;
-        try {
-            record = InterchangeRecord::parse(line);
-        } catch (const std::invalid_argument& e) {
-            throw Error(where + ": " + e.what());
-        }
-        sink.add(record, where);
-        ++records;
-        if ((records & 4095) == 0) {
-            if (stop && stop->stopRequested())
-                throw jobs::Cancelled();
-            if (progress)
-                progress({"Importing " + path, reader.bytesRead(), reader.fileSize()});
-        }
+        if (batch->error)
+            std::rethrow_exception(batch->error);
+        if (stop && stop->stopRequested())
+            throw jobs::Cancelled();
+        if (progress)
+            progress({"Importing " + path, batch->bytesRead, batch->fileSize});
+        if (batch->last)
+            break;
     }
-    if (progress)
-        progress({"Importing " + path, reader.bytesRead(), reader.fileSize()});
     return records;
 }
 

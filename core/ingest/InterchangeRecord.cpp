@@ -1,6 +1,7 @@
 #include "ingest/InterchangeRecord.h"
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 #include <stdexcept>
 
 namespace cotlab::ingest {
@@ -9,99 +10,162 @@ using nlohmann::json;
 
 namespace {
 
-const char* typeName(const json& v)
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+std::string_view sview(const element& v)
 {
-    return v.type_name();
+    std::string_view out;
+    (void)v.get(out);
+    return out;
+}
+int64_t int64Of(const element& v)
+{
+    int64_t out = 0;
+    (void)v.get(out);
+    return out;
+}
+double doubleOf(const element& v)
+{
+    double out = 0;
+    (void)v.get(out);
+    return out;
+}
+simdjson::dom::object objectOf(const element& v)
+{
+    simdjson::dom::object out;
+    (void)v.get(out);
+    return out;
+}
+simdjson::dom::array arrayOf(const element& v)
+{
+    simdjson::dom::array out;
+    (void)v.get(out);
+    return out;
 }
 
-[[noreturn]] void wrongType(std::string_view field, std::string_view expected, const json& v)
+const char* simdTypeName(const element& v)
+{
+    switch (v.type()) {
+    case element_type::ARRAY:
+        return "array";
+    case element_type::OBJECT:
+        return "object";
+    case element_type::STRING:
+        return "string";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+        return "number";
+    case element_type::BOOL:
+        return "boolean";
+    case element_type::NULL_VALUE:
+        return "null";
+    }
+    return "value";
+}
+
+[[noreturn]] void wrongSimdType(std::string_view field, std::string_view expected, const element& v)
 {
     throw std::invalid_argument("field '" + std::string(field) + "' must be " + std::string(expected) + ", not " +
-                                typeName(v));
+                                simdTypeName(v));
 }
 
-std::string requiredString(const json& obj, const char* field)
-{
-    const auto it = obj.find(field);
-    if (it == obj.end() || it->is_null())
-        throw std::invalid_argument(std::string("missing required field '") + field + "'");
-    if (!it->is_string())
-        wrongType(field, "a string", *it);
-    return it->get<std::string>();
-}
-
-std::optional<std::string> optionalString(const json& v, const char* field)
+std::optional<std::string> optString(const element& v, const char* field)
 {
     if (v.is_null())
         return std::nullopt;
     if (!v.is_string())
-        wrongType(field, "a string", v);
-    return v.get<std::string>();
+        wrongSimdType(field, "a string", v);
+    return std::string(sview(v));
 }
 
-std::optional<int64_t> optionalInt(const json& v, const char* field)
+std::optional<int64_t> optInt(const element& v, const char* field)
 {
     if (v.is_null())
         return std::nullopt;
-    if (!v.is_number_integer())
-        wrongType(field, "an integer", v);
-    return v.get<int64_t>();
+    if (v.is_int64())
+        return int64Of(v);
+    if (v.is_uint64())
+        throw std::invalid_argument(std::string("field '") + field + "' is too large");
+    wrongSimdType(field, "an integer", v);
 }
 
-std::optional<double> optionalNumber(const json& v, const char* field)
+std::optional<double> optNumber(const element& v, const char* field)
 {
     if (v.is_null())
         return std::nullopt;
     if (!v.is_number())
-        wrongType(field, "a number", v);
-    return v.get<double>();
+        wrongSimdType(field, "a number", v);
+    return doubleOf(v);
 }
 
-} // namespace
-
-InterchangeRecord InterchangeRecord::parse(std::string_view line)
+// nlohmann's messages name the column and what was expected; used only to explain a line simdjson rejected.
+[[noreturn]] void explainInvalidJson(std::string_view line)
 {
-    json obj;
     try {
-        obj = json::parse(line.begin(), line.end());
+        (void)json::parse(line.begin(), line.end());
     } catch (const json::parse_error& e) {
-        // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 17: ".
         std::string what = e.what();
         const auto colon = what.find("column ");
         throw std::invalid_argument("invalid JSON" + (colon == std::string::npos ? ": " + what
                                                                                    : " at " + what.substr(colon)));
     }
-    if (!obj.is_object())
-        throw std::invalid_argument(std::string("expected a JSON object, not ") + obj.type_name());
+    throw std::invalid_argument("invalid JSON");
+}
+
+thread_local simdjson::dom::parser tParser;
+thread_local std::string tPadded;
+
+} // namespace
+
+InterchangeRecord InterchangeRecord::parse(std::string_view line)
+{
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse from a padded copy.
+    tPadded.assign(line.data(), line.size());
+    tPadded.resize(line.size() + simdjson::SIMDJSON_PADDING, '\0');
+    element doc;
+    if (tParser.parse(tPadded.data(), line.size(), false).get(doc) != simdjson::SUCCESS)
+        explainInvalidJson(line);
+    if (!doc.is_object())
+        throw std::invalid_argument(std::string("expected a JSON object, not ") + simdTypeName(doc));
 
     InterchangeRecord r;
-    r.task = requiredString(obj, "task");
-    r.id = requiredString(obj, "id");
-    r.question = requiredString(obj, "question");
-    r.gold = requiredString(obj, "gold");
-    if (r.task.empty())
-        throw std::invalid_argument("field 'task' is empty");
-    if (r.id.empty())
-        throw std::invalid_argument("field 'id' is empty");
-
-    json meta = json::object();
-    json unknown = json::object();
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-        const std::string& key = it.key();
-        const json& v = it.value();
-        if (key == "task" || key == "id" || key == "question" || key == "gold" || key == "correct")
-            continue; // "correct" is derived by CoTLab on every import
-        if (key == "rationale") {
-            r.rationale = optionalString(v, "rationale");
-        } else if (key == "split") {
-            if (auto s = optionalString(v, "split")) {
+    bool haveTask = false, haveId = false, haveQuestion = false, haveGold = false;
+    std::string metaText;
+    json unknown;
+    for (const auto field : objectOf(doc)) {
+        const std::string_view key = field.key;
+        const element& v = field.value;
+        auto required = [&](std::string& out, bool& have, const char* name) {
+            if (v.is_null())
+                return;
+            if (!v.is_string())
+                wrongSimdType(name, "a string", v);
+            out = std::string(sview(v));
+            have = true;
+        };
+        if (key == "task")
+            required(r.task, haveTask, "task");
+        else if (key == "id")
+            required(r.id, haveId, "id");
+        else if (key == "question")
+            required(r.question, haveQuestion, "question");
+        else if (key == "gold")
+            required(r.gold, haveGold, "gold");
+        else if (key == "correct")
+            continue; // derived by CoTLab on every import
+        else if (key == "rationale")
+            r.rationale = optString(v, "rationale");
+        else if (key == "split") {
+            if (auto s = optString(v, "split")) {
                 if (*s != "train" && *s != "dev" && *s != "test" && *s != "contrast")
                     throw std::invalid_argument("field 'split' is '" + *s +
                                                 "'; expected train, dev, test or contrast");
                 r.split = *s;
             }
         } else if (key == "answer_kind") {
-            r.answerKind = optionalString(v, "answer_kind");
+            r.answerKind = optString(v, "answer_kind");
             if (r.answerKind && !answers::answerKindFromString(*r.answerKind))
                 throw std::invalid_argument("field 'answer_kind' is '" + *r.answerKind +
                                             "'; expected choice, number, yes_no or text");
@@ -109,54 +173,54 @@ InterchangeRecord InterchangeRecord::parse(std::string_view line)
             if (v.is_null())
                 continue;
             if (!v.is_array())
-                wrongType("choices", "an array of {label, text}", v);
+                wrongSimdType("choices", "an array of {label, text}", v);
             r.hasChoices = true;
-            for (const json& c : v) {
-                if (!c.is_object() || !c.contains("label") || !c.contains("text") || !c["label"].is_string() ||
-                    !c["text"].is_string())
+            for (const element c : arrayOf(v)) {
+                std::string_view label, text;
+                if (!c.is_object() || c["label"].get_string().get(label) != simdjson::SUCCESS ||
+                    c["text"].get_string().get(text) != simdjson::SUCCESS)
                     throw std::invalid_argument("field 'choices' must hold objects with string 'label' and 'text'");
-                r.choices.push_back({c["label"].get<std::string>(), c["text"].get<std::string>()});
+                r.choices.push_back({std::string(label), std::string(text)});
             }
-        } else if (key == "answer") {
-            r.answer = optionalString(v, "answer");
-        } else if (key == "answer_sentence") {
-            r.answerSentence = optionalString(v, "answer_sentence");
-        } else if (key == "stop") {
+        } else if (key == "answer")
+            r.answer = optString(v, "answer");
+        else if (key == "answer_sentence")
+            r.answerSentence = optString(v, "answer_sentence");
+        else if (key == "stop") {
             if (v.is_null())
                 continue;
             if (v.is_string()) {
-                r.stop.push_back(v.get<std::string>());
+                r.stop.emplace_back(sview(v));
                 continue;
             }
             if (!v.is_array())
-                wrongType("stop", "an array of strings", v);
-            for (const json& s : v) {
+                wrongSimdType("stop", "an array of strings", v);
+            for (const element s : arrayOf(v)) {
                 if (!s.is_string())
                     throw std::invalid_argument("field 'stop' must hold strings only");
-                if (!s.get_ref<const std::string&>().empty())
-                    r.stop.push_back(s.get<std::string>());
+                if (!sview(s).empty())
+                    r.stop.emplace_back(sview(s));
             }
         } else if (key == "sample") {
-            r.sample = optionalInt(v, "sample");
+            r.sample = optInt(v, "sample");
             if (r.sample && *r.sample < 0)
                 throw std::invalid_argument("field 'sample' is negative");
-        } else if (key == "teacher") {
-            r.teacher = optionalString(v, "teacher");
-        } else if (key == "prompt") {
-            r.prompt = optionalString(v, "prompt");
-        } else if (key == "decoding") {
-            r.decoding = optionalString(v, "decoding");
-        } else if (key == "temperature") {
-            r.temperature = optionalNumber(v, "temperature");
-        } else if (key == "logprob") {
-            r.logprob = optionalNumber(v, "logprob");
-        } else if (key == "tokens") {
-            r.tokens = optionalInt(v, "tokens");
-        } else if (key == "source") {
-            r.source = optionalString(v, "source");
-        } else if (key == "source_kind") {
-            auto s = optionalString(v, "source_kind");
-            if (s) {
+        } else if (key == "teacher")
+            r.teacher = optString(v, "teacher");
+        else if (key == "prompt")
+            r.prompt = optString(v, "prompt");
+        else if (key == "decoding")
+            r.decoding = optString(v, "decoding");
+        else if (key == "temperature")
+            r.temperature = optNumber(v, "temperature");
+        else if (key == "logprob")
+            r.logprob = optNumber(v, "logprob");
+        else if (key == "tokens")
+            r.tokens = optInt(v, "tokens");
+        else if (key == "source")
+            r.source = optString(v, "source");
+        else if (key == "source_kind") {
+            if (auto s = optString(v, "source_kind")) {
                 if (*s != "teacher" && *s != "student" && *s != "human")
                     throw std::invalid_argument("field 'source_kind' is '" + *s +
                                                 "'; expected teacher, student or human");
@@ -166,19 +230,39 @@ InterchangeRecord InterchangeRecord::parse(std::string_view line)
             if (v.is_null())
                 continue;
             if (!v.is_object())
-                wrongType("meta", "an object", v);
-            meta = v;
+                wrongSimdType("meta", "an object", v);
+            metaText = simdjson::minify(v);
         } else {
-            unknown[key] = v; // kept, never dropped silently
+            // Unknown fields are kept in meta, never dropped silently.
+            if (unknown.is_null())
+                unknown = json::object();
+            unknown[std::string(key)] = json::parse(simdjson::minify(v));
         }
     }
-    for (auto it = unknown.begin(); it != unknown.end(); ++it) {
-        if (meta.contains(it.key()))
-            throw std::invalid_argument("field '" + it.key() + "' is given both at top level and inside 'meta'");
-        meta[it.key()] = it.value();
-    }
-    if (!meta.empty())
+    if (!haveTask)
+        throw std::invalid_argument("missing required field 'task'");
+    if (!haveId)
+        throw std::invalid_argument("missing required field 'id'");
+    if (!haveQuestion)
+        throw std::invalid_argument("missing required field 'question'");
+    if (!haveGold)
+        throw std::invalid_argument("missing required field 'gold'");
+    if (r.task.empty())
+        throw std::invalid_argument("field 'task' is empty");
+    if (r.id.empty())
+        throw std::invalid_argument("field 'id' is empty");
+
+    if (!unknown.is_null()) {
+        json meta = metaText.empty() ? json::object() : json::parse(metaText);
+        for (auto it = unknown.begin(); it != unknown.end(); ++it) {
+            if (meta.contains(it.key()))
+                throw std::invalid_argument("field '" + it.key() + "' is given both at top level and inside 'meta'");
+            meta[it.key()] = it.value();
+        }
         r.metaJson = meta.dump();
+    } else if (!metaText.empty() && metaText != "{}") {
+        r.metaJson = json::parse(metaText).dump(); // canonical key order, as nlohmann writes it
+    }
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include "util/Error.h"
 #include "util/Text.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::ingest {
@@ -15,23 +16,87 @@ namespace {
 std::string quotedValue(std::string_view s)
 {
     constexpr size_t kMax = 80;
-    std::string out = "'" + std::string(s.substr(0, kMax)) + (s.size() > kMax ? "...'" : "'");
-    return out;
+    return "'" + std::string(s.substr(0, kMax)) + (s.size() > kMax ? "...'" : "'");
 }
 
-std::string normalizedGold(const AnswerExtractor& ex, const std::string& gold)
+// What a gold answer means, for comparing two sources of one instance. For choice tasks it is the text of
+// the chosen choice: CommonsenseQA repeats choice texts, and converted files sometimes point at the first of
+// two identical choices (19 PaLM rows do) -- that is the same answer.
+std::string goldKey(const AnswerExtractor& ex, const std::vector<answers::Choice>& choices, const std::string& gold)
 {
     std::string n = ex.normalize(gold);
-    return n.empty() ? std::string(text::trim(gold)) : text::toLower(n);
+    if (n.empty())
+        return std::string(text::trim(gold));
+    for (const auto& c : choices)
+        if (text::toLower(c.label) == text::toLower(n))
+            return "choice:" + c.text;
+    return text::toLower(n);
+}
+
+std::string inferKind(const InterchangeRecord& r)
+{
+    if (r.answerKind)
+        return *r.answerKind;
+    if (!r.choices.empty())
+        return "choice";
+    const std::string g = text::toLower(text::trim(r.gold));
+    if (g == "yes" || g == "no")
+        return "yes_no";
+    if (!answers::canonicalNumber(g).empty())
+        return "number";
+    return "text";
+}
+
+AnswerKind kindOf(const std::string& name)
+{
+    return answers::answerKindFromString(name).value_or(AnswerKind::Text);
+}
+
+// Everything about a rationale that follows from its own line: text cut at stops, hash, answers.
+void fillRationale(const InterchangeRecord& r, const AnswerExtractor& ex, const std::string& gold,
+                   store::RationaleRecord& rat)
+{
+    rat.sourceKind = r.sourceKind;
+    rat.model = r.teacher.value_or("");
+    const std::string& raw = *r.rationale;
+    rat.textHash = text::fnv1a64(raw);
+    size_t cut = std::string::npos;
+    for (const auto& s : r.stop)
+        cut = std::min(cut, raw.find(s));
+    if (cut != std::string::npos) {
+        rat.text = raw.substr(0, cut);
+        rat.textTail = raw.substr(cut);
+    } else {
+        rat.text = raw;
+    }
+    if (!r.stop.empty())
+        rat.stopJson = nlohmann::json(r.stop).dump();
+    rat.answerSentence = r.answerSentence;
+    rat.extractedAnswer = ex.extract(rat.text, r.answerSentence.value_or(""));
+    if (r.answer) {
+        std::string n = ex.normalize(*r.answer);
+        rat.answer = n.empty() ? std::string(text::trim(*r.answer)) : n;
+    } else {
+        rat.answer = rat.extractedAnswer;
+    }
+    rat.correct = ex.matches(*rat.answer, gold) ? 1 : 0;
+    rat.tokenCount = r.tokens;
+    rat.logprob = r.logprob;
+    rat.prompt = r.prompt;
+    rat.decoding = r.decoding;
+    rat.temperature = r.temperature;
+    rat.provenance = r.source;
+    if (!r.metaJson.empty())
+        rat.metaJson = r.metaJson;
 }
 
 } // namespace
 
-std::string choicesKey(const std::vector<answers::Choice>& choices)
+std::string choicesKey(const std::vector<answers::Choice>& choices, bool exact)
 {
     std::string key;
     for (const auto& c : choices) {
-        key += text::toLower(c.label);
+        key += exact ? c.label : text::toLower(c.label);
         key += '\x1f';
         key += c.text;
         key += '\x1e';
@@ -45,18 +110,14 @@ RecordSink::RecordSink(store::Database& db, std::string path, std::string format
     m_report.format = std::move(format);
 }
 
-std::string RecordSink::inferKind(const InterchangeRecord& r) const
+void RecordSink::prepare(PreparedRecord& p)
 {
-    if (r.answerKind)
-        return *r.answerKind;
-    if (!r.choices.empty())
-        return "choice";
-    const std::string g = text::toLower(text::trim(r.gold));
-    if (g == "yes" || g == "no")
-        return "yes_no";
-    if (!answers::canonicalNumber(g).empty())
-        return "number";
-    return "text";
+    p.kind = inferKind(p.record);
+    if (!p.record.rationale)
+        return;
+    const AnswerExtractor ex(kindOf(p.kind), p.record.choices);
+    p.rationale.emplace();
+    fillRationale(p.record, ex, p.record.gold, *p.rationale);
 }
 
 RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const std::string& where)
@@ -72,17 +133,21 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
         const char* field = nullptr;
         if (s.questionHash != qHash)
             field = "question";
-        else if (s.goldNormalized != normalizedGold(*s.extractor, r.gold))
+        else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold";
-        else if (s.choicesKey != cKey)
+        else if (s.choicesKey != cKey && !(r.choices.empty() && s.firstWhere.empty()))
             field = "choices";
         else if (s.split != r.split)
             field = "split";
-        if (field)
-            throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + s.firstWhere +
-                        " on '" + field + "'; lines of one instance must agree on question, gold, choices and split");
+        if (field) {
+            const std::string other = s.firstWhere.empty() ? "the workspace" : s.firstWhere;
+            throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + other + " on '" +
+                        field + "'; all lines of one instance must agree on question, gold, choices and split");
+        }
         return s;
     }
+    if (m_seen.size() >= kMaxTrackedInstances)
+        m_seen.clear(); // bounded memory; the workspace answers for evicted instances
 
     const std::string kind = inferKind(r);
     const int64_t taskId = m_writer.taskId(r.task, kind);
@@ -90,32 +155,43 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
     s.firstWhere = where;
     s.split = r.split;
     s.questionHash = qHash;
-    s.choicesKey = cKey;
     s.gold = r.gold;
 
     if (auto stored = m_writer.findInstance(taskId, r.id)) {
-        // The instance came from an earlier import: it must be the same instance.
+        // Stored by an earlier import (or earlier in this one): it must be the same instance.
+        const bool thisImport = stored->importId == m_writer.importId();
         const auto storedChoices = stored->choicesJson ? choicesFromJson(*stored->choicesJson)
                                                        : std::vector<answers::Choice>{};
-        s.extractor = std::make_shared<AnswerExtractor>(
-            answers::answerKindFromString(stored->answerKind).value_or(AnswerKind::Text), storedChoices);
-        s.goldNormalized = normalizedGold(*s.extractor, stored->gold);
+        s.kind = stored->answerKind;
+        s.extractor = std::make_shared<AnswerExtractor>(kindOf(stored->answerKind), storedChoices);
+        s.choices = storedChoices.empty() ? r.choices : storedChoices;
+        s.goldNormalized = goldKey(*s.extractor, s.choices, stored->gold);
+        s.gold = stored->gold;
         std::string field, here, there;
         if (stored->question != r.question)
             field = "question", here = r.question, there = stored->question;
-        else if (s.goldNormalized != normalizedGold(*s.extractor, r.gold))
+        else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold", here = r.gold, there = stored->gold;
         else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
             field = "choices", here = choicesToJson(r.choices), there = *stored->choicesJson;
         else if (stored->split != r.split)
             field = "split", here = r.split, there = stored->split;
-        if (!field.empty())
+        if (!field.empty()) {
+            if (thisImport)
+                throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with an earlier line of " +
+                            "this file on '" + field + "': " + quotedValue(here) + " here, " + quotedValue(there) +
+                            " before");
             throw Error(where + ": instance (" + r.task + ", " + r.id + ") is already in the workspace with another " +
                         field + ": " + quotedValue(here) + " here, " + quotedValue(there) +
                         " stored; give it another id or fix the file");
+        }
         s.instanceId = stored->id;
         s.choicesKey = choicesKey(storedChoices.empty() ? r.choices : storedChoices);
+        s.choicesExactKey = choicesKey(storedChoices, true);
         s.split = stored->split;
+        if (!thisImport)
+            s.firstWhere.clear();
+        s.nextSample = thisImport ? m_writer.rationalesAddedTo(stored->id) : 0;
         if (!r.metaJson.empty() && !r.rationale && !stored->metaJson)
             m_writer.fillInstanceMeta(stored->id, r.metaJson);
     } else {
@@ -130,64 +206,43 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
         if (!r.metaJson.empty() && !r.rationale)
             in.metaJson = r.metaJson;
         s.instanceId = m_writer.insertInstance(taskId, in);
-        s.extractor =
-            std::make_shared<AnswerExtractor>(answers::answerKindFromString(kind).value_or(AnswerKind::Text), r.choices);
-        s.goldNormalized = normalizedGold(*s.extractor, r.gold);
+        s.kind = kind;
+        s.extractor = std::make_shared<AnswerExtractor>(kindOf(kind), r.choices);
+        s.choices = r.choices;
+        s.goldNormalized = goldKey(*s.extractor, s.choices, r.gold);
+        s.choicesKey = cKey;
+        s.choicesExactKey = choicesKey(r.choices, true);
         ++m_report.instancesAdded;
     }
     return m_seen.emplace(std::move(key), std::move(s)).first->second;
 }
 
-void RecordSink::add(const InterchangeRecord& r, const std::string& where)
+void RecordSink::add(PreparedRecord& p, const std::string& path)
 {
-    SeenInstance& inst = resolve(r, where);
-    if (!r.rationale)
+    const std::string where = p.line > 0 ? path + ":" + std::to_string(p.line) : p.where;
+    SeenInstance& inst = resolve(p.record, where);
+    if (!p.rationale)
         return;
-
-    store::RationaleRecord rat;
-    rat.sourceKind = r.sourceKind;
-    rat.model = r.teacher.value_or("");
-    rat.sampleIndex = r.sample ? *r.sample : inst.nextSample;
+    store::RationaleRecord& rat = *p.rationale;
+    // The stored instance decides how answers are read when it differs from this line (another kind, or
+    // choice labels in another case).
+    if (inst.kind != p.kind || inst.choicesExactKey != choicesKey(p.record.choices, true) || inst.gold != p.record.gold)
+        fillRationale(p.record, *inst.extractor, inst.gold, rat);
+    rat.sampleIndex = p.record.sample ? *p.record.sample : inst.nextSample;
     ++inst.nextSample;
-    const std::string& raw = *r.rationale;
-    rat.textHash = text::fnv1a64(raw);
-
-    // Cut at the earliest stop string; keep the rest for lossless export.
-    size_t cut = std::string::npos;
-    for (const auto& s : r.stop)
-        cut = std::min(cut, raw.find(s));
-    if (cut != std::string::npos) {
-        rat.text = raw.substr(0, cut);
-        rat.textTail = raw.substr(cut);
-    } else {
-        rat.text = raw;
-    }
-    if (!r.stop.empty())
-        rat.stopJson = nlohmann::json(r.stop).dump();
-
-    const AnswerExtractor& ex = *inst.extractor;
-    rat.answerSentence = r.answerSentence;
-    rat.extractedAnswer = ex.extract(rat.text, r.answerSentence.value_or(""));
-    if (r.answer) {
-        std::string n = ex.normalize(*r.answer);
-        rat.answer = n.empty() ? std::string(text::trim(*r.answer)) : n;
-    } else {
-        rat.answer = rat.extractedAnswer;
-    }
-    rat.correct = ex.matches(*rat.answer, inst.gold) ? 1 : 0;
-    rat.tokenCount = r.tokens;
-    rat.logprob = r.logprob;
-    rat.prompt = r.prompt;
-    rat.decoding = r.decoding;
-    rat.temperature = r.temperature;
-    rat.provenance = r.source;
-    if (!r.metaJson.empty())
-        rat.metaJson = r.metaJson;
-
     if (m_writer.insertRationale(inst.instanceId, rat))
         ++m_report.rationalesAdded;
     else
         ++m_report.rationalesAlreadyStored;
+}
+
+void RecordSink::add(const InterchangeRecord& record, const std::string& where)
+{
+    PreparedRecord p;
+    p.record = record;
+    p.where = where;
+    prepare(p);
+    add(p, where);
 }
 
 void RecordSink::finish(int64_t lines)

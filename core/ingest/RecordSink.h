@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -21,40 +22,61 @@ struct ImportReport {
     std::vector<std::string> warnings;
 };
 
+// A record with the work that needs no database already done (on a reader thread): the rationale cut at its
+// stop strings, hashed, and its answer extracted and compared under the record's own answer kind and choices.
+struct PreparedRecord {
+    InterchangeRecord record;
+    int64_t line = 0;         // 1-based line in the file; 0 when the record is not from a line format
+    std::string where;        // how errors name the record when line is 0 ("file: element 12")
+    std::string kind;         // answer kind the rationale fields were computed with
+    std::optional<store::RationaleRecord> rationale; // sampleIndex still to be set
+};
+
 // Where every importer puts its records: resolves each record's instance (checking it against earlier lines
-// of the file and against the workspace), cuts rationales at their stop strings, extracts and compares
-// answers, and writes through ImportWriter. All inside the importer's single transaction.
+// of the file and against the workspace) and writes through ImportWriter, inside the importer's single
+// transaction. Memory is bounded: past kMaxTrackedInstances the per-instance cache is dropped and the
+// workspace itself answers (instances of this import included).
 class RecordSink {
 public:
+    static constexpr size_t kMaxTrackedInstances = 200000;
+
     RecordSink(store::Database& db, std::string path, std::string format);
 
-    // 'where' names the record in errors: "file:line" for line formats, "file: element 12" for arrays.
+    // Thread-safe and free of database access.
+    static void prepare(PreparedRecord& record);
+
+    void add(PreparedRecord& record, const std::string& path);
+    // Convenience for formats read on the writing thread; 'where' names the record in errors.
     void add(const InterchangeRecord& record, const std::string& where);
+
     void finish(int64_t lines);
     ImportReport& report() { return m_report; }
 
 private:
     struct SeenInstance {
         int64_t instanceId = 0;
-        std::string firstWhere;
+        std::string firstWhere; // "" when the instance came from the workspace
         std::string split;
         uint64_t questionHash = 0;
         std::string goldNormalized;
-        std::string choicesKey;
+        std::string choicesKey;      // labels lower-cased
+        std::string choicesExactKey; // as stored
+        std::string kind;
         int64_t nextSample = 0;
         std::string gold;
+        std::vector<answers::Choice> choices;
         std::shared_ptr<answers::AnswerExtractor> extractor;
     };
 
     SeenInstance& resolve(const InterchangeRecord& record, const std::string& where);
-    std::string inferKind(const InterchangeRecord& record) const;
+    void computeAnswers(const SeenInstance& inst, const InterchangeRecord& r, store::RationaleRecord& rat) const;
 
     store::ImportWriter m_writer;
     ImportReport m_report;
     std::unordered_map<std::string, SeenInstance> m_seen;
 };
 
-// Canonical comparison key of a choices list: labels lower-cased, texts as given.
-std::string choicesKey(const std::vector<answers::Choice>& choices);
+// Comparison key of a choices list; labels lower-cased unless exact.
+std::string choicesKey(const std::vector<answers::Choice>& choices, bool exact = false);
 
 } // namespace cotlab::ingest

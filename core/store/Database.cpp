@@ -6,8 +6,17 @@
 
 namespace cotlab::store {
 
+namespace {
+// Before SQLite initialises: without memory statistics, malloc and free skip a global mutex.
+const bool kConfigured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+}();
+} // namespace
+
 Database::Database(const std::string& path, bool readOnly) : m_path(path)
 {
+    (void)kConfigured;
     const int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         const std::string message = m_db ? sqlite3_errmsg(m_db) : "out of memory";

@@ -5,7 +5,8 @@ namespace cotlab::store {
 ImportWriter::ImportWriter(Database& db, const std::string& path, const std::string& format)
     : m_db(db), m_findTask(db, "SELECT id FROM tasks WHERE name = ?1"),
       m_insertTask(db, "INSERT INTO tasks (name, answer_kind) VALUES (?1, ?2)"),
-      m_findInstance(db, "SELECT i.id, i.split, i.question, i.choices, i.gold, i.answer_kind, i.meta "
+      m_findInstance(db, "SELECT i.id, i.split, i.question, i.choices, i.gold, i.answer_kind, i.meta, "
+                         "coalesce(i.import_id, 0) "
                          "FROM instances i WHERE i.task_id = ?1 AND i.ext_id = ?2"),
       m_insertInstance(db, "INSERT INTO instances (task_id, ext_id, split, question, choices, gold, answer_kind, "
                            "meta, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
@@ -14,8 +15,19 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
                             "text_tail, text_hash, stop, answer_sentence, answer, extracted_answer, correct, "
                             "token_count, logprob, prompt, decoding, temperature, provenance, meta, import_id) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                            "?18, ?19, ?20)")
+                            "?18, ?19, ?20)"),
+      m_indexRange(db, "INSERT INTO rationale_fts (rowid, text) SELECT id, text FROM rationales "
+                       "WHERE id > ?1 AND id <= ?2"),
+      m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")
 {
+    // Index new rows in batches rather than through the per-row trigger; automatic FTS5 segment merging
+    // is postponed to the end of the import (crisis merges still bound the segment count).
+    db.exec("INSERT INTO workspace_info (key, value) VALUES ('fts_bulk_import', '1')");
+    db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('automerge', 0)");
+    db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('crisismerge', 64)");
+    Statement maxId(db, "SELECT coalesce(max(id), 0) FROM rationales");
+    maxId.step();
+    m_indexedUpTo = maxId.int64(0);
     Statement st(db, "INSERT INTO imports (path, format, lines, instances, rationales) VALUES (?1, ?2, 0, 0, 0)");
     st.bind(1, path).bind(2, format).exec();
     m_importId = db.lastInsertRowId();
@@ -53,6 +65,7 @@ std::optional<InstanceRecord> ImportWriter::findInstance(int64_t taskId, const s
         r.gold = m_findInstance.string(4);
         r.answerKind = m_findInstance.string(5);
         r.metaJson = m_findInstance.optString(6);
+        r.importId = m_findInstance.int64(7);
         found = std::move(r);
     }
     m_findInstance.reset();
@@ -104,11 +117,38 @@ bool ImportWriter::insertRationale(int64_t instanceId, const RationaleRecord& r)
         .bind(20, m_importId);
     st.step();
     st.reset();
-    return m_db.changes() > 0;
+    if (m_db.changes() == 0)
+        return false;
+    m_lastInserted = m_db.lastInsertRowId();
+    if (++m_pending >= kIndexBatch)
+        indexPending();
+    return true;
+}
+
+void ImportWriter::indexPending()
+{
+    if (m_lastInserted > m_indexedUpTo) {
+        m_indexRange.bind(1, m_indexedUpTo).bind(2, m_lastInserted).exec();
+        m_indexedUpTo = m_lastInserted;
+    }
+    m_pending = 0;
+}
+
+int64_t ImportWriter::rationalesAddedTo(int64_t instanceId)
+{
+    m_countAdded.bind(1, instanceId).bind(2, m_importId);
+    m_countAdded.step();
+    const int64_t n = m_countAdded.int64(0);
+    m_countAdded.reset();
+    return n;
 }
 
 void ImportWriter::finish(int64_t lines, int64_t instancesAdded, int64_t rationalesAdded)
 {
+    indexPending();
+    m_db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('automerge', 4)");
+    m_db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('crisismerge', 16)");
+    m_db.exec("DELETE FROM workspace_info WHERE key = 'fts_bulk_import'");
     if (instancesAdded == 0 && rationalesAdded == 0) {
         Statement(m_db, "DELETE FROM imports WHERE id = ?1").bind(1, m_importId).exec();
         return;

@@ -17,6 +17,7 @@ struct InstanceRecord {
     std::string gold;
     std::string answerKind;
     std::optional<std::string> metaJson;
+    int64_t importId = 0; // the import that added it (0 when unknown)
 };
 
 // A rationale as stored. Field meanings are those of db/migrations/0001_initial.sql.

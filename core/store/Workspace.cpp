@@ -20,6 +20,8 @@ Workspace::Workspace(const std::string& path) : m_path(path)
     } catch (const Error&) {
         throw Error(path + ": not a CoTLab workspace (not an SQLite database)");
     }
+    if (m_db->userVersion() == 0)
+        m_db->exec("PRAGMA page_size = 8192"); // a new file: rationales average ~450 bytes of text
     m_db->exec("PRAGMA journal_mode = WAL");
     m_db->exec("PRAGMA synchronous = NORMAL");
     m_db->exec("PRAGMA foreign_keys = ON");

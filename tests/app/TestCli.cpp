@@ -1,0 +1,96 @@
+// cotlab-cli as a user runs it: exit codes, stdout/stderr, stats --json and export.
+#include "support/TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+using namespace cotlab;
+
+namespace {
+struct Result {
+    int code;
+    QString out;
+    QString err;
+};
+
+Result cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(COTLAB_CLI_PATH, args);
+    if (!p.waitForFinished(120000))
+        return {-1, {}, "timed out"};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { COTLAB_REQUIRE_SHARED(); }
+
+    void importStatsExport()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("cli.cotlab"));
+        const QString zs = QString::fromStdString(test::sharedPath("data/teacher/zero-shot-cot-davinci002/"));
+        auto r = cli({"--workspace", ws, "import", zs + "commonsense_qa.jsonl", zs + "coin_flip.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("1221 instances and 1221 rationales added"));
+
+        r = cli({"--workspace", ws, "stats", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const QJsonArray tasks = doc["tasks"].toArray();
+        QCOMPARE(tasks.size(), 2);
+        const QJsonObject csqa = tasks[1].toObject();
+        QCOMPARE(csqa["task"].toString(), QString("commonsense_qa"));
+        QCOMPARE(csqa["instances"].toInt(), 1221);
+        QCOMPARE(csqa["rationales"].toInt(), 1221);
+        QCOMPARE(qRound(csqa["teacher_accuracy"].toDouble() * 1000), 646);
+
+        r = cli({"--workspace", ws, "stats"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("64.6%"));
+
+        const QString out = QString::fromStdString(dir.path("out.jsonl"));
+        r = cli({"--workspace", ws, "export", "--format", "jsonl", "--out", out, "--task", "coin_flip"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.size(), 501); // 500 lines and the final newline
+        const QJsonObject first = QJsonDocument::fromJson(lines[0]).object();
+        QVERIFY(first.contains("answer"));
+        QVERIFY(first["correct"].isBool());
+        QCOMPARE(first["task"].toString(), QString("coin_flip"));
+    }
+
+    void errorsGoToStderrWithNonZeroExit()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("cli.cotlab"));
+        const QString bad = QString::fromStdString(test::writeFile(dir.path("bad.jsonl"), "{\"task\": \"t\"}\n"));
+        auto r = cli({"--workspace", ws, "import", bad});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains(bad + ":1: missing required field 'id'"), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+
+        r = cli({"stats"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("--workspace"));
+
+        r = cli({"--workspace", ws, "export", "--format", "xlsx", "--out", QString::fromStdString(dir.path("x"))});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("only 'jsonl'"));
+
+        r = cli({"--workspace", ws, "frobnicate"});
+        QVERIFY(r.code != 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "TestCli.moc"

@@ -1,0 +1,139 @@
+// Import of the rationale interchange format: every field and rule of shared/formats/rationale-interchange.md.
+#include "ingest/Importer.h"
+#include "store/Database.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+
+#include <QtTest>
+#include <nlohmann/json.hpp>
+
+using namespace cotlab;
+
+namespace {
+int64_t scalar(store::Database& db, const std::string& sql)
+{
+    store::Statement st(db, sql);
+    st.step();
+    return st.int64(0);
+}
+std::string text(store::Database& db, const std::string& sql)
+{
+    store::Statement st(db, sql);
+    if (!st.step())
+        return "<no row>";
+    return st.isNull(0) ? "<null>" : st.string(0);
+}
+} // namespace
+
+class TestInterchangeImport : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void importsEveryField()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        const auto report = ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        QCOMPARE(report.format, std::string("interchange"));
+        QCOMPARE(report.lines, int64_t(7));
+        QCOMPARE(report.instancesAdded, int64_t(4));
+        QCOMPARE(report.rationalesAdded, int64_t(6));
+        auto& db = ws.db();
+        // Instance fields, defaults and inferred answer kinds.
+        QCOMPARE(text(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_number'"), std::string("number"));
+        QCOMPARE(text(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_yes_no'"), std::string("yes_no"));
+        QCOMPARE(text(db, "SELECT split FROM instances WHERE ext_id = 'n1'"), std::string("train"));
+        QCOMPARE(text(db, "SELECT split FROM instances WHERE ext_id = 'y2'"), std::string("test"));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationales r JOIN instances i ON i.id = r.instance_id "
+                            "WHERE i.ext_id = 'y2'"),
+                 int64_t(0));
+        // Rationale fields kept as given; unknown fields end up in meta.
+        QCOMPARE(text(db, "SELECT meta FROM rationales WHERE sample_index = 0 AND model = 'toy-teacher' AND "
+                          "logprob IS NOT NULL"),
+                 std::string(R"({"difficulty":"easy"})"));
+        QCOMPARE(text(db, "SELECT meta FROM rationales WHERE text LIKE 'An oven%'"),
+                 std::string(R"({"note":"wrong on purpose"})"));
+        QCOMPARE(scalar(db, "SELECT token_count FROM rationales WHERE logprob = -12.5"), int64_t(17));
+        QCOMPARE(text(db, "SELECT provenance FROM rationales WHERE logprob = -12.5"), std::string("hand-written fixture"));
+        // Answers: extracted, normalised, compared with gold.
+        QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE logprob = -12.5"), std::string("B/1"));
+        QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE text LIKE 'An oven%'"),
+                 std::string("A/0"));
+        QCOMPARE(text(db, "SELECT answer || '/' || extracted_answer || '/' || correct FROM rationales "
+                          "WHERE answer_sentence IS NOT NULL"),
+                 std::string("yes/yes/1"));
+        // Stop strings cut the text, the tail is kept, and the answer comes from the cut text.
+        QCOMPARE(text(db, "SELECT text FROM rationales WHERE stop IS NOT NULL"), std::string("1,000 - 1 = 999.\n#### 999"));
+        QCOMPARE(text(db, "SELECT text_tail FROM rationales WHERE stop IS NOT NULL"),
+                 std::string("\n\nQ: next question that ran on"));
+        QCOMPARE(text(db, "SELECT answer FROM rationales WHERE stop IS NOT NULL"), std::string("999"));
+        // "999.0" is 999.
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationales WHERE text LIKE 'He eats%' AND answer = '999' AND "
+                            "correct = 1"),
+                 int64_t(2));
+        // Without 'sample', the index is the position among the instance's lines; identical texts with
+        // different indices are different samples.
+        QCOMPARE(text(db, "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
+                          "instances i ON i.id = r.instance_id WHERE i.ext_id = 'n1' ORDER BY sample_index)"),
+                 std::string("0,1,2"));
+        // Every rationale is searchable.
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'fridge'"), int64_t(1));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts"), int64_t(6));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM imports"), int64_t(1));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM workspace_info WHERE key = 'fts_bulk_import'"), int64_t(0));
+    }
+
+    void sameFileTwiceAddsNothing()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        const auto again = ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        QCOMPARE(again.instancesAdded, int64_t(0));
+        QCOMPARE(again.rationalesAdded, int64_t(0));
+        QCOMPARE(again.rationalesAlreadyStored, int64_t(6));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationales"), int64_t(6));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances"), int64_t(4));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM imports"), int64_t(1));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'apples'"), int64_t(2));
+    }
+
+    // Rationales added to instances stored by an earlier file continue that file's instances.
+    void laterFileAddsSamplesToStoredInstances()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        const std::string more = test::writeFile(
+            dir.path("more.jsonl"),
+            std::string(R"({"task": "toy_yes_no", "id": "y2", "split": "test", "question": "Is fire cold?", "gold": "NO", "rationale": "Fire is hot, so no.", "teacher": "other"})") + "\n");
+        const auto r = ingest::Importer::importFile(ws.db(), more);
+        QCOMPARE(r.instancesAdded, int64_t(0));
+        QCOMPARE(r.rationalesAdded, int64_t(1));
+        QCOMPARE(text(ws.db(), "SELECT answer || correct FROM rationales WHERE model = 'other'"), std::string("no1"));
+    }
+
+    // More instances than the sink tracks in memory: evicted instances are found in the workspace, and
+    // sample positions continue correctly.
+    void manyInstancesKeepMemoryBounded()
+    {
+        test::TempDir dir;
+        std::string content;
+        const int n = int(ingest::RecordSink::kMaxTrackedInstances) + 50;
+        for (int i = 0; i < n; ++i)
+            content += std::string(R"({"task": "t", "id": ")" + std::to_string(i) + R"(", "question": "q", "gold": "1", "rationale": "r"})") + "\n";
+        // Lines for instance 0 again, after it was evicted: they become samples 1 and 2.
+        for (int k = 0; k < 2; ++k)
+            content += std::string(R"({"task": "t", "id": "0", "question": "q", "gold": "1", "rationale": "r"})") + "\n";
+        const std::string path = test::writeFile(dir.path("many.jsonl"), content);
+        store::Workspace ws(dir.path("w.cotlab"));
+        const auto r = ingest::Importer::importFile(ws.db(), path);
+        QCOMPARE(r.rationalesAdded, int64_t(n + 2));
+        QCOMPARE(text(ws.db(), "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
+                               "instances i ON i.id = r.instance_id WHERE i.ext_id = '0' ORDER BY sample_index)"),
+                 std::string("0,1,2"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInterchangeImport)
+#include "TestInterchangeImport.moc"

@@ -1,0 +1,119 @@
+// The workspace file: SQLite in WAL mode, foreign keys, migrations tracked with user_version.
+#include "store/Database.h"
+#include "store/Migrations.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+#include "util/Error.h"
+
+#include <QtTest>
+
+using namespace cotlab;
+
+namespace {
+std::string pragma(store::Database& db, const std::string& name)
+{
+    store::Statement st(db, "PRAGMA " + name);
+    st.step();
+    return st.string(0);
+}
+} // namespace
+
+class TestWorkspace : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void newWorkspaceIsMigrated()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("new.cotlab"));
+        QCOMPARE(ws.schemaVersion(), store::embeddedMigrations().back().version);
+        QCOMPARE(pragma(ws.db(), "journal_mode"), std::string("wal"));
+        QCOMPARE(pragma(ws.db(), "foreign_keys"), std::string("1"));
+        QCOMPARE(pragma(ws.db(), "page_size"), std::string("8192"));
+        for (const char* table : {"tasks", "instances", "rationales", "rationale_fts", "imports"}) {
+            store::Statement st(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE name = ?1");
+            st.bind(1, std::string_view(table));
+            st.step();
+            QVERIFY2(st.int64(0) == 1, table);
+        }
+    }
+
+    void migrationsAreNumberedInOrder()
+    {
+        int last = 0;
+        for (const auto& m : store::embeddedMigrations()) {
+            QVERIFY2(m.version > last, m.name);
+            last = m.version;
+        }
+        QVERIFY(last >= 1);
+    }
+
+    void reopeningKeepsData()
+    {
+        test::TempDir dir;
+        {
+            store::Workspace ws(dir.path("w.cotlab"));
+            ws.db().exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text')");
+        }
+        store::Workspace again(dir.path("w.cotlab"));
+        store::Statement st(again.db(), "SELECT count(*) FROM tasks");
+        st.step();
+        QCOMPARE(st.int64(0), int64_t(1));
+    }
+
+    void foreignKeysAreEnforced()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        QVERIFY_THROWS_EXCEPTION(Error, ws.db().exec("INSERT INTO instances (task_id, ext_id, question, gold, "
+                                                     "answer_kind) VALUES (42, 'x', 'q', 'g', 'text')"));
+    }
+
+    void rejectsFilesThatAreNotWorkspaces()
+    {
+        test::TempDir dir;
+        const auto path = test::writeFile(dir.path("notes.cotlab"), "this is a text file, not SQLite\n");
+        try {
+            store::Workspace ws(path);
+            QFAIL("opened a text file");
+        } catch (const Error& e) {
+            QVERIFY(QString(e.what()).contains("not a CoTLab workspace"));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, store::Workspace(dir.path("missing-folder/w.cotlab")));
+    }
+
+    void rejectsNewerSchema()
+    {
+        test::TempDir dir;
+        {
+            store::Workspace ws(dir.path("future.cotlab"));
+            ws.db().exec("PRAGMA user_version = 999");
+        }
+        try {
+            store::Workspace ws(dir.path("future.cotlab"));
+            QFAIL("opened a newer workspace");
+        } catch (const Error& e) {
+            QVERIFY(QString(e.what()).contains("newer than this CoTLab supports"));
+        }
+    }
+
+    void ftsFollowsDeletes()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        ws.db().exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
+                     "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) VALUES (1, 'a', 'q', 'g', 'text');"
+                     "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+                     "VALUES (1, 'teacher', 0, 'the quick brown fox', 1);");
+        store::Statement count(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'fox'");
+        count.step();
+        QCOMPARE(count.int64(0), int64_t(1));
+        count.reset();
+        ws.db().exec("DELETE FROM tasks"); // cascades to instances and rationales, and the index follows
+        count.step();
+        QCOMPARE(count.int64(0), int64_t(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "TestWorkspace.moc"

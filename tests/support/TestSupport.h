@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+#include <QTemporaryDir>
+#include <memory>
+#include <string>
+
+namespace cotlab::test {
+
+// ../shared beside the checkout (COTLAB_SHARED_DIR at configure time).
+std::string sharedPath(const std::string& relative);
+bool haveShared();
+std::string testDataPath(const std::string& relative);
+
+// A temporary folder that lives as long as the test object.
+class TempDir {
+public:
+    TempDir();
+    std::string path(const std::string& name) const;
+
+private:
+    QTemporaryDir m_dir;
+};
+
+// Writes text to a file and returns its path.
+std::string writeFile(const std::string& path, const std::string& content);
+
+} // namespace cotlab::test
+
+// Skips the test (with the reason) when ../shared is not beside the checkout.
+#define COTLAB_REQUIRE_SHARED()                                                                                     \
+    do {                                                                                                            \
+        if (!cotlab::test::haveShared())                                                                            \
+            QSKIP("../shared is not beside the checkout (COTLAB_SHARED_DIR)");                                      \
+    } while (0)
