@@ -16,31 +16,36 @@ using simdjson::dom::element_type;
 std::string_view sview(const element& v)
 {
     std::string_view out;
-    (void)v.get(out);
+    if (v.get(out) != simdjson::SUCCESS)
+        return {};
     return out;
 }
 int64_t int64Of(const element& v)
 {
     int64_t out = 0;
-    (void)v.get(out);
+    if (v.get(out) != simdjson::SUCCESS)
+        return {};
     return out;
 }
 double doubleOf(const element& v)
 {
     double out = 0;
-    (void)v.get(out);
+    if (v.get(out) != simdjson::SUCCESS)
+        return {};
     return out;
 }
 simdjson::dom::object objectOf(const element& v)
 {
     simdjson::dom::object out;
-    (void)v.get(out);
+    if (v.get(out) != simdjson::SUCCESS)
+        return {};
     return out;
 }
 simdjson::dom::array arrayOf(const element& v)
 {
     simdjson::dom::array out;
-    (void)v.get(out);
+    if (v.get(out) != simdjson::SUCCESS)
+        return {};
     return out;
 }
 
@@ -104,7 +109,8 @@ std::optional<double> optNumber(const element& v, const char* field)
 [[noreturn]] void explainInvalidJson(std::string_view line)
 {
     try {
-        (void)json::parse(line.begin(), line.end());
+        const json ignored = json::parse(line.begin(), line.end());
+        (void)ignored;
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         const auto colon = what.find("column ");

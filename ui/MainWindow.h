@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QMainWindow>
+#include <QString>
+
+class QCustomPlot;
+class QLabel;
+class QTableView;
+
+namespace cotlab::ui {
+
+class JobRunner;
+class WorkspaceSummary;
+
+// The workspace window: the workspace's tasks with their counts and teacher accuracy. The Browse, Corpus,
+// Train, Evaluate, Review and Export pages come with later work.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+
+    // Opens a workspace (created if missing). Loading runs in the background.
+    void openWorkspace(const QString& path);
+    // Builds the demo workspace on first use (in the background), then opens it.
+    void openDemoWorkspace();
+    QString workspacePath() const { return m_path; }
+    WorkspaceSummary* summary() const { return m_summary; }
+    JobRunner* jobs() const { return m_jobs; }
+
+Q_SIGNALS:
+    void workspaceLoaded();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void importFiles();
+    void exportJsonl();
+    void newWorkspace();
+    void chooseWorkspace();
+    void about();
+    void onLoaded(qint64 tasks, qint64 instances, qint64 rationales);
+    void updatePlot();
+    void showError(const QString& title, const QString& message);
+
+    QString m_path;
+    WorkspaceSummary* m_summary;
+    JobRunner* m_jobs;
+    QTableView* m_table;
+    QCustomPlot* m_plot;
+    QLabel* m_header;
+    QLabel* m_counts;
+};
+
+} // namespace cotlab::ui
