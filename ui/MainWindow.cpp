@@ -253,7 +253,7 @@ void MainWindow::updatePlot()
     m_plot->xAxis->setTickLabelRotation(25);
     m_plot->xAxis->setRange(0.3, ticks.size() + 0.7);
     m_plot->yAxis->setRange(0, 100);
-    m_plot->yAxis->setLabel(tr("% of teacher rationales correct"));
+    m_plot->yAxis->setLabel(tr("% correct"));
     m_plot->replot();
 }
 
