@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <pthread.h>
 #include <stdexcept>
 #include <thread>
 
@@ -32,6 +33,7 @@ struct Batch {
 // writing thread only resolves instances and inserts.
 void readRecords(const std::string& path, BoundedQueue<Batch>& queue)
 {
+    pthread_setname_np(pthread_self(), "cotlab-reader");
     Batch batch;
     try {
         LineReader reader(path);

@@ -52,42 +52,48 @@ AnswerKind kindOf(const std::string& name)
     return answers::answerKindFromString(name).value_or(AnswerKind::Text);
 }
 
-// Everything about a rationale that follows from its own line: text cut at stops, hash, answers.
-void fillRationale(const InterchangeRecord& r, const AnswerExtractor& ex, const std::string& gold,
-                   store::RationaleRecord& rat)
+// The answers of a rationale under an instance's extractor and gold.
+void computeAnswers(const AnswerExtractor& ex, const std::string& gold, const std::optional<std::string>& given,
+                    store::RationaleRecord& rat)
+{
+    rat.extractedAnswer = ex.extract(rat.text, rat.answerSentence.value_or(""));
+    if (given) {
+        std::string n = ex.normalize(*given);
+        rat.answer = n.empty() ? std::string(text::trim(*given)) : n;
+    } else {
+        rat.answer = rat.extractedAnswer;
+    }
+    rat.correct = ex.matches(*rat.answer, gold) ? 1 : 0;
+}
+
+// Everything about a rationale that follows from its own line: text cut at stops, hash, answers. Moves the
+// rationale's own fields out of the record.
+void fillRationale(InterchangeRecord& r, const AnswerExtractor& ex, store::RationaleRecord& rat)
 {
     rat.sourceKind = r.sourceKind;
     rat.model = r.teacher.value_or("");
-    const std::string& raw = *r.rationale;
+    std::string& raw = *r.rationale;
     rat.textHash = text::fnv1a64(raw);
     size_t cut = std::string::npos;
     for (const auto& s : r.stop)
         cut = std::min(cut, raw.find(s));
     if (cut != std::string::npos) {
-        rat.text = raw.substr(0, cut);
         rat.textTail = raw.substr(cut);
-    } else {
-        rat.text = raw;
+        raw.resize(cut);
     }
+    rat.text = std::move(raw);
     if (!r.stop.empty())
         rat.stopJson = nlohmann::json(r.stop).dump();
-    rat.answerSentence = r.answerSentence;
-    rat.extractedAnswer = ex.extract(rat.text, r.answerSentence.value_or(""));
-    if (r.answer) {
-        std::string n = ex.normalize(*r.answer);
-        rat.answer = n.empty() ? std::string(text::trim(*r.answer)) : n;
-    } else {
-        rat.answer = rat.extractedAnswer;
-    }
-    rat.correct = ex.matches(*rat.answer, gold) ? 1 : 0;
+    rat.answerSentence = std::move(r.answerSentence);
+    computeAnswers(ex, r.gold, r.answer, rat);
     rat.tokenCount = r.tokens;
     rat.logprob = r.logprob;
-    rat.prompt = r.prompt;
-    rat.decoding = r.decoding;
+    rat.prompt = std::move(r.prompt);
+    rat.decoding = std::move(r.decoding);
     rat.temperature = r.temperature;
-    rat.provenance = r.source;
+    rat.provenance = std::move(r.source);
     if (!r.metaJson.empty())
-        rat.metaJson = r.metaJson;
+        rat.metaJson = std::move(r.metaJson);
 }
 
 } // namespace
@@ -113,20 +119,24 @@ RecordSink::RecordSink(store::Database& db, std::string path, std::string format
 void RecordSink::prepare(PreparedRecord& p)
 {
     p.kind = inferKind(p.record);
+    p.questionHash = text::fnv1a64(p.record.question);
+    p.choicesKey = choicesKey(p.record.choices);
+    p.choicesExactKey = choicesKey(p.record.choices, true);
     if (!p.record.rationale)
         return;
     const AnswerExtractor ex(kindOf(p.kind), p.record.choices);
     p.rationale.emplace();
-    fillRationale(p.record, ex, p.record.gold, *p.rationale);
+    fillRationale(p.record, ex, *p.rationale);
 }
 
-RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const std::string& where)
+RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std::function<std::string()>& whereFn)
 {
+    const InterchangeRecord& r = p.record;
     std::string key = r.task;
     key += '\x1f';
     key += r.id;
-    const uint64_t qHash = text::fnv1a64(r.question);
-    const std::string cKey = choicesKey(r.choices);
+    const uint64_t qHash = p.questionHash;
+    const std::string& cKey = p.choicesKey;
 
     if (auto it = m_seen.find(key); it != m_seen.end()) {
         SeenInstance& s = it->second;
@@ -140,6 +150,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
         else if (s.split != r.split)
             field = "split";
         if (field) {
+            const std::string where = whereFn();
             const std::string other = s.firstWhere.empty() ? "the workspace" : s.firstWhere;
             throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + other + " on '" +
                         field + "'; all lines of one instance must agree on question, gold, choices and split");
@@ -149,7 +160,8 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
     if (m_seen.size() >= kMaxTrackedInstances)
         m_seen.clear(); // bounded memory; the workspace answers for evicted instances
 
-    const std::string kind = inferKind(r);
+    const std::string where = whereFn();
+    const std::string& kind = p.kind;
     const int64_t taskId = m_writer.taskId(r.task, kind);
     SeenInstance s;
     s.firstWhere = where;
@@ -211,7 +223,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
         s.choices = r.choices;
         s.goldNormalized = goldKey(*s.extractor, s.choices, r.gold);
         s.choicesKey = cKey;
-        s.choicesExactKey = choicesKey(r.choices, true);
+        s.choicesExactKey = p.choicesExactKey;
         ++m_report.instancesAdded;
     }
     return m_seen.emplace(std::move(key), std::move(s)).first->second;
@@ -219,15 +231,14 @@ RecordSink::SeenInstance& RecordSink::resolve(const InterchangeRecord& r, const 
 
 void RecordSink::add(PreparedRecord& p, const std::string& path)
 {
-    const std::string where = p.line > 0 ? path + ":" + std::to_string(p.line) : p.where;
-    SeenInstance& inst = resolve(p.record, where);
+    SeenInstance& inst = resolve(p, [&] { return p.line > 0 ? path + ":" + std::to_string(p.line) : p.where; });
     if (!p.rationale)
         return;
     store::RationaleRecord& rat = *p.rationale;
-    // The stored instance decides how answers are read when it differs from this line (another kind, or
-    // choice labels in another case).
-    if (inst.kind != p.kind || inst.choicesExactKey != choicesKey(p.record.choices, true) || inst.gold != p.record.gold)
-        fillRationale(p.record, *inst.extractor, inst.gold, rat);
+    // The stored instance decides how answers are read when it differs from this line (another kind, choice
+    // labels in another case, or a gold naming the same choice by another label).
+    if (inst.kind != p.kind || inst.choicesExactKey != p.choicesExactKey || inst.gold != p.record.gold)
+        computeAnswers(*inst.extractor, inst.gold, p.record.answer, rat);
     rat.sampleIndex = p.record.sample ? *p.record.sample : inst.nextSample;
     ++inst.nextSample;
     if (m_writer.insertRationale(inst.instanceId, rat))

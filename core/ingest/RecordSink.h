@@ -5,6 +5,7 @@
 #include "store/ImportWriter.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ struct PreparedRecord {
     std::string where;        // how errors name the record when line is 0 ("file: element 12")
     std::string kind;         // answer kind the rationale fields were computed with
     std::optional<store::RationaleRecord> rationale; // sampleIndex still to be set
+    // Instance comparison keys, computed off the writing thread.
+    uint64_t questionHash = 0;
+    std::string choicesKey;      // labels lower-cased
+    std::string choicesExactKey; // as given
 };
 
 // Where every importer puts its records: resolves each record's instance (checking it against earlier lines
@@ -68,8 +73,8 @@ private:
         std::shared_ptr<answers::AnswerExtractor> extractor;
     };
 
-    SeenInstance& resolve(const InterchangeRecord& record, const std::string& where);
-    void computeAnswers(const SeenInstance& inst, const InterchangeRecord& r, store::RationaleRecord& rat) const;
+    // 'where' is only called to name the record in an error.
+    SeenInstance& resolve(const PreparedRecord& record, const std::function<std::string()>& where);
 
     store::ImportWriter m_writer;
     ImportReport m_report;

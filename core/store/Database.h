@@ -29,6 +29,12 @@ public:
     Statement& bind(int index, int value) { return bind(index, int64_t(value)); }
     Statement& bindStatic(int index, std::string_view value); // must outlive the next step()/reset()
     Statement& bindNull(int index);
+    Statement& bindStatic(int index, const std::string& value) { return bindStatic(index, std::string_view(value)); }
+    // Optional text that outlives the next step()/reset(), bound without a copy.
+    Statement& bindStatic(int index, const std::optional<std::string>& value)
+    {
+        return value ? bindStatic(index, std::string_view(*value)) : bindNull(index);
+    }
     Statement& bind(int index, const std::optional<std::string>& value);
     Statement& bind(int index, const std::optional<double>& value);
     Statement& bind(int index, const std::optional<int64_t>& value);

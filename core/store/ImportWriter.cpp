@@ -94,26 +94,27 @@ void ImportWriter::fillInstanceMeta(int64_t instanceId, const std::string& metaJ
 
 bool ImportWriter::insertRationale(int64_t instanceId, const RationaleRecord& r)
 {
+    // The record outlives step() and reset(): bind its strings without copies.
     auto& st = m_insertRationale;
     st.bind(1, instanceId)
         .bindStatic(2, r.sourceKind)
         .bindStatic(3, r.model)
         .bind(4, r.sampleIndex)
         .bindStatic(5, r.text)
-        .bind(6, r.textTail)
+        .bindStatic(6, r.textTail)
         .bind(7, static_cast<int64_t>(r.textHash))
-        .bind(8, r.stopJson)
-        .bind(9, r.answerSentence)
-        .bind(10, r.answer)
-        .bind(11, r.extractedAnswer)
+        .bindStatic(8, r.stopJson)
+        .bindStatic(9, r.answerSentence)
+        .bindStatic(10, r.answer)
+        .bindStatic(11, r.extractedAnswer)
         .bind(12, r.correct)
         .bind(13, r.tokenCount)
         .bind(14, r.logprob)
-        .bind(15, r.prompt)
-        .bind(16, r.decoding)
+        .bindStatic(15, r.prompt)
+        .bindStatic(16, r.decoding)
         .bind(17, r.temperature)
-        .bind(18, r.provenance)
-        .bind(19, r.metaJson)
+        .bindStatic(18, r.provenance)
+        .bindStatic(19, r.metaJson)
         .bind(20, m_importId);
     st.step();
     st.reset();

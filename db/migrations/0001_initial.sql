@@ -60,8 +60,7 @@ CREATE TABLE rationales (
     temperature      REAL,
     provenance       TEXT,
     meta             TEXT,
-    import_id        INTEGER REFERENCES imports (id) ON DELETE SET NULL,
-    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    import_id        INTEGER REFERENCES imports (id) ON DELETE SET NULL  -- when: imports.imported_at
 );
 -- A rationale is identified by its instance, model, sample index and text (see the interchange format).
 CREATE UNIQUE INDEX rationales_identity ON rationales (instance_id, model, sample_index, text_hash);
