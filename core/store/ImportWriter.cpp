@@ -20,11 +20,8 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
                        "WHERE id > ?1 AND id <= ?2"),
       m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")
 {
-    // Index new rows in batches rather than through the per-row trigger; automatic FTS5 segment merging
-    // is postponed to the end of the import (crisis merges still bound the segment count).
+    // Index new rows in batches rather than through the per-row trigger: FTS5 does it about ten times faster.
     db.exec("INSERT INTO workspace_info (key, value) VALUES ('fts_bulk_import', '1')");
-    db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('automerge', 0)");
-    db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('crisismerge', 64)");
     Statement maxId(db, "SELECT coalesce(max(id), 0) FROM rationales");
     maxId.step();
     m_indexedUpTo = maxId.int64(0);
@@ -147,8 +144,6 @@ int64_t ImportWriter::rationalesAddedTo(int64_t instanceId)
 void ImportWriter::finish(int64_t lines, int64_t instancesAdded, int64_t rationalesAdded)
 {
     indexPending();
-    m_db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('automerge', 4)");
-    m_db.exec("INSERT INTO rationale_fts (rationale_fts, rank) VALUES ('crisismerge', 16)");
     m_db.exec("DELETE FROM workspace_info WHERE key = 'fts_bulk_import'");
     if (instancesAdded == 0 && rationalesAdded == 0) {
         Statement(m_db, "DELETE FROM imports WHERE id = ?1").bind(1, m_importId).exec();
