@@ -37,7 +37,7 @@ std::map<int64_t, std::string> readSplits(const std::string& path)
         std::string split = it.key();
         if (split == "validation" || split == "val")
             split = "dev";
-        if (split != "train" && split != "dev" && split != "test" && split != "contrast")
+        if (!isKnownSplit(split))
             throw Error(path + ": unknown split '" + it.key() + "'");
         if (!it->is_array())
             throw Error(path + ": split '" + it.key() + "' must be an array of indices");

@@ -165,7 +165,7 @@ InterchangeRecord InterchangeRecord::parse(std::string_view line)
             r.rationale = optString(v, "rationale");
         else if (key == "split") {
             if (auto s = optString(v, "split")) {
-                if (*s != "train" && *s != "dev" && *s != "test" && *s != "contrast")
+                if (!isKnownSplit(*s))
                     throw std::invalid_argument("field 'split' is '" + *s +
                                                 "'; expected train, dev, test or contrast");
                 r.split = *s;
@@ -270,6 +270,11 @@ InterchangeRecord InterchangeRecord::parse(std::string_view line)
         r.metaJson = json::parse(metaText).dump(); // canonical key order, as nlohmann writes it
     }
     return r;
+}
+
+bool isKnownSplit(std::string_view split)
+{
+    return split == "train" || split == "dev" || split == "test" || split == "contrast";
 }
 
 std::string choicesToJson(const std::vector<answers::Choice>& choices)

@@ -44,6 +44,9 @@ struct InterchangeRecord {
     static InterchangeRecord parse(std::string_view line);
 };
 
+// train, dev, test or contrast.
+bool isKnownSplit(std::string_view split);
+
 // Serialises a choices list as stored: [{"label": .., "text": ..}, ...].
 std::string choicesToJson(const std::vector<answers::Choice>& choices);
 std::vector<answers::Choice> choicesFromJson(const std::string& json);

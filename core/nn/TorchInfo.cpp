@@ -1,5 +1,7 @@
 #include "nn/TorchInfo.h"
 
+#include <fstream>
+#include <string>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -16,6 +18,20 @@ TorchInfo TorchInfo::query()
     if (pos != std::string::npos) {
         const auto end = config.find_first_of(",\n", pos);
         info.blas = config.substr(pos + 10, end - pos - 10);
+    }
+    // Debian's libtorch reports "generic": it calls whatever libblas.so.3 the alternatives system points at.
+    if (info.blas == "generic" || info.blas.empty()) {
+        std::ifstream maps("/proc/self/maps");
+        std::string line;
+        bool openblas = false, reference = false;
+        while (std::getline(maps, line)) {
+            openblas |= line.find("openblas") != std::string::npos;
+            reference |= line.find("/blas/libblas.so") != std::string::npos;
+        }
+        if (openblas)
+            info.blas = "OpenBLAS (through libblas.so.3)";
+        else if (reference)
+            info.blas = "reference BLAS (slow: install libopenblas0-pthread)";
     }
     return info;
 }

@@ -10,18 +10,12 @@
 
 using namespace cotlab;
 
+using test::scalar;
+
 namespace {
-int64_t scalar(store::Database& db, const std::string& sql)
-{
-    store::Statement st(db, sql);
-    st.step();
-    return st.int64(0);
-}
 std::string text(store::Database& db, const std::string& sql)
 {
-    store::Statement st(db, sql);
-    st.step();
-    return st.string(0);
+    return test::textOf(db, sql);
 }
 } // namespace
 

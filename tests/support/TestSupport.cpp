@@ -1,5 +1,7 @@
 #include "support/TestSupport.h"
 
+#include "store/Database.h"
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -39,6 +41,21 @@ std::string writeFile(const std::string& path, const std::string& content)
     if (!out)
         throw std::runtime_error("cannot write " + path);
     return path;
+}
+
+int64_t scalar(store::Database& db, const std::string& sql)
+{
+    store::Statement st(db, sql);
+    st.step();
+    return st.int64(0);
+}
+
+std::string textOf(store::Database& db, const std::string& sql)
+{
+    store::Statement st(db, sql);
+    if (!st.step())
+        return "<no row>";
+    return st.isNull(0) ? "<null>" : st.string(0);
 }
 
 } // namespace cotlab::test

@@ -2,8 +2,13 @@
 
 #include <QString>
 #include <QTemporaryDir>
+#include <cstdint>
 #include <memory>
 #include <string>
+
+namespace cotlab::store {
+class Database;
+}
 
 namespace cotlab::test {
 
@@ -24,6 +29,10 @@ private:
 
 // Writes text to a file and returns its path.
 std::string writeFile(const std::string& path, const std::string& content);
+
+// The first column of the first row of a query: as an integer, or as text ("<null>", "<no row>").
+int64_t scalar(store::Database& db, const std::string& sql);
+std::string textOf(store::Database& db, const std::string& sql);
 
 } // namespace cotlab::test
 
