@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "JobRunner.h"
+#include "QCustomPlotInclude.h"
 #include "WorkspaceSummary.h"
 #include "ingest/DemoBuilder.h"
 #include "ingest/Importer.h"
@@ -24,13 +25,12 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include "QCustomPlotInclude.h"
 
 namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)),
-      m_table(new QTableView), m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel)
+    : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
+      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -147,7 +147,8 @@ void MainWindow::chooseWorkspace()
 
 void MainWindow::newWorkspace()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("New Workspace"), QString(), tr("CoTLab workspaces (*.cotlab)"));
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("New Workspace"), QString(), tr("CoTLab workspaces (*.cotlab)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(".cotlab"))
@@ -161,9 +162,9 @@ void MainWindow::importFiles()
         showError(tr("Import"), tr("Open or create a workspace first."));
         return;
     }
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Import Files"), QSettings().value("import/dir").toString(),
-        tr("Rationales and datasets (*.jsonl *.json);;All files (*)"));
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Import Files"), QSettings().value("import/dir").toString(),
+                                      tr("Rationales and datasets (*.jsonl *.json);;All files (*)"));
     if (files.isEmpty())
         return;
     QSettings().setValue("import/dir", QFileInfo(files.first()).absolutePath());
@@ -223,8 +224,9 @@ void MainWindow::exportJsonl()
 
 void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
 {
-    m_counts->setText(tr("%1 tasks · %2 instances · %3 rationales")
-                          .arg(QLocale().toString(tasks), QLocale().toString(instances), QLocale().toString(rationales)));
+    m_counts->setText(
+        tr("%1 tasks · %2 instances · %3 rationales")
+            .arg(QLocale().toString(tasks), QLocale().toString(instances), QLocale().toString(rationales)));
     statusBar()->clearMessage();
     m_table->resizeColumnsToContents();
     updatePlot();

@@ -63,8 +63,8 @@ void WorkspaceSummary::apply(const std::vector<store::TaskStats>& stats)
             return item;
         };
         QList<QStandardItem*> row;
-        row << new QStandardItem(QString::fromStdString(s.task)) << new QStandardItem(QString::fromStdString(s.answerKind))
-            << number(s.instances)
+        row << new QStandardItem(QString::fromStdString(s.task))
+            << new QStandardItem(QString::fromStdString(s.answerKind)) << number(s.instances)
             << new QStandardItem(QString("%1 / %2 / %3")
                                      .arg(QLocale().toString(s.trainInstances), QLocale().toString(s.devInstances),
                                           QLocale().toString(s.testInstances)))

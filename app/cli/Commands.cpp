@@ -54,9 +54,8 @@ int runExport(const std::string& workspace, const ExportArgs& args)
     bar.finish();
     if (args.task && r.instances == 0)
         throw Error("--task " + *args.task + ": no such task in " + workspace);
-    std::printf("%s: %lld lines (%lld instances, %lld rationales)\n", args.out.c_str(),
-                static_cast<long long>(r.lines), static_cast<long long>(r.instances),
-                static_cast<long long>(r.rationales));
+    std::printf("%s: %lld lines (%lld instances, %lld rationales)\n", args.out.c_str(), static_cast<long long>(r.lines),
+                static_cast<long long>(r.instances), static_cast<long long>(r.rationales));
     return 0;
 }
 

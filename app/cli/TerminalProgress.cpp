@@ -5,9 +5,7 @@
 
 namespace cotlab::cli {
 
-TerminalProgress::TerminalProgress() : m_enabled(isatty(STDERR_FILENO)), m_start(std::chrono::steady_clock::now())
-{
-}
+TerminalProgress::TerminalProgress() : m_enabled(isatty(STDERR_FILENO)), m_start(std::chrono::steady_clock::now()) {}
 
 TerminalProgress::~TerminalProgress()
 {

@@ -80,10 +80,18 @@ std::optional<answers::AnswerKind> BenchmarkImporter::knownAnswerKind(std::strin
 {
     using K = answers::AnswerKind;
     static const std::map<std::string_view, K> kKinds = {
-        {"commonsense_qa", K::Choice},   {"date_understanding", K::Choice}, {"tracking_shuffled_objects", K::Choice},
-        {"aqua", K::Choice},             {"strategy_qa", K::YesNo},         {"coin_flip", K::YesNo},
-        {"multiarith", K::Number},       {"addsub", K::Number},             {"single_eq", K::Number},
-        {"svamp", K::Number},            {"gsm8k", K::Number},              {"last_letter_concatenation", K::Text},
+        {"commonsense_qa", K::Choice},
+        {"date_understanding", K::Choice},
+        {"tracking_shuffled_objects", K::Choice},
+        {"aqua", K::Choice},
+        {"strategy_qa", K::YesNo},
+        {"coin_flip", K::YesNo},
+        {"multiarith", K::Number},
+        {"addsub", K::Number},
+        {"single_eq", K::Number},
+        {"svamp", K::Number},
+        {"gsm8k", K::Number},
+        {"last_letter_concatenation", K::Text},
     };
     const auto it = kKinds.find(task);
     if (it == kKinds.end())
@@ -189,8 +197,8 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
         else if (!splits.empty()) {
             const auto it = splits.find(index);
             if (it == splits.end()) {
-                sink.report().warnings.push_back(where + ": index " + std::to_string(index) +
-                                                 " is in no split of " + splitsPath + "; marked 'train'");
+                sink.report().warnings.push_back(where + ": index " + std::to_string(index) + " is in no split of " +
+                                                 splitsPath + "; marked 'train'");
             } else {
                 r.split = it->second;
             }
@@ -221,8 +229,7 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
     json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
         if (depth == 0 && event == json::parse_event_t::array_start)
             topLevelArray = true;
-        const bool elementEnd = event == json::parse_event_t::object_end ||
-                                event == json::parse_event_t::array_end ||
+        const bool elementEnd = event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
                                 (event == json::parse_event_t::value && !parsed.is_structured());
         if (depth == 1 && topLevelArray && elementEnd) {
             handle(parsed);

@@ -27,8 +27,7 @@ public:
     // The answer kind of a known benchmark task, or nullopt.
     static std::optional<answers::AnswerKind> knownAnswerKind(std::string_view task);
     // Splits "stem Answer choices: (A) x, (B) y." into stem and choices; false when there are no choices.
-    static bool splitInlineChoices(std::string_view question, std::string& stem,
-                                   std::vector<answers::Choice>& choices);
+    static bool splitInlineChoices(std::string_view question, std::string& stem, std::vector<answers::Choice>& choices);
 };
 
 } // namespace cotlab::ingest

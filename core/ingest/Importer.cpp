@@ -31,8 +31,8 @@ std::string_view toString(ImportFormat format)
 
 std::optional<ImportFormat> importFormatFromString(std::string_view name)
 {
-    for (ImportFormat f : {ImportFormat::Auto, ImportFormat::Interchange, ImportFormat::Benchmark,
-                           ImportFormat::CommonsenseQaOfficial})
+    for (ImportFormat f :
+         {ImportFormat::Auto, ImportFormat::Interchange, ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial})
         if (toString(f) == name)
             return f;
     return std::nullopt;

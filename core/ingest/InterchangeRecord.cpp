@@ -114,8 +114,8 @@ std::optional<double> optNumber(const element& v, const char* field)
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         const auto colon = what.find("column ");
-        throw std::invalid_argument("invalid JSON" + (colon == std::string::npos ? ": " + what
-                                                                                   : " at " + what.substr(colon)));
+        throw std::invalid_argument("invalid JSON" +
+                                    (colon == std::string::npos ? ": " + what : " at " + what.substr(colon)));
     }
     throw std::invalid_argument("invalid JSON");
 }
@@ -166,8 +166,7 @@ InterchangeRecord InterchangeRecord::parse(std::string_view line)
         else if (key == "split") {
             if (auto s = optString(v, "split")) {
                 if (!isKnownSplit(*s))
-                    throw std::invalid_argument("field 'split' is '" + *s +
-                                                "'; expected train, dev, test or contrast");
+                    throw std::invalid_argument("field 'split' is '" + *s + "'; expected train, dev, test or contrast");
                 r.split = *s;
             }
         } else if (key == "answer_kind") {

@@ -152,8 +152,8 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         if (field) {
             const std::string where = whereFn();
             const std::string other = s.firstWhere.empty() ? "the workspace" : s.firstWhere;
-            throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + other + " on '" +
-                        field + "'; all lines of one instance must agree on question, gold, choices and split");
+            throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + other + " on '" + field +
+                        "'; all lines of one instance must agree on question, gold, choices and split");
         }
         return s;
     }
@@ -172,8 +172,8 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
     if (auto stored = m_writer.findInstance(taskId, r.id)) {
         // Stored by an earlier import (or earlier in this one): it must be the same instance.
         const bool thisImport = stored->importId == m_writer.importId();
-        const auto storedChoices = stored->choicesJson ? choicesFromJson(*stored->choicesJson)
-                                                       : std::vector<answers::Choice>{};
+        const auto storedChoices =
+            stored->choicesJson ? choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
         s.kind = stored->answerKind;
         s.extractor = std::make_shared<AnswerExtractor>(kindOf(stored->answerKind), storedChoices);
         s.choices = storedChoices.empty() ? r.choices : storedChoices;

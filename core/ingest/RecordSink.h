@@ -27,9 +27,9 @@ struct ImportReport {
 // stop strings, hashed, and its answer extracted and compared under the record's own answer kind and choices.
 struct PreparedRecord {
     InterchangeRecord record;
-    int64_t line = 0;         // 1-based line in the file; 0 when the record is not from a line format
-    std::string where;        // how errors name the record when line is 0 ("file: element 12")
-    std::string kind;         // answer kind the rationale fields were computed with
+    int64_t line = 0;  // 1-based line in the file; 0 when the record is not from a line format
+    std::string where; // how errors name the record when line is 0 ("file: element 12")
+    std::string kind;  // answer kind the rationale fields were computed with
     std::optional<store::RationaleRecord> rationale; // sampleIndex still to be set
     // Instance comparison keys, computed off the writing thread.
     uint64_t questionHash = 0;

@@ -6,10 +6,10 @@ namespace cotlab::nn {
 
 // Versions and devices of the linked libtorch, for the About box and `cotlab-cli version`.
 struct TorchInfo {
-    std::string version;     // e.g. "1.13.1"
+    std::string version; // e.g. "1.13.1"
     bool cudaAvailable = false;
     int cudaDevices = 0;
-    std::string blas;        // what libtorch reports as its BLAS, when known
+    std::string blas; // what libtorch reports as its BLAS, when known
     static TorchInfo query();
 };
 

@@ -32,7 +32,7 @@ long peakRssMiB()
 }
 
 struct RealInstance {
-    json base;                      // instance fields
+    json base;                         // instance fields
     std::vector<json> rationaleFields; // rationale fields of each real sample
 };
 
@@ -57,8 +57,8 @@ std::vector<RealInstance> loadReal(const fs::path& shared)
             json r = json::parse(line);
             const std::string key = r["task"].get<std::string>() + "/" + r["id"].get<std::string>();
             json rat;
-            for (const char* k : {"rationale", "answer_sentence", "answer", "stop", "teacher", "prompt", "decoding",
-                                  "source"})
+            for (const char* k :
+                 {"rationale", "answer_sentence", "answer", "stop", "teacher", "prompt", "decoding", "source"})
                 if (r.contains(k))
                     rat[k] = r[k];
             for (const char* k : {"rationale", "answer_sentence", "answer", "stop", "teacher", "prompt", "decoding",
@@ -91,7 +91,9 @@ int main(int argc, char** argv)
         else if (!std::strcmp(argv[i], "--write-only") && i + 1 < argc)
             writeOnly = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE]\n",
+                         argv[0]);
             return 2;
         }
     }

@@ -7,8 +7,8 @@ using namespace cotlab::answers;
 
 namespace {
 const std::vector<Choice> kUpper = {{"A", "shelf"}, {"B", "board"}, {"C", "church"}, {"D", "table"}, {"E", "dark"}};
-const std::vector<Choice> kLower = {{"a", "park"}, {"b", "coloring book"}, {"c", "garden center"},
-                                    {"d", "math problem"}, {"e", "gravity"}};
+const std::vector<Choice> kLower = {
+    {"a", "park"}, {"b", "coloring book"}, {"c", "garden center"}, {"d", "math problem"}, {"e", "gravity"}};
 } // namespace
 
 class TestAnswerExtractor : public QObject {

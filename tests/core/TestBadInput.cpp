@@ -20,12 +20,13 @@ const char* kGood =
 // Everything a user could see: row counts of every table, and a digest of rationale text and instances.
 std::string storeFingerprint(store::Database& db)
 {
-    store::Statement st(db, "SELECT (SELECT count(*) FROM tasks) || '/' || (SELECT count(*) FROM instances) || '/' || "
-                            "(SELECT count(*) FROM rationales) || '/' || (SELECT count(*) FROM imports) || '/' || "
-                            "(SELECT count(*) FROM rationale_fts) || '/' || "
-                            "(SELECT coalesce(group_concat(question || gold || split, '|'), '') FROM instances) || '/' || "
-                            "(SELECT coalesce(group_concat(text, '|'), '') FROM rationales) || '/' || "
-                            "(SELECT count(*) FROM workspace_info)");
+    store::Statement st(db,
+                        "SELECT (SELECT count(*) FROM tasks) || '/' || (SELECT count(*) FROM instances) || '/' || "
+                        "(SELECT count(*) FROM rationales) || '/' || (SELECT count(*) FROM imports) || '/' || "
+                        "(SELECT count(*) FROM rationale_fts) || '/' || "
+                        "(SELECT coalesce(group_concat(question || gold || split, '|'), '') FROM instances) || '/' || "
+                        "(SELECT coalesce(group_concat(text, '|'), '') FROM rationales) || '/' || "
+                        "(SELECT count(*) FROM workspace_info)");
     st.step();
     return st.string(0);
 }
@@ -54,8 +55,9 @@ class TestBadInput : public QObject {
             QVERIFY2(message.contains(f), qPrintable("'" + f + "' not in: " + message.left(300)));
         QCOMPARE(storeFingerprint(m_ws->db()), m_before);
         // The workspace is still usable: a good file imports after the failure.
-        const std::string good = test::writeFile(m_dir.path("good2.jsonl"),
-                                                 std::string(R"({"task": "t2", "id": "z", "question": "q", "gold": "1"})") + "\n");
+        const std::string good =
+            test::writeFile(m_dir.path("good2.jsonl"),
+                            std::string(R"({"task": "t2", "id": "z", "question": "q", "gold": "1"})") + "\n");
         QCOMPARE(ingest::Importer::importFile(m_ws->db(), good).instancesAdded, int64_t(1));
         m_ws->db().exec("DELETE FROM instances WHERE ext_id = 'z'; DELETE FROM tasks WHERE name = 't2'; "
                         "DELETE FROM imports WHERE path LIKE '%good2.jsonl'");
@@ -79,41 +81,49 @@ private Q_SLOTS:
 
     void truncatedLine()
     {
-        const auto p = file("truncated.jsonl", std::string(kGood) + "\n" +
-                                                   "{\"task\": \"t\", \"id\": \"2\", \"question\": \"Is fi\n");
+        const auto p = file("truncated.jsonl",
+                            std::string(kGood) + "\n" + "{\"task\": \"t\", \"id\": \"2\", \"question\": \"Is fi\n");
         expectRejected(p, {QString::fromStdString(p) + ":2:", "invalid JSON"});
     }
 
     void wrongType()
     {
-        const auto p = file("type.jsonl", std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "rationale": "r", "sample": "3"})") + "\n");
+        const auto p = file(
+            "type.jsonl",
+            std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "rationale": "r", "sample": "3"})") +
+                "\n");
         expectRejected(p, {QString::fromStdString(p) + ":1:", "field 'sample' must be an integer, not string"});
     }
 
     void conflictingDuplicates()
     {
-        const auto p = file("dup.jsonl", std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "rationale": "a"})") + "\n" +
-                                         std::string(R"({"task": "t", "id": "3", "question": "q", "gold": "no"})") + "\n" +
-                                         std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "yes", "rationale": "b"})") + "\n");
+        const auto p = file(
+            "dup.jsonl",
+            std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "rationale": "a"})") + "\n" +
+                std::string(R"({"task": "t", "id": "3", "question": "q", "gold": "no"})") + "\n" +
+                std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "yes", "rationale": "b"})") + "\n");
         expectRejected(p, {QString::fromStdString(p) + ":3:", QString::fromStdString(p) + ":1", "'gold'", "(t, 2)"});
     }
 
     void conflictWithTheWorkspace()
     {
-        const auto p = file("other.jsonl", std::string(R"({"task": "t", "id": "1", "question": "Is ice hot?", "gold": "yes"})") + "\n");
+        const auto p = file(
+            "other.jsonl", std::string(R"({"task": "t", "id": "1", "question": "Is ice hot?", "gold": "yes"})") + "\n");
         expectRejected(p, {QString::fromStdString(p) + ":1:", "already in the workspace", "question", "Is ice hot?"});
     }
 
     void missingRequiredField()
     {
-        const auto p = file("missing.jsonl", std::string(kGood) + "\n" + std::string(R"({"task": "t", "id": "2", "question": "q"})") + "\n");
+        const auto p = file("missing.jsonl", std::string(kGood) + "\n" +
+                                                 std::string(R"({"task": "t", "id": "2", "question": "q"})") + "\n");
         expectRejected(p, {QString::fromStdString(p) + ":2:", "missing required field 'gold'"});
     }
 
     void nonUtf8Byte()
     {
-        const auto p = file("latin1.jsonl", std::string(kGood) + "\n" +
-                                                "{\"task\": \"t\", \"id\": \"2\", \"question\": \"caf\xE9\", \"gold\": \"no\"}\n");
+        const auto p =
+            file("latin1.jsonl", std::string(kGood) + "\n" +
+                                     "{\"task\": \"t\", \"id\": \"2\", \"question\": \"caf\xE9\", \"gold\": \"no\"}\n");
         expectRejected(p, {QString::fromStdString(p) + ":2:", "byte 42", "0xE9", "not valid UTF-8"});
     }
 
@@ -141,11 +151,14 @@ private Q_SLOTS:
 
     void badValues()
     {
-        const auto split = file("split.jsonl", std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "split": "validation"})") + "\n");
+        const auto split = file(
+            "split.jsonl",
+            std::string(R"({"task": "t", "id": "2", "question": "q", "gold": "no", "split": "validation"})") + "\n");
         expectRejected(split, {":1:", "split", "validation", "train, dev, test or contrast"});
         const auto notObject = file("array.jsonl", "[1, 2, 3]\n");
         expectRejected(notObject, {"array.jsonl: element 1", "expected an object"});
-        const auto emptyId = file("emptyid.jsonl", std::string(R"({"task": "t", "id": "", "question": "q", "gold": "no"})") + "\n");
+        const auto emptyId =
+            file("emptyid.jsonl", std::string(R"({"task": "t", "id": "", "question": "q", "gold": "no"})") + "\n");
         expectRejected(emptyId, {":1:", "'id' is empty"});
     }
 

@@ -54,7 +54,8 @@ private Q_SLOTS:
         QCOMPARE(r.instancesAdded, int64_t(10962));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE split = 'train'"), int64_t(9741));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE split = 'test'"), int64_t(1221));
-        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE json_array_length(choices) = 5"), int64_t(10962));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE json_array_length(choices) = 5"),
+                 int64_t(10962));
         QCOMPARE(text(ws.db(), "SELECT question || ' -> ' || gold FROM instances WHERE ext_id = 'commonsense_qa-1'"),
                  std::string("Sammy wanted to go to where the people were.  Where might he go? -> B"));
         QCOMPARE(text(ws.db(), "SELECT answer_kind FROM tasks"), std::string("choice"));
@@ -88,7 +89,8 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         store::Workspace ws(dir.path("w.cotlab"));
-        const auto dev = ingest::Importer::importFile(ws.db(), test::sharedPath("data/commonsense_qa_official/dev_rand_split.jsonl"));
+        const auto dev = ingest::Importer::importFile(
+            ws.db(), test::sharedPath("data/commonsense_qa_official/dev_rand_split.jsonl"));
         QCOMPARE(dev.format, std::string("commonsense_qa"));
         QCOMPARE(dev.instancesAdded, int64_t(1221));
         ingest::Importer::importFile(ws.db(), test::sharedPath("data/commonsense_qa_official/train_rand_split.jsonl"));
@@ -96,7 +98,8 @@ private Q_SLOTS:
         QCOMPARE(text(ws.db(), "SELECT meta FROM instances WHERE ext_id = '1afa02df02c908a558b4036e80242fac'"),
                  std::string(R"({"question_concept":"revolving door"})"));
         // PaLM's rationales carry the same ids with lower-case labels: they join the stored instances.
-        const auto palm = ingest::Importer::importFile(ws.db(), test::sharedPath("data/teacher/palm-few-shot-cot/commonsense_qa.jsonl"));
+        const auto palm = ingest::Importer::importFile(
+            ws.db(), test::sharedPath("data/teacher/palm-few-shot-cot/commonsense_qa.jsonl"));
         // 19 of them point at the first of two identical choice texts: the same answer, not a conflict.
         QCOMPARE(palm.instancesAdded, int64_t(0));
         QCOMPARE(palm.rationalesAdded, int64_t(10962));
@@ -104,7 +107,8 @@ private Q_SLOTS:
         QCOMPARE(stats.size(), size_t(1));
         qInfo() << "PaLM-540B few-shot CoT accuracy on CommonsenseQA train+dev:" << stats[0].teacherAccuracy();
         QVERIFY(stats[0].teacherAccuracy() > 0.7 && stats[0].teacherAccuracy() < 0.85);
-        QCOMPARE(text(ws.db(), "SELECT group_concat(DISTINCT answer) FROM (SELECT answer FROM rationales WHERE answer <> '' ORDER BY answer)"),
+        QCOMPARE(text(ws.db(), "SELECT group_concat(DISTINCT answer) FROM (SELECT answer FROM rationales WHERE answer "
+                               "<> '' ORDER BY answer)"),
                  std::string("A,B,C,D,E"));
     }
 };

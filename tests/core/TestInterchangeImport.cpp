@@ -47,7 +47,8 @@ private Q_SLOTS:
         QCOMPARE(text(db, "SELECT meta FROM rationales WHERE text LIKE 'An oven%'"),
                  std::string(R"({"note":"wrong on purpose"})"));
         QCOMPARE(scalar(db, "SELECT token_count FROM rationales WHERE logprob = -12.5"), int64_t(17));
-        QCOMPARE(text(db, "SELECT provenance FROM rationales WHERE logprob = -12.5"), std::string("hand-written fixture"));
+        QCOMPARE(text(db, "SELECT provenance FROM rationales WHERE logprob = -12.5"),
+                 std::string("hand-written fixture"));
         // Answers: extracted, normalised, compared with gold.
         QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE logprob = -12.5"), std::string("B/1"));
         QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE text LIKE 'An oven%'"),
@@ -56,7 +57,8 @@ private Q_SLOTS:
                           "WHERE answer_sentence IS NOT NULL"),
                  std::string("yes/yes/1"));
         // Stop strings cut the text, the tail is kept, and the answer comes from the cut text.
-        QCOMPARE(text(db, "SELECT text FROM rationales WHERE stop IS NOT NULL"), std::string("1,000 - 1 = 999.\n#### 999"));
+        QCOMPARE(text(db, "SELECT text FROM rationales WHERE stop IS NOT NULL"),
+                 std::string("1,000 - 1 = 999.\n#### 999"));
         QCOMPARE(text(db, "SELECT text_tail FROM rationales WHERE stop IS NOT NULL"),
                  std::string("\n\nQ: next question that ran on"));
         QCOMPARE(text(db, "SELECT answer FROM rationales WHERE stop IS NOT NULL"), std::string("999"));
@@ -99,7 +101,9 @@ private Q_SLOTS:
         ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
         const std::string more = test::writeFile(
             dir.path("more.jsonl"),
-            std::string(R"({"task": "toy_yes_no", "id": "y2", "split": "test", "question": "Is fire cold?", "gold": "NO", "rationale": "Fire is hot, so no.", "teacher": "other"})") + "\n");
+            std::string(
+                R"({"task": "toy_yes_no", "id": "y2", "split": "test", "question": "Is fire cold?", "gold": "NO", "rationale": "Fire is hot, so no.", "teacher": "other"})") +
+                "\n");
         const auto r = ingest::Importer::importFile(ws.db(), more);
         QCOMPARE(r.instancesAdded, int64_t(0));
         QCOMPARE(r.rationalesAdded, int64_t(1));
@@ -114,10 +118,13 @@ private Q_SLOTS:
         std::string content;
         const int n = int(ingest::RecordSink::kMaxTrackedInstances) + 50;
         for (int i = 0; i < n; ++i)
-            content += std::string(R"({"task": "t", "id": ")" + std::to_string(i) + R"(", "question": "q", "gold": "1", "rationale": "r"})") + "\n";
+            content += std::string(R"({"task": "t", "id": ")" + std::to_string(i) +
+                                   R"(", "question": "q", "gold": "1", "rationale": "r"})") +
+                       "\n";
         // Lines for instance 0 again, after it was evicted: they become samples 1 and 2.
         for (int k = 0; k < 2; ++k)
-            content += std::string(R"({"task": "t", "id": "0", "question": "q", "gold": "1", "rationale": "r"})") + "\n";
+            content +=
+                std::string(R"({"task": "t", "id": "0", "question": "q", "gold": "1", "rationale": "r"})") + "\n";
         const std::string path = test::writeFile(dir.path("many.jsonl"), content);
         store::Workspace ws(dir.path("w.cotlab"));
         const auto r = ingest::Importer::importFile(ws.db(), path);

@@ -28,12 +28,13 @@ std::string dump(store::Database& db)
             out << inst.text(c) << '|';
         out << '\n';
     }
-    store::Statement rat(db, "SELECT t.name, i.ext_id, r.source_kind, r.model, r.sample_index, r.text, "
-                             "quote(r.text_tail), r.text_hash, quote(r.stop), quote(r.answer_sentence), quote(r.answer), "
-                             "quote(r.extracted_answer), quote(r.correct), quote(r.token_count), quote(r.logprob), "
-                             "quote(r.prompt), quote(r.decoding), quote(r.temperature), quote(r.provenance), "
-                             "quote(r.meta) FROM rationales r JOIN instances i ON i.id = r.instance_id JOIN tasks t ON "
-                             "t.id = i.task_id ORDER BY t.name, i.ext_id, r.model, r.sample_index, r.text_hash");
+    store::Statement rat(db,
+                         "SELECT t.name, i.ext_id, r.source_kind, r.model, r.sample_index, r.text, "
+                         "quote(r.text_tail), r.text_hash, quote(r.stop), quote(r.answer_sentence), quote(r.answer), "
+                         "quote(r.extracted_answer), quote(r.correct), quote(r.token_count), quote(r.logprob), "
+                         "quote(r.prompt), quote(r.decoding), quote(r.temperature), quote(r.provenance), "
+                         "quote(r.meta) FROM rationales r JOIN instances i ON i.id = r.instance_id JOIN tasks t ON "
+                         "t.id = i.task_id ORDER BY t.name, i.ext_id, r.model, r.sample_index, r.text_hash");
     while (rat.step()) {
         for (int c = 0; c < 20; ++c)
             out << rat.text(c) << '|';
@@ -68,8 +69,7 @@ private Q_SLOTS:
                               "data/teacher/zero-shot-cot-davinci002/last_letter_concatenation.jsonl",
                               "data/teacher/palm-few-shot-cot/commonsense_qa.jsonl",
                               "data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl",
-                              "data/datasets/strategy_qa.json",
-                              "data/commonsense_qa_official/dev_rand_split.jsonl"})
+                              "data/datasets/strategy_qa.json", "data/commonsense_qa_official/dev_rand_split.jsonl"})
             ingest::Importer::importFile(first.db(), test::sharedPath(f));
         ingest::Importer::importFile(first.db(), test::testDataPath("interchange/mixed.jsonl"));
 

@@ -123,7 +123,10 @@ private Q_SLOTS:
         for (const auto& f : kZeroShot) {
             QVERIFY2(byTask.count(f.task), f.task);
             const double pct = 100.0 * byTask[f.task].teacherAccuracy();
-            qInfo().noquote() << QString("%1: teacher accuracy %2% (log: %3%)").arg(f.task).arg(pct, 0, 'f', 2).arg(f.accuracyPercent);
+            qInfo().noquote() << QString("%1: teacher accuracy %2% (log: %3%)")
+                                     .arg(f.task)
+                                     .arg(pct, 0, 'f', 2)
+                                     .arg(f.accuracyPercent);
             QCOMPARE(std::round(pct * 10.0) / 10.0, f.accuracyPercent);
         }
     }
@@ -151,7 +154,8 @@ private Q_SLOTS:
                                          [&](const FileExpectation& e) { return s.task == e.task; });
             QVERIFY(f != std::end(kZeroShot));
             const double pct = 100.0 * s.teacherAccuracy();
-            qInfo().noquote() << QString("%1: accuracy by extraction %2%").arg(QString::fromStdString(s.task)).arg(pct, 0, 'f', 2);
+            qInfo().noquote()
+                << QString("%1: accuracy by extraction %2%").arg(QString::fromStdString(s.task)).arg(pct, 0, 'f', 2);
             // StrategyQA and Coin Flip hold most of the rows whose answers the published files lost.
             const bool lossy = s.task == "strategy_qa" || s.task == "coin_flip";
             QVERIFY2(std::fabs(pct - f->accuracyPercent) <= (lossy ? 4.0 : 1.0), s.task.c_str());
@@ -183,7 +187,11 @@ private Q_SLOTS:
                 correct += ex.matches(got, r.gold);
             }
             qInfo().noquote() << QString("%1: answer found in %2 of %3, correct %4 (%5%)")
-                                     .arg(c.path).arg(found).arg(n).arg(correct).arg(100.0 * correct / n, 0, 'f', 1);
+                                     .arg(c.path)
+                                     .arg(found)
+                                     .arg(n)
+                                     .arg(correct)
+                                     .arg(100.0 * correct / n, 0, 'f', 1);
             QVERIFY2(double(found) / double(n) >= c.minFound, c.path);
         }
     }

@@ -15,7 +15,8 @@ private Q_SLOTS:
     void utf8Validation()
     {
         QCOMPARE(text::firstInvalidUtf8("plain ascii text, longer than eight bytes"), std::string_view::npos);
-        QCOMPARE(text::firstInvalidUtf8("caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xF0\x9F\x98\x80"), std::string_view::npos);
+        QCOMPARE(text::firstInvalidUtf8("caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xF0\x9F\x98\x80"),
+                 std::string_view::npos);
         QCOMPARE(text::firstInvalidUtf8("caf\xE9"), size_t(3));          // Latin-1 byte
         QCOMPARE(text::firstInvalidUtf8("ab\xC0\xAF"), size_t(2));       // overlong '/'
         QCOMPARE(text::firstInvalidUtf8("x\xED\xA0\x80"), size_t(1));    // UTF-16 surrogate

@@ -101,10 +101,11 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         store::Workspace ws(dir.path("w.cotlab"));
-        ws.db().exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
-                     "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) VALUES (1, 'a', 'q', 'g', 'text');"
-                     "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
-                     "VALUES (1, 'teacher', 0, 'the quick brown fox', 1);");
+        ws.db().exec(
+            "INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
+            "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) VALUES (1, 'a', 'q', 'g', 'text');"
+            "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+            "VALUES (1, 'teacher', 0, 'the quick brown fox', 1);");
         store::Statement count(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'fox'");
         count.step();
         QCOMPARE(count.int64(0), int64_t(1));

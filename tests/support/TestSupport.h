@@ -37,8 +37,8 @@ std::string textOf(store::Database& db, const std::string& sql);
 } // namespace cotlab::test
 
 // Skips the test (with the reason) when ../shared is not beside the checkout.
-#define COTLAB_REQUIRE_SHARED()                                                                                     \
-    do {                                                                                                            \
-        if (!cotlab::test::haveShared())                                                                            \
-            QSKIP("../shared is not beside the checkout (COTLAB_SHARED_DIR)");                                      \
+#define COTLAB_REQUIRE_SHARED()                                                                                        \
+    do {                                                                                                               \
+        if (!cotlab::test::haveShared())                                                                               \
+            QSKIP("../shared is not beside the checkout (COTLAB_SHARED_DIR)");                                         \
     } while (0)
