@@ -110,6 +110,32 @@ private Q_SLOTS:
         QCOMPARE(text(ws.db(), "SELECT answer || correct FROM rationales WHERE model = 'other'"), std::string("no1"));
     }
 
+    // A stop request (the GUI's Cancel) ends the import with Cancelled and leaves the workspace as it was.
+    void stoppedImportLeavesNothing()
+    {
+        test::TempDir dir;
+        std::string content;
+        for (int i = 0; i < 20000; ++i)
+            content += "{\"task\": \"t\", \"id\": \"" + std::to_string(i / 10) +
+                       "\", \"question\": \"q\", \"gold\": \"1\", \"rationale\": \"r " + std::to_string(i) + "\"}\n";
+        const std::string path = test::writeFile(dir.path("long.jsonl"), content);
+        store::Workspace ws(dir.path("w.cotlab"));
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        jobs::StopToken stop;
+        int calls = 0;
+        const jobs::ProgressSink progress = [&](const jobs::Progress&) {
+            if (++calls == 3)
+                stop.requestStop();
+        };
+        QVERIFY_THROWS_EXCEPTION(jobs::Cancelled, ingest::Importer::importFile(ws.db(), path, {}, progress, &stop));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationales"), int64_t(6));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts"), int64_t(6));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM imports"), int64_t(1));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM workspace_info WHERE key = 'fts_bulk_import'"), int64_t(0));
+        // And the same file imports in full afterwards.
+        QCOMPARE(ingest::Importer::importFile(ws.db(), path).rationalesAdded, int64_t(20000));
+    }
+
     // More instances than the sink tracks in memory: evicted instances are found in the workspace, and
     // sample positions continue correctly.
     void manyInstancesKeepMemoryBounded()
