@@ -8,7 +8,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools libgl-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread   # without OpenBLAS, libtorch uses the reference BLAS: ~25x slower on CPU
-    libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
+    libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
     libxlsxwriter-dev libcurl4-openssl-dev libsentencepiece-dev
 )
 missing=()
