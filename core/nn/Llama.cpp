@@ -1,0 +1,119 @@
+#include "nn/Llama.h"
+
+#include <cmath>
+
+namespace cotlab::nn {
+
+LlamaBlockImpl::LlamaBlockImpl(const LlamaConfig& c)
+{
+    const int64_t kvDim = c.nKvHeads * c.headDim();
+    using torch::nn::Linear;
+    using torch::nn::LinearOptions;
+    attentionNorm = register_parameter("attention_norm", torch::ones({c.dim}));
+    wq = register_module("wq", Linear(LinearOptions(c.dim, c.dim).bias(c.qkvBias)));
+    wk = register_module("wk", Linear(LinearOptions(c.dim, kvDim).bias(c.qkvBias)));
+    wv = register_module("wv", Linear(LinearOptions(c.dim, kvDim).bias(c.qkvBias)));
+    wo = register_module("wo", Linear(LinearOptions(c.dim, c.dim).bias(false)));
+    ffnNorm = register_parameter("ffn_norm", torch::ones({c.dim}));
+    w1 = register_module("w1", Linear(LinearOptions(c.dim, c.hiddenDim).bias(false)));
+    w2 = register_module("w2", Linear(LinearOptions(c.hiddenDim, c.dim).bias(false)));
+    w3 = register_module("w3", Linear(LinearOptions(c.dim, c.hiddenDim).bias(false)));
+}
+
+LlamaImpl::LlamaImpl(const LlamaConfig& c) : m_config(c)
+{
+    const int64_t hd = c.headDim();
+    embedding = register_module("embedding", torch::nn::Embedding(c.vocabSize, c.dim));
+    torch::nn::ModuleList list;
+    for (int64_t i = 0; i < c.nLayers; ++i) {
+        layers.emplace_back(c);
+        list->push_back(layers.back());
+    }
+    register_module("layers", list);
+    finalNorm = register_parameter("norm", torch::ones({c.dim}));
+    if (!c.tiedEmbeddings)
+        lmHead =
+            register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.dim, c.vocabSize).bias(false)));
+
+    // Rotary tables in double precision, then float: angle(pos, i) = pos / theta^(2i / head_dim).
+    auto inv =
+        torch::arange(0, hd, 2, torch::kFloat64).div(double(hd)).mul(std::log(c.ropeTheta)).neg().exp(); // [hd/2]
+    auto pos = torch::arange(c.maxSeqLen, torch::kFloat64);                                              // [T]
+    auto angles = torch::outer(pos, inv);                                                                // [T, hd/2]
+    m_cos = register_buffer("rope_cos", angles.cos().to(torch::kFloat32));
+    m_sin = register_buffer("rope_sin", angles.sin().to(torch::kFloat32));
+}
+
+torch::Tensor LlamaImpl::rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const
+{
+    // x [..., dim]; computed in float32 whatever the activation dtype
+    auto xf = x.to(torch::kFloat32);
+    auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_config.rmsNormEps);
+    return (normed * weight.to(torch::kFloat32)).to(x.scalar_type());
+}
+
+torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, int64_t start) const
+{
+    // x [batch, heads, seq, head_dim]
+    const int64_t seq = x.size(2), half = x.size(3) / 2;
+    auto cos = m_cos.narrow(0, start, seq).to(x.scalar_type()); // [seq, hd/2]
+    auto sin = m_sin.narrow(0, start, seq).to(x.scalar_type());
+    if (m_config.interleavedRope) {
+        auto pairs = x.unflatten(-1, {half, 2});                 // [b, h, seq, hd/2, 2]
+        auto x0 = pairs.select(-1, 0), x1 = pairs.select(-1, 1); // [b, h, seq, hd/2]
+        return torch::stack({x0 * cos - x1 * sin, x0 * sin + x1 * cos}, -1).flatten(-2);
+    }
+    auto x0 = x.narrow(-1, 0, half), x1 = x.narrow(-1, half, half); // [b, h, seq, hd/2]
+    return torch::cat({x0 * cos - x1 * sin, x1 * cos + x0 * sin}, -1);
+}
+
+torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
+{
+    const auto& c = m_config;
+    const int64_t batch = tokens.size(0), seq = tokens.size(1), hd = c.headDim();
+    const int64_t start = cache ? cache->length : 0;
+    TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
+                c.maxSeqLen);
+    if (cache && cache->keys.empty()) {
+        cache->keys.resize(size_t(c.nLayers));
+        cache->values.resize(size_t(c.nLayers));
+    }
+    auto h = embedding(tokens); // [b, seq, dim]
+    // Causal mask over all positions so far: query at start+t sees keys 0..start+t.
+    auto mask = torch::ones({seq, start + seq}, torch::dtype(torch::kBool).device(tokens.device()))
+                    .tril(start); // [seq, start+seq]
+    for (size_t i = 0; i < layers.size(); ++i) {
+        LlamaBlockImpl& l = *layers[i];
+        auto x = rmsNorm(h, l.attentionNorm);
+        auto q = l.wq(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);   // [b, heads, seq, hd]
+        auto k = l.wk(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2); // [b, kv_heads, seq, hd]
+        auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
+        q = rotary(q, start);
+        k = rotary(k, start);
+        if (cache) {
+            if (cache->keys[i].defined()) {
+                k = torch::cat({cache->keys[i], k}, 2); // [b, kv_heads, start+seq, hd]
+                v = torch::cat({cache->values[i], v}, 2);
+            }
+            cache->keys[i] = k;
+            cache->values[i] = v;
+        }
+        if (c.nKvHeads != c.nHeads) { // grouped-query attention: each kv head serves nHeads / nKvHeads heads
+            k = k.repeat_interleave(c.nHeads / c.nKvHeads, 1); // [b, heads, start+seq, hd]
+            v = v.repeat_interleave(c.nHeads / c.nKvHeads, 1);
+        }
+        auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)); // [b, heads, seq, start+seq]
+        scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+        auto att = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
+        auto y = torch::matmul(att, v).transpose(1, 2).reshape({batch, seq, c.dim}); // [b, seq, dim]
+        h = h + l.wo(y);
+        auto f = rmsNorm(h, l.ffnNorm);
+        h = h + l.w2(torch::silu(l.w1(f)) * l.w3(f)); // SwiGLU
+    }
+    if (cache)
+        cache->length = start + seq;
+    h = rmsNorm(h, finalNorm);
+    return c.tiedEmbeddings ? torch::matmul(h, embedding->weight.t()) : lmHead(h); // [b, seq, vocab]
+}
+
+} // namespace cotlab::nn

@@ -1,0 +1,115 @@
+// stories260K, a real pretrained Llama-architecture model (../shared/models/stories260K): the llama2.c
+// tokenizer's documented encodings, the documented logits, and the golden greedy text.
+#include "gen/GreedyDecoder.h"
+#include "nn/Llama2cLoader.h"
+#include "support/TestSupport.h"
+#include "text/Llama2cTokenizer.h"
+#include "util/Error.h"
+
+#include <QtTest>
+#include <fstream>
+
+using namespace cotlab;
+
+namespace {
+std::string model()
+{
+    return test::sharedPath("models/stories260K/stories260K.bin");
+}
+std::string tokenizer()
+{
+    return test::sharedPath("models/stories260K/tok512.bin");
+}
+} // namespace
+
+class TestLlama2c : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        COTLAB_REQUIRE_SHARED();
+        torch::set_num_threads(1);
+    }
+
+    void tokenizerEncodings()
+    {
+        const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
+        QCOMPARE(tok.encode("Once upon a time, there was a little girl named Lily."),
+                 (std::vector<int32_t>{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}));
+        QCOMPARE(tok.encode(""), (std::vector<int32_t>{1}));
+        QCOMPARE(tok.decode(tok.encode("Once upon a time, there was a little girl named Lily.")),
+                 std::string("Once upon a time, there was a little girl named Lily."));
+        // Characters outside the vocabulary fall back to byte tokens and decode back to the same bytes.
+        QCOMPARE(tok.decode(tok.encode("Ünïcode ☃")), std::string("Ünïcode ☃"));
+    }
+
+    void documentedLogits()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        QCOMPARE(m->config().dim, int64_t(64));
+        QCOMPARE(m->config().nKvHeads, int64_t(4));
+        torch::NoGradGuard noGrad;
+        const auto logits = m->forward(torch::tensor(std::vector<int64_t>{1, 403, 407}).unsqueeze(0))[0]; // [3, 512]
+        const float expected[3][3] = {
+            {-6.22291f, 8.40434f, 12.76917f}, {-9.58946f, 3.84128f, 7.04168f}, {-12.14110f, 1.77625f, 4.81698f}};
+        const int64_t argmax[3] = {403, 407, 261};
+        for (int p = 0; p < 3; ++p) {
+            const auto row = logits[p];
+            const int64_t ids[3] = {0, 1, 317};
+            for (int k = 0; k < 3; ++k) {
+                const float got = row[ids[k]].item<float>();
+                QVERIFY2(
+                    std::fabs(got - expected[p][k]) < 1e-4,
+                    qPrintable(
+                        QString("position %1 logit %2: %3 vs %4").arg(p).arg(ids[k]).arg(got).arg(expected[p][k])));
+            }
+            QCOMPARE(row.argmax().item<int64_t>(), argmax[p]);
+        }
+    }
+
+    void greedyFromBosGivesTheGoldenText()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
+        const auto ids = gen::greedyDecode(m, {text::Llama2cTokenizer::kBos}, 256, /*useCache=*/true);
+        QCOMPARE(ids.size(), size_t(256));
+        std::vector<int32_t> all{text::Llama2cTokenizer::kBos};
+        all.insert(all.end(), ids.begin(), ids.end());
+        std::ifstream in(test::sharedPath("models/stories260K/stories260K_greedy_golden.txt"), std::ios::binary);
+        const std::string golden(std::istreambuf_iterator<char>(in), {});
+        const std::string text = tok.decode(all);
+        QCOMPARE(QString::fromStdString(text).trimmed(), QString::fromStdString(golden).trimmed());
+    }
+
+    void kvCacheMatchesRecomputation()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
+        const auto prompt = tok.encode("Lily and Ben went to the park");
+        QCOMPARE(gen::greedyDecode(m, prompt, 64, true), gen::greedyDecode(m, prompt, 64, false));
+    }
+
+    void wrongFilesNameTheProblem()
+    {
+        test::TempDir dir;
+        // The model file cut short.
+        std::ifstream in(model(), std::ios::binary);
+        std::string bytes(std::istreambuf_iterator<char>(in), {});
+        bytes.resize(bytes.size() / 2);
+        const auto cut = test::writeFile(dir.path("cut.bin"), bytes);
+        try {
+            nn::Llama2cLoader::load(cut);
+            QFAIL("loaded a truncated model");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("truncated"), e.what());
+        }
+        // A tokenizer file given as the model.
+        QVERIFY_THROWS_EXCEPTION(Error, nn::Llama2cLoader::load(tokenizer()));
+        // A model file given as the tokenizer.
+        QVERIFY_THROWS_EXCEPTION(Error, text::Llama2cTokenizer::fromFile(model(), 512));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLlama2c)
+#include "TestLlama2c.moc"
