@@ -1,5 +1,6 @@
 // cotlab-cli: the command-line front end over cotlab_core (no Qt; builds on headless GPU servers).
 #include "Commands.h"
+#include "ModelCommands.h"
 #include "jobs/Progress.h"
 #include "util/Error.h"
 
@@ -39,6 +40,26 @@ int main(int argc, char** argv)
 
     app.add_subcommand("version", "Versions of CoTLab, SQLite and libtorch");
 
+    cotlab::cli::GenerateArgs gen;
+    auto* generate = app.add_subcommand("generate", "Generate a continuation of a prompt; prints only the "
+                                                    "continuation");
+    generate->add_option("--model", gen.model, "llama2.c checkpoint (.bin)")->required();
+    generate->add_option("--tokenizer", gen.tokenizer, "llama2.c tokenizer (.bin)");
+    generate->add_option("--prompt", gen.prompt, "Prompt text")->required();
+    generate->add_option("--max-new-tokens", gen.maxNewTokens, "Tokens to generate at most")->capture_default_str();
+    generate->add_flag("--greedy", gen.greedy, "Greedy decoding (default: sampling)");
+    generate->add_option("--temperature", gen.temperature, "Sampling temperature")->capture_default_str();
+    generate->add_option("--top-p", gen.topP, "Nucleus sampling mass")->capture_default_str();
+    generate->add_option("--seed", gen.seed, "Sampling seed")->capture_default_str();
+
+    cotlab::cli::ScoreArgs sc;
+    auto* score = app.add_subcommand("score", "Total log-probability of a continuation given a prompt");
+    score->add_option("--model", sc.model, "llama2.c checkpoint (.bin)")->required();
+    score->add_option("--tokenizer", sc.tokenizer, "llama2.c tokenizer (.bin)");
+    score->add_option("--prompt", sc.prompt, "Prompt text")->required();
+    score->add_option("--continuation", sc.continuation, "Continuation text")->required();
+    score->add_flag("--json", sc.json, "Print per-token log-probabilities as JSON");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -48,6 +69,10 @@ int main(int argc, char** argv)
     try {
         if (app.got_subcommand("version"))
             return cotlab::cli::runVersion();
+        if (app.got_subcommand(generate))
+            return cotlab::cli::runGenerate(gen);
+        if (app.got_subcommand(score))
+            return cotlab::cli::runScore(sc);
         if (workspace.empty())
             throw cotlab::Error("no workspace: pass --workspace FILE (or set COTLAB_WORKSPACE)");
         if (app.got_subcommand(import))

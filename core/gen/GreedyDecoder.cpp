@@ -1,28 +1,84 @@
 #include "gen/GreedyDecoder.h"
 
+#include "util/Error.h"
+
 namespace cotlab::gen {
 
-std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
-                                  bool useCache, int32_t stopToken)
+namespace {
+
+int32_t pick(const torch::Tensor& logits, const DecodingOptions& o, torch::Generator& rng)
 {
+    // logits [vocab]
+    if (o.greedy || o.temperature <= 0.0)
+        return int32_t(logits.argmax().item<int64_t>());
+    auto probs = torch::softmax(logits.to(torch::kFloat64) / o.temperature, -1);
+    if (o.topP < 1.0) {
+        auto [sorted, order] = probs.sort(-1, /*descending=*/true);
+        auto cumulative = sorted.cumsum(-1);
+        // Keep tokens until the mass before them reaches topP (the first token is always kept).
+        auto drop = (cumulative - sorted) >= o.topP;
+        sorted = sorted.masked_fill(drop, 0.0);
+        probs = torch::zeros_like(probs).scatter(-1, order, sorted);
+    }
+    return int32_t(torch::multinomial(probs, 1, false, rng).item<int64_t>());
+}
+
+} // namespace
+
+std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt, const DecodingOptions& o)
+{
+    if (prompt.empty())
+        throw Error("decoding needs at least one prompt token (BOS)");
     torch::NoGradGuard noGrad;
+    auto rng = at::detail::createCPUGenerator(o.seed);
     std::vector<int32_t> out;
     std::vector<int64_t> seq(prompt.begin(), prompt.end());
     nn::KvCache cache;
     torch::Tensor input = torch::tensor(seq, torch::kInt64).unsqueeze(0); // [1, prompt]
-    for (int64_t step = 0; step < maxNewTokens; ++step) {
+    for (int64_t step = 0; step < o.maxNewTokens; ++step) {
         if (int64_t(seq.size()) >= model->config().maxSeqLen)
             break;
-        torch::Tensor logits = useCache ? model->forward(input, &cache) : model->forward(input); // [1, seq, vocab]
-        const auto next = int32_t(logits.select(1, logits.size(1) - 1).argmax(-1).item<int64_t>());
+        torch::Tensor logits = o.useCache ? model->forward(input, &cache) : model->forward(input); // [1, seq, vocab]
+        const int32_t next = pick(logits[0][logits.size(1) - 1], o, rng);
         out.push_back(next);
-        if (next == stopToken)
+        if (next == o.stopToken)
             break;
         seq.push_back(next);
-        input = useCache ? torch::tensor({int64_t(next)}, torch::kInt64).unsqueeze(0)
-                         : torch::tensor(seq, torch::kInt64).unsqueeze(0);
+        input = o.useCache ? torch::tensor(std::vector<int64_t>{next}, torch::kInt64).unsqueeze(0)
+                           : torch::tensor(seq, torch::kInt64).unsqueeze(0);
     }
     return out;
+}
+
+std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
+                                  bool useCache, int32_t stopToken)
+{
+    DecodingOptions o;
+    o.maxNewTokens = maxNewTokens;
+    o.useCache = useCache;
+    o.stopToken = stopToken;
+    return decode(model, prompt, o);
+}
+
+std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
+                                      const std::vector<int32_t>& continuation)
+{
+    if (prompt.empty())
+        throw Error("scoring needs at least one prompt token (BOS)");
+    torch::NoGradGuard noGrad;
+    std::vector<int64_t> seq(prompt.begin(), prompt.end());
+    seq.insert(seq.end(), continuation.begin(), continuation.end());
+    if (int64_t(seq.size()) > model->config().maxSeqLen)
+        throw Error("prompt and continuation are " + std::to_string(seq.size()) +
+                    " tokens, more than the model's context of " + std::to_string(model->config().maxSeqLen));
+    auto logits = model->forward(torch::tensor(seq, torch::kInt64).unsqueeze(0))[0]; // [seq, vocab]
+    // Token t of the continuation is predicted at position prompt + t - 1.
+    auto logProbs = torch::log_softmax(
+        logits.narrow(0, int64_t(prompt.size()) - 1, int64_t(continuation.size())).to(torch::kFloat64),
+        -1); // [cont, vocab]
+    auto targets = torch::tensor(std::vector<int64_t>(continuation.begin(), continuation.end())).unsqueeze(1);
+    auto picked = logProbs.gather(1, targets).squeeze(1).contiguous(); // [cont]
+    return std::vector<double>(picked.data_ptr<double>(), picked.data_ptr<double>() + picked.numel());
 }
 
 } // namespace cotlab::gen

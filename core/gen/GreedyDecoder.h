@@ -7,10 +7,25 @@
 
 namespace cotlab::gen {
 
-// Greedy decoding of one sequence: the prompt's tokens, then up to maxNewTokens argmax tokens (stopping after
-// stopToken when given). With useCache the prompt is run once and each step feeds one token through the KV
-// cache; without it every step recomputes the whole sequence (the reference the cache is tested against).
+struct DecodingOptions {
+    int64_t maxNewTokens = 128;
+    bool greedy = true;
+    double temperature = 1.0; // sampling only
+    double topP = 1.0;        // nucleus sampling: smallest set of tokens whose probability reaches topP
+    uint64_t seed = 0;
+    int32_t stopToken = -1; // generation ends after this token (EOS)
+    bool useCache = true;   // false recomputes the whole sequence every step (the cache's reference)
+};
+
+// Decodes one sequence after the prompt's tokens; returns the new tokens only.
+std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt, const DecodingOptions& options);
+
+// Greedy shorthand.
 std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
                                   bool useCache = true, int32_t stopToken = -1);
+
+// Log-probability of each continuation token given the prompt and the continuation before it.
+std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
+                                      const std::vector<int32_t>& continuation);
 
 } // namespace cotlab::gen

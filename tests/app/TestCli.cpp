@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
+#include <cmath>
 
 using namespace cotlab;
 
@@ -67,6 +68,38 @@ private Q_SLOTS:
         QVERIFY(first.contains("answer"));
         QVERIFY(first["correct"].isBool());
         QCOMPARE(first["task"].toString(), QString("coin_flip"));
+    }
+
+    void generateAndScoreWithStories260K()
+    {
+        const QString m = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
+        const QString t = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
+        auto r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "Once upon a time", "--max-new-tokens",
+                      "20", "--greedy"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith(", there was a little girl named Lily."), qPrintable(r.out));
+        QVERIFY(!r.out.contains("Once upon a time")); // only the continuation
+
+        r = cli({"score", "--model", m, "--tokenizer", t, "--prompt", "Once upon a time,", "--continuation",
+                 " there was a little girl", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        double sum = 0;
+        QString text;
+        for (const auto& tok : j["tokens"].toArray()) {
+            sum += tok.toObject()["logprob"].toDouble();
+            text += tok.toObject()["text"].toString();
+        }
+        QCOMPARE(text, QString(" there was a little girl"));
+        QVERIFY(std::fabs(sum - j["total_logprob"].toDouble()) < 1e-9);
+        QVERIFY(sum < 0.0);
+        r = cli({"score", "--model", m, "--tokenizer", t, "--prompt", "Once upon a time,", "--continuation",
+                 " there was a little girl"});
+        QVERIFY(std::fabs(r.out.trimmed().toDouble() - sum) < 1e-5);
+
+        r = cli({"generate", "--model", m, "--prompt", "x"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("--tokenizer"));
     }
 
     void errorsGoToStderrWithNonZeroExit()

@@ -90,6 +90,39 @@ private Q_SLOTS:
         QCOMPARE(gen::greedyDecode(m, prompt, 64, true), gen::greedyDecode(m, prompt, 64, false));
     }
 
+    void samplingIsSeededAndTopPNarrowsToGreedy()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        gen::DecodingOptions o;
+        o.greedy = false;
+        o.temperature = 1.0;
+        o.maxNewTokens = 40;
+        o.seed = 11;
+        const std::vector<int32_t> bos{text::Llama2cTokenizer::kBos};
+        const auto a = gen::decode(m, bos, o);
+        QCOMPARE(gen::decode(m, bos, o), a);
+        o.seed = 12;
+        QVERIFY(gen::decode(m, bos, o) != a);
+        o.topP = 1e-9; // only the most likely token survives
+        QCOMPARE(gen::decode(m, bos, o), gen::greedyDecode(m, bos, 40));
+    }
+
+    void scoringAgreesWithTheLogits()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        // Greedy tokens after BOS: 403 (" Once"), 407 (" upon"), 261 (" a").
+        const auto lp = gen::scoreContinuation(m, {1}, {403, 407, 261});
+        QCOMPARE(lp.size(), size_t(3));
+        torch::NoGradGuard noGrad;
+        const auto logits = m->forward(torch::tensor(std::vector<int64_t>{1, 403, 407}).unsqueeze(0))[0];
+        const int64_t next[3] = {403, 407, 261};
+        for (int p = 0; p < 3; ++p) {
+            const double want = torch::log_softmax(logits[p].to(torch::kFloat64), -1)[next[p]].item<double>();
+            QVERIFY(std::fabs(lp[size_t(p)] - want) < 1e-6);
+            QVERIFY(lp[size_t(p)] < 0.0);
+        }
+    }
+
     void wrongFilesNameTheProblem()
     {
         test::TempDir dir;
