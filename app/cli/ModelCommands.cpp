@@ -1,6 +1,7 @@
 #include "ModelCommands.h"
 
 #include "gen/GreedyDecoder.h"
+#include "nn/HfLlama.h"
 #include "nn/Llama2cLoader.h"
 #include "text/Llama2cTokenizer.h"
 #include "util/Error.h"
@@ -21,15 +22,14 @@ struct Loaded {
 Loaded load(const ModelArgs& args)
 {
     std::error_code ec;
-    if (std::filesystem::is_directory(args.model, ec))
-        throw Error(args.model + ": Hugging Face model folders are not supported yet; give a llama2.c .bin "
-                                 "checkpoint with --tokenizer");
-    if (!std::filesystem::exists(args.model, ec))
-        throw Error(args.model + ": no such model file");
+    const bool folder = std::filesystem::is_directory(args.model, ec);
+    if (!folder && !std::filesystem::exists(args.model, ec))
+        throw Error(args.model + ": no such model file or folder");
     if (!args.tokenizer)
-        throw Error("--tokenizer FILE is required with a llama2.c .bin checkpoint");
+        throw Error("--tokenizer FILE (a llama2.c tokenizer.bin) is required: reading tokenizer.json from model "
+                    "folders is not built yet");
     Loaded l;
-    l.model = nn::Llama2cLoader::load(args.model);
+    l.model = folder ? nn::HfLlama::load(args.model) : nn::Llama2cLoader::load(args.model);
     l.tokenizer = text::Llama2cTokenizer::fromFile(*args.tokenizer, int32_t(l.model->config().vocabSize));
     return l;
 }
@@ -62,6 +62,14 @@ int runGenerate(const GenerateArgs& args)
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fputc('\n', stdout);
+    return 0;
+}
+
+int runConvert(const ConvertArgs& args)
+{
+    auto model = nn::Llama2cLoader::load(args.model);
+    nn::HfLlama::save(model, args.out);
+    std::printf("%s: config.json and model.safetensors (Hugging Face Llama layout)\n", args.out.c_str());
     return 0;
 }
 

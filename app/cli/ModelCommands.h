@@ -7,7 +7,7 @@
 namespace cotlab::cli {
 
 struct ModelArgs {
-    std::string model;                    // llama2.c .bin (Hugging Face folders: coming with issue 3)
+    std::string model;                    // llama2.c .bin, or a Hugging Face Llama-family folder
     std::optional<std::string> tokenizer; // llama2.c tokenizer.bin
     std::string prompt;
 };
@@ -26,5 +26,11 @@ struct ScoreArgs : ModelArgs {
     bool json = false;
 };
 int runScore(const ScoreArgs& args);
+
+struct ConvertArgs {
+    std::string model; // llama2.c .bin
+    std::string out;   // folder to write
+};
+int runConvert(const ConvertArgs& args);
 
 } // namespace cotlab::cli

@@ -43,7 +43,7 @@ int main(int argc, char** argv)
     cotlab::cli::GenerateArgs gen;
     auto* generate = app.add_subcommand("generate", "Generate a continuation of a prompt; prints only the "
                                                     "continuation");
-    generate->add_option("--model", gen.model, "llama2.c checkpoint (.bin)")->required();
+    generate->add_option("--model", gen.model, "llama2.c checkpoint (.bin) or Hugging Face Llama folder")->required();
     generate->add_option("--tokenizer", gen.tokenizer, "llama2.c tokenizer (.bin)");
     generate->add_option("--prompt", gen.prompt, "Prompt text")->required();
     generate->add_option("--max-new-tokens", gen.maxNewTokens, "Tokens to generate at most")->capture_default_str();
@@ -54,11 +54,17 @@ int main(int argc, char** argv)
 
     cotlab::cli::ScoreArgs sc;
     auto* score = app.add_subcommand("score", "Total log-probability of a continuation given a prompt");
-    score->add_option("--model", sc.model, "llama2.c checkpoint (.bin)")->required();
+    score->add_option("--model", sc.model, "llama2.c checkpoint (.bin) or Hugging Face Llama folder")->required();
     score->add_option("--tokenizer", sc.tokenizer, "llama2.c tokenizer (.bin)");
     score->add_option("--prompt", sc.prompt, "Prompt text")->required();
     score->add_option("--continuation", sc.continuation, "Continuation text")->required();
     score->add_flag("--json", sc.json, "Print per-token log-probabilities as JSON");
+
+    cotlab::cli::ConvertArgs conv;
+    auto* convert = app.add_subcommand("convert", "Write a llama2.c checkpoint as a Hugging Face Llama folder "
+                                                  "(config.json + model.safetensors)");
+    convert->add_option("--model", conv.model, "llama2.c checkpoint (.bin)")->required();
+    convert->add_option("--out", conv.out, "Folder to write")->required();
 
     try {
         app.parse(argc, argv);
@@ -73,6 +79,8 @@ int main(int argc, char** argv)
             return cotlab::cli::runGenerate(gen);
         if (app.got_subcommand(score))
             return cotlab::cli::runScore(sc);
+        if (app.got_subcommand(convert))
+            return cotlab::cli::runConvert(conv);
         if (workspace.empty())
             throw cotlab::Error("no workspace: pass --workspace FILE (or set COTLAB_WORKSPACE)");
         if (app.got_subcommand(import))

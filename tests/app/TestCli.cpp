@@ -100,6 +100,16 @@ private Q_SLOTS:
         r = cli({"generate", "--model", m, "--prompt", "x"});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("--tokenizer"));
+
+        // Converted to a Hugging Face folder, the model generates the same text.
+        test::TempDir dir;
+        const QString folder = QString::fromStdString(dir.path("hf"));
+        r = cli({"convert", "--model", m, "--out", folder});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"generate", "--model", folder, "--tokenizer", t, "--prompt", "Once upon a time", "--max-new-tokens",
+                 "20", "--greedy"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith(", there was a little girl named Lily."), qPrintable(r.out));
     }
 
     void errorsGoToStderrWithNonZeroExit()

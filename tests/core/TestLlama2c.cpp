@@ -1,7 +1,9 @@
 // stories260K, a real pretrained Llama-architecture model (../shared/models/stories260K): the llama2.c
 // tokenizer's documented encodings, the documented logits, and the golden greedy text.
 #include "gen/GreedyDecoder.h"
+#include "nn/HfLlama.h"
 #include "nn/Llama2cLoader.h"
+#include "nn/Safetensors.h"
 #include "support/TestSupport.h"
 #include "text/Llama2cTokenizer.h"
 #include "util/Error.h"
@@ -121,6 +123,54 @@ private Q_SLOTS:
             QVERIFY(std::fabs(lp[size_t(p)] - want) < 1e-6);
             QVERIFY(lp[size_t(p)] < 0.0);
         }
+    }
+
+    // Saved by CoTLab as a Hugging Face Llama folder (half-layout rotary, HF names) and loaded back.
+    void convertedToHfFolderGivesTheSameLogits()
+    {
+        test::TempDir dir;
+        auto m = nn::Llama2cLoader::load(model());
+        const std::string folder = dir.path("stories260K-hf");
+        nn::HfLlama::save(m, folder);
+        QVERIFY(QFile::exists(QString::fromStdString(folder + "/config.json")));
+        auto hf = nn::HfLlama::load(folder);
+        QVERIFY(!hf->config().interleavedRope);
+        const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
+        const auto ids = tok.encode("Once upon a time, there was a little girl named Lily. She loved to play.");
+        torch::NoGradGuard noGrad;
+        const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0);
+        const double diff = (m->forward(input) - hf->forward(input)).abs().max().item<double>();
+        qInfo() << "max |logit difference| after the round trip:" << diff;
+        QVERIFY(diff < 1e-4);
+        QCOMPARE(gen::greedyDecode(hf, {1}, 64), gen::greedyDecode(m, {1}, 64));
+    }
+
+    void incompleteHfFolderNamesTheTensor()
+    {
+        test::TempDir dir;
+        auto m = nn::Llama2cLoader::load(model());
+        const std::string folder = dir.path("hf");
+        nn::HfLlama::save(m, folder);
+        auto weights = nn::Safetensors::read(folder + "/model.safetensors");
+        weights.erase("model.layers.3.self_attn.k_proj.weight");
+        nn::Safetensors::write(folder + "/model.safetensors", weights);
+        try {
+            nn::HfLlama::load(folder);
+            QFAIL("loaded a folder without a tensor");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(
+                         "model.layers.3.self_attn.k_proj.weight is missing (expected shape [32, 64])"),
+                     e.what());
+        }
+        weights["model.layers.3.self_attn.k_proj.weight"] = torch::zeros({64, 64});
+        nn::Safetensors::write(folder + "/model.safetensors", weights);
+        try {
+            nn::HfLlama::load(folder);
+            QFAIL("loaded a tensor of the wrong shape");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("has shape [64, 64], expected [32, 64]"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, nn::HfLlama::load(dir.path("nowhere")));
     }
 
     void wrongFilesNameTheProblem()

@@ -1,0 +1,179 @@
+#include "nn/HfLlama.h"
+
+#include "nn/Safetensors.h"
+#include "util/Error.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cotlab::nn {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string shapeText(at::IntArrayRef shape)
+{
+    std::ostringstream s;
+    s << '[';
+    for (size_t i = 0; i < shape.size(); ++i)
+        s << (i ? ", " : "") << shape[i];
+    s << ']';
+    return s.str();
+}
+
+// Rows of a q/k projection from interleaved rotary pairs (2i, 2i+1) to halves (i, i + d/2), per head.
+torch::Tensor interleavedToHalves(const torch::Tensor& w, int64_t heads)
+{
+    const int64_t rows = w.size(0), cols = w.size(1);
+    return w.view({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
+}
+
+int64_t requiredInt(const json& c, const char* key, const std::string& where)
+{
+    if (!c.contains(key) || !c[key].is_number_integer())
+        throw Error(where + ": config.json has no integer '" + key + "'");
+    return c[key].get<int64_t>();
+}
+
+} // namespace
+
+LlamaConfig HfLlama::configFromJson(const json& c, const std::string& where)
+{
+    const std::string type = c.value("model_type", "");
+    if (type != "llama" && type != "qwen2" && type != "mistral")
+        throw Error(where + ": model_type '" + type + "' is not a Llama-family model (llama, qwen2, mistral)");
+    LlamaConfig cfg;
+    cfg.dim = requiredInt(c, "hidden_size", where);
+    cfg.hiddenDim = requiredInt(c, "intermediate_size", where);
+    cfg.nLayers = requiredInt(c, "num_hidden_layers", where);
+    cfg.nHeads = requiredInt(c, "num_attention_heads", where);
+    cfg.nKvHeads = c.contains("num_key_value_heads") ? requiredInt(c, "num_key_value_heads", where) : cfg.nHeads;
+    cfg.vocabSize = requiredInt(c, "vocab_size", where);
+    cfg.maxSeqLen = c.value("max_position_embeddings", int64_t(2048));
+    cfg.rmsNormEps = c.value("rms_norm_eps", 1e-5);
+    cfg.ropeTheta = c.value("rope_theta", 10000.0);
+    cfg.tiedEmbeddings = c.value("tie_word_embeddings", type == "qwen2");
+    cfg.qkvBias = type == "qwen2" || c.value("attention_bias", false);
+    if (c.contains("rope_scaling") && !c["rope_scaling"].is_null())
+        throw Error(where + ": rope_scaling is not supported yet");
+    if (cfg.dim % cfg.nHeads != 0 || cfg.nHeads % cfg.nKvHeads != 0)
+        throw Error(where + ": hidden_size must divide by num_attention_heads, and heads by num_key_value_heads");
+    return cfg;
+}
+
+Llama HfLlama::load(const std::string& folder)
+{
+    const fs::path dir(folder);
+    std::ifstream in(dir / "config.json");
+    if (!in)
+        throw Error(folder + ": no config.json; a model folder holds config.json, *.safetensors and tokenizer files");
+    json config;
+    try {
+        config = json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw Error((dir / "config.json").string() + ": invalid JSON: " + e.what());
+    }
+    const LlamaConfig cfg = configFromJson(config, (dir / "config.json").string());
+    auto weights = Safetensors::readFolder(folder);
+    Llama model(cfg);
+    torch::NoGradGuard noGrad;
+    auto take = [&](const std::string& name, torch::Tensor& target) {
+        const auto it = weights.find(name);
+        if (it == weights.end())
+            throw Error(folder + ": tensor " + name + " is missing (expected shape " + shapeText(target.sizes()) + ")");
+        if (it->second.sizes() != target.sizes())
+            throw Error(folder + ": tensor " + name + " has shape " + shapeText(it->second.sizes()) + ", expected " +
+                        shapeText(target.sizes()) + " for this config.json");
+        target.copy_(it->second.to(torch::kFloat32));
+    };
+    take("model.embed_tokens.weight", model->embedding->weight);
+    for (int64_t i = 0; i < cfg.nLayers; ++i) {
+        auto& l = *model->layers[size_t(i)];
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        take(p + "input_layernorm.weight", l.attentionNorm);
+        take(p + "self_attn.q_proj.weight", l.wq->weight);
+        take(p + "self_attn.k_proj.weight", l.wk->weight);
+        take(p + "self_attn.v_proj.weight", l.wv->weight);
+        take(p + "self_attn.o_proj.weight", l.wo->weight);
+        if (cfg.qkvBias) {
+            take(p + "self_attn.q_proj.bias", l.wq->bias);
+            take(p + "self_attn.k_proj.bias", l.wk->bias);
+            take(p + "self_attn.v_proj.bias", l.wv->bias);
+        }
+        take(p + "post_attention_layernorm.weight", l.ffnNorm);
+        take(p + "mlp.gate_proj.weight", l.w1->weight);
+        take(p + "mlp.down_proj.weight", l.w2->weight);
+        take(p + "mlp.up_proj.weight", l.w3->weight);
+    }
+    take("model.norm.weight", model->finalNorm);
+    if (!cfg.tiedEmbeddings)
+        take("lm_head.weight", model->lmHead->weight);
+    model->eval();
+    return model;
+}
+
+void HfLlama::save(Llama& model, const std::string& folder)
+{
+    const LlamaConfig& c = model->config();
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec)
+        throw Error(folder + ": cannot create folder: " + ec.message());
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> w;
+    auto qk = [&](const torch::Tensor& t, int64_t heads) {
+        return c.interleavedRope ? interleavedToHalves(t, heads) : t;
+    };
+    w["model.embed_tokens.weight"] = model->embedding->weight;
+    for (int64_t i = 0; i < c.nLayers; ++i) {
+        auto& l = *model->layers[size_t(i)];
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        w[p + "input_layernorm.weight"] = l.attentionNorm;
+        w[p + "self_attn.q_proj.weight"] = qk(l.wq->weight, c.nHeads);
+        w[p + "self_attn.k_proj.weight"] = qk(l.wk->weight, c.nKvHeads);
+        w[p + "self_attn.v_proj.weight"] = l.wv->weight;
+        w[p + "self_attn.o_proj.weight"] = l.wo->weight;
+        if (c.qkvBias) {
+            w[p + "self_attn.q_proj.bias"] = qk(l.wq->bias.unsqueeze(1), c.nHeads).squeeze(1);
+            w[p + "self_attn.k_proj.bias"] = qk(l.wk->bias.unsqueeze(1), c.nKvHeads).squeeze(1);
+            w[p + "self_attn.v_proj.bias"] = l.wv->bias;
+        }
+        w[p + "post_attention_layernorm.weight"] = l.ffnNorm;
+        w[p + "mlp.gate_proj.weight"] = l.w1->weight;
+        w[p + "mlp.down_proj.weight"] = l.w2->weight;
+        w[p + "mlp.up_proj.weight"] = l.w3->weight;
+    }
+    w["model.norm.weight"] = model->finalNorm;
+    if (!c.tiedEmbeddings)
+        w["lm_head.weight"] = model->lmHead->weight;
+    for (auto& [name, t] : w)
+        t = t.to(torch::kFloat32);
+    Safetensors::write((fs::path(folder) / "model.safetensors").string(), w);
+
+    json config = {{"architectures", {c.qkvBias ? "Qwen2ForCausalLM" : "LlamaForCausalLM"}},
+                   {"model_type", c.qkvBias ? "qwen2" : "llama"},
+                   {"hidden_size", c.dim},
+                   {"intermediate_size", c.hiddenDim},
+                   {"num_hidden_layers", c.nLayers},
+                   {"num_attention_heads", c.nHeads},
+                   {"num_key_value_heads", c.nKvHeads},
+                   {"vocab_size", c.vocabSize},
+                   {"max_position_embeddings", c.maxSeqLen},
+                   {"rms_norm_eps", c.rmsNormEps},
+                   {"rope_theta", c.ropeTheta},
+                   {"tie_word_embeddings", c.tiedEmbeddings},
+                   {"hidden_act", "silu"},
+                   {"bos_token_id", 1},
+                   {"eos_token_id", 2},
+                   {"torch_dtype", "float32"}};
+    std::ofstream out(fs::path(folder) / "config.json");
+    out << config.dump(2) << '\n';
+    if (!out)
+        throw Error(folder + ": cannot write config.json");
+}
+
+} // namespace cotlab::nn
