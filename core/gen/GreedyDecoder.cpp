@@ -60,6 +60,34 @@ std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& 
     return decode(model, prompt, o);
 }
 
+std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std::vector<std::vector<int32_t>>& prompts,
+                                                    int64_t maxNewTokens)
+{
+    if (prompts.empty())
+        return {};
+    const size_t len = prompts.front().size();
+    std::vector<int64_t> flat;
+    for (const auto& p : prompts) {
+        if (p.size() != len || p.empty())
+            throw Error("batched decoding needs non-empty prompts of equal length");
+        flat.insert(flat.end(), p.begin(), p.end());
+    }
+    torch::NoGradGuard noGrad;
+    const auto batch = int64_t(prompts.size());
+    std::vector<std::vector<int32_t>> out(prompts.size());
+    nn::KvCache cache;
+    torch::Tensor input = torch::tensor(flat, torch::kInt64).view({batch, int64_t(len)}); // [batch, prompt]
+    for (int64_t step = 0; step < maxNewTokens && int64_t(len) + step < model->config().maxSeqLen; ++step) {
+        auto logits = model->forward(input, &cache);                 // [batch, seq, vocab]
+        auto next = logits.select(1, logits.size(1) - 1).argmax(-1); // [batch]
+        auto acc = next.accessor<int64_t, 1>();
+        for (int64_t b = 0; b < batch; ++b)
+            out[size_t(b)].push_back(int32_t(acc[b]));
+        input = next.unsqueeze(1); // [batch, 1]
+    }
+    return out;
+}
+
 std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
                                       const std::vector<int32_t>& continuation)
 {

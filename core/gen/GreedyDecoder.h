@@ -24,6 +24,11 @@ std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt
 std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
                                   bool useCache = true, int32_t stopToken = -1);
 
+// Greedy decoding of several prompts of equal length in one batch (KV cache); returns each one's new tokens.
+// (Prompts of different lengths need left padding, which comes with batched generation proper.)
+std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std::vector<std::vector<int32_t>>& prompts,
+                                                    int64_t maxNewTokens);
+
 // Log-probability of each continuation token given the prompt and the continuation before it.
 std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
                                       const std::vector<int32_t>& continuation);

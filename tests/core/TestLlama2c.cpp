@@ -92,6 +92,19 @@ private Q_SLOTS:
         QCOMPARE(gen::greedyDecode(m, prompt, 64, true), gen::greedyDecode(m, prompt, 64, false));
     }
 
+    void batchedDecodingMatchesOneAtATime()
+    {
+        auto m = nn::Llama2cLoader::load(model());
+        const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
+        const std::vector<std::vector<int32_t>> prompts = {tok.encode("Lily went to"), tok.encode("Tom saw a"),
+                                                           tok.encode("The sun was")};
+        QCOMPARE(prompts[0].size(), prompts[1].size());
+        QCOMPARE(prompts[1].size(), prompts[2].size());
+        const auto batched = gen::greedyDecodeBatch(m, prompts, 48);
+        for (size_t i = 0; i < prompts.size(); ++i)
+            QCOMPARE(batched[i], gen::greedyDecode(m, prompts[i], 48));
+    }
+
     void samplingIsSeededAndTopPNarrowsToGreedy()
     {
         auto m = nn::Llama2cLoader::load(model());
