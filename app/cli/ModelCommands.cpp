@@ -51,7 +51,7 @@ int runGenerate(const GenerateArgs& args)
     o.topP = args.topP;
     o.seed = args.seed;
     o.stopToken = text::Llama2cTokenizer::kEos;
-    const auto ids = gen::decode(l.model, prompt, o);
+    const auto ids = gen::decode(*l.model, prompt, o);
     int32_t previous = prompt.back();
     std::string out;
     for (int32_t id : ids) {
@@ -88,7 +88,7 @@ int runScore(const ScoreArgs& args)
     const std::vector<int32_t> continuation(all.begin() + std::ptrdiff_t(common), all.end());
     if (continuation.empty())
         throw Error("--continuation is empty after tokenisation");
-    const auto logprobs = gen::scoreContinuation(l.model, prompt, continuation);
+    const auto logprobs = gen::scoreContinuation(*l.model, prompt, continuation);
     double total = 0;
     for (double v : logprobs)
         total += v;

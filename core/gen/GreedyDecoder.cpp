@@ -25,7 +25,7 @@ int32_t pick(const torch::Tensor& logits, const DecodingOptions& o, torch::Gener
 
 } // namespace
 
-std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt, const DecodingOptions& o)
+std::vector<int32_t> decode(nn::CausalLm& model, const std::vector<int32_t>& prompt, const DecodingOptions& o)
 {
     if (prompt.empty())
         throw Error("decoding needs at least one prompt token (BOS)");
@@ -36,9 +36,9 @@ std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt
     nn::KvCache cache;
     torch::Tensor input = torch::tensor(seq, torch::kInt64).unsqueeze(0); // [1, prompt]
     for (int64_t step = 0; step < o.maxNewTokens; ++step) {
-        if (int64_t(seq.size()) >= model->config().maxSeqLen)
+        if (int64_t(seq.size()) >= model.maxSeqLen())
             break;
-        torch::Tensor logits = o.useCache ? model->forward(input, &cache) : model->forward(input); // [1, seq, vocab]
+        torch::Tensor logits = o.useCache ? model.forward(input, &cache) : model.forward(input); // [1, seq, vocab]
         const int32_t next = pick(logits[0][logits.size(1) - 1], o, rng);
         out.push_back(next);
         if (next == o.stopToken)
@@ -50,7 +50,7 @@ std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt
     return out;
 }
 
-std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
+std::vector<int32_t> greedyDecode(nn::CausalLm& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
                                   bool useCache, int32_t stopToken)
 {
     DecodingOptions o;
@@ -60,8 +60,8 @@ std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& 
     return decode(model, prompt, o);
 }
 
-std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std::vector<std::vector<int32_t>>& prompts,
-                                                    int64_t maxNewTokens)
+std::vector<std::vector<int32_t>>
+greedyDecodeBatch(nn::CausalLm& model, const std::vector<std::vector<int32_t>>& prompts, int64_t maxNewTokens)
 {
     if (prompts.empty())
         return {};
@@ -77,8 +77,8 @@ std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std:
     std::vector<std::vector<int32_t>> out(prompts.size());
     nn::KvCache cache;
     torch::Tensor input = torch::tensor(flat, torch::kInt64).view({batch, int64_t(len)}); // [batch, prompt]
-    for (int64_t step = 0; step < maxNewTokens && int64_t(len) + step < model->config().maxSeqLen; ++step) {
-        auto logits = model->forward(input, &cache);                 // [batch, seq, vocab]
+    for (int64_t step = 0; step < maxNewTokens && int64_t(len) + step < model.maxSeqLen(); ++step) {
+        auto logits = model.forward(input, &cache);                  // [batch, seq, vocab]
         auto next = logits.select(1, logits.size(1) - 1).argmax(-1); // [batch]
         auto acc = next.accessor<int64_t, 1>();
         for (int64_t b = 0; b < batch; ++b)
@@ -88,7 +88,7 @@ std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std:
     return out;
 }
 
-std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
+std::vector<double> scoreContinuation(nn::CausalLm& model, const std::vector<int32_t>& prompt,
                                       const std::vector<int32_t>& continuation)
 {
     if (prompt.empty())
@@ -96,10 +96,10 @@ std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_
     torch::NoGradGuard noGrad;
     std::vector<int64_t> seq(prompt.begin(), prompt.end());
     seq.insert(seq.end(), continuation.begin(), continuation.end());
-    if (int64_t(seq.size()) > model->config().maxSeqLen)
+    if (int64_t(seq.size()) > model.maxSeqLen())
         throw Error("prompt and continuation are " + std::to_string(seq.size()) +
-                    " tokens, more than the model's context of " + std::to_string(model->config().maxSeqLen));
-    auto logits = model->forward(torch::tensor(seq, torch::kInt64).unsqueeze(0))[0]; // [seq, vocab]
+                    " tokens, more than the model's context of " + std::to_string(model.maxSeqLen()));
+    auto logits = model.forward(torch::tensor(seq, torch::kInt64).unsqueeze(0))[0]; // [seq, vocab]
     // Token t of the continuation is predicted at position prompt + t - 1.
     auto logProbs = torch::log_softmax(
         logits.narrow(0, int64_t(prompt.size()) - 1, int64_t(continuation.size())).to(torch::kFloat64),

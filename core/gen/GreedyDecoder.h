@@ -1,6 +1,6 @@
 #pragma once
 
-#include "nn/Llama.h"
+#include "nn/CausalLm.h"
 
 #include <cstdint>
 #include <vector>
@@ -18,19 +18,19 @@ struct DecodingOptions {
 };
 
 // Decodes one sequence after the prompt's tokens; returns the new tokens only.
-std::vector<int32_t> decode(nn::Llama& model, const std::vector<int32_t>& prompt, const DecodingOptions& options);
+std::vector<int32_t> decode(nn::CausalLm& model, const std::vector<int32_t>& prompt, const DecodingOptions& options);
 
 // Greedy shorthand.
-std::vector<int32_t> greedyDecode(nn::Llama& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
+std::vector<int32_t> greedyDecode(nn::CausalLm& model, const std::vector<int32_t>& prompt, int64_t maxNewTokens,
                                   bool useCache = true, int32_t stopToken = -1);
 
 // Greedy decoding of several prompts of equal length in one batch (KV cache); returns each one's new tokens.
 // (Prompts of different lengths need left padding, which comes with batched generation proper.)
-std::vector<std::vector<int32_t>> greedyDecodeBatch(nn::Llama& model, const std::vector<std::vector<int32_t>>& prompts,
-                                                    int64_t maxNewTokens);
+std::vector<std::vector<int32_t>>
+greedyDecodeBatch(nn::CausalLm& model, const std::vector<std::vector<int32_t>>& prompts, int64_t maxNewTokens);
 
 // Log-probability of each continuation token given the prompt and the continuation before it.
-std::vector<double> scoreContinuation(nn::Llama& model, const std::vector<int32_t>& prompt,
+std::vector<double> scoreContinuation(nn::CausalLm& model, const std::vector<int32_t>& prompt,
                                       const std::vector<int32_t>& continuation);
 
 } // namespace cotlab::gen

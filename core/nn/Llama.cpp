@@ -74,14 +74,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    if (cache && cache->keys.empty()) {
-        cache->keys.resize(size_t(c.nLayers));
-        cache->values.resize(size_t(c.nLayers));
-    }
     auto h = embedding(tokens); // [b, seq, dim]
-    // Causal mask over all positions so far: query at start+t sees keys 0..start+t.
-    auto mask = torch::ones({seq, start + seq}, torch::dtype(torch::kBool).device(tokens.device()))
-                    .tril(start); // [seq, start+seq]
     for (size_t i = 0; i < layers.size(); ++i) {
         LlamaBlockImpl& l = *layers[i];
         auto x = rmsNorm(h, l.attentionNorm);
@@ -90,22 +83,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
         auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
         q = rotary(q, start);
         k = rotary(k, start);
-        if (cache) {
-            if (cache->keys[i].defined()) {
-                k = torch::cat({cache->keys[i], k}, 2); // [b, kv_heads, start+seq, hd]
-                v = torch::cat({cache->values[i], v}, 2);
-            }
-            cache->keys[i] = k;
-            cache->values[i] = v;
-        }
-        if (c.nKvHeads != c.nHeads) { // grouped-query attention: each kv head serves nHeads / nKvHeads heads
-            k = k.repeat_interleave(c.nHeads / c.nKvHeads, 1); // [b, heads, start+seq, hd]
-            v = v.repeat_interleave(c.nHeads / c.nKvHeads, 1);
-        }
-        auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)); // [b, heads, seq, start+seq]
-        scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
-        auto att = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
-        auto y = torch::matmul(att, v).transpose(1, 2).reshape({batch, seq, c.dim}); // [b, seq, dim]
+        auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
         h = h + l.wo(y);
         auto f = rmsNorm(h, l.ffnNorm);
         h = h + l.w2(torch::silu(l.w1(f)) * l.w3(f)); // SwiGLU

@@ -2,19 +2,13 @@
 
 // Llama-family decoder in libtorch (nanoGPT-style: one readable file, shapes in comments).
 // Include only from core and cotlab-cli: <torch/torch.h> costs seconds per file.
+#include "nn/CausalLm.h"
 #include "nn/LlamaConfig.h"
 
 #include <torch/torch.h>
 #include <vector>
 
 namespace cotlab::nn {
-
-// Keys and values of the positions seen so far, per layer: [batch, kv_heads, positions, head_dim].
-struct KvCache {
-    std::vector<torch::Tensor> keys;
-    std::vector<torch::Tensor> values;
-    int64_t length = 0;
-};
 
 // One decoder layer: pre-norm attention and pre-norm SwiGLU feed-forward, each with a residual.
 class LlamaBlockImpl : public torch::nn::Module {
@@ -27,13 +21,15 @@ public:
 };
 TORCH_MODULE(LlamaBlock);
 
-class LlamaImpl : public torch::nn::Module {
+class LlamaImpl : public CausalLm {
 public:
     explicit LlamaImpl(const LlamaConfig& config);
 
     // tokens [batch, seq] (int64) -> logits [batch, seq, vocab]. With a cache, tokens continue the cached
     // positions and the cache is extended.
-    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr);
+    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
+    int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
+    int64_t vocabSize() const override { return m_config.vocabSize; }
 
     const LlamaConfig& config() const { return m_config; }
 

@@ -22,11 +22,11 @@ int main(int argc, char** argv)
     const int64_t steps = 256;
     for (int batch : {1, 32}) {
         std::vector<std::vector<int32_t>> prompts(size_t(batch), std::vector<int32_t>{1});
-        cotlab::gen::greedyDecodeBatch(model, prompts, 16); // warm-up
+        cotlab::gen::greedyDecodeBatch(*model, prompts, 16); // warm-up
         double best = 1e9;
         for (int rep = 0; rep < 3; ++rep) {
             const auto t0 = std::chrono::steady_clock::now();
-            const auto out = cotlab::gen::greedyDecodeBatch(model, prompts, steps);
+            const auto out = cotlab::gen::greedyDecodeBatch(*model, prompts, steps);
             best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
             if (out[0].size() != size_t(steps))
                 return 1;

@@ -74,7 +74,7 @@ private Q_SLOTS:
     {
         auto m = nn::Llama2cLoader::load(model());
         const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
-        const auto ids = gen::greedyDecode(m, {text::Llama2cTokenizer::kBos}, 256, /*useCache=*/true);
+        const auto ids = gen::greedyDecode(*m, {text::Llama2cTokenizer::kBos}, 256, /*useCache=*/true);
         QCOMPARE(ids.size(), size_t(256));
         std::vector<int32_t> all{text::Llama2cTokenizer::kBos};
         all.insert(all.end(), ids.begin(), ids.end());
@@ -89,7 +89,7 @@ private Q_SLOTS:
         auto m = nn::Llama2cLoader::load(model());
         const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
         const auto prompt = tok.encode("Lily and Ben went to the park");
-        QCOMPARE(gen::greedyDecode(m, prompt, 64, true), gen::greedyDecode(m, prompt, 64, false));
+        QCOMPARE(gen::greedyDecode(*m, prompt, 64, true), gen::greedyDecode(*m, prompt, 64, false));
     }
 
     void batchedDecodingMatchesOneAtATime()
@@ -100,9 +100,9 @@ private Q_SLOTS:
                                                            tok.encode("The sun was")};
         QCOMPARE(prompts[0].size(), prompts[1].size());
         QCOMPARE(prompts[1].size(), prompts[2].size());
-        const auto batched = gen::greedyDecodeBatch(m, prompts, 48);
+        const auto batched = gen::greedyDecodeBatch(*m, prompts, 48);
         for (size_t i = 0; i < prompts.size(); ++i)
-            QCOMPARE(batched[i], gen::greedyDecode(m, prompts[i], 48));
+            QCOMPARE(batched[i], gen::greedyDecode(*m, prompts[i], 48));
     }
 
     void samplingIsSeededAndTopPNarrowsToGreedy()
@@ -114,19 +114,19 @@ private Q_SLOTS:
         o.maxNewTokens = 40;
         o.seed = 11;
         const std::vector<int32_t> bos{text::Llama2cTokenizer::kBos};
-        const auto a = gen::decode(m, bos, o);
-        QCOMPARE(gen::decode(m, bos, o), a);
+        const auto a = gen::decode(*m, bos, o);
+        QCOMPARE(gen::decode(*m, bos, o), a);
         o.seed = 12;
-        QVERIFY(gen::decode(m, bos, o) != a);
+        QVERIFY(gen::decode(*m, bos, o) != a);
         o.topP = 1e-9; // only the most likely token survives
-        QCOMPARE(gen::decode(m, bos, o), gen::greedyDecode(m, bos, 40));
+        QCOMPARE(gen::decode(*m, bos, o), gen::greedyDecode(*m, bos, 40));
     }
 
     void scoringAgreesWithTheLogits()
     {
         auto m = nn::Llama2cLoader::load(model());
         // Greedy tokens after BOS: 403 (" Once"), 407 (" upon"), 261 (" a").
-        const auto lp = gen::scoreContinuation(m, {1}, {403, 407, 261});
+        const auto lp = gen::scoreContinuation(*m, {1}, {403, 407, 261});
         QCOMPARE(lp.size(), size_t(3));
         torch::NoGradGuard noGrad;
         const auto logits = m->forward(torch::tensor(std::vector<int64_t>{1, 403, 407}).unsqueeze(0))[0];
@@ -155,7 +155,7 @@ private Q_SLOTS:
         const double diff = (m->forward(input) - hf->forward(input)).abs().max().item<double>();
         qInfo() << "max |logit difference| after the round trip:" << diff;
         QVERIFY(diff < 1e-4);
-        QCOMPARE(gen::greedyDecode(hf, {1}, 64), gen::greedyDecode(m, {1}, 64));
+        QCOMPARE(gen::greedyDecode(*hf, {1}, 64), gen::greedyDecode(*m, {1}, 64));
     }
 
     void incompleteHfFolderNamesTheTensor()
