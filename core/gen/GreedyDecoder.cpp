@@ -23,12 +23,21 @@ int32_t pick(const torch::Tensor& logits, const DecodingOptions& o, torch::Gener
     return int32_t(torch::multinomial(probs, 1, false, rng).item<int64_t>());
 }
 
+void checkIds(const nn::CausalLm& model, const std::vector<int32_t>& ids)
+{
+    for (int32_t id : ids)
+        if (id < 0 || id >= model.vocabSize())
+            throw Error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                        std::to_string(model.vocabSize()) + " tokens: do the tokenizer and the model belong together?");
+}
+
 } // namespace
 
 std::vector<int32_t> decode(nn::CausalLm& model, const std::vector<int32_t>& prompt, const DecodingOptions& o)
 {
     if (prompt.empty())
         throw Error("decoding needs at least one prompt token (BOS)");
+    checkIds(model, prompt);
     torch::NoGradGuard noGrad;
     auto rng = at::detail::createCPUGenerator(o.seed);
     std::vector<int32_t> out;
@@ -70,6 +79,7 @@ greedyDecodeBatch(nn::CausalLm& model, const std::vector<std::vector<int32_t>>& 
     for (const auto& p : prompts) {
         if (p.size() != len || p.empty())
             throw Error("batched decoding needs non-empty prompts of equal length");
+        checkIds(model, p);
         flat.insert(flat.end(), p.begin(), p.end());
     }
     torch::NoGradGuard noGrad;
@@ -93,6 +103,8 @@ std::vector<double> scoreContinuation(nn::CausalLm& model, const std::vector<int
 {
     if (prompt.empty())
         throw Error("scoring needs at least one prompt token (BOS)");
+    checkIds(model, prompt);
+    checkIds(model, continuation);
     torch::NoGradGuard noGrad;
     std::vector<int64_t> seq(prompt.begin(), prompt.end());
     seq.insert(seq.end(), continuation.begin(), continuation.end());

@@ -7,7 +7,9 @@
 #include "text/ByteLevelBpe.h"
 #include "util/Error.h"
 
+#include <QProcess>
 #include <QtTest>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -131,6 +133,39 @@ private Q_SLOTS:
                                                   ref["logits"][t][v].get<double>()));
         qInfo() << "max |logit difference| against the reference:" << worst;
         QVERIFY(worst < 1e-4);
+    }
+
+    void cliGeneratesAndScoresWithAGpt2Folder()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string folder = dir.path("gpt2");
+        writeRandomGpt2(folder, 21);
+        std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/encoder.json"), folder + "/vocab.json");
+        std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/vocab.bpe"), folder + "/merges.txt");
+        auto run = [](const QStringList& args) {
+            QProcess p;
+            p.start(COTLAB_CLI_PATH, args);
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(),
+                                  QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+        };
+        const QString f = QString::fromStdString(folder);
+        const auto a = run({"generate", "--model", f, "--prompt", "Hello world", "--max-new-tokens", "6", "--greedy"});
+        QVERIFY2(a.first == 0, qPrintable(a.second));
+        QCOMPARE(run({"generate", "--model", f, "--prompt", "Hello world", "--max-new-tokens", "6", "--greedy"}).second,
+                 a.second);
+        const auto s = run({"score", "--model", f, "--prompt", "Hello", "--continuation", " world"});
+        QVERIFY2(s.first == 0, qPrintable(s.second));
+        QVERIFY(s.second.trimmed().toDouble() < 0.0);
+        // The tiny 300-token fixture with GPT-2's tokenizer: a clear mismatch message, not a crash.
+        const std::string small = dir.path("small");
+        std::filesystem::copy(test::testDataPath("gpt2-tiny"), small);
+        std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/encoder.json"), small + "/vocab.json");
+        std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/vocab.bpe"), small + "/merges.txt");
+        const auto bad = run({"generate", "--model", QString::fromStdString(small), "--prompt", "Hello world"});
+        QVERIFY(bad.first != 0);
+        QVERIFY2(bad.second.contains("outside the model's vocabulary of 300 tokens"), qPrintable(bad.second));
     }
 
     void incompleteFolderNamesTheTensor()
