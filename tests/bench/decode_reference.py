@@ -64,8 +64,46 @@ def greedy(batch, steps):
         inp = nxt.unsqueeze(1)
     return torch.stack(out, 1)
 
-steps = 256
-for batch in (1, 32):
-    greedy(batch, 16)
-    best = min((lambda t0: (greedy(batch, steps), time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(3))
-    print(f"pytorch stories260K batch {batch:2d}: {batch * steps / best:8.0f} tokens/s ({steps} steps, best of 3, {args.threads} threads, torch {torch.__version__})")
+def bench(name, fn, steps):
+    for batch in (1, 32):
+        fn(batch, 8)
+        best = min((lambda t0: (fn(batch, steps), time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(3))
+        print(f"pytorch {name} batch {batch:2d}: {batch * steps / best:8.1f} tokens/s ({steps} steps, best of 3, {args.threads} threads, torch {torch.__version__})")
+
+bench("stories260K", greedy, 256)
+
+# GPT-2 small's shape, random weights: the same greedy loop with a KV cache (transformers' GPT-2 forward).
+G_D, G_L, G_H, G_V, G_P = 768, 12, 12, 50257, 1024
+torch.manual_seed(0)
+g = {"wte": torch.randn(G_V, G_D) * 0.02, "wpe": torch.randn(G_P, G_D) * 0.01, "lnf_w": torch.ones(G_D), "lnf_b": torch.zeros(G_D)}
+gl = [{"ln1_w": torch.ones(G_D), "ln1_b": torch.zeros(G_D), "attn_w": torch.randn(G_D, 3 * G_D) * 0.02, "attn_b": torch.zeros(3 * G_D),
+       "proj_w": torch.randn(G_D, G_D) * 0.02, "proj_b": torch.zeros(G_D), "ln2_w": torch.ones(G_D), "ln2_b": torch.zeros(G_D),
+       "fc_w": torch.randn(G_D, 4 * G_D) * 0.02, "fc_b": torch.zeros(4 * G_D), "fc2_w": torch.randn(4 * G_D, G_D) * 0.02,
+       "fc2_b": torch.zeros(G_D)} for _ in range(G_L)]
+F = torch.nn.functional
+
+@torch.no_grad()
+def gpt2_forward(tokens, cache, start):
+    b, t = tokens.shape
+    x = g["wte"][tokens] + g["wpe"][start:start + t]
+    mask = torch.ones(t, start + t, dtype=torch.bool).tril(start)
+    hd = G_D // G_H
+    for i, l in enumerate(gl):
+        q, k, v = torch.addmm(l["attn_b"], F.layer_norm(x, (G_D,), l["ln1_w"], l["ln1_b"]).view(-1, G_D), l["attn_w"]).view(b, t, 3 * G_D).split(G_D, 2)
+        q, k, v = [z.view(b, t, G_H, hd).transpose(1, 2) for z in (q, k, v)]
+        if cache[i] is not None:
+            k = torch.cat((cache[i][0], k), 2); v = torch.cat((cache[i][1], v), 2)
+        cache[i] = (k, v)
+        att = ((q @ k.transpose(-2, -1)) / hd ** 0.5).masked_fill(~mask, float("-inf")).softmax(-1)
+        x = x + torch.addmm(l["proj_b"], (att @ v).transpose(1, 2).reshape(-1, G_D), l["proj_w"]).view(b, t, G_D)
+        hmid = F.gelu(torch.addmm(l["fc_b"], F.layer_norm(x, (G_D,), l["ln2_w"], l["ln2_b"]).view(-1, G_D), l["fc_w"]), approximate="tanh")
+        x = x + torch.addmm(l["fc2_b"], hmid, l["fc2_w"]).view(b, t, G_D)
+    return F.layer_norm(x, (G_D,), g["lnf_w"], g["lnf_b"]) @ g["wte"].T
+
+def gpt2_greedy(batch, steps):
+    cache = [None] * G_L
+    inp = torch.ones(batch, 1, dtype=torch.long)
+    for step in range(steps):
+        inp = gpt2_forward(inp, cache, step)[:, -1].argmax(-1).unsqueeze(1)
+
+bench("gpt2-small ", gpt2_greedy, 64)
