@@ -2,6 +2,7 @@
 
 #include "gen/GreedyDecoder.h"
 #include "nn/Gpt2.h"
+#include "nn/HfFolder.h"
 #include "nn/HfLlama.h"
 #include "nn/Llama2cLoader.h"
 #include "text/ByteLevelBpe.h"
@@ -29,11 +30,7 @@ struct Loaded {
 
 std::string modelType(const std::string& folder)
 {
-    std::ifstream in(std::filesystem::path(folder) / "config.json");
-    if (!in)
-        throw Error(folder + ": no config.json; a model folder holds config.json, *.safetensors and tokenizer files");
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    return j.is_object() ? j.value("model_type", "") : "";
+    return nn::HfFolder::readConfig(folder).value("model_type", "");
 }
 
 Loaded load(const ModelArgs& args)

@@ -1,5 +1,6 @@
 #include "nn/Gpt2.h"
 
+#include "nn/HfFolder.h"
 #include "nn/Safetensors.h"
 #include "util/Error.h"
 
@@ -7,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace cotlab::nn {
 
@@ -64,16 +64,6 @@ torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
 
 namespace {
 
-std::string shapeText(at::IntArrayRef shape)
-{
-    std::ostringstream s;
-    s << '[';
-    for (size_t i = 0; i < shape.size(); ++i)
-        s << (i ? ", " : "") << shape[i];
-    s << ']';
-    return s.str();
-}
-
 // Hugging Face's GPT-2 names, block by block: (name under h.N., our parameter, stored as Conv1D [in, out]).
 struct Slot {
     std::string name;
@@ -111,15 +101,7 @@ std::vector<Slot> slots(Gpt2Impl& m)
 std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
 {
     const fs::path dir(folder);
-    std::ifstream in(dir / "config.json");
-    if (!in)
-        throw Error(folder + ": no config.json; a model folder holds config.json, *.safetensors and tokenizer files");
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw Error((dir / "config.json").string() + ": invalid JSON: " + e.what());
-    }
+    const json j = HfFolder::readConfig(folder);
     if (j.value("model_type", "") != "gpt2")
         throw Error((dir / "config.json").string() + ": model_type is '" + j.value("model_type", "") + "', not gpt2");
     Gpt2Config c;
@@ -142,10 +124,10 @@ std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
         const auto expected = s.conv1d ? s.target->t().sizes() : s.target->sizes();
         if (it == weights.end())
             throw Error(folder + ": tensor transformer." + s.name + " is missing (expected shape " +
-                        shapeText(expected) + ")");
+                        HfFolder::shapeText(expected) + ")");
         if (it->second.sizes() != expected)
-            throw Error(folder + ": tensor " + it->first + " has shape " + shapeText(it->second.sizes()) +
-                        ", expected " + shapeText(expected) + " for this config.json");
+            throw Error(folder + ": tensor " + it->first + " has shape " + HfFolder::shapeText(it->second.sizes()) +
+                        ", expected " + HfFolder::shapeText(expected) + " for this config.json");
         auto value = it->second.to(torch::kFloat32);
         s.target->copy_(s.conv1d ? value.t() : value);
     }

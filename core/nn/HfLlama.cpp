@@ -1,12 +1,12 @@
 #include "nn/HfLlama.h"
 
+#include "nn/HfFolder.h"
 #include "nn/Safetensors.h"
 #include "util/Error.h"
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace cotlab::nn {
 
@@ -14,16 +14,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string shapeText(at::IntArrayRef shape)
-{
-    std::ostringstream s;
-    s << '[';
-    for (size_t i = 0; i < shape.size(); ++i)
-        s << (i ? ", " : "") << shape[i];
-    s << ']';
-    return s.str();
-}
 
 // Rows of a q/k projection from interleaved rotary pairs (2i, 2i+1) to halves (i, i + d/2), per head.
 torch::Tensor interleavedToHalves(const torch::Tensor& w, int64_t heads)
@@ -68,15 +58,7 @@ LlamaConfig HfLlama::configFromJson(const json& c, const std::string& where)
 Llama HfLlama::load(const std::string& folder)
 {
     const fs::path dir(folder);
-    std::ifstream in(dir / "config.json");
-    if (!in)
-        throw Error(folder + ": no config.json; a model folder holds config.json, *.safetensors and tokenizer files");
-    json config;
-    try {
-        config = json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw Error((dir / "config.json").string() + ": invalid JSON: " + e.what());
-    }
+    const json config = HfFolder::readConfig(folder);
     const LlamaConfig cfg = configFromJson(config, (dir / "config.json").string());
     auto weights = Safetensors::readFolder(folder);
     Llama model(cfg);
@@ -84,10 +66,11 @@ Llama HfLlama::load(const std::string& folder)
     auto take = [&](const std::string& name, torch::Tensor& target) {
         const auto it = weights.find(name);
         if (it == weights.end())
-            throw Error(folder + ": tensor " + name + " is missing (expected shape " + shapeText(target.sizes()) + ")");
+            throw Error(folder + ": tensor " + name + " is missing (expected shape " +
+                        HfFolder::shapeText(target.sizes()) + ")");
         if (it->second.sizes() != target.sizes())
-            throw Error(folder + ": tensor " + name + " has shape " + shapeText(it->second.sizes()) + ", expected " +
-                        shapeText(target.sizes()) + " for this config.json");
+            throw Error(folder + ": tensor " + name + " has shape " + HfFolder::shapeText(it->second.sizes()) +
+                        ", expected " + HfFolder::shapeText(target.sizes()) + " for this config.json");
         target.copy_(it->second.to(torch::kFloat32));
     };
     take("model.embed_tokens.weight", model->embedding->weight);

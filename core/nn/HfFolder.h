@@ -1,0 +1,18 @@
+#pragma once
+
+// What every Hugging Face model-folder reader needs: its config.json, and shapes written for error messages.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <torch/torch.h>
+
+namespace cotlab::nn {
+
+class HfFolder {
+public:
+    // config.json of a model folder; an Error names the folder or file when it is missing or not JSON.
+    static nlohmann::json readConfig(const std::string& folder);
+    // "[32, 64]"
+    static std::string shapeText(at::IntArrayRef shape);
+};
+
+} // namespace cotlab::nn
