@@ -7,7 +7,6 @@
 #include "util/LineReader.h"
 #include "util/Text.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -28,13 +27,11 @@ int64_t CommonsenseQaImporter::run(const std::string& path, const ImportOptions&
 {
     const std::string split = options.split.value_or(splitFromPath(path));
     const std::string task = options.task.value_or("commonsense_qa");
-    LineReader reader(path);
+    LineReader reader(path, LineReader::kDefaultMaxLineBytes, /*requireUtf8=*/true);
     std::string_view line;
     int64_t records = 0;
     while (reader.next(line)) {
         const std::string where = path + ":" + std::to_string(reader.lineNumber());
-        if (const size_t bad = text::firstInvalidUtf8(line); bad != std::string_view::npos)
-            throw Error(where + ": byte " + std::to_string(bad + 1) + " is not valid UTF-8");
         if (text::trim(line).empty())
             continue;
         const json obj = json::parse(line.begin(), line.end(), nullptr, false);

@@ -8,7 +8,6 @@
 #include "util/Text.h"
 
 #include <atomic>
-#include <cstdio>
 #include <exception>
 #include <pthread.h>
 #include <stdexcept>
@@ -36,17 +35,11 @@ void readRecords(const std::string& path, BoundedQueue<Batch>& queue)
     pthread_setname_np(pthread_self(), "cotlab-reader");
     Batch batch;
     try {
-        LineReader reader(path);
+        LineReader reader(path, LineReader::kDefaultMaxLineBytes, /*requireUtf8=*/true);
         batch.fileSize = reader.fileSize();
         std::string_view line;
         while (reader.next(line)) {
             const int64_t n = reader.lineNumber();
-            if (const size_t bad = text::firstInvalidUtf8(line); bad != std::string_view::npos) {
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(line[bad]));
-                throw Error(path + ":" + std::to_string(n) + ": byte " + std::to_string(bad + 1) + " (" + hex +
-                            ") is not valid UTF-8; the file must be UTF-8 encoded");
-            }
             if (text::trim(line).empty())
                 continue;
             PreparedRecord rec;

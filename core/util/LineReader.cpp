@@ -1,8 +1,10 @@
 #include "util/LineReader.h"
 
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -12,7 +14,8 @@ namespace {
 constexpr size_t kBlock = 1u << 20;
 }
 
-LineReader::LineReader(const std::string& path, size_t maxLineBytes) : m_path(path), m_maxLineBytes(maxLineBytes)
+LineReader::LineReader(const std::string& path, size_t maxLineBytes, bool requireUtf8)
+    : m_path(path), m_maxLineBytes(maxLineBytes), m_requireUtf8(requireUtf8)
 {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
@@ -57,6 +60,17 @@ bool LineReader::fill()
     return true;
 }
 
+void LineReader::checkUtf8(std::string_view line) const
+{
+    const size_t bad = text::firstInvalidUtf8(line);
+    if (bad == std::string_view::npos)
+        return;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(line[bad]));
+    throw Error(m_path + ":" + std::to_string(m_lineNumber) + ": byte " + std::to_string(bad + 1) + " (" + hex +
+                ") is not valid UTF-8; the file must be UTF-8 encoded");
+}
+
 bool LineReader::next(std::string_view& line)
 {
     size_t scanFrom = m_begin;
@@ -74,6 +88,8 @@ bool LineReader::next(std::string_view& line)
             m_consumed += pos + 1 - m_begin;
             m_begin = pos + 1;
             ++m_lineNumber;
+            if (m_requireUtf8)
+                checkUtf8(line);
             return true;
         }
         const size_t scanned = m_end - m_begin;
@@ -91,6 +107,8 @@ bool LineReader::next(std::string_view& line)
             m_consumed += m_end - m_begin;
             m_begin = m_end;
             ++m_lineNumber;
+            if (m_requireUtf8)
+                checkUtf8(line);
             return true;
         }
         scanFrom = m_begin + scanned;

@@ -8,12 +8,13 @@
 namespace cotlab {
 
 // Reads a text file line by line in large blocks, in memory bounded by the longest allowed line.
-// A line longer than maxLineBytes is an Error naming the file and line; it is never buffered whole.
+// A line longer than maxLineBytes is an Error naming the file and line; it is never buffered whole. With
+// requireUtf8, a line that is not valid UTF-8 is an Error naming the file, line, byte and its value.
 class LineReader {
 public:
     static constexpr size_t kDefaultMaxLineBytes = 16u << 20;
 
-    explicit LineReader(const std::string& path, size_t maxLineBytes = kDefaultMaxLineBytes);
+    explicit LineReader(const std::string& path, size_t maxLineBytes = kDefaultMaxLineBytes, bool requireUtf8 = false);
     ~LineReader();
     LineReader(const LineReader&) = delete;
     LineReader& operator=(const LineReader&) = delete;
@@ -27,10 +28,12 @@ public:
 
 private:
     bool fill();
+    void checkUtf8(std::string_view line) const;
 
     std::string m_path;
     std::FILE* m_file = nullptr;
     size_t m_maxLineBytes;
+    bool m_requireUtf8;
     std::string m_buffer;
     size_t m_begin = 0;
     size_t m_end = 0;

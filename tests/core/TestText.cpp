@@ -63,6 +63,24 @@ private Q_SLOTS:
         QCOMPARE(i, 20000);
     }
 
+    void lineReaderCanRequireUtf8()
+    {
+        test::TempDir dir;
+        const auto path = test::writeFile(dir.path("f.txt"), "fine\ncaf\xE9\n");
+        LineReader lax(path);
+        std::string_view line;
+        QVERIFY(lax.next(line) && lax.next(line));
+        LineReader strict(path, LineReader::kDefaultMaxLineBytes, true);
+        QVERIFY(strict.next(line));
+        try {
+            strict.next(line);
+            QFAIL("accepted a Latin-1 byte");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString::fromStdString(path) +
+                                            ":2: byte 4 (0xE9) is not valid UTF-8; the file must be UTF-8 encoded");
+        }
+    }
+
     void lineReaderRejectsOverlongLines()
     {
         test::TempDir dir;
