@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::nn {
@@ -137,10 +136,7 @@ std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
 
 void Gpt2Impl::saveHf(const std::string& folder)
 {
-    std::error_code ec;
-    fs::create_directories(folder, ec);
-    if (ec)
-        throw Error(folder + ": cannot create folder: " + ec.message());
+    HfFolder::create(folder);
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> w;
     for (const Slot& s : slots(*this))
@@ -162,10 +158,7 @@ void Gpt2Impl::saveHf(const std::string& folder)
                    {"bos_token_id", 50256},
                    {"eos_token_id", 50256},
                    {"torch_dtype", "float32"}};
-    std::ofstream out(fs::path(folder) / "config.json");
-    out << config.dump(2) << '\n';
-    if (!out)
-        throw Error(folder + ": cannot write config.json");
+    HfFolder::writeConfig(folder, config);
 }
 
 } // namespace cotlab::nn

@@ -21,6 +21,22 @@ nlohmann::json HfFolder::readConfig(const std::string& folder)
     }
 }
 
+void HfFolder::create(const std::string& folder)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec)
+        throw Error(folder + ": cannot create folder: " + ec.message());
+}
+
+void HfFolder::writeConfig(const std::string& folder, const nlohmann::json& config)
+{
+    std::ofstream out(std::filesystem::path(folder) / "config.json");
+    out << config.dump(2) << '\n';
+    if (!out)
+        throw Error(folder + ": cannot write config.json");
+}
+
 std::string HfFolder::shapeText(at::IntArrayRef shape)
 {
     std::ostringstream s;

@@ -11,6 +11,10 @@ class HfFolder {
 public:
     // config.json of a model folder; an Error names the folder or file when it is missing or not JSON.
     static nlohmann::json readConfig(const std::string& folder);
+    // Creates the folder (and its parents) for saving a model into.
+    static void create(const std::string& folder);
+    // Writes config.json, pretty-printed.
+    static void writeConfig(const std::string& folder, const nlohmann::json& config);
     // "[32, 64]"
     static std::string shapeText(at::IntArrayRef shape);
 };

@@ -5,7 +5,6 @@
 #include "util/Error.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::nn {
@@ -102,10 +101,7 @@ Llama HfLlama::load(const std::string& folder)
 void HfLlama::save(Llama& model, const std::string& folder)
 {
     const LlamaConfig& c = model->config();
-    std::error_code ec;
-    fs::create_directories(folder, ec);
-    if (ec)
-        throw Error(folder + ": cannot create folder: " + ec.message());
+    HfFolder::create(folder);
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> w;
     auto qk = [&](const torch::Tensor& t, int64_t heads) {
@@ -153,10 +149,7 @@ void HfLlama::save(Llama& model, const std::string& folder)
                    {"bos_token_id", 1},
                    {"eos_token_id", 2},
                    {"torch_dtype", "float32"}};
-    std::ofstream out(fs::path(folder) / "config.json");
-    out << config.dump(2) << '\n';
-    if (!out)
-        throw Error(folder + ": cannot write config.json");
+    HfFolder::writeConfig(folder, config);
 }
 
 } // namespace cotlab::nn
