@@ -11,13 +11,7 @@
 using namespace cotlab;
 
 using test::scalar;
-
-namespace {
-std::string text(store::Database& db, const std::string& sql)
-{
-    return test::textOf(db, sql);
-}
-} // namespace
+using test::textOf;
 
 class TestDatasetImport : public QObject {
     Q_OBJECT
@@ -56,9 +50,9 @@ private Q_SLOTS:
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE split = 'test'"), int64_t(1221));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE json_array_length(choices) = 5"),
                  int64_t(10962));
-        QCOMPARE(text(ws.db(), "SELECT question || ' -> ' || gold FROM instances WHERE ext_id = 'commonsense_qa-1'"),
+        QCOMPARE(textOf(ws.db(), "SELECT question || ' -> ' || gold FROM instances WHERE ext_id = 'commonsense_qa-1'"),
                  std::string("Sammy wanted to go to where the people were.  Where might he go? -> B"));
-        QCOMPARE(text(ws.db(), "SELECT answer_kind FROM tasks"), std::string("choice"));
+        QCOMPARE(textOf(ws.db(), "SELECT answer_kind FROM tasks"), std::string("choice"));
     }
 
     void humanRationalesAndTestOnlyFiles()
@@ -77,8 +71,8 @@ private Q_SLOTS:
                                                 "WHERE t.name = 'gsm8k' AND correct = 1");
         qInfo() << "GSM8K human solutions whose extracted answer equals gold:" << correct << "of 1319";
         QVERIFY(correct >= 1270);
-        QCOMPARE(text(ws.db(), "SELECT group_concat(DISTINCT gold) FROM instances i JOIN tasks t ON "
-                               "t.id = i.task_id WHERE t.name = 'strategy_qa'"),
+        QCOMPARE(textOf(ws.db(), "SELECT group_concat(DISTINCT gold) FROM instances i JOIN tasks t ON "
+                                 "t.id = i.task_id WHERE t.name = 'strategy_qa'"),
                  std::string("yes,no"));
         // Teacher accuracy counts teacher rationales only.
         for (const auto& s : store::StatsRepository(ws.db()).perTask())
@@ -95,7 +89,7 @@ private Q_SLOTS:
         QCOMPARE(dev.instancesAdded, int64_t(1221));
         ingest::Importer::importFile(ws.db(), test::sharedPath("data/commonsense_qa_official/train_rand_split.jsonl"));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM instances WHERE split = 'test'"), int64_t(1221));
-        QCOMPARE(text(ws.db(), "SELECT meta FROM instances WHERE ext_id = '1afa02df02c908a558b4036e80242fac'"),
+        QCOMPARE(textOf(ws.db(), "SELECT meta FROM instances WHERE ext_id = '1afa02df02c908a558b4036e80242fac'"),
                  std::string(R"({"question_concept":"revolving door"})"));
         // PaLM's rationales carry the same ids with lower-case labels: they join the stored instances.
         const auto palm = ingest::Importer::importFile(
@@ -107,8 +101,9 @@ private Q_SLOTS:
         QCOMPARE(stats.size(), size_t(1));
         qInfo() << "PaLM-540B few-shot CoT accuracy on CommonsenseQA train+dev:" << stats[0].teacherAccuracy();
         QVERIFY(stats[0].teacherAccuracy() > 0.7 && stats[0].teacherAccuracy() < 0.85);
-        QCOMPARE(text(ws.db(), "SELECT group_concat(DISTINCT answer) FROM (SELECT answer FROM rationales WHERE answer "
-                               "<> '' ORDER BY answer)"),
+        QCOMPARE(textOf(ws.db(),
+                        "SELECT group_concat(DISTINCT answer) FROM (SELECT answer FROM rationales WHERE answer "
+                        "<> '' ORDER BY answer)"),
                  std::string("A,B,C,D,E"));
     }
 };

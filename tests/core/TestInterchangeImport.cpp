@@ -10,13 +10,7 @@
 using namespace cotlab;
 
 using test::scalar;
-
-namespace {
-std::string text(store::Database& db, const std::string& sql)
-{
-    return test::textOf(db, sql);
-}
-} // namespace
+using test::textOf;
 
 class TestInterchangeImport : public QObject {
     Q_OBJECT
@@ -33,43 +27,44 @@ private Q_SLOTS:
         QCOMPARE(report.rationalesAdded, int64_t(6));
         auto& db = ws.db();
         // Instance fields, defaults and inferred answer kinds.
-        QCOMPARE(text(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_number'"), std::string("number"));
-        QCOMPARE(text(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_yes_no'"), std::string("yes_no"));
-        QCOMPARE(text(db, "SELECT split FROM instances WHERE ext_id = 'n1'"), std::string("train"));
-        QCOMPARE(text(db, "SELECT split FROM instances WHERE ext_id = 'y2'"), std::string("test"));
+        QCOMPARE(textOf(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_number'"), std::string("number"));
+        QCOMPARE(textOf(db, "SELECT answer_kind FROM tasks WHERE name = 'toy_yes_no'"), std::string("yes_no"));
+        QCOMPARE(textOf(db, "SELECT split FROM instances WHERE ext_id = 'n1'"), std::string("train"));
+        QCOMPARE(textOf(db, "SELECT split FROM instances WHERE ext_id = 'y2'"), std::string("test"));
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationales r JOIN instances i ON i.id = r.instance_id "
                             "WHERE i.ext_id = 'y2'"),
                  int64_t(0));
         // Rationale fields kept as given; unknown fields end up in meta.
-        QCOMPARE(text(db, "SELECT meta FROM rationales WHERE sample_index = 0 AND model = 'toy-teacher' AND "
-                          "logprob IS NOT NULL"),
+        QCOMPARE(textOf(db, "SELECT meta FROM rationales WHERE sample_index = 0 AND model = 'toy-teacher' AND "
+                            "logprob IS NOT NULL"),
                  std::string(R"({"difficulty":"easy"})"));
-        QCOMPARE(text(db, "SELECT meta FROM rationales WHERE text LIKE 'An oven%'"),
+        QCOMPARE(textOf(db, "SELECT meta FROM rationales WHERE text LIKE 'An oven%'"),
                  std::string(R"({"note":"wrong on purpose"})"));
         QCOMPARE(scalar(db, "SELECT token_count FROM rationales WHERE logprob = -12.5"), int64_t(17));
-        QCOMPARE(text(db, "SELECT provenance FROM rationales WHERE logprob = -12.5"),
+        QCOMPARE(textOf(db, "SELECT provenance FROM rationales WHERE logprob = -12.5"),
                  std::string("hand-written fixture"));
         // Answers: extracted, normalised, compared with gold.
-        QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE logprob = -12.5"), std::string("B/1"));
-        QCOMPARE(text(db, "SELECT answer || '/' || correct FROM rationales WHERE text LIKE 'An oven%'"),
+        QCOMPARE(textOf(db, "SELECT answer || '/' || correct FROM rationales WHERE logprob = -12.5"),
+                 std::string("B/1"));
+        QCOMPARE(textOf(db, "SELECT answer || '/' || correct FROM rationales WHERE text LIKE 'An oven%'"),
                  std::string("A/0"));
-        QCOMPARE(text(db, "SELECT answer || '/' || extracted_answer || '/' || correct FROM rationales "
-                          "WHERE answer_sentence IS NOT NULL"),
+        QCOMPARE(textOf(db, "SELECT answer || '/' || extracted_answer || '/' || correct FROM rationales "
+                            "WHERE answer_sentence IS NOT NULL"),
                  std::string("yes/yes/1"));
         // Stop strings cut the text, the tail is kept, and the answer comes from the cut text.
-        QCOMPARE(text(db, "SELECT text FROM rationales WHERE stop IS NOT NULL"),
+        QCOMPARE(textOf(db, "SELECT text FROM rationales WHERE stop IS NOT NULL"),
                  std::string("1,000 - 1 = 999.\n#### 999"));
-        QCOMPARE(text(db, "SELECT text_tail FROM rationales WHERE stop IS NOT NULL"),
+        QCOMPARE(textOf(db, "SELECT text_tail FROM rationales WHERE stop IS NOT NULL"),
                  std::string("\n\nQ: next question that ran on"));
-        QCOMPARE(text(db, "SELECT answer FROM rationales WHERE stop IS NOT NULL"), std::string("999"));
+        QCOMPARE(textOf(db, "SELECT answer FROM rationales WHERE stop IS NOT NULL"), std::string("999"));
         // "999.0" is 999.
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationales WHERE text LIKE 'He eats%' AND answer = '999' AND "
                             "correct = 1"),
                  int64_t(2));
         // Without 'sample', the index is the position among the instance's lines; identical texts with
         // different indices are different samples.
-        QCOMPARE(text(db, "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
-                          "instances i ON i.id = r.instance_id WHERE i.ext_id = 'n1' ORDER BY sample_index)"),
+        QCOMPARE(textOf(db, "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
+                            "instances i ON i.id = r.instance_id WHERE i.ext_id = 'n1' ORDER BY sample_index)"),
                  std::string("0,1,2"));
         // Every rationale is searchable.
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'fridge'"), int64_t(1));
@@ -107,7 +102,7 @@ private Q_SLOTS:
         const auto r = ingest::Importer::importFile(ws.db(), more);
         QCOMPARE(r.instancesAdded, int64_t(0));
         QCOMPARE(r.rationalesAdded, int64_t(1));
-        QCOMPARE(text(ws.db(), "SELECT answer || correct FROM rationales WHERE model = 'other'"), std::string("no1"));
+        QCOMPARE(textOf(ws.db(), "SELECT answer || correct FROM rationales WHERE model = 'other'"), std::string("no1"));
     }
 
     // A stop request (the GUI's Cancel) ends the import with Cancelled and leaves the workspace as it was.
@@ -155,8 +150,8 @@ private Q_SLOTS:
         store::Workspace ws(dir.path("w.cotlab"));
         const auto r = ingest::Importer::importFile(ws.db(), path);
         QCOMPARE(r.rationalesAdded, int64_t(n + 2));
-        QCOMPARE(text(ws.db(), "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
-                               "instances i ON i.id = r.instance_id WHERE i.ext_id = '0' ORDER BY sample_index)"),
+        QCOMPARE(textOf(ws.db(), "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
+                                 "instances i ON i.id = r.instance_id WHERE i.ext_id = '0' ORDER BY sample_index)"),
                  std::string("0,1,2"));
     }
 };
