@@ -1,12 +1,8 @@
 #include "ModelCommands.h"
 
-#include "gen/GreedyDecoder.h"
-#include "nn/Gpt2.h"
-#include "nn/HfFolder.h"
-#include "nn/HfLlama.h"
-#include "nn/Llama2cLoader.h"
-#include "text/ByteLevelBpe.h"
-#include "text/Llama2cTokenizer.h"
+#include "gen/TextGeneration.h"
+#include "nn/ModelLoader.h"
+#include "text/Tokenizer.h"
 #include "util/Error.h"
 
 #include <cstdio>
@@ -20,58 +16,22 @@ namespace cotlab::cli {
 
 namespace {
 
-// A model with the tokenizer that goes with it.
 struct Loaded {
     std::shared_ptr<nn::CausalLm> model;
-    std::function<std::vector<int32_t>(const std::string&)> encode;          // the prompt as the model sees it
-    std::function<std::string(const std::vector<int32_t>&, int32_t)> decode; // tokens after a given token
-    int32_t eos = -1;
+    std::unique_ptr<text::Tokenizer> tokenizer;
 };
 
-std::string modelType(const std::string& folder)
+Loaded load(const std::string& model, const std::optional<std::string>& tokenizer)
 {
-    return nn::HfFolder::readConfig(folder).value("model_type", "");
-}
-
-Loaded load(const ModelArgs& args)
-{
-    std::error_code ec;
-    const bool folder = std::filesystem::is_directory(args.model, ec);
-    if (!folder && !std::filesystem::exists(args.model, ec))
-        throw Error(args.model + ": no such model file or folder");
     Loaded l;
-    if (folder && modelType(args.model) == "gpt2") {
-        l.model = nn::Gpt2Impl::loadHf(args.model);
-        const auto dir = std::filesystem::path(args.model);
-        if (!std::filesystem::exists(dir / "vocab.json") || !std::filesystem::exists(dir / "merges.txt"))
-            throw Error(args.model + ": a GPT-2 folder needs vocab.json and merges.txt (tokenizer.json alone is not "
-                                     "read yet)");
-        auto bpe = std::make_shared<text::ByteLevelBpe>(
-            text::ByteLevelBpe::fromFiles((dir / "vocab.json").string(), (dir / "merges.txt").string()));
-        l.encode = [bpe](const std::string& t) { return bpe->encode(t); };
-        l.decode = [bpe](const std::vector<int32_t>& ids, int32_t) { return bpe->decode(ids); };
-        l.eos = 50256;
-        return l;
-    }
-    if (!args.tokenizer)
-        throw Error("--tokenizer FILE (a llama2.c tokenizer.bin) is required for llama2.c checkpoints and Llama "
-                    "folders: reading tokenizer.json from model folders is not built yet");
-    auto llama = folder ? nn::HfLlama::load(args.model) : nn::Llama2cLoader::load(args.model);
-    auto tok = std::make_shared<text::Llama2cTokenizer>(
-        text::Llama2cTokenizer::fromFile(*args.tokenizer, int32_t(llama->config().vocabSize)));
-    l.model = llama.ptr();
-    l.encode = [tok](const std::string& t) { return tok->encode(t, true); };
-    l.decode = [tok](const std::vector<int32_t>& ids, int32_t previous) {
-        std::string out;
-        for (int32_t id : ids) {
-            if (id == text::Llama2cTokenizer::kBos || id == text::Llama2cTokenizer::kEos)
-                break;
-            out += tok->piece(previous, id);
-            previous = id;
-        }
-        return out;
-    };
-    l.eos = text::Llama2cTokenizer::kEos;
+    l.model = nn::loadCausalLm(model);
+    std::error_code ec;
+    if (!tokenizer && !std::filesystem::is_directory(model, ec))
+        throw Error("--tokenizer FILE is required with a llama2.c checkpoint (" + model + ")");
+    l.tokenizer = text::loadTokenizer(tokenizer.value_or(model), int32_t(l.model->vocabSize()));
+    if (l.tokenizer->vocabSize() > l.model->vocabSize())
+        throw Error("the tokenizer has " + std::to_string(l.tokenizer->vocabSize()) + " tokens but the model only " +
+                    std::to_string(l.model->vocabSize()) + ": do they belong together?");
     return l;
 }
 
@@ -83,40 +43,36 @@ int runGenerate(const GenerateArgs& args)
         throw Error("--max-new-tokens must be positive");
     if (!args.greedy && (args.temperature <= 0.0 || args.topP <= 0.0 || args.topP > 1.0))
         throw Error("--temperature must be > 0 and --top-p in (0, 1]; use --greedy for greedy decoding");
-    Loaded l = load(args);
-    const auto prompt = l.encode(args.prompt);
-    if (prompt.empty())
-        throw Error("--prompt is empty; this model has no BOS token to start from");
-    gen::DecodingOptions o;
-    o.maxNewTokens = args.maxNewTokens;
-    o.greedy = args.greedy;
-    o.temperature = args.temperature;
-    o.topP = args.topP;
-    o.seed = args.seed;
-    o.stopToken = l.eos;
-    auto ids = gen::decode(*l.model, prompt, o);
-    if (!ids.empty() && ids.back() == l.eos)
-        ids.pop_back();
-    const std::string out = l.decode(ids, prompt.back());
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    Loaded l = load(args.model, args.tokenizer);
+    gen::GenerationOptions o;
+    o.decoding.maxNewTokens = args.maxNewTokens;
+    o.decoding.greedy = args.greedy;
+    o.decoding.temperature = args.temperature;
+    o.decoding.topP = args.topP;
+    o.decoding.seed = args.seed;
+    o.stopStrings = args.stop;
+    const auto out = gen::generate(*l.model, *l.tokenizer, {args.prompt}, o).front();
+    std::fwrite(out.text.data(), 1, out.text.size(), stdout);
     std::fputc('\n', stdout);
     return 0;
 }
 
 int runConvert(const ConvertArgs& args)
 {
-    auto model = nn::Llama2cLoader::load(args.model);
-    nn::HfLlama::save(model, args.out);
-    std::printf("%s: config.json and model.safetensors (Hugging Face Llama layout)\n", args.out.c_str());
+    Loaded l = load(args.model, args.tokenizer);
+    l.model->saveHf(args.out);
+    l.tokenizer->saveTo(args.out);
+    std::printf("%s: config.json, model.safetensors and the tokenizer (Hugging Face %s layout)\n", args.out.c_str(),
+                l.model->family().c_str());
     return 0;
 }
 
 int runScore(const ScoreArgs& args)
 {
-    Loaded l = load(args);
+    Loaded l = load(args.model, args.tokenizer);
     // Tokenise prompt and continuation together (what the model would see), then split at the prompt's end.
-    const auto promptIds = l.encode(args.prompt);
-    const auto all = l.encode(args.prompt + args.continuation);
+    const auto promptIds = l.tokenizer->encode(args.prompt);
+    const auto all = l.tokenizer->encode(args.prompt + args.continuation);
     size_t common = 0;
     while (common < promptIds.size() && common < all.size() && promptIds[common] == all[common])
         ++common;
@@ -140,7 +96,7 @@ int runScore(const ScoreArgs& args)
     int32_t previous = prompt.back();
     for (size_t i = 0; i < continuation.size(); ++i) {
         j["tokens"].push_back(
-            {{"id", continuation[i]}, {"text", l.decode({continuation[i]}, previous)}, {"logprob", logprobs[i]}});
+            {{"id", continuation[i]}, {"text", l.tokenizer->decodeAfter({previous}, {continuation[i]})}, {"logprob", logprobs[i]}});
         previous = continuation[i];
     }
     // A byte-level token can hold part of a UTF-8 character: replace what is not valid text.

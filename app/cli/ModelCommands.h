@@ -3,12 +3,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cotlab::cli {
 
 struct ModelArgs {
-    std::string model;                    // llama2.c .bin, or a Hugging Face Llama-family folder
-    std::optional<std::string> tokenizer; // llama2.c tokenizer.bin
+    std::string model;                    // a Hugging Face model folder, or a llama2.c .bin
+    std::optional<std::string> tokenizer; // a tokenizer file; by default the model folder's own
     std::string prompt;
 };
 
@@ -18,6 +19,7 @@ struct GenerateArgs : ModelArgs {
     double temperature = 1.0;
     double topP = 1.0;
     uint64_t seed = 0;
+    std::vector<std::string> stop; // stop strings
 };
 int runGenerate(const GenerateArgs& args);
 
@@ -28,8 +30,9 @@ struct ScoreArgs : ModelArgs {
 int runScore(const ScoreArgs& args);
 
 struct ConvertArgs {
-    std::string model; // llama2.c .bin
-    std::string out;   // folder to write
+    std::string model;                    // any model generate reads
+    std::optional<std::string> tokenizer; // as for generate
+    std::string out;                      // folder to write
 };
 int runConvert(const ConvertArgs& args);
 

@@ -40,30 +40,35 @@ int main(int argc, char** argv)
 
     app.add_subcommand("version", "Versions of CoTLab, SQLite and libtorch");
 
+    const char* kModelHelp = "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral) or llama2.c checkpoint (.bin)";
+    const char* kTokenizerHelp = "Tokenizer file (tokenizer.json, SentencePiece .model, llama2.c .bin); default: "
+                                 "the model folder's own";
     cotlab::cli::GenerateArgs gen;
     auto* generate = app.add_subcommand("generate", "Generate a continuation of a prompt; prints only the "
                                                     "continuation");
-    generate->add_option("--model", gen.model, "llama2.c checkpoint (.bin) or Hugging Face Llama folder")->required();
-    generate->add_option("--tokenizer", gen.tokenizer, "llama2.c tokenizer (.bin)");
+    generate->add_option("--model", gen.model, kModelHelp)->required();
+    generate->add_option("--tokenizer", gen.tokenizer, kTokenizerHelp);
     generate->add_option("--prompt", gen.prompt, "Prompt text")->required();
     generate->add_option("--max-new-tokens", gen.maxNewTokens, "Tokens to generate at most")->capture_default_str();
     generate->add_flag("--greedy", gen.greedy, "Greedy decoding (default: sampling)");
     generate->add_option("--temperature", gen.temperature, "Sampling temperature")->capture_default_str();
     generate->add_option("--top-p", gen.topP, "Nucleus sampling mass")->capture_default_str();
     generate->add_option("--seed", gen.seed, "Sampling seed")->capture_default_str();
+    generate->add_option("--stop", gen.stop, "Stop string (repeatable): output ends before it");
 
     cotlab::cli::ScoreArgs sc;
     auto* score = app.add_subcommand("score", "Total log-probability of a continuation given a prompt");
-    score->add_option("--model", sc.model, "llama2.c checkpoint (.bin) or Hugging Face Llama folder")->required();
-    score->add_option("--tokenizer", sc.tokenizer, "llama2.c tokenizer (.bin)");
+    score->add_option("--model", sc.model, kModelHelp)->required();
+    score->add_option("--tokenizer", sc.tokenizer, kTokenizerHelp);
     score->add_option("--prompt", sc.prompt, "Prompt text")->required();
     score->add_option("--continuation", sc.continuation, "Continuation text")->required();
     score->add_flag("--json", sc.json, "Print per-token log-probabilities as JSON");
 
     cotlab::cli::ConvertArgs conv;
-    auto* convert = app.add_subcommand("convert", "Write a llama2.c checkpoint as a Hugging Face Llama folder "
-                                                  "(config.json + model.safetensors)");
-    convert->add_option("--model", conv.model, "llama2.c checkpoint (.bin)")->required();
+    auto* convert = app.add_subcommand("convert", "Write a model as a Hugging Face folder (config.json, "
+                                                  "model.safetensors, tokenizer files), e.g. a llama2.c checkpoint");
+    convert->add_option("--model", conv.model, kModelHelp)->required();
+    convert->add_option("--tokenizer", conv.tokenizer, kTokenizerHelp);
     convert->add_option("--out", conv.out, "Folder to write")->required();
 
     try {

@@ -1,16 +1,20 @@
 #pragma once
 
-// What decoding, scoring and (later) training need of any decoder-only model family.
+// What decoding, scoring and training need of any decoder-only model family.
+#include <string>
 #include <torch/torch.h>
 #include <vector>
 
 namespace cotlab::nn {
 
 // Keys and values of the positions seen so far, per layer: [batch, kv_heads, positions, head_dim].
+// For a batch of prompts of different lengths, prompts are left-padded and padLengths says by how much:
+// padding positions are never attended to and each row's first real token sits at position 0.
 struct KvCache {
     std::vector<torch::Tensor> keys;
     std::vector<torch::Tensor> values;
     int64_t length = 0;
+    torch::Tensor padLengths; // [batch] int64, or undefined when no row is padded
 };
 
 class CausalLm : public torch::nn::Module {
@@ -20,10 +24,18 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) = 0;
     virtual int64_t maxSeqLen() const = 0;
     virtual int64_t vocabSize() const = 0;
+    // "gpt2", "opt", "llama", ... as in config.json's model_type.
+    virtual std::string family() const = 0;
+    // Writes config.json and model.safetensors in Hugging Face names and layout (float32).
+    virtual void saveHf(const std::string& folder) = 0;
 };
 
-// softmax(q k^T / sqrt(d)) v with a causal mask over cached and new positions; extends the cache.
-// q [b, heads, seq, hd]; k, v [b, kv_heads, seq, hd]; returns [b, seq, heads * hd].
+// Positions of the tokens that continue a cache at 'start': [seq], or [batch, seq] when rows are left-padded
+// (then a row's positions count from its first real token; padding positions get 0).
+torch::Tensor positionIds(const KvCache* cache, int64_t seq, int64_t start, const torch::Device& device);
+
+// softmax(q k^T / sqrt(d)) v with a causal mask over cached and new positions (and the cache's padding);
+// extends the cache. q [b, heads, seq, hd]; k, v [b, kv_heads, seq, hd]; returns [b, seq, heads * hd].
 torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Tensor v, KvCache* cache, size_t layer,
                                     int64_t start);
 

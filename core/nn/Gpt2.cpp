@@ -45,8 +45,8 @@ torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    auto positions = torch::arange(start, start + seq, torch::dtype(torch::kInt64).device(tokens.device()));
-    auto h = wte(tokens) + wpe(positions); // [b, seq, dim]
+    const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
+    auto h = wte(tokens) + wpe(positions);                                // [b, seq, dim]
     for (size_t i = 0; i < blocks.size(); ++i) {
         Gpt2BlockImpl& b = *blocks[i];
         auto qkv = b.attn(b.ln1(h)).split(c.dim, -1);                     // 3 x [b, seq, dim]

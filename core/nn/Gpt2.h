@@ -33,12 +33,13 @@ public:
     torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
+    std::string family() const override { return "gpt2"; }
     const Gpt2Config& config() const { return m_config; }
 
     // Hugging Face folders: config.json (model_type gpt2) + safetensors. Conv1D weights are stored [in, out]
     // and transposed here; names with or without the "transformer." prefix are accepted.
     static std::shared_ptr<Gpt2Impl> loadHf(const std::string& folder);
-    void saveHf(const std::string& folder);
+    void saveHf(const std::string& folder) override;
 
     torch::nn::Embedding wte{nullptr}; // [vocab, dim]
     torch::nn::Embedding wpe{nullptr}; // [positions, dim]

@@ -47,8 +47,24 @@ LlamaConfig HfLlama::configFromJson(const json& c, const std::string& where)
     cfg.ropeTheta = c.value("rope_theta", 10000.0);
     cfg.tiedEmbeddings = c.value("tie_word_embeddings", type == "qwen2");
     cfg.qkvBias = type == "qwen2" || c.value("attention_bias", false);
-    if (c.contains("rope_scaling") && !c["rope_scaling"].is_null())
-        throw Error(where + ": rope_scaling is not supported yet");
+    if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
+        const json& r = c["rope_scaling"];
+        cfg.ropeScalingType = r.value("rope_type", r.value("type", ""));
+        if (cfg.ropeScalingType == "default")
+            cfg.ropeScalingType.clear();
+        else if (cfg.ropeScalingType != "linear" && cfg.ropeScalingType != "llama3")
+            throw Error(where + ": rope_scaling type '" + cfg.ropeScalingType +
+                        "' is not supported (linear and llama3 are)");
+        cfg.ropeScalingFactor = r.value("factor", 1.0);
+        cfg.ropeLowFreqFactor = r.value("low_freq_factor", cfg.ropeLowFreqFactor);
+        cfg.ropeHighFreqFactor = r.value("high_freq_factor", cfg.ropeHighFreqFactor);
+        cfg.ropeOriginalMaxPositions = r.value("original_max_position_embeddings", cfg.ropeOriginalMaxPositions);
+        if (cfg.ropeScalingFactor <= 0.0 || cfg.ropeHighFreqFactor <= cfg.ropeLowFreqFactor)
+            throw Error(where + ": rope_scaling needs factor > 0 and high_freq_factor > low_freq_factor");
+    }
+    if (c.contains("head_dim") && c["head_dim"].is_number_integer() &&
+        c["head_dim"].get<int64_t>() * cfg.nHeads != cfg.dim)
+        throw Error(where + ": head_dim * num_attention_heads != hidden_size is not supported");
     if (cfg.dim % cfg.nHeads != 0 || cfg.nHeads % cfg.nKvHeads != 0)
         throw Error(where + ": hidden_size must divide by num_attention_heads, and heads by num_key_value_heads");
     return cfg;
@@ -98,18 +114,18 @@ Llama HfLlama::load(const std::string& folder)
     return model;
 }
 
-void HfLlama::save(Llama& model, const std::string& folder)
+void HfLlama::save(LlamaImpl& model, const std::string& folder)
 {
-    const LlamaConfig& c = model->config();
+    const LlamaConfig& c = model.config();
     HfFolder::create(folder);
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> w;
     auto qk = [&](const torch::Tensor& t, int64_t heads) {
         return c.interleavedRope ? interleavedToHalves(t, heads) : t;
     };
-    w["model.embed_tokens.weight"] = model->embedding->weight;
+    w["model.embed_tokens.weight"] = model.embedding->weight;
     for (int64_t i = 0; i < c.nLayers; ++i) {
-        auto& l = *model->layers[size_t(i)];
+        auto& l = *model.layers[size_t(i)];
         const std::string p = "model.layers." + std::to_string(i) + ".";
         w[p + "input_layernorm.weight"] = l.attentionNorm;
         w[p + "self_attn.q_proj.weight"] = qk(l.wq->weight, c.nHeads);
@@ -126,9 +142,9 @@ void HfLlama::save(Llama& model, const std::string& folder)
         w[p + "mlp.down_proj.weight"] = l.w2->weight;
         w[p + "mlp.up_proj.weight"] = l.w3->weight;
     }
-    w["model.norm.weight"] = model->finalNorm;
+    w["model.norm.weight"] = model.finalNorm;
     if (!c.tiedEmbeddings)
-        w["lm_head.weight"] = model->lmHead->weight;
+        w["lm_head.weight"] = model.lmHead->weight;
     for (auto& [name, t] : w)
         t = t.to(torch::kFloat32);
     Safetensors::write((fs::path(folder) / "model.safetensors").string(), w);
@@ -144,11 +160,18 @@ void HfLlama::save(Llama& model, const std::string& folder)
                    {"max_position_embeddings", c.maxSeqLen},
                    {"rms_norm_eps", c.rmsNormEps},
                    {"rope_theta", c.ropeTheta},
+                   {"rope_scaling", nullptr},
                    {"tie_word_embeddings", c.tiedEmbeddings},
                    {"hidden_act", "silu"},
                    {"bos_token_id", 1},
                    {"eos_token_id", 2},
                    {"torch_dtype", "float32"}};
+    if (!c.ropeScalingType.empty())
+        config["rope_scaling"] = {{"rope_type", c.ropeScalingType},
+                                  {"factor", c.ropeScalingFactor},
+                                  {"low_freq_factor", c.ropeLowFreqFactor},
+                                  {"high_freq_factor", c.ropeHighFreqFactor},
+                                  {"original_max_position_embeddings", c.ropeOriginalMaxPositions}};
     HfFolder::writeConfig(folder, config);
 }
 

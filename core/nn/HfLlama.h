@@ -18,7 +18,7 @@ public:
     // Writes config.json and model.safetensors (float32) in Hugging Face names and layout. A model with
     // llama2.c's interleaved rotary layout gets its q/k rows permuted to Hugging Face's half layout, as
     // transformers' convert_llama_weights_to_hf does.
-    static void save(Llama& model, const std::string& folder);
+    static void save(LlamaImpl& model, const std::string& folder);
 };
 
 } // namespace cotlab::nn

@@ -1,5 +1,7 @@
 #include "nn/Llama.h"
 
+#include "nn/HfLlama.h"
+
 #include <cmath>
 
 namespace cotlab::nn {
@@ -38,6 +40,19 @@ LlamaImpl::LlamaImpl(const LlamaConfig& c) : m_config(c)
     // Rotary tables in double precision, then float: angle(pos, i) = pos / theta^(2i / head_dim).
     auto inv =
         torch::arange(0, hd, 2, torch::kFloat64).div(double(hd)).mul(std::log(c.ropeTheta)).neg().exp(); // [hd/2]
+    if (c.ropeScalingType == "linear") {
+        inv = inv / c.ropeScalingFactor;
+    } else if (c.ropeScalingType == "llama3") {
+        // transformers' _compute_llama3_parameters: long wavelengths slowed by the factor, short ones kept,
+        // the band between blended.
+        const double oldContext = double(c.ropeOriginalMaxPositions);
+        auto wavelen = 2.0 * M_PI / inv;
+        auto scaled = torch::where(wavelen > oldContext / c.ropeLowFreqFactor, inv / c.ropeScalingFactor, inv);
+        auto smooth = (oldContext / wavelen - c.ropeLowFreqFactor) / (c.ropeHighFreqFactor - c.ropeLowFreqFactor);
+        auto blended = (1.0 - smooth) * scaled / c.ropeScalingFactor + smooth * scaled;
+        auto medium = (wavelen >= oldContext / c.ropeHighFreqFactor) & (wavelen <= oldContext / c.ropeLowFreqFactor);
+        inv = torch::where(medium, blended, scaled);
+    }
     auto pos = torch::arange(c.maxSeqLen, torch::kFloat64);                                              // [T]
     auto angles = torch::outer(pos, inv);                                                                // [T, hd/2]
     m_cos = register_buffer("rope_cos", angles.cos().to(torch::kFloat32));
@@ -52,12 +67,15 @@ torch::Tensor LlamaImpl::rmsNorm(const torch::Tensor& x, const torch::Tensor& we
     return (normed * weight.to(torch::kFloat32)).to(x.scalar_type());
 }
 
-torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, int64_t start) const
+torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, const torch::Tensor& positions) const
 {
-    // x [batch, heads, seq, head_dim]
-    const int64_t seq = x.size(2), half = x.size(3) / 2;
-    auto cos = m_cos.narrow(0, start, seq).to(x.scalar_type()); // [seq, hd/2]
-    auto sin = m_sin.narrow(0, start, seq).to(x.scalar_type());
+    // x [batch, heads, seq, head_dim]; positions [seq] or [batch, seq]
+    const int64_t half = x.size(3) / 2;
+    auto table = [&](const torch::Tensor& t) {
+        auto rows = t.index_select(0, positions.flatten()).to(x.scalar_type()); // [positions, hd/2]
+        return positions.dim() == 1 ? rows : rows.view({positions.size(0), 1, positions.size(1), half});
+    };
+    auto cos = table(m_cos), sin = table(m_sin); // [seq, hd/2] or [b, 1, seq, hd/2]
     if (m_config.interleavedRope) {
         auto pairs = x.unflatten(-1, {half, 2});                 // [b, h, seq, hd/2, 2]
         auto x0 = pairs.select(-1, 0), x1 = pairs.select(-1, 1); // [b, h, seq, hd/2]
@@ -74,15 +92,16 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    auto h = embedding(tokens); // [b, seq, dim]
+    const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
+    auto h = embedding(tokens);                                           // [b, seq, dim]
     for (size_t i = 0; i < layers.size(); ++i) {
         LlamaBlockImpl& l = *layers[i];
         auto x = rmsNorm(h, l.attentionNorm);
         auto q = l.wq(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);   // [b, heads, seq, hd]
         auto k = l.wk(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2); // [b, kv_heads, seq, hd]
         auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
-        q = rotary(q, start);
-        k = rotary(k, start);
+        q = rotary(q, positions);
+        k = rotary(k, positions);
         auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
         h = h + l.wo(y);
         auto f = rmsNorm(h, l.ffnNorm);
@@ -92,6 +111,11 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
         cache->length = start + seq;
     h = rmsNorm(h, finalNorm);
     return c.tiedEmbeddings ? torch::matmul(h, embedding->weight.t()) : lmHead(h); // [b, seq, vocab]
+}
+
+void LlamaImpl::saveHf(const std::string& folder)
+{
+    HfLlama::save(*this, folder);
 }
 
 } // namespace cotlab::nn

@@ -30,6 +30,8 @@ public:
     torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
+    std::string family() const override { return "llama"; }
+    void saveHf(const std::string& folder) override; // see HfLlama::save
 
     const LlamaConfig& config() const { return m_config; }
 
@@ -40,7 +42,7 @@ public:
 
 private:
     torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const;
-    torch::Tensor rotary(const torch::Tensor& x, int64_t start) const;
+    torch::Tensor rotary(const torch::Tensor& x, const torch::Tensor& positions) const;
 
     LlamaConfig m_config;
     torch::Tensor m_cos; // [maxSeqLen, head_dim / 2]

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace cotlab::nn {
 
@@ -18,6 +19,13 @@ struct LlamaConfig {
     bool tiedEmbeddings = true;
     bool qkvBias = false;         // Qwen2
     bool interleavedRope = false; // llama2.c: rotary pairs (2i, 2i+1); Hugging Face: halves (i, i + d/2)
+    // rope_scaling: "linear" divides every rotary frequency by the factor; "llama3" (Llama 3.1/3.2) divides
+    // low frequencies by it and blends the middle band. Empty type: no scaling.
+    std::string ropeScalingType;
+    double ropeScalingFactor = 1.0;
+    double ropeLowFreqFactor = 1.0;
+    double ropeHighFreqFactor = 4.0;
+    int64_t ropeOriginalMaxPositions = 8192;
 
     int64_t headDim() const { return dim / nHeads; }
 };

@@ -4,6 +4,7 @@
 #include "util/LineReader.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -55,14 +56,26 @@ struct ByteLevelBpe::Regex {
 };
 
 ByteLevelBpe::ByteLevelBpe() = default;
-ByteLevelBpe::ByteLevelBpe(ByteLevelBpe&&) noexcept = default;
-ByteLevelBpe& ByteLevelBpe::operator=(ByteLevelBpe&&) noexcept = default;
 ByteLevelBpe::~ByteLevelBpe() = default;
 
-ByteLevelBpe ByteLevelBpe::fromFiles(const std::string& vocabJson, const std::string& mergesTxt,
-                                     const std::string& pattern)
+namespace {
+
+nlohmann::json readJson(const std::string& path, const char* what)
 {
-    ByteLevelBpe t;
+    std::ifstream in(path);
+    if (!in)
+        throw Error(path + ": cannot open " + what);
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(path + ": invalid JSON: " + e.what());
+    }
+}
+
+} // namespace
+
+void ByteLevelBpe::initBytes()
+{
     // GPT-2's bytes_to_unicode: printable bytes map to themselves, the others to 256 + n.
     std::vector<bool> printable(256, false);
     for (int b = '!'; b <= '~'; ++b)
@@ -74,29 +87,48 @@ ByteLevelBpe ByteLevelBpe::fromFiles(const std::string& vocabJson, const std::st
     uint32_t n = 0;
     for (int b = 0; b < 256; ++b) {
         const uint32_t cp = printable[size_t(b)] ? uint32_t(b) : 256 + n++;
-        t.m_byteToUnicode[b] = utf8(cp);
-        t.m_unicodeToByte[t.m_byteToUnicode[b]] = static_cast<unsigned char>(b);
+        m_byteToUnicode[b] = utf8(cp);
+        m_unicodeToByte[m_byteToUnicode[b]] = static_cast<unsigned char>(b);
     }
+}
 
-    std::ifstream vin(vocabJson);
-    if (!vin)
-        throw Error(vocabJson + ": cannot open vocabulary");
-    nlohmann::json vocab;
-    try {
-        vocab = nlohmann::json::parse(vin);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(vocabJson + ": invalid JSON: " + e.what());
+void ByteLevelBpe::addToken(const std::string& token, int32_t id)
+{
+    m_tokenToId[token] = id;
+    if (size_t(id) >= m_idToToken.size())
+        m_idToToken.resize(size_t(id) + 1);
+    m_idToToken[size_t(id)] = token;
+}
+
+void ByteLevelBpe::compilePattern(const std::string& pattern, const std::string& where)
+{
+    m_regex = std::make_unique<Regex>();
+    int err = 0;
+    PCRE2_SIZE offset = 0;
+    m_regex->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP,
+                                  &err, &offset, nullptr);
+    if (!m_regex->code) {
+        PCRE2_UCHAR message[256];
+        pcre2_get_error_message(err, message, sizeof message);
+        throw Error(where + ": pre-tokenizer pattern, offset " + std::to_string(offset) + ": " +
+                    reinterpret_cast<const char*>(message));
     }
+    pcre2_jit_compile(m_regex->code, PCRE2_JIT_COMPLETE);
+    m_regex->match = pcre2_match_data_create_from_pattern(m_regex->code, nullptr);
+}
+
+std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJson, const std::string& mergesTxt,
+                                                      const std::string& pattern)
+{
+    std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
+    t->initBytes();
+    const nlohmann::json vocab = readJson(vocabJson, "vocabulary");
     if (!vocab.is_object() || vocab.empty())
         throw Error(vocabJson + ": a vocabulary must be a JSON object {token: id}");
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
         if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
             throw Error(vocabJson + ": token '" + it.key() + "' has no valid id");
-        const auto id = it->get<int32_t>();
-        t.m_tokenToId[it.key()] = id;
-        if (size_t(id) >= t.m_idToToken.size())
-            t.m_idToToken.resize(size_t(id) + 1);
-        t.m_idToToken[size_t(id)] = it.key();
+        t->addToken(it.key(), it->get<int32_t>());
     }
 
     LineReader merges(mergesTxt);
@@ -108,22 +140,135 @@ ByteLevelBpe ByteLevelBpe::fromFiles(const std::string& vocabJson, const std::st
         const size_t space = line.find(' ');
         if (space == std::string_view::npos || space == 0 || space + 1 >= line.size())
             throw Error(mergesTxt + ":" + std::to_string(merges.lineNumber()) + ": expected 'left right'");
-        t.m_mergeRanks.emplace(std::string(line), rank++);
+        t->m_mergeRanks.emplace(std::string(line), rank++);
     }
+    t->compilePattern(pattern, vocabJson);
+    if (const int32_t eot = t->tokenId("<|endoftext|>"); eot >= 0) { // GPT-2's only special token
+        t->m_special.insert(eot);
+        t->setSpecialIds(eot, eot);
+    }
+    t->addFile(vocabJson);
+    t->addFile(mergesTxt);
+    return t;
+}
 
-    t.m_regex = std::make_unique<Regex>();
-    int err = 0;
-    PCRE2_SIZE offset = 0;
-    t.m_regex->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP,
-                                    &err, &offset, nullptr);
-    if (!t.m_regex->code) {
-        PCRE2_UCHAR message[256];
-        pcre2_get_error_message(err, message, sizeof message);
-        throw Error("pre-tokenizer pattern, offset " + std::to_string(offset) + ": " +
-                    reinterpret_cast<const char*>(message));
+std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string& path)
+{
+    const nlohmann::json j = readJson(path, "tokenizer.json");
+    auto unsupported = [&](const std::string& what) {
+        return Error(path + ": " + what + " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a "
+                                          "SentencePiece model is read from its tokenizer.model)");
+    };
+    if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+        throw Error(path + ": no \"model\" object: not a Hugging Face tokenizer.json");
+    const nlohmann::json& model = j["model"];
+    if (model.value("type", "BPE") != "BPE")
+        throw unsupported("model type '" + model.value("type", "") + "'");
+    if (model.value("byte_fallback", false))
+        throw unsupported("a BPE model with byte_fallback");
+    if (!model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges") ||
+        !model["merges"].is_array())
+        throw Error(path + ": model.vocab (object) and model.merges (array) are required");
+
+    std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
+    t->initBytes();
+    const nlohmann::json& vocab = model["vocab"];
+    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
+            throw Error(path + ": model.vocab token '" + it.key() + "' has no valid id");
+        t->addToken(it.key(), it->get<int32_t>());
     }
-    pcre2_jit_compile(t.m_regex->code, PCRE2_JIT_COMPLETE);
-    t.m_regex->match = pcre2_match_data_create_from_pattern(t.m_regex->code, nullptr);
+    int32_t rank = 0;
+    for (const auto& m : model["merges"]) {
+        std::string merge; // "left right", or ["left", "right"] in newer files
+        if (m.is_string())
+            merge = m.get<std::string>();
+        else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+            merge = m[0].get<std::string>() + " " + m[1].get<std::string>();
+        if (merge.find(' ') == std::string::npos)
+            throw Error(path + ": model.merges entry " + std::to_string(rank) + " is not a pair");
+        t->m_mergeRanks.emplace(std::move(merge), rank++);
+    }
+    t->m_ignoreMerges = model.value("ignore_merges", false);
+
+    if (j.contains("normalizer") && !j["normalizer"].is_null() && j["normalizer"].value("type", "") != "NFC")
+        throw unsupported("normalizer '" + j["normalizer"].value("type", "") + "'");
+
+    // Pre-tokenizer: ByteLevel (GPT-2's regex unless use_regex is false), optionally after a Split by regex.
+    std::string pattern;
+    bool byteLevel = false;
+    auto preTokenizer = [&](const nlohmann::json& p) {
+        const std::string type = p.value("type", "");
+        if (type == "ByteLevel") {
+            byteLevel = true;
+            t->m_addPrefixSpace = p.value("add_prefix_space", false);
+            if (p.value("use_regex", true)) {
+                if (!pattern.empty())
+                    throw unsupported("a Split followed by a ByteLevel pre-tokenizer with its own regex");
+                pattern = kGpt2Pattern;
+            }
+        } else if (type == "Split") {
+            if (!p.contains("pattern") || !p["pattern"].contains("Regex") || p.value("behavior", "") != "Isolated" ||
+                p.value("invert", false))
+                throw unsupported("a Split pre-tokenizer other than an isolating regex");
+            if (!pattern.empty())
+                throw unsupported("more than one splitting regex");
+            pattern = p["pattern"]["Regex"].get<std::string>();
+        } else {
+            throw unsupported("pre-tokenizer '" + type + "'");
+        }
+    };
+    const nlohmann::json pre = j.value("pre_tokenizer", nlohmann::json());
+    if (pre.is_object() && pre.value("type", "") == "Sequence") {
+        for (const auto& p : pre.value("pretokenizers", nlohmann::json::array()))
+            preTokenizer(p);
+    } else if (pre.is_object()) {
+        preTokenizer(pre);
+    }
+    if (!byteLevel)
+        throw unsupported("a tokenizer.json without a ByteLevel pre-tokenizer");
+    t->compilePattern(pattern.empty() ? std::string("[\\s\\S]+") : pattern, path);
+
+    for (const auto& a : j.value("added_tokens", nlohmann::json::array())) {
+        if (!a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") || !a["content"].is_string())
+            throw Error(path + ": an added_tokens entry needs an integer id and a content string");
+        const auto id = a["id"].get<int32_t>();
+        const std::string content = a["content"].get<std::string>();
+        t->addToken(content, id);
+        t->m_added.emplace_back(content, id);
+        t->m_addedIds.insert(id);
+        if (a.value("special", false))
+            t->m_special.insert(id);
+    }
+    std::sort(t->m_added.begin(), t->m_added.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+
+    // Leading special tokens of a TemplateProcessing post-processor (alone or in a Sequence).
+    std::vector<nlohmann::json> processors;
+    if (j.contains("post_processor") && j["post_processor"].is_object()) {
+        const auto& pp = j["post_processor"];
+        if (pp.value("type", "") == "Sequence")
+            for (const auto& p : pp.value("processors", nlohmann::json::array()))
+                processors.push_back(p);
+        else
+            processors.push_back(pp);
+    }
+    for (const auto& p : processors) {
+        if (p.value("type", "") != "TemplateProcessing")
+            continue;
+        for (const auto& item : p.value("single", nlohmann::json::array())) {
+            if (item.contains("Sequence"))
+                break;
+            if (!item.contains("SpecialToken"))
+                continue;
+            const std::string name = item["SpecialToken"].value("id", "");
+            const int32_t id = t->tokenId(name);
+            if (id < 0)
+                throw Error(path + ": post_processor adds special token '" + name + "', which has no id");
+            t->m_prefix.push_back(id);
+        }
+    }
+    t->addFile(path);
     return t;
 }
 
@@ -168,7 +313,7 @@ std::vector<std::string> ByteLevelBpe::bpe(const std::string& word) const
     return parts;
 }
 
-void ByteLevelBpe::encodePiece(std::string_view piece, std::vector<int32_t>& out)
+void ByteLevelBpe::encodePiece(std::string_view piece, std::vector<int32_t>& out) const
 {
     std::string word;
     for (unsigned char c : piece)
@@ -178,6 +323,10 @@ void ByteLevelBpe::encodePiece(std::string_view piece, std::vector<int32_t>& out
         return;
     }
     std::vector<int32_t> ids;
+    if (const auto whole = m_tokenToId.find(word); m_ignoreMerges && whole != m_tokenToId.end()) {
+        out.push_back(whole->second);
+        return;
+    }
     for (const std::string& part : bpe(word)) {
         const auto it = m_tokenToId.find(part);
         if (it == m_tokenToId.end())
@@ -189,9 +338,9 @@ void ByteLevelBpe::encodePiece(std::string_view piece, std::vector<int32_t>& out
         m_cache.emplace(std::move(word), std::move(ids));
 }
 
-std::vector<int32_t> ByteLevelBpe::encode(std::string_view text)
+void ByteLevelBpe::encodeOrdinary(std::string_view text, std::vector<int32_t>& out) const
 {
-    std::vector<int32_t> out;
+    // Pieces are the regex's matches and, for a Split pattern, the text between them.
     const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     PCRE2_SIZE start = 0;
     while (start < text.size()) {
@@ -201,13 +350,48 @@ std::vector<int32_t> ByteLevelBpe::encode(std::string_view text)
         if (rc < 0)
             throw Error("tokenizer: the text is not valid UTF-8");
         const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(m_regex->match);
-        if (ov[1] == ov[0]) { // an empty match cannot advance: take one code point as is
-            ++start;
+        if (ov[0] > start)
+            encodePiece(text.substr(start, ov[0] - start), out);
+        if (ov[1] == ov[0]) { // an empty match cannot advance: the next code point joins the gap
+            start = ov[0];
+            size_t next = start + 1;
+            while (next < text.size() && (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80)
+                ++next;
+            encodePiece(text.substr(start, next - start), out);
+            start = next;
             continue;
         }
         encodePiece(text.substr(ov[0], ov[1] - ov[0]), out);
         start = ov[1];
     }
+    if (start < text.size())
+        encodePiece(text.substr(start), out);
+}
+
+std::vector<int32_t> ByteLevelBpe::encode(std::string_view text) const
+{
+    std::vector<int32_t> out = m_prefix;
+    std::string withSpace;
+    if (m_addPrefixSpace && !text.empty() && text[0] != ' ') {
+        withSpace = " " + std::string(text);
+        text = withSpace;
+    }
+    // Added tokens ("<|endoftext|>", "<|im_start|>") are matched in the raw text, longest first.
+    size_t plain = 0;
+    for (size_t i = 0; i < text.size() && !m_added.empty();) {
+        const auto hit = std::find_if(m_added.begin(), m_added.end(), [&](const auto& a) {
+            return !a.first.empty() && text.compare(i, a.first.size(), a.first) == 0;
+        });
+        if (hit == m_added.end()) {
+            ++i;
+            continue;
+        }
+        encodeOrdinary(text.substr(plain, i - plain), out);
+        out.push_back(hit->second);
+        i += hit->first.size();
+        plain = i;
+    }
+    encodeOrdinary(text.substr(plain), out);
     return out;
 }
 
@@ -218,12 +402,18 @@ std::string ByteLevelBpe::decode(const std::vector<int32_t>& ids) const
         if (id < 0 || size_t(id) >= m_idToToken.size())
             throw Error("token id " + std::to_string(id) + " is outside the vocabulary (" +
                         std::to_string(m_idToToken.size()) + " tokens)");
+        if (m_special.count(id))
+            continue;
+        if (m_addedIds.count(id)) {
+            out += m_idToToken[size_t(id)];
+            continue;
+        }
         for (const std::string& cp : codePoints(m_idToToken[size_t(id)])) {
             const auto it = m_unicodeToByte.find(cp);
             if (it != m_unicodeToByte.end())
                 out += char(it->second);
             else
-                out += cp; // added tokens written as plain text
+                out += cp;
         }
     }
     return out;

@@ -34,6 +34,8 @@ Llama2cTokenizer Llama2cTokenizer::fromFile(const std::string& path, int32_t voc
             throw Error(path + ": truncated at token " + std::to_string(i));
         t.m_ids.emplace(t.m_tokens[size_t(i)], i);
     }
+    t.setSpecialIds(kBos, kEos);
+    t.addFile(path);
     return t;
 }
 
@@ -97,8 +99,13 @@ std::string Llama2cTokenizer::piece(int32_t previous, int32_t token) const
 
 std::string Llama2cTokenizer::decode(const std::vector<int32_t>& ids) const
 {
+    return decodeAfter({}, ids);
+}
+
+std::string Llama2cTokenizer::decodeAfter(const std::vector<int32_t>& context, const std::vector<int32_t>& ids) const
+{
     std::string out;
-    int32_t previous = -1;
+    int32_t previous = context.empty() ? -1 : context.back();
     for (int32_t id : ids) {
         if (id != kBos && id != kEos)
             out += piece(previous, id);

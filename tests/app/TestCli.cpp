@@ -101,13 +101,18 @@ private Q_SLOTS:
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("--tokenizer"));
 
-        // Converted to a Hugging Face folder, the model generates the same text.
+        // Stop strings end the output before them.
+        r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "Once upon a time", "--max-new-tokens", "20",
+                 "--greedy", "--stop", " named"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out, QString(", there was a little girl\n"));
+
+        // Converted to a Hugging Face folder (with its tokenizer), the model generates the same text.
         test::TempDir dir;
         const QString folder = QString::fromStdString(dir.path("hf"));
-        r = cli({"convert", "--model", m, "--out", folder});
+        r = cli({"convert", "--model", m, "--tokenizer", t, "--out", folder});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"generate", "--model", folder, "--tokenizer", t, "--prompt", "Once upon a time", "--max-new-tokens",
-                 "20", "--greedy"});
+        r = cli({"generate", "--model", folder, "--prompt", "Once upon a time", "--max-new-tokens", "20", "--greedy"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.startsWith(", there was a little girl named Lily."), qPrintable(r.out));
     }

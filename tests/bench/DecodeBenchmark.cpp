@@ -3,7 +3,7 @@
 // Compare with decode_reference.py (the same loops in PyTorch eager):
 //   build/tests/bench/bench_decode [--threads N]
 //   /usr/bin/python3 tests/bench/decode_reference.py [--threads N]
-#include "gen/GreedyDecoder.h"
+#include "gen/Decoding.h"
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
 
@@ -17,11 +17,14 @@ static void run(const char* name, cotlab::nn::CausalLm& model, int64_t steps, in
 {
     for (int batch : {1, 32}) {
         std::vector<std::vector<int32_t>> prompts(size_t(batch), std::vector<int32_t>{1});
-        cotlab::gen::greedyDecodeBatch(model, prompts, 8); // warm-up
+        cotlab::gen::DecodingOptions o;
+        o.maxNewTokens = 8;
+        cotlab::gen::decodeBatch(model, prompts, o); // warm-up
+        o.maxNewTokens = steps;
         double best = 1e9;
         for (int rep = 0; rep < 3; ++rep) {
             const auto t0 = std::chrono::steady_clock::now();
-            const auto out = cotlab::gen::greedyDecodeBatch(model, prompts, steps);
+            const auto out = cotlab::gen::decodeBatch(model, prompts, o);
             best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
             if (out[0].size() != size_t(steps))
                 std::exit(1);

@@ -1,10 +1,12 @@
-// GPT-2 byte-level BPE against the 46 test vectors Hugging Face tokenizers gives (../shared/tokenizers/gpt2).
+// GPT-2 byte-level BPE against the 46 test vectors Hugging Face tokenizers gives (../shared/tokenizers/gpt2),
+// read from vocab.json + merges.txt and from a tokenizer.json in Hugging Face's layout.
 #include "support/TestSupport.h"
 #include "text/ByteLevelBpe.h"
 #include "util/Error.h"
 
 #include <QtTest>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 using namespace cotlab;
@@ -14,6 +16,81 @@ std::string readAll(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::unique_ptr<text::ByteLevelBpe> gpt2Files()
+{
+    return text::ByteLevelBpe::fromFiles(test::sharedPath("tokenizers/gpt2/encoder.json"),
+                                         test::sharedPath("tokenizers/gpt2/vocab.bpe"));
+}
+
+// GPT-2's tokenizer.json as transformers writes it (BPE model, ByteLevel pre-tokenizer and decoder,
+// <|endoftext|> as an added special token), with the pre-tokenizer and post-processor replaceable.
+nlohmann::json gpt2TokenizerJson(bool mergesAsPairs = false)
+{
+    nlohmann::json merges = nlohmann::json::array();
+    std::ifstream in(test::sharedPath("tokenizers/gpt2/vocab.bpe"));
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line.starts_with("#version"))
+            continue;
+        const size_t space = line.find(' ');
+        if (mergesAsPairs)
+            merges.push_back({line.substr(0, space), line.substr(space + 1)});
+        else
+            merges.push_back(line);
+    }
+    std::ifstream vocab(test::sharedPath("tokenizers/gpt2/encoder.json"));
+    return {{"version", "1.0"},
+            {"added_tokens",
+             {{{"id", 50256}, {"content", "<|endoftext|>"}, {"special", true}, {"normalized", true}}}},
+            {"normalizer", nullptr},
+            {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
+            {"post_processor", {{"type", "ByteLevel"}, {"trim_offsets", true}}},
+            {"decoder", {{"type", "ByteLevel"}}},
+            {"model",
+             {{"type", "BPE"}, {"dropout", nullptr}, {"vocab", nlohmann::json::parse(vocab)}, {"merges", merges}}}};
+}
+
+std::unique_ptr<text::ByteLevelBpe> fromJson(const test::TempDir& dir, const nlohmann::json& j)
+{
+    return text::ByteLevelBpe::fromTokenizerJson(test::writeFile(dir.path("tokenizer.json"), j.dump()));
+}
+
+// The 46 vectors: texts and the ids Hugging Face gives.
+std::vector<std::pair<std::string, std::vector<int32_t>>> testVectors()
+{
+    const std::string inputs = readAll(test::sharedPath("tokenizers/gpt2/test-vectors.inp"));
+    const std::string separator = "\n__ggml_vocab_test__\n";
+    std::vector<std::string> texts;
+    for (size_t at = 0;;) {
+        const size_t next = inputs.find(separator, at);
+        if (next == std::string::npos)
+            break;
+        texts.push_back(inputs.substr(at, next - at));
+        at = next + separator.size();
+    }
+    std::ifstream out(test::sharedPath("tokenizers/gpt2/test-vectors.out"));
+    std::vector<std::pair<std::string, std::vector<int32_t>>> v;
+    for (std::string line; std::getline(out, line) && v.size() < texts.size();) {
+        std::istringstream ids(line);
+        std::vector<int32_t> expected;
+        for (int32_t id; ids >> id;)
+            expected.push_back(id);
+        v.emplace_back(texts[v.size()], expected);
+    }
+    return v;
+}
+
+void checkVectors(const text::Tokenizer& t)
+{
+    const auto vectors = testVectors();
+    QCOMPARE(vectors.size(), size_t(46));
+    for (size_t i = 0; i < vectors.size(); ++i) {
+        const auto ids = t.encode(vectors[i].first);
+        QVERIFY2(ids == vectors[i].second,
+                 qPrintable(QString("vector %1: '%2'").arg(i).arg(QString::fromStdString(vectors[i].first))));
+        QCOMPARE(t.decode(ids), vectors[i].first);
+    }
 }
 } // namespace
 
@@ -25,48 +102,106 @@ private Q_SLOTS:
 
     void reproducesHuggingFaceTestVectors()
     {
-        auto bpe = text::ByteLevelBpe::fromFiles(test::sharedPath("tokenizers/gpt2/encoder.json"),
-                                                 test::sharedPath("tokenizers/gpt2/vocab.bpe"));
-        QCOMPARE(bpe.vocabSize(), size_t(50257));
+        auto bpe = gpt2Files();
+        QCOMPARE(bpe->vocabSize(), 50257);
+        checkVectors(*bpe);
+    }
 
-        const std::string inputs = readAll(test::sharedPath("tokenizers/gpt2/test-vectors.inp"));
-        const std::string separator = "\n__ggml_vocab_test__\n";
-        std::vector<std::string> texts;
-        for (size_t at = 0;;) {
-            const size_t next = inputs.find(separator, at);
-            if (next == std::string::npos)
-                break;
-            texts.push_back(inputs.substr(at, next - at));
-            at = next + separator.size();
+    void tokenizerJsonReproducesTheVectors()
+    {
+        test::TempDir dir;
+        auto t = fromJson(dir, gpt2TokenizerJson());
+        QCOMPARE(t->vocabSize(), 50257);
+        checkVectors(*t);
+        checkVectors(*fromJson(dir, gpt2TokenizerJson(/*mergesAsPairs=*/true))); // newer files: [left, right]
+
+        // Qwen2 / Llama 3 layout: a Split by regex, then ByteLevel without its own regex. With GPT-2's pattern
+        // in the Split it must tokenise exactly as before.
+        auto split = gpt2TokenizerJson();
+        split["pre_tokenizer"] = {
+            {"type", "Sequence"},
+            {"pretokenizers",
+             {{{"type", "Split"},
+               {"pattern", {{"Regex", text::ByteLevelBpe::kGpt2Pattern}}},
+               {"behavior", "Isolated"},
+               {"invert", false}},
+              {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}};
+        checkVectors(*fromJson(dir, split));
+        // Llama 3's pattern groups digits by three.
+        split["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] =
+            R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+        auto llama3 = fromJson(dir, split);
+        auto gpt2 = gpt2Files();
+        const auto grouped = llama3->encode("12345678");
+        auto want = gpt2->encode("123");
+        for (const char* part : {"456", "78"})
+            for (int32_t id : gpt2->encode(part))
+                want.push_back(id);
+        QCOMPARE(grouped, want);
+        QCOMPARE(llama3->decode(grouped), std::string("12345678"));
+    }
+
+    void addedTokensAndTemplates()
+    {
+        test::TempDir dir;
+        auto j = gpt2TokenizerJson();
+        auto t = fromJson(dir, j);
+        // Special tokens in the text are matched whole and left out when decoding.
+        const auto ids = t->encode("Q: hi<|endoftext|>A: yes");
+        QVERIFY(std::find(ids.begin(), ids.end(), 50256) != ids.end());
+        QCOMPARE(t->decode(ids), std::string("Q: hiA: yes"));
+
+        // A TemplateProcessing post-processor that starts every text with a special token (Llama 3's BOS).
+        j["added_tokens"].push_back({{"id", 50257}, {"content", "<|begin_of_text|>"}, {"special", true}});
+        j["added_tokens"].push_back({{"id", 50258}, {"content", "<think>"}, {"special", false}});
+        j["post_processor"] = {{"type", "TemplateProcessing"},
+                               {"single",
+                                {{{"SpecialToken", {{"id", "<|begin_of_text|>"}, {"type_id", 0}}}},
+                                 {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}}};
+        t = fromJson(dir, j);
+        QCOMPARE(t->vocabSize(), 50259);
+        const auto withBos = t->encode("Hello world<think>");
+        QCOMPARE(withBos, (std::vector<int32_t>{50257, 15496, 995, 50258}));
+        QCOMPARE(t->decode(withBos), std::string("Hello world<think>")); // non-special added tokens are text
+
+        // ignore_merges: a piece that is itself a vocabulary token is taken whole.
+        j = gpt2TokenizerJson();
+        j["model"]["vocab"]["Ġsuperduper"] = 50257;
+        j["model"]["ignore_merges"] = true;
+        QCOMPARE(fromJson(dir, j)->encode(" superduper"), (std::vector<int32_t>{50257}));
+    }
+
+    void unsupportedTokenizerJsonIsNamed()
+    {
+        test::TempDir dir;
+        auto j = gpt2TokenizerJson();
+        j["model"]["type"] = "Unigram";
+        try {
+            fromJson(dir, j);
+            QFAIL("accepted a unigram model");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("tokenizer.json: model type 'Unigram' is not supported"), e.what());
         }
-        std::ifstream out(test::sharedPath("tokenizers/gpt2/test-vectors.out"));
-        std::vector<std::vector<int32_t>> expected;
-        for (std::string line; std::getline(out, line);) {
-            std::istringstream ids(line);
-            std::vector<int32_t> v;
-            for (int32_t id; ids >> id;)
-                v.push_back(id);
-            expected.push_back(v);
+        j = gpt2TokenizerJson();
+        j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "▁"}};
+        try {
+            fromJson(dir, j);
+            QFAIL("accepted a Metaspace pre-tokenizer");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("pre-tokenizer 'Metaspace' is not supported"), e.what());
         }
-        QCOMPARE(texts.size(), size_t(46));
-        QCOMPARE(expected.size(), texts.size());
-        for (size_t i = 0; i < texts.size(); ++i) {
-            const auto ids = bpe.encode(texts[i]);
-            QVERIFY2(ids == expected[i],
-                     qPrintable(QString("vector %1: '%2'").arg(i).arg(QString::fromStdString(texts[i]))));
-            QCOMPARE(bpe.decode(ids), texts[i]);
-        }
+        QVERIFY_THROWS_EXCEPTION(Error, text::ByteLevelBpe::fromTokenizerJson(
+                                            test::writeFile(dir.path("broken.json"), "{\"model\": ")));
     }
 
     void roundTripsRealRationales()
     {
-        auto bpe = text::ByteLevelBpe::fromFiles(test::sharedPath("tokenizers/gpt2/encoder.json"),
-                                                 test::sharedPath("tokenizers/gpt2/vocab.bpe"));
+        auto bpe = gpt2Files();
         std::ifstream in(test::sharedPath("data/teacher/zero-shot-cot-davinci002/strategy_qa.jsonl"));
         int n = 0;
         for (std::string line; std::getline(in, line) && n < 300; ++n)
-            QCOMPARE(bpe.decode(bpe.encode(line)), line);
-        QCOMPARE(bpe.encode("Hello world"), (std::vector<int32_t>{15496, 995}));
+            QCOMPARE(bpe->decode(bpe->encode(line)), line);
+        QCOMPARE(bpe->encode("Hello world"), (std::vector<int32_t>{15496, 995}));
     }
 
     void badFilesNameTheProblem()

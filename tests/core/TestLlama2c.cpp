@@ -1,6 +1,6 @@
 // stories260K, a real pretrained Llama-architecture model (../shared/models/stories260K): the llama2.c
 // tokenizer's documented encodings, the documented logits, and the golden greedy text.
-#include "gen/GreedyDecoder.h"
+#include "gen/Decoding.h"
 #include "nn/HfLlama.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/Safetensors.h"
@@ -9,6 +9,7 @@
 #include "util/Error.h"
 
 #include <QtTest>
+#include <nlohmann/json.hpp>
 #include <fstream>
 
 using namespace cotlab;
@@ -96,13 +97,17 @@ private Q_SLOTS:
     {
         auto m = nn::Llama2cLoader::load(model());
         const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
-        const std::vector<std::vector<int32_t>> prompts = {tok.encode("Lily went to"), tok.encode("Tom saw a"),
-                                                           tok.encode("The sun was")};
-        QCOMPARE(prompts[0].size(), prompts[1].size());
-        QCOMPARE(prompts[1].size(), prompts[2].size());
-        const auto batched = gen::greedyDecodeBatch(*m, prompts, 48);
+        // Different lengths: shorter prompts are left-padded, their positions start at their first token.
+        const std::vector<std::vector<int32_t>> prompts = {tok.encode("Lily went to"), tok.encode("Tom"),
+                                                           tok.encode("Once upon a time, there was a little"),
+                                                           {text::Llama2cTokenizer::kBos}};
+        QVERIFY(prompts[0].size() != prompts[1].size());
+        gen::DecodingOptions o;
+        o.maxNewTokens = 48;
+        o.stopToken = text::Llama2cTokenizer::kEos;
+        const auto batched = gen::decodeBatch(*m, prompts, o);
         for (size_t i = 0; i < prompts.size(); ++i)
-            QCOMPARE(batched[i], gen::greedyDecode(*m, prompts[i], 48));
+            QCOMPARE(batched[i], gen::greedyDecode(*m, prompts[i], 48, true, text::Llama2cTokenizer::kEos));
     }
 
     void samplingIsSeededAndTopPNarrowsToGreedy()
@@ -144,7 +149,7 @@ private Q_SLOTS:
         test::TempDir dir;
         auto m = nn::Llama2cLoader::load(model());
         const std::string folder = dir.path("stories260K-hf");
-        nn::HfLlama::save(m, folder);
+        m->saveHf(folder);
         QVERIFY(QFile::exists(QString::fromStdString(folder + "/config.json")));
         auto hf = nn::HfLlama::load(folder);
         QVERIFY(!hf->config().interleavedRope);
@@ -158,12 +163,34 @@ private Q_SLOTS:
         QCOMPARE(gen::greedyDecode(*hf, {1}, 64), gen::greedyDecode(*m, {1}, 64));
     }
 
+    // Llama 3.1/3.2's rope_scaling ("llama3"): rotary frequencies against transformers'
+    // _compute_llama3_parameters, evaluated in Python for head_dim 64, theta 500000, factor 32 (Llama 3.2 1B).
+    void llama3RopeScaling()
+    {
+        const nlohmann::json config = {
+            {"model_type", "llama"},        {"hidden_size", 128},   {"intermediate_size", 256},
+            {"num_hidden_layers", 1},       {"num_attention_heads", 2}, {"num_key_value_heads", 1},
+            {"vocab_size", 16},             {"max_position_embeddings", 2048}, {"rope_theta", 500000.0},
+            {"rope_scaling",
+             {{"rope_type", "llama3"}, {"factor", 32.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
+              {"original_max_position_embeddings", 8192}}}};
+        nn::Llama m(nn::HfLlama::configFromJson(config, "test"));
+        const auto cos = m->named_buffers()["rope_cos"][1000]; // position 1000
+        const std::vector<int64_t> at{0, 8, 14, 16, 18, 24, 31};
+        const std::vector<double> want{0.562379, 0.995671, -0.997561, 0.90915, 0.999811, 0.999999, 1.0};
+        for (size_t i = 0; i < at.size(); ++i)
+            QVERIFY2(std::fabs(cos[at[i]].item<double>() - want[i]) < 1e-4, qPrintable(QString::number(at[i])));
+        auto bad = config;
+        bad["rope_scaling"]["rope_type"] = "yarn";
+        QVERIFY_THROWS_EXCEPTION(Error, nn::HfLlama::configFromJson(bad, "test"));
+    }
+
     void incompleteHfFolderNamesTheTensor()
     {
         test::TempDir dir;
         auto m = nn::Llama2cLoader::load(model());
         const std::string folder = dir.path("hf");
-        nn::HfLlama::save(m, folder);
+        m->saveHf(folder);
         auto weights = nn::Safetensors::read(folder + "/model.safetensors");
         weights.erase("model.layers.3.self_attn.k_proj.weight");
         nn::Safetensors::write(folder + "/model.safetensors", weights);

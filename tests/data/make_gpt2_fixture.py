@@ -2,8 +2,9 @@
 config.json) and logits.json, computed by this independent PyTorch implementation of transformers'
 GPT2LMHeadModel forward (Conv1D = x @ W + b with W [in, out], gelu_new, pre-norm blocks, tied head).
 Run with Debian's python3-torch: /usr/bin/python3 tests/data/make_gpt2_fixture.py"""
-import json, math, os, struct
+import json, math, os
 import torch
+from fixture_util import write_safetensors
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpt2-tiny")
 os.makedirs(out, exist_ok=True)
@@ -19,15 +20,7 @@ for i in range(L):
               p + "mlp.c_fc.bias": r(4 * D), p + "mlp.c_proj.weight": r(4 * D, D), p + "mlp.c_proj.bias": r(D)})
 w["transformer.ln_f.weight"] = 1 + r(D); w["transformer.ln_f.bias"] = r(D)
 
-# safetensors by hand (the safetensors package is not in Debian 12)
-header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-for name in sorted(w):
-    b = w[name].contiguous().numpy().tobytes()
-    header[name] = {"dtype": "F32", "shape": list(w[name].shape), "data_offsets": [offset, offset + len(b)]}
-    offset += len(b); blobs.append(b)
-h = json.dumps(header).encode(); h += b" " * ((8 - (8 + len(h)) % 8) % 8)
-with open(os.path.join(out, "model.safetensors"), "wb") as f:
-    f.write(struct.pack("<Q", len(h))); f.write(h); [f.write(b) for b in blobs]
+write_safetensors(os.path.join(out, "model.safetensors"), w)
 json.dump({"model_type": "gpt2", "n_embd": D, "n_layer": L, "n_head": H, "n_positions": P, "vocab_size": V,
            "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}, open(os.path.join(out, "config.json"), "w"), indent=2)
 

@@ -1,0 +1,29 @@
+#pragma once
+
+// Text in, text out: prompts are tokenised, decoded in one padded batch, and cut at stop strings.
+// Include only from core and cotlab-cli (torch).
+#include "gen/Decoding.h"
+#include "text/Tokenizer.h"
+
+#include <string>
+#include <vector>
+
+namespace cotlab::gen {
+
+struct GenerationOptions {
+    DecodingOptions decoding; // its stopToken defaults to the tokenizer's EOS when left at -1
+    std::vector<std::string> stopStrings; // a row ends when its text contains one; the text is cut before it
+};
+
+enum class FinishReason { Eos, StopString, Length };
+
+struct Generation {
+    std::string text;            // the continuation, without EOS and without the stop string
+    std::vector<int32_t> tokens; // what the model generated, EOS or the tokens of the stop string included
+    FinishReason finish = FinishReason::Length;
+};
+
+std::vector<Generation> generate(nn::CausalLm& model, const text::Tokenizer& tokenizer,
+                                 const std::vector<std::string>& prompts, const GenerationOptions& options);
+
+} // namespace cotlab::gen

@@ -1,0 +1,153 @@
+#include "text/Tokenizer.h"
+
+#include "text/ByteLevelBpe.h"
+#include "text/Llama2cTokenizer.h"
+#include "text/SentencePieceTokenizer.h"
+#include "util/Error.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace cotlab::text {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void Tokenizer::saveTo(const std::string& folder) const
+{
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    for (const std::string& file : m_files) {
+        // Canonical names, so that the folder loader finds them (tok512.bin -> tokenizer.bin).
+        const std::string ext = fs::path(file).extension().string();
+        const fs::path target = fs::path(folder) / (ext == ".bin"     ? fs::path("tokenizer.bin")
+                                                    : ext == ".model" ? fs::path("tokenizer.model")
+                                                                      : fs::path(file).filename());
+        if (fs::exists(target, ec) && fs::equivalent(file, target, ec))
+            continue;
+        fs::copy_file(file, target, fs::copy_options::overwrite_existing, ec);
+        if (ec)
+            throw Error(target.string() + ": cannot write tokenizer file: " + ec.message());
+    }
+}
+
+namespace {
+
+json readOptionalJson(const fs::path& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return json();
+    try {
+        return json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw Error(path.string() + ": invalid JSON: " + e.what());
+    }
+}
+
+// "eos_token": "</s>" or {"content": "</s>", ...}
+std::string tokenText(const json& config, const char* key)
+{
+    if (!config.is_object() || !config.contains(key))
+        return {};
+    const json& v = config[key];
+    if (v.is_string())
+        return v.get<std::string>();
+    if (v.is_object() && v.contains("content") && v["content"].is_string())
+        return v["content"].get<std::string>();
+    return {};
+}
+
+// "eos_token_id": 2 or [128001, 128009] (the first is used)
+int32_t tokenIdIn(const json& config, const char* key)
+{
+    if (!config.is_object() || !config.contains(key))
+        return -1;
+    const json& v = config[key];
+    if (v.is_number_integer())
+        return v.get<int32_t>();
+    if (v.is_array() && !v.empty() && v[0].is_number_integer())
+        return v[0].get<int32_t>();
+    return -1;
+}
+
+std::unique_ptr<Tokenizer> loadFile(const fs::path& file, int32_t vocabSize)
+{
+    const std::string ext = file.extension().string();
+    if (ext == ".json")
+        return ByteLevelBpe::fromTokenizerJson(file.string());
+    if (ext == ".bin")
+        return std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::fromFile(file.string(), vocabSize));
+    return SentencePieceTokenizer::fromFile(file.string());
+}
+
+std::unique_ptr<Tokenizer> loadFolder(const fs::path& dir, int32_t vocabSize)
+{
+    std::error_code ec;
+    auto has = [&](const char* name) { return fs::is_regular_file(dir / name, ec); };
+    std::unique_ptr<Tokenizer> t;
+    if (has("tokenizer.json")) {
+        try {
+            t = ByteLevelBpe::fromTokenizerJson((dir / "tokenizer.json").string());
+        } catch (const Error&) {
+            if (!has("tokenizer.model"))
+                throw;
+        }
+    }
+    if (!t && has("tokenizer.model"))
+        t = SentencePieceTokenizer::fromFile((dir / "tokenizer.model").string());
+    if (!t && has("vocab.json") && has("merges.txt"))
+        t = ByteLevelBpe::fromFiles((dir / "vocab.json").string(), (dir / "merges.txt").string());
+    if (!t && has("tokenizer.bin"))
+        t = loadFile(dir / "tokenizer.bin", vocabSize);
+    if (!t)
+        throw Error(dir.string() + ": no tokenizer in the model folder (looked for tokenizer.json, tokenizer.model, "
+                                   "vocab.json + merges.txt and tokenizer.bin)");
+
+    // Special tokens: generation_config.json, then config.json, then tokenizer_config.json by name.
+    const json tokenizerConfig = readOptionalJson(dir / "tokenizer_config.json");
+    for (const char* companion : {"tokenizer_config.json", "special_tokens_map.json"})
+        if (has(companion))
+            t->addFile((dir / companion).string());
+    auto* bpe = dynamic_cast<ByteLevelBpe*>(t.get());
+    auto byName = [&](const char* key) {
+        const std::string name = tokenText(tokenizerConfig, key);
+        return name.empty() || !bpe ? -1 : bpe->tokenId(name);
+    };
+    int32_t bos = t->bosId(), eos = t->eosId();
+    if (int32_t id = byName("bos_token"); id >= 0)
+        bos = id;
+    if (int32_t id = byName("eos_token"); id >= 0)
+        eos = id;
+    for (const char* name : {"config.json", "generation_config.json"}) {
+        const json config = readOptionalJson(dir / name);
+        if (int32_t id = tokenIdIn(config, "bos_token_id"); id >= 0)
+            bos = id;
+        if (int32_t id = tokenIdIn(config, "eos_token_id"); id >= 0)
+            eos = id;
+    }
+    if (bpe && !bpe->prefix().empty())
+        bos = bpe->prefix().front();
+    else if (bpe && tokenizerConfig.is_object() && tokenizerConfig.value("add_bos_token", false) && bos >= 0)
+        bpe->setPrefix({bos}); // OPT's tokenizer starts every text with </s>
+    if (bos >= t->vocabSize() || eos >= t->vocabSize())
+        throw Error(dir.string() + ": the BOS/EOS token ids of its config files lie outside the tokenizer's " +
+                    std::to_string(t->vocabSize()) + " tokens");
+    t->setSpecialIds(bos, eos);
+    return t;
+}
+
+} // namespace
+
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path, int32_t vocabSize)
+{
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        return loadFolder(path, vocabSize);
+    if (!fs::is_regular_file(path, ec))
+        throw Error(path + ": no such tokenizer file or model folder");
+    return loadFile(path, vocabSize);
+}
+
+} // namespace cotlab::text
