@@ -1,9 +1,23 @@
 #include "nn/CausalLm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace cotlab::nn {
+
+torch::Tensor LmHead::operator()(const torch::Tensor& h, const torch::Tensor& weight)
+{
+    if (torch::GradMode::is_enabled())
+        return torch::matmul(h, weight.t());
+    if (!m_transposed.defined() || m_source != weight.data_ptr() || m_version != weight._version() ||
+        m_transposed.scalar_type() != weight.scalar_type()) {
+        m_transposed = weight.detach().t().contiguous();
+        m_source = weight.data_ptr();
+        m_version = weight._version();
+    }
+    return torch::matmul(h, m_transposed); // [..., vocab]
+}
 
 torch::Tensor positionIds(const KvCache* cache, int64_t seq, int64_t start, const torch::Device& device)
 {
@@ -19,33 +33,56 @@ torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Ten
     const int64_t batch = q.size(0), heads = q.size(1), seq = q.size(2), hd = q.size(3);
     if (cache) {
         if (cache->keys.size() <= layer) {
-            cache->keys.resize(layer + 1);
-            cache->values.resize(layer + 1);
+            for (auto* v : {&cache->keys, &cache->values, &cache->keyBuffers, &cache->valueBuffers})
+                v->resize(layer + 1);
         }
-        if (cache->keys[layer].defined()) {
-            k = torch::cat({cache->keys[layer], k}, 2); // [b, kv_heads, start+seq, hd]
-            v = torch::cat({cache->values[layer], v}, 2);
-        }
-        cache->keys[layer] = k;
-        cache->values[layer] = v;
+        auto append = [&](torch::Tensor& buffer, torch::Tensor& view, const torch::Tensor& fresh) {
+            const int64_t needed = start + seq;
+            if (!buffer.defined() || buffer.size(2) < needed) { // grow by doubling, in steps of 128 positions
+                auto sizes = fresh.sizes().vec();
+                sizes[2] = std::max<int64_t>(((needed + 127) / 128) * 128, buffer.defined() ? 2 * buffer.size(2) : 0);
+                auto grown = torch::empty(sizes, fresh.options());
+                if (start > 0)
+                    grown.narrow(2, 0, start).copy_(view);
+                buffer = grown;
+            }
+            buffer.narrow(2, start, seq).copy_(fresh);
+            view = buffer.narrow(2, 0, needed); // [b, kv_heads, start+seq, hd]
+            return view;
+        };
+        k = append(cache->keyBuffers[layer], cache->keys[layer], k);
+        v = append(cache->valueBuffers[layer], cache->values[layer], v);
     }
     if (k.size(1) != heads) { // grouped-query attention: each kv head serves heads / kv_heads query heads
         k = k.repeat_interleave(heads / k.size(1), 1); // [b, heads, start+seq, hd]
         v = v.repeat_interleave(heads / v.size(1), 1);
     }
-    const auto boolOptions = torch::dtype(torch::kBool).device(q.device());
-    // Query at start+t sees keys 0..start+t.
-    auto mask = torch::ones({seq, start + seq}, boolOptions).tril(start); // [seq, start+seq]
-    if (cache && cache->padLengths.defined()) {
-        // Real keys only; a padding query keeps its own key so that its (unused) row stays finite.
-        auto keyIndex = torch::arange(start + seq, torch::dtype(torch::kInt64).device(q.device()));
-        auto realKey = keyIndex.unsqueeze(0) >= cache->padLengths.to(q.device()).unsqueeze(1); // [b, start+seq]
-        auto self = torch::eye(seq, start + seq, boolOptions).roll(start, 1);                   // [seq, start+seq]
-        mask = (mask.unsqueeze(0) & realKey.unsqueeze(1)) | self.unsqueeze(0);                 // [b, seq, start+seq]
-        mask = mask.unsqueeze(1);                                                                // [b, 1, seq, start+seq]
+    const bool padded = cache && cache->padLengths.defined();
+    // blocked: true where a query may not attend; undefined when a single unpadded query sees every key.
+    torch::Tensor blocked;
+    if (cache && layer > 0 && cache->stepMaskStart == start && cache->stepMask.defined() &&
+        cache->stepMask.size(-2) == seq) {
+        blocked = cache->stepMask;
+    } else if (seq > 1 || padded) {
+        const auto boolOptions = torch::dtype(torch::kBool).device(q.device());
+        // Query at start+t sees keys 0..start+t.
+        auto mask = torch::ones({seq, start + seq}, boolOptions).tril(start); // [seq, start+seq]
+        if (padded) {
+            // Real keys only; a padding query keeps its own key so that its (unused) row stays finite.
+            auto keyIndex = torch::arange(start + seq, torch::dtype(torch::kInt64).device(q.device()));
+            auto realKey = keyIndex.unsqueeze(0) >= cache->padLengths.to(q.device()).unsqueeze(1); // [b, start+seq]
+            auto self = torch::eye(seq, start + seq, boolOptions).roll(start, 1);                   // [seq, start+seq]
+            mask = ((mask.unsqueeze(0) & realKey.unsqueeze(1)) | self.unsqueeze(0)).unsqueeze(1); // [b, 1, seq, start+seq]
+        }
+        blocked = mask.logical_not();
+        if (cache) {
+            cache->stepMask = blocked;
+            cache->stepMaskStart = start;
+        }
     }
     auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)); // [b, heads, seq, start+seq]
-    scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+    if (blocked.defined())
+        scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
     auto att = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
     return torch::matmul(att, v).transpose(1, 2).reshape({batch, seq, heads * hd}); // [b, seq, heads*hd]
 }

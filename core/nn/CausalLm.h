@@ -7,14 +7,20 @@
 
 namespace cotlab::nn {
 
-// Keys and values of the positions seen so far, per layer: [batch, kv_heads, positions, head_dim].
+// Keys and values of the positions seen so far, per layer: [batch, kv_heads, positions, head_dim], views into
+// buffers with room to grow (appending a step copies one step, not the whole history).
 // For a batch of prompts of different lengths, prompts are left-padded and padLengths says by how much:
 // padding positions are never attended to and each row's first real token sits at position 0.
 struct KvCache {
     std::vector<torch::Tensor> keys;
     std::vector<torch::Tensor> values;
+    std::vector<torch::Tensor> keyBuffers; // [batch, kv_heads, capacity, head_dim]
+    std::vector<torch::Tensor> valueBuffers;
     int64_t length = 0;
     torch::Tensor padLengths; // [batch] int64, or undefined when no row is padded
+    // The attention mask of the current step, built by the first layer and reused by the others.
+    torch::Tensor stepMask;
+    int64_t stepMaskStart = -1;
 };
 
 class CausalLm : public torch::nn::Module {
@@ -28,6 +34,20 @@ public:
     virtual std::string family() const = 0;
     // Writes config.json and model.safetensors in Hugging Face names and layout (float32).
     virtual void saveHf(const std::string& folder) = 0;
+};
+
+// Logits from the output head: h [..., dim] times weight [vocab, dim] (the tied token embedding or lm_head)
+// transposed. Without autograd (decoding, scoring, evaluation) it multiplies by a contiguous [dim, vocab] copy, which
+// OpenBLAS reads about twice as fast at small batch sizes (docs/benchmarks.md); the copy is remade whenever
+// the weight changes (its storage or version counter), so training never sees a stale head.
+class LmHead {
+public:
+    torch::Tensor operator()(const torch::Tensor& h, const torch::Tensor& weight);
+
+private:
+    torch::Tensor m_transposed; // [dim, vocab]
+    const void* m_source = nullptr;
+    int64_t m_version = -1;
 };
 
 // Positions of the tokens that continue a cache at 'start': [seq], or [batch, seq] when rows are left-padded

@@ -13,16 +13,30 @@ namespace cotlab::nn {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+Conv1DImpl::Conv1DImpl(int64_t in, int64_t out)
+{
+    // transformers' initialisation: normal(0, 0.02) weights, zero bias
+    weight = register_parameter("weight", torch::randn({in, out}) * 0.02);
+    bias = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor Conv1DImpl::forward(const torch::Tensor& x)
+{
+    auto sizes = x.sizes().vec();
+    sizes.back() = weight.size(1);
+    return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(sizes);
+}
+
 Gpt2BlockImpl::Gpt2BlockImpl(const Gpt2Config& c)
 {
     using torch::nn::LayerNorm;
     using torch::nn::LayerNormOptions;
     ln1 = register_module("ln_1", LayerNorm(LayerNormOptions({c.dim}).eps(c.layerNormEps)));
-    attn = register_module("c_attn", torch::nn::Linear(c.dim, 3 * c.dim));
-    attnProj = register_module("attn_c_proj", torch::nn::Linear(c.dim, c.dim));
+    attn = register_module("c_attn", Conv1D(c.dim, 3 * c.dim));
+    attnProj = register_module("attn_c_proj", Conv1D(c.dim, c.dim));
     ln2 = register_module("ln_2", LayerNorm(LayerNormOptions({c.dim}).eps(c.layerNormEps)));
-    fc = register_module("c_fc", torch::nn::Linear(c.dim, c.innerDim));
-    proj = register_module("mlp_c_proj", torch::nn::Linear(c.innerDim, c.dim));
+    fc = register_module("c_fc", Conv1D(c.dim, c.innerDim));
+    proj = register_module("mlp_c_proj", Conv1D(c.innerDim, c.dim));
 }
 
 Gpt2Impl::Gpt2Impl(const Gpt2Config& c) : m_config(c)
@@ -58,39 +72,38 @@ torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
     }
     if (cache)
         cache->length = start + seq;
-    return torch::matmul(lnF(h), wte->weight.t()); // [b, seq, vocab]
+    return m_head(lnF(h), wte->weight); // [b, seq, vocab]
 }
 
 namespace {
 
-// Hugging Face's GPT-2 names, block by block: (name under h.N., our parameter, stored as Conv1D [in, out]).
+// Hugging Face's GPT-2 names (under "transformer.") and the parameters they fill, in the same layout.
 struct Slot {
     std::string name;
     torch::Tensor* target;
-    bool conv1d;
 };
 
 std::vector<Slot> slots(Gpt2Impl& m)
 {
-    std::vector<Slot> out{{"wte.weight", &m.wte->weight, false},
-                          {"wpe.weight", &m.wpe->weight, false},
-                          {"ln_f.weight", &m.lnF->weight, false},
-                          {"ln_f.bias", &m.lnF->bias, false}};
+    std::vector<Slot> out{{"wte.weight", &m.wte->weight},
+                          {"wpe.weight", &m.wpe->weight},
+                          {"ln_f.weight", &m.lnF->weight},
+                          {"ln_f.bias", &m.lnF->bias}};
     for (size_t i = 0; i < m.blocks.size(); ++i) {
         auto& b = *m.blocks[i];
         const std::string p = "h." + std::to_string(i) + ".";
-        out.push_back({p + "ln_1.weight", &b.ln1->weight, false});
-        out.push_back({p + "ln_1.bias", &b.ln1->bias, false});
-        out.push_back({p + "attn.c_attn.weight", &b.attn->weight, true});
-        out.push_back({p + "attn.c_attn.bias", &b.attn->bias, false});
-        out.push_back({p + "attn.c_proj.weight", &b.attnProj->weight, true});
-        out.push_back({p + "attn.c_proj.bias", &b.attnProj->bias, false});
-        out.push_back({p + "ln_2.weight", &b.ln2->weight, false});
-        out.push_back({p + "ln_2.bias", &b.ln2->bias, false});
-        out.push_back({p + "mlp.c_fc.weight", &b.fc->weight, true});
-        out.push_back({p + "mlp.c_fc.bias", &b.fc->bias, false});
-        out.push_back({p + "mlp.c_proj.weight", &b.proj->weight, true});
-        out.push_back({p + "mlp.c_proj.bias", &b.proj->bias, false});
+        out.push_back({p + "ln_1.weight", &b.ln1->weight});
+        out.push_back({p + "ln_1.bias", &b.ln1->bias});
+        out.push_back({p + "attn.c_attn.weight", &b.attn->weight});
+        out.push_back({p + "attn.c_attn.bias", &b.attn->bias});
+        out.push_back({p + "attn.c_proj.weight", &b.attnProj->weight});
+        out.push_back({p + "attn.c_proj.bias", &b.attnProj->bias});
+        out.push_back({p + "ln_2.weight", &b.ln2->weight});
+        out.push_back({p + "ln_2.bias", &b.ln2->bias});
+        out.push_back({p + "mlp.c_fc.weight", &b.fc->weight});
+        out.push_back({p + "mlp.c_fc.bias", &b.fc->bias});
+        out.push_back({p + "mlp.c_proj.weight", &b.proj->weight});
+        out.push_back({p + "mlp.c_proj.bias", &b.proj->bias});
     }
     return out;
 }
@@ -120,7 +133,7 @@ std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
         auto it = weights.find("transformer." + s.name);
         if (it == weights.end())
             it = weights.find(s.name);
-        const auto expected = s.conv1d ? s.target->t().sizes() : s.target->sizes();
+        const auto expected = s.target->sizes();
         if (it == weights.end())
             throw Error(folder + ": tensor transformer." + s.name + " is missing (expected shape " +
                         HfFolder::shapeText(expected) + ")");
@@ -128,7 +141,7 @@ std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
             throw Error(folder + ": tensor " + it->first + " has shape " + HfFolder::shapeText(it->second.sizes()) +
                         ", expected " + HfFolder::shapeText(expected) + " for this config.json");
         auto value = it->second.to(torch::kFloat32);
-        s.target->copy_(s.conv1d ? value.t() : value);
+        s.target->copy_(value);
     }
     model->eval();
     return model;
@@ -140,7 +153,7 @@ void Gpt2Impl::saveHf(const std::string& folder)
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> w;
     for (const Slot& s : slots(*this))
-        w["transformer." + s.name] = (s.conv1d ? s.target->t() : *s.target).to(torch::kFloat32).contiguous();
+        w["transformer." + s.name] = s.target->to(torch::kFloat32).contiguous();
     Safetensors::write((fs::path(folder) / "model.safetensors").string(), w);
     const auto& c = m_config;
     json config = {{"architectures", {"GPT2LMHeadModel"}},

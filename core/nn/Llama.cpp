@@ -67,15 +67,26 @@ torch::Tensor LlamaImpl::rmsNorm(const torch::Tensor& x, const torch::Tensor& we
     return (normed * weight.to(torch::kFloat32)).to(x.scalar_type());
 }
 
-torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, const torch::Tensor& positions) const
+std::pair<torch::Tensor, torch::Tensor> LlamaImpl::rotaryTables(const torch::Tensor& positions, int64_t start,
+                                                                 torch::ScalarType dtype) const
 {
-    // x [batch, heads, seq, head_dim]; positions [seq] or [batch, seq]
-    const int64_t half = x.size(3) / 2;
-    auto table = [&](const torch::Tensor& t) {
-        auto rows = t.index_select(0, positions.flatten()).to(x.scalar_type()); // [positions, hd/2]
-        return positions.dim() == 1 ? rows : rows.view({positions.size(0), 1, positions.size(1), half});
+    // positions [seq]: a contiguous run from start; [batch, seq]: per row (left-padded batches)
+    if (positions.dim() == 1) {
+        const int64_t seq = positions.size(0);
+        return {m_cos.narrow(0, start, seq).to(dtype), m_sin.narrow(0, start, seq).to(dtype)}; // [seq, hd/2]
+    }
+    auto rows = [&](const torch::Tensor& t) { // [b, 1, seq, hd/2]
+        return t.index_select(0, positions.flatten())
+            .view({positions.size(0), 1, positions.size(1), t.size(1)})
+            .to(dtype);
     };
-    auto cos = table(m_cos), sin = table(m_sin); // [seq, hd/2] or [b, 1, seq, hd/2]
+    return {rows(m_cos), rows(m_sin)};
+}
+
+torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const
+{
+    // x [batch, heads, seq, head_dim]; cos, sin [seq, hd/2] or [b, 1, seq, hd/2]
+    const int64_t half = x.size(3) / 2;
     if (m_config.interleavedRope) {
         auto pairs = x.unflatten(-1, {half, 2});                 // [b, h, seq, hd/2, 2]
         auto x0 = pairs.select(-1, 0), x1 = pairs.select(-1, 1); // [b, h, seq, hd/2]
@@ -94,14 +105,15 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
                 c.maxSeqLen);
     const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
     auto h = embedding(tokens);                                           // [b, seq, dim]
+    const auto [cos, sin] = rotaryTables(positions, start, h.scalar_type());
     for (size_t i = 0; i < layers.size(); ++i) {
         LlamaBlockImpl& l = *layers[i];
         auto x = rmsNorm(h, l.attentionNorm);
         auto q = l.wq(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);   // [b, heads, seq, hd]
         auto k = l.wk(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2); // [b, kv_heads, seq, hd]
         auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
-        q = rotary(q, positions);
-        k = rotary(k, positions);
+        q = rotary(q, cos, sin);
+        k = rotary(k, cos, sin);
         auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
         h = h + l.wo(y);
         auto f = rmsNorm(h, l.ffnNorm);
@@ -110,7 +122,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     if (cache)
         cache->length = start + seq;
     h = rmsNorm(h, finalNorm);
-    return c.tiedEmbeddings ? torch::matmul(h, embedding->weight.t()) : lmHead(h); // [b, seq, vocab]
+    return m_head(h, c.tiedEmbeddings ? embedding->weight : lmHead->weight); // [b, seq, vocab]
 }
 
 void LlamaImpl::saveHf(const std::string& folder)

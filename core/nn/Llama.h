@@ -42,9 +42,12 @@ public:
 
 private:
     torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const;
-    torch::Tensor rotary(const torch::Tensor& x, const torch::Tensor& positions) const;
+    std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor& positions, int64_t start,
+                                                         torch::ScalarType dtype) const;
+    torch::Tensor rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
 
     LlamaConfig m_config;
+    LmHead m_head;
     torch::Tensor m_cos; // [maxSeqLen, head_dim / 2]
     torch::Tensor m_sin;
 };

@@ -53,6 +53,7 @@ public:
 
 private:
     OptConfig m_config;
+    LmHead m_head;
 };
 TORCH_MODULE(Opt);
 
