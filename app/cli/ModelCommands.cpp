@@ -2,6 +2,7 @@
 
 #include "gen/TextGeneration.h"
 #include "nn/ModelLoader.h"
+#include "nn/Placement.h"
 #include "text/Tokenizer.h"
 #include "util/Error.h"
 
@@ -44,6 +45,7 @@ int runGenerate(const GenerateArgs& args)
     if (!args.greedy && (args.temperature <= 0.0 || args.topP <= 0.0 || args.topP > 1.0))
         throw Error("--temperature must be > 0 and --top-p in (0, 1]; use --greedy for greedy decoding");
     Loaded l = load(args.model, args.tokenizer);
+    nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     gen::GenerationOptions o;
     o.decoding.maxNewTokens = args.maxNewTokens;
     o.decoding.greedy = args.greedy;
@@ -70,6 +72,7 @@ int runConvert(const ConvertArgs& args)
 int runScore(const ScoreArgs& args)
 {
     Loaded l = load(args.model, args.tokenizer);
+    nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     // Tokenise prompt and continuation together (what the model would see), then split at the prompt's end.
     const auto promptIds = l.tokenizer->encode(args.prompt);
     const auto all = l.tokenizer->encode(args.prompt + args.continuation);

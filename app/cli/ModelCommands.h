@@ -11,6 +11,8 @@ struct ModelArgs {
     std::string model;                    // a Hugging Face model folder, or a llama2.c .bin
     std::optional<std::string> tokenizer; // a tokenizer file; by default the model folder's own
     std::string prompt;
+    std::string device = "auto";    // cpu, cuda, cuda:N, auto
+    std::string precision = "auto"; // fp32, bf16, fp16, auto
 };
 
 struct GenerateArgs : ModelArgs {

@@ -43,6 +43,8 @@ int main(int argc, char** argv)
     const char* kModelHelp = "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral) or llama2.c checkpoint (.bin)";
     const char* kTokenizerHelp = "Tokenizer file (tokenizer.json, SentencePiece .model, llama2.c .bin); default: "
                                  "the model folder's own";
+    const char* kDeviceHelp = "cpu, cuda, cuda:N or auto (CUDA when present)";
+    const char* kPrecisionHelp = "fp32, bf16, fp16 (CUDA only) or auto (bf16 on CUDA, fp32 on the CPU)";
     cotlab::cli::GenerateArgs gen;
     auto* generate = app.add_subcommand("generate", "Generate a continuation of a prompt; prints only the "
                                                     "continuation");
@@ -55,6 +57,8 @@ int main(int argc, char** argv)
     generate->add_option("--top-p", gen.topP, "Nucleus sampling mass")->capture_default_str();
     generate->add_option("--seed", gen.seed, "Sampling seed")->capture_default_str();
     generate->add_option("--stop", gen.stop, "Stop string (repeatable): output ends before it");
+    generate->add_option("--device", gen.device, kDeviceHelp)->capture_default_str();
+    generate->add_option("--precision", gen.precision, kPrecisionHelp)->capture_default_str();
 
     cotlab::cli::ScoreArgs sc;
     auto* score = app.add_subcommand("score", "Total log-probability of a continuation given a prompt");
@@ -63,6 +67,8 @@ int main(int argc, char** argv)
     score->add_option("--prompt", sc.prompt, "Prompt text")->required();
     score->add_option("--continuation", sc.continuation, "Continuation text")->required();
     score->add_flag("--json", sc.json, "Print per-token log-probabilities as JSON");
+    score->add_option("--device", sc.device, kDeviceHelp)->capture_default_str();
+    score->add_option("--precision", sc.precision, kPrecisionHelp)->capture_default_str();
 
     cotlab::cli::ConvertArgs conv;
     auto* convert = app.add_subcommand("convert", "Write a model as a Hugging Face folder (config.json, "

@@ -100,6 +100,11 @@ private Q_SLOTS:
         r = cli({"generate", "--model", m, "--prompt", "x"});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("--tokenizer"));
+        r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "x", "--device", "cpu", "--precision", "bf16"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("precision 'bf16' runs on CUDA only"), qPrintable(r.err));
+        r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "x", "--device", "gpu0"});
+        QVERIFY2(r.err.contains("device 'gpu0': expected cpu, cuda, cuda:N or auto"), qPrintable(r.err));
 
         // Stop strings end the output before them.
         r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "Once upon a time", "--max-new-tokens", "20",
