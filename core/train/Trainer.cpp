@@ -1,0 +1,231 @@
+#include "train/Trainer.h"
+
+#include "nn/Safetensors.h"
+#include "util/Error.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace cotlab::train {
+
+namespace fs = std::filesystem;
+
+Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken)
+    : m_model(std::move(model)), m_data(data), m_config(std::move(config)), m_pad(padToken)
+{
+    const auto& c = m_config;
+    if (m_data.size() == 0)
+        throw Error("the training set is empty");
+    if (c.batchSize <= 0 || c.gradAccumulation <= 0 || c.learningRate <= 0 || (c.epochs <= 0 && c.maxSteps <= 0))
+        throw Error("batch size, gradient accumulation, learning rate and epochs (or steps) must be positive");
+    if (c.schedule != "cosine" && c.schedule != "linear" && c.schedule != "constant")
+        throw Error("schedule '" + c.schedule + "': expected cosine, linear or constant");
+    m_batchesPerEpoch = (int64_t(m_data.size()) + c.batchSize - 1) / c.batchSize;
+    m_totalSteps = c.maxSteps > 0 ? c.maxSteps
+                                  : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
+    torch::optim::AdamWOptions o(c.learningRate);
+    o.betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay);
+    m_optimizer = std::make_unique<torch::optim::AdamW>(m_model->parameters(), o);
+}
+
+double Trainer::learningRateAt(int64_t step) const
+{
+    const auto& c = m_config;
+    if (step < c.warmupSteps)
+        return c.learningRate * double(step + 1) / double(c.warmupSteps);
+    if (c.schedule == "constant")
+        return c.learningRate;
+    const double span = double(std::max<int64_t>(1, m_totalSteps - c.warmupSteps));
+    const double progress = std::min(1.0, double(step - c.warmupSteps) / span);
+    if (c.schedule == "linear")
+        return c.learningRate * (1.0 - progress);
+    return c.learningRate * 0.5 * (1.0 + std::cos(M_PI * progress));
+}
+
+std::vector<size_t> Trainer::microBatch(int64_t index)
+{
+    const int64_t epoch = index / m_batchesPerEpoch;
+    if (epoch != m_cachedEpoch) {
+        m_epochBatches = m_data.epochBatches(m_config.batchSize, m_config.seed, epoch);
+        m_cachedEpoch = epoch;
+    }
+    return m_epochBatches[size_t(index % m_batchesPerEpoch)];
+}
+
+torch::Tensor Trainer::batchLoss(const std::vector<size_t>& indices, int64_t* targetTokens, int64_t* tokens)
+{
+    size_t width = 0;
+    for (size_t i : indices)
+        width = std::max(width, m_data.examples()[i].ids.size());
+    const auto rows = int64_t(indices.size());
+    std::vector<int64_t> ids(size_t(rows) * width, m_pad), labels(size_t(rows) * width, -100);
+    int64_t real = 0;
+    for (size_t r = 0; r < indices.size(); ++r) {
+        const TokenizedExample& e = m_data.examples()[indices[r]];
+        for (size_t t = 0; t < e.ids.size(); ++t) {
+            ids[r * width + t] = e.ids[t];
+            if (int32_t(t) >= e.promptLength)
+                labels[r * width + t] = e.ids[t]; // right padding and the prompt stay -100
+        }
+        real += int64_t(e.ids.size());
+    }
+    const auto params = m_model->parameters();
+    const auto device = params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+    auto input = torch::tensor(ids, torch::kInt64).view({rows, int64_t(width)}).to(device);     // [b, T]
+    auto target = torch::tensor(labels, torch::kInt64).view({rows, int64_t(width)}).to(device); // [b, T]
+    auto logits = m_model->forward(input);                                                        // [b, T, V]
+    // Position t predicts token t + 1.
+    auto shiftedLogits = logits.narrow(1, 0, int64_t(width) - 1).reshape({-1, logits.size(-1)});
+    auto shiftedTargets = target.narrow(1, 1, int64_t(width) - 1).reshape({-1});
+    if (targetTokens)
+        *targetTokens = shiftedTargets.ne(-100).sum().item<int64_t>();
+    if (tokens)
+        *tokens = real;
+    return torch::nn::functional::cross_entropy(
+        shiftedLogits.to(torch::kFloat32), shiftedTargets,
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kMean));
+}
+
+double Trainer::evaluate(const std::vector<size_t>& exampleIndices)
+{
+    torch::NoGradGuard noGrad;
+    m_model->eval();
+    return batchLoss(exampleIndices, nullptr, nullptr).item<double>();
+}
+
+void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const std::atomic<bool>* stop)
+{
+    m_model->train();
+    while (m_step < m_totalSteps) {
+        if (stop && stop->load()) {
+            saveCheckpoint();
+            return;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        const double lr = learningRateAt(m_step);
+        for (auto& group : m_optimizer->param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        m_optimizer->zero_grad();
+        double lossSum = 0;
+        int64_t stepTokens = 0;
+        for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
+            int64_t tokens = 0;
+            auto loss = batchLoss(microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
+            const double value = loss.item<double>();
+            if (!std::isfinite(value))
+                throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
+                                       std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
+                                       "(try a lower learning rate)");
+            (loss / double(m_config.gradAccumulation)).backward();
+            lossSum += value;
+            stepTokens += tokens;
+        }
+        double gradNorm = 0;
+        if (m_config.clipNorm > 0) {
+            gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), m_config.clipNorm);
+        } else {
+            for (const auto& p : m_model->parameters())
+                if (p.grad().defined())
+                    gradNorm += p.grad().pow(2).sum().item<double>();
+            gradNorm = std::sqrt(gradNorm);
+        }
+        if (!std::isfinite(gradNorm))
+            throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
+                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
+        m_optimizer->step();
+        ++m_step;
+        m_tokens += stepTokens;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        StepMetrics m;
+        m.step = m_step;
+        m.totalSteps = m_totalSteps;
+        m.epoch = double(m_step * m_config.gradAccumulation) / double(m_batchesPerEpoch);
+        m.loss = lossSum / double(m_config.gradAccumulation);
+        m.learningRate = lr;
+        m.gradNorm = gradNorm;
+        m.tokensPerSecond = secs > 0 ? double(stepTokens) / secs : 0;
+        m.tokens = m_tokens;
+        if (onStep)
+            onStep(m);
+        if (m_config.checkpointEvery > 0 && m_step % m_config.checkpointEvery == 0 && m_step < m_totalSteps)
+            saveCheckpoint();
+    }
+    saveCheckpoint();
+}
+
+void Trainer::saveCheckpoint()
+{
+    if (m_config.runDir.empty())
+        return;
+    const fs::path dir = fs::path(m_config.runDir) / "checkpoint";
+    const fs::path tmp = fs::path(m_config.runDir) / "checkpoint.partial";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec)
+        throw Error(tmp.string() + ": cannot create checkpoint folder: " + ec.message());
+    try {
+        std::map<std::string, torch::Tensor> weights;
+        for (const auto& p : m_model->named_parameters())
+            weights[p.key()] = p.value().detach();
+        nn::Safetensors::write((tmp / "model.safetensors").string(), weights);
+        torch::serialize::OutputArchive archive;
+        m_optimizer->save(archive);
+        archive.save_to((tmp / "optimizer.pt").string());
+        const nlohmann::json state = {{"step", m_step}, {"tokens", m_tokens}, {"total_steps", m_totalSteps}};
+        std::ofstream out(tmp / "state.json");
+        out << state.dump(2) << "\n";
+        if (!out.flush())
+            throw Error((tmp / "state.json").string() + ": write failed");
+    } catch (const c10::Error& e) {
+        throw Error(tmp.string() + ": cannot write the checkpoint (disk full?): " + e.what_without_backtrace());
+    }
+    // Swap in the complete checkpoint; the previous one stays until the new one is whole.
+    const fs::path old = fs::path(m_config.runDir) / "checkpoint.old";
+    fs::remove_all(old, ec);
+    if (fs::exists(dir))
+        fs::rename(dir, old, ec);
+    fs::rename(tmp, dir, ec);
+    if (ec)
+        throw Error(dir.string() + ": cannot move the new checkpoint in place: " + ec.message());
+    fs::remove_all(old, ec);
+}
+
+bool Trainer::resume()
+{
+    const fs::path dir = fs::path(m_config.runDir) / "checkpoint";
+    std::error_code ec;
+    if (m_config.runDir.empty() || !fs::exists(dir / "state.json", ec))
+        return false;
+    std::ifstream in(dir / "state.json");
+    nlohmann::json state;
+    try {
+        state = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error((dir / "state.json").string() + ": unreadable checkpoint state: " + e.what());
+    }
+    const auto weights = nn::Safetensors::read((dir / "model.safetensors").string());
+    torch::NoGradGuard noGrad;
+    for (auto& p : m_model->named_parameters()) {
+        const auto it = weights.find(p.key());
+        if (it == weights.end() || it->second.sizes() != p.value().sizes())
+            throw Error((dir / "model.safetensors").string() + ": tensor " + p.key() +
+                        " is missing or has another shape: the checkpoint belongs to a different model");
+        p.value().copy_(it->second);
+    }
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from((dir / "optimizer.pt").string());
+        m_optimizer->load(archive);
+    } catch (const c10::Error& e) {
+        throw Error((dir / "optimizer.pt").string() + ": unreadable optimizer state: " + e.what_without_backtrace());
+    }
+    m_step = state.value("step", int64_t(0));
+    m_tokens = state.value("tokens", int64_t(0));
+    return true;
+}
+
+} // namespace cotlab::train

@@ -1,0 +1,85 @@
+#pragma once
+
+// Fine-tuning a CausalLm on a TrainingSet: AdamW, warm-up then cosine/linear decay, gradient clipping and
+// accumulation, loss on target tokens only, checkpoints that a resumed run continues from exactly.
+// Include only from core and cotlab-cli (torch).
+#include "nn/CausalLm.h"
+#include "train/TrainingSet.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace cotlab::train {
+
+struct TrainConfig {
+    double learningRate = 1e-4;
+    double weightDecay = 0.0;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    int64_t warmupSteps = 0;
+    std::string schedule = "cosine"; // cosine, linear (decay to 0 at the last step) or constant
+    int64_t epochs = 1;
+    int64_t maxSteps = 0; // > 0 overrides epochs
+    int64_t batchSize = 8;
+    int64_t gradAccumulation = 1; // micro-batches per optimizer step
+    double clipNorm = 1.0;        // 0: no clipping
+    uint64_t seed = 0;
+    int64_t checkpointEvery = 0; // optimizer steps; 0: only at the end and when stopped
+    std::string runDir;          // checkpoints go to runDir/checkpoint
+};
+
+struct StepMetrics {
+    int64_t step = 0; // optimizer steps done, 1-based
+    int64_t totalSteps = 0;
+    double epoch = 0; // fractional
+    double loss = 0;  // mean loss per target token over the step's micro-batches
+    double learningRate = 0;
+    double gradNorm = 0; // before clipping
+    double tokensPerSecond = 0;
+    int64_t tokens = 0; // tokens (prompt and target, no padding) processed so far
+};
+
+// The trainer stops with this when the loss is not finite; the last checkpoint stays as it was.
+struct TrainingDiverged : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Trainer {
+public:
+    // padToken fills batches on the right (never in the loss, never attended to by real tokens).
+    Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken);
+
+    int64_t totalSteps() const { return m_totalSteps; }
+    int64_t step() const { return m_step; }
+
+    // Restores model, optimizer and step from runDir/checkpoint when one exists; returns whether it did.
+    bool resume();
+    // Trains until totalSteps or until *stop becomes true (checked between steps), then checkpoints.
+    // onStep is called after every optimizer step. Throws TrainingDiverged on a NaN/inf loss.
+    void run(const std::function<void(const StepMetrics&)>& onStep, const std::atomic<bool>* stop = nullptr);
+    void saveCheckpoint();
+
+    // Mean loss per target token of one batch of examples (no gradient), e.g. for evaluation.
+    double evaluate(const std::vector<size_t>& exampleIndices);
+
+    double learningRateAt(int64_t step) const; // step 0-based
+
+private:
+    torch::Tensor batchLoss(const std::vector<size_t>& indices, int64_t* targetTokens, int64_t* tokens);
+    std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
+
+    std::shared_ptr<nn::CausalLm> m_model;
+    const TrainingSet& m_data;
+    TrainConfig m_config;
+    int32_t m_pad;
+    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    int64_t m_batchesPerEpoch = 0;
+    int64_t m_totalSteps = 0;
+    int64_t m_step = 0;
+    int64_t m_tokens = 0;
+    int64_t m_cachedEpoch = -1;
+    std::vector<std::vector<size_t>> m_epochBatches;
+};
+
+} // namespace cotlab::train

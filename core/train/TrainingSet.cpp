@@ -1,0 +1,67 @@
+#include "train/TrainingSet.h"
+
+#include "util/Error.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace cotlab::train {
+
+TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer,
+                               int64_t maxLength)
+{
+    if (maxLength < 2)
+        throw Error("maximum sequence length must be at least 2 tokens");
+    TrainingSet set;
+    for (const Example& e : examples) {
+        TokenizedExample t;
+        t.ids = tokenizer.encode(e.prompt);
+        const auto target = [&] {
+            // The target continues the prompt: tokenise it without a second BOS.
+            auto ids = tokenizer.encode(e.target);
+            if (!ids.empty() && tokenizer.bosId() >= 0 && ids.front() == tokenizer.bosId())
+                ids.erase(ids.begin());
+            return ids;
+        }();
+        if (int64_t(t.ids.size()) >= maxLength) {
+            ++set.m_skipped;
+            continue;
+        }
+        t.promptLength = int32_t(t.ids.size());
+        t.ids.insert(t.ids.end(), target.begin(), target.end());
+        if (tokenizer.eosId() >= 0)
+            t.ids.push_back(tokenizer.eosId());
+        if (int64_t(t.ids.size()) > maxLength) {
+            t.ids.resize(size_t(maxLength));
+            ++set.m_truncated;
+        }
+        set.m_targetTokens += int64_t(t.ids.size()) - t.promptLength;
+        set.m_examples.push_back(std::move(t));
+    }
+    return set;
+}
+
+std::vector<std::vector<size_t>> TrainingSet::epochBatches(int64_t batchSize, uint64_t seed, int64_t epoch) const
+{
+    if (batchSize <= 0)
+        throw Error("batch size must be positive");
+    std::vector<size_t> order(m_examples.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::mt19937_64 rng(seed * 1000003ULL + uint64_t(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t window = size_t(batchSize) * 50;
+    for (size_t at = 0; at < order.size(); at += window) {
+        const auto end = order.begin() + std::ptrdiff_t(std::min(order.size(), at + window));
+        std::stable_sort(order.begin() + std::ptrdiff_t(at), end,
+                         [&](size_t a, size_t b) { return m_examples[a].ids.size() < m_examples[b].ids.size(); });
+    }
+    std::vector<std::vector<size_t>> batches;
+    for (size_t at = 0; at < order.size(); at += size_t(batchSize))
+        batches.emplace_back(order.begin() + std::ptrdiff_t(at),
+                             order.begin() + std::ptrdiff_t(std::min(order.size(), at + size_t(batchSize))));
+    std::shuffle(batches.begin(), batches.end(), rng);
+    return batches;
+}
+
+} // namespace cotlab::train

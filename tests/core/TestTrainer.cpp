@@ -1,0 +1,194 @@
+// Training on a real corpus (text-davinci-002's MultiArith rationales, imported from ../shared) with a real
+// pretrained student (stories260K): templates, masked loss, loss going down, exact resume, divergence.
+#include "ingest/Importer.h"
+#include "nn/Llama2cLoader.h"
+#include "store/RationaleRepository.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+#include "text/Tokenizer.h"
+#include "train/Trainer.h"
+#include "util/Error.h"
+
+#include <QtTest>
+#include <filesystem>
+
+using namespace cotlab;
+
+namespace {
+
+std::shared_ptr<nn::CausalLm> student()
+{
+    return nn::Llama2cLoader::load(test::sharedPath("models/stories260K/stories260K.bin")).ptr();
+}
+
+// Correct teacher rationales of the first instances of MultiArith, as chain-of-thought examples.
+std::vector<train::Example> realExamples(size_t count)
+{
+    test::TempDir dir;
+    store::Workspace ws(dir.path("w.cotlab"));
+    ingest::Importer::importFile(ws.db(), test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+    std::vector<train::Example> out;
+    store::RationaleRepository(ws.db()).forEachInstance(
+        std::string("multiarith"), [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rs) {
+            for (const auto& r : rs)
+                if (r.correct.value_or(0) == 1 && out.size() < count)
+                    out.push_back(train::formatExample(i, &r, train::TargetFormat::ChainOfThought));
+            return out.size() < count;
+        });
+    return out;
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<text::Tokenizer> m_tok;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        COTLAB_REQUIRE_SHARED();
+        torch::set_num_threads(1);
+        m_tok = text::loadTokenizer(test::sharedPath("models/stories260K/tok512.bin"), 512);
+    }
+
+    void templates()
+    {
+        store::InstanceRecord i;
+        i.extId = "q1";
+        i.question = "Where do you keep milk cold?";
+        i.choicesJson = R"([{"label": "A", "text": "oven"}, {"label": "B", "text": "fridge"}])";
+        i.gold = "B";
+        i.answerKind = "choice";
+        store::RationaleRecord r;
+        r.text = "Milk spoils when warm. A fridge keeps food cold.";
+        r.answer = "B";
+        auto e = train::formatExample(i, &r, train::TargetFormat::ChainOfThought);
+        QCOMPARE(e.prompt, std::string("Q: Where do you keep milk cold?\nAnswer Choices: (A) oven (B) fridge\nA:"));
+        QCOMPARE(e.target, std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is (B)."));
+        r.text = "Q1. Where is it cold?\nIn a fridge. So the answer is (B).";
+        QCOMPARE(train::formatExample(i, &r, train::TargetFormat::ChainOfThought).target, " " + r.text);
+        QCOMPARE(train::formatExample(i, nullptr, train::TargetFormat::LabelOnly).target,
+                 std::string(" The answer is (B)."));
+        QVERIFY_THROWS_EXCEPTION(Error, train::formatExample(i, nullptr, train::TargetFormat::ChainOfThought));
+        QVERIFY_THROWS_EXCEPTION(Error, train::targetFormatFromName("socratic-ish"));
+    }
+
+    // The loss is the mean cross-entropy of target tokens only: recomputed here by hand from the logits.
+    void maskedLossIgnoresPromptTokens()
+    {
+        const auto examples = realExamples(4);
+        const auto set = train::TrainingSet::build(examples, *m_tok, 256);
+        QCOMPARE(set.size(), size_t(4));
+        QVERIFY(set.examples()[0].promptLength > 10);
+        auto model = student();
+        train::Trainer trainer(model, set, {}, m_tok->eosId());
+        const double loss = trainer.evaluate({0, 1, 2, 3});
+
+        torch::NoGradGuard noGrad;
+        double sum = 0;
+        int64_t count = 0;
+        for (const auto& e : set.examples()) {
+            auto ids = torch::tensor(std::vector<int64_t>(e.ids.begin(), e.ids.end())).unsqueeze(0);
+            auto logp = torch::log_softmax(model->forward(ids)[0], -1); // [T, V]
+            for (size_t t = size_t(e.promptLength); t < e.ids.size(); ++t) {
+                sum -= logp[int64_t(t) - 1][e.ids[t]].item<double>();
+                ++count;
+            }
+        }
+        QCOMPARE(count, set.targetTokens());
+        QVERIFY2(std::fabs(loss - sum / double(count)) < 1e-4, qPrintable(QString("%1 vs %2").arg(loss).arg(sum / count)));
+    }
+
+    void lossDecreasesOnARealCorpus()
+    {
+        const auto set = train::TrainingSet::build(realExamples(32), *m_tok, 192);
+        train::TrainConfig c;
+        c.learningRate = 3e-3;
+        c.warmupSteps = 3;
+        c.maxSteps = 30;
+        c.batchSize = 8;
+        std::vector<double> losses;
+        train::Trainer trainer(student(), set, c, m_tok->eosId());
+        trainer.run([&](const train::StepMetrics& m) { losses.push_back(m.loss); });
+        QCOMPARE(losses.size(), size_t(30));
+        const double first = (losses[0] + losses[1]) / 2, last = (losses[28] + losses[29]) / 2;
+        qInfo() << "loss" << first << "->" << last;
+        QVERIFY(last < 0.75 * first);
+    }
+
+    // Stopped after step 4 and resumed from its checkpoint with a freshly loaded model, a run gives the same
+    // losses at steps 5..8 as a run that never stopped.
+    void resumedRunContinuesExactly()
+    {
+        const auto set = train::TrainingSet::build(realExamples(24), *m_tok, 160);
+        test::TempDir dir;
+        train::TrainConfig c;
+        c.learningRate = 2e-3;
+        c.warmupSteps = 2;
+        c.maxSteps = 8;
+        c.batchSize = 4;
+        c.gradAccumulation = 2;
+        c.seed = 5;
+        c.runDir = dir.path("straight");
+        std::vector<double> straight;
+        train::Trainer(student(), set, c, m_tok->eosId()).run([&](const auto& m) { straight.push_back(m.loss); });
+
+        c.runDir = dir.path("stopped");
+        std::atomic<bool> stop{false};
+        std::vector<double> resumed;
+        {
+            train::Trainer first(student(), set, c, m_tok->eosId());
+            first.run(
+                [&](const auto& m) {
+                    resumed.push_back(m.loss);
+                    if (m.step == 4)
+                        stop = true;
+                },
+                &stop);
+            QCOMPARE(first.step(), int64_t(4));
+        }
+        QVERIFY(std::filesystem::exists(dir.path("stopped/checkpoint/optimizer.pt")));
+        train::Trainer second(student(), set, c, m_tok->eosId());
+        QVERIFY(second.resume());
+        QCOMPARE(second.step(), int64_t(4));
+        second.run([&](const auto& m) { resumed.push_back(m.loss); });
+        QCOMPARE(resumed.size(), straight.size());
+        for (size_t i = 0; i < straight.size(); ++i)
+            QVERIFY2(std::fabs(resumed[i] - straight[i]) < 1e-6,
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(resumed[i]).arg(straight[i])));
+    }
+
+    void divergenceKeepsTheLastCheckpoint()
+    {
+        const auto set = train::TrainingSet::build(realExamples(8), *m_tok, 160);
+        test::TempDir dir;
+        train::TrainConfig c;
+        c.maxSteps = 2;
+        c.batchSize = 4;
+        c.runDir = dir.path("run");
+        auto model = student();
+        train::Trainer(model, set, c, m_tok->eosId()).run({});
+        const auto saved = std::filesystem::last_write_time(dir.path("run/checkpoint/model.safetensors"));
+        {
+            torch::NoGradGuard noGrad;
+            model->parameters()[3].fill_(std::numeric_limits<float>::quiet_NaN());
+        }
+        c.maxSteps = 4;
+        train::Trainer broken(model, set, c, m_tok->eosId());
+        try {
+            broken.run({});
+            QFAIL("trained on through a NaN loss");
+        } catch (const train::TrainingDiverged& e) {
+            QVERIFY2(QString(e.what()).contains("the loss became nan at step 1"), e.what());
+        }
+        QCOMPARE(std::filesystem::last_write_time(dir.path("run/checkpoint/model.safetensors")), saved);
+        train::Trainer again(student(), set, c, m_tok->eosId());
+        QVERIFY(again.resume()); // the checkpoint is whole and loads
+        QCOMPARE(again.step(), int64_t(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "TestTrainer.moc"
