@@ -1,6 +1,7 @@
 // cotlab-cli: the command-line front end over cotlab_core (no Qt; builds on headless GPU servers).
 #include "Commands.h"
 #include "ModelCommands.h"
+#include "TrainCommands.h"
 #include "jobs/Progress.h"
 #include "util/Error.h"
 
@@ -77,6 +78,44 @@ int main(int argc, char** argv)
     convert->add_option("--tokenizer", conv.tokenizer, kTokenizerHelp);
     convert->add_option("--out", conv.out, "Folder to write")->required();
 
+    cotlab::cli::TrainArgs tr;
+    auto& req = tr.request;
+    auto* trainCmd = app.add_subcommand("train", "Fine-tune a student on a task's teacher rationales (a run recorded "
+                                                 "in the workspace; Ctrl-C stops with a checkpoint)");
+    trainCmd->add_option("--model", req.modelPath, kModelHelp);
+    trainCmd->add_option("--tokenizer", req.tokenizerPath, kTokenizerHelp);
+    trainCmd->add_option("--task", req.selection.task, "Task to learn from");
+    trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
+    trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
+    trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
+    trainCmd->add_option("--template", tr.templateName, "cot (rationale then answer) or label (answer only)")
+        ->capture_default_str();
+    trainCmd->add_flag("--all-rationales", tr.allRationales, "Also train on rationales whose answer is wrong");
+    trainCmd->add_option("--samples-per-instance", req.selection.samplesPerInstance,
+                         "At most this many rationales per question (0: all)")
+        ->capture_default_str();
+    trainCmd->add_option("--epochs", req.config.epochs, "Passes over the examples")->capture_default_str();
+    trainCmd->add_option("--steps", req.config.maxSteps, "Optimizer steps (overrides --epochs)");
+    trainCmd->add_option("--batch-size", req.config.batchSize, "Examples per micro-batch")->capture_default_str();
+    trainCmd->add_option("--grad-accum", req.config.gradAccumulation, "Micro-batches per optimizer step")
+        ->capture_default_str();
+    trainCmd->add_option("--lr", req.config.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
+    trainCmd->add_option("--weight-decay", req.config.weightDecay, "AdamW weight decay")->capture_default_str();
+    trainCmd->add_option("--warmup", req.config.warmupSteps, "Linear warm-up steps")->capture_default_str();
+    trainCmd->add_option("--schedule", req.config.schedule, "cosine, linear or constant")->capture_default_str();
+    trainCmd->add_option("--clip", req.config.clipNorm, "Gradient norm clip (0: off)")->capture_default_str();
+    trainCmd->add_option("--seed", req.config.seed, "Data order seed")->capture_default_str();
+    trainCmd->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
+    trainCmd->add_option("--checkpoint-every", req.config.checkpointEvery, "Steps between checkpoints (0: end only)")
+        ->capture_default_str();
+    trainCmd->add_option("--device", req.device, kDeviceHelp)->capture_default_str();
+    trainCmd->add_option("--resume", tr.resumeRun, "Continue this stopped run from its checkpoint");
+    trainCmd->add_option("--log-every", tr.logEvery, "Print a progress line every N steps")->capture_default_str();
+
+    bool runsJson = false;
+    auto* runsCmd = app.add_subcommand("runs", "Training runs of the workspace, newest first");
+    runsCmd->add_flag("--json", runsJson, "Print one JSON object with configs, recipes and last losses");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -100,6 +139,15 @@ int main(int argc, char** argv)
             return cotlab::cli::runExport(workspace, exportArgs);
         if (app.got_subcommand(stats))
             return cotlab::cli::runStats(workspace, json);
+        if (app.got_subcommand(trainCmd)) {
+            if (tr.resumeRun == 0 && (req.modelPath.empty() || req.selection.task.empty() || req.config.runDir.empty()))
+                throw cotlab::Error("train needs --model, --task and --out (or --resume RUN)");
+            if (tr.logEvery <= 0)
+                throw cotlab::Error("--log-every must be positive");
+            return cotlab::cli::runTrain(workspace, tr);
+        }
+        if (app.got_subcommand(runsCmd))
+            return cotlab::cli::runRuns(workspace, runsJson);
     } catch (const cotlab::jobs::Cancelled&) {
         std::fprintf(stderr, "cancelled; the workspace is as it was before this file\n");
         return 130;

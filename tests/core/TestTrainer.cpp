@@ -2,6 +2,9 @@
 // pretrained student (stories260K): templates, masked loss, loss going down, exact resume, divergence.
 #include "ingest/Importer.h"
 #include "nn/Llama2cLoader.h"
+#include "nn/ModelLoader.h"
+#include "store/RunRepository.h"
+#include "train/TrainingRun.h"
 #include "store/RationaleRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
@@ -11,6 +14,7 @@
 
 #include <QtTest>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 using namespace cotlab;
 
@@ -158,6 +162,71 @@ private Q_SLOTS:
         for (size_t i = 0; i < straight.size(); ++i)
             QVERIFY2(std::fabs(resumed[i] - straight[i]) < 1e-6,
                      qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(resumed[i]).arg(straight[i])));
+    }
+
+    // A run recorded in the workspace: stopped, resumed, finished; metrics per step; the final folder loads.
+    void runsAreRecordedAndResumable()
+    {
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        }
+        train::TrainingRequest r;
+        r.workspace = ws;
+        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        r.selection.task = "multiarith";
+        r.selection.split = "test"; // the Zero-shot-CoT logs cover test items only
+        r.maxLength = 160;
+        r.config.maxSteps = 6;
+        r.config.batchSize = 4;
+        r.config.learningRate = 1e-3;
+        r.config.runDir = dir.path("run");
+
+        std::atomic<bool> stop{false};
+        auto outcome = train::startRun(
+            r, [&](int64_t, const train::StepMetrics& m) { stop = m.step == 3; }, &stop);
+        QCOMPARE(outcome.status, std::string("stopped"));
+        {
+            store::Workspace w(ws);
+            store::RunRepository runs(w.db());
+            const auto run = runs.find(outcome.runId);
+            QVERIFY(run);
+            QCOMPARE(run->status, std::string("stopped"));
+            QCOMPARE(run->step, int64_t(3));
+            QCOMPARE(runs.metric(outcome.runId, "loss").size(), size_t(3));
+            const auto recipe = nlohmann::json::parse(run->recipeJson);
+            QVERIFY(recipe["examples"].get<int64_t>() > 300); // correct rationales only
+            QCOMPARE(recipe["template"].get<std::string>(), std::string("cot"));
+        }
+        outcome = train::resumeRun(ws, outcome.runId, {}, nullptr);
+        QCOMPARE(outcome.status, std::string("finished"));
+        store::Workspace w(ws);
+        store::RunRepository runs(w.db());
+        QCOMPARE(runs.find(outcome.runId)->status, std::string("finished"));
+        const auto loss = runs.metric(outcome.runId, "loss");
+        QCOMPARE(loss.size(), size_t(6));
+        QCOMPARE(loss.back().first, int64_t(6));
+        QCOMPARE(runs.metric(outcome.runId, "tokens_per_second").size(), size_t(6));
+        auto trained = nn::loadCausalLm(outcome.finalFolder);
+        auto tok = text::loadTokenizer(outcome.finalFolder, 512);
+        QCOMPARE(tok->encode("Q: 2 + 3?"), m_tok->encode("Q: 2 + 3?"));
+
+        // Bad requests fail before a run is recorded, with the reason.
+        r.selection.task = "no_such_task";
+        try {
+            train::startRun(r, {}, nullptr);
+            QFAIL("started a run without examples");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no training examples: task 'no_such_task'"), e.what());
+        }
+        r.selection.task = "multiarith";
+        r.modelPath = dir.path("missing-model");
+        QVERIFY_THROWS_EXCEPTION(Error, train::startRun(r, {}, nullptr));
+        QCOMPARE(runs.list().size(), size_t(1));
     }
 
     void divergenceKeepsTheLastCheckpoint()

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "train/TrainingRun.h"
+
+#include <cstdint>
+#include <string>
+
+namespace cotlab::cli {
+
+struct TrainArgs {
+    train::TrainingRequest request;
+    std::string templateName = "cot";
+    bool allRationales = false; // also incorrect ones
+    int64_t resumeRun = 0;
+    int64_t logEvery = 10;
+};
+// Trains (or resumes) and prints a progress line every logEvery steps; Ctrl-C stops after the current step
+// with a checkpoint.
+int runTrain(const std::string& workspace, TrainArgs args);
+// The workspace's runs, newest first (or as JSON).
+int runRuns(const std::string& workspace, bool json);
+
+} // namespace cotlab::cli

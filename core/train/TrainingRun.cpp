@@ -1,0 +1,243 @@
+#include "train/TrainingRun.h"
+
+#include "nn/ModelLoader.h"
+#include "nn/Placement.h"
+#include "store/RationaleRepository.h"
+#include "store/RunRepository.h"
+#include "store/Workspace.h"
+#include "text/Tokenizer.h"
+#include "util/Error.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace cotlab::train {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::vector<Example> collectExamples(store::Database& db, const TrainingSelection& sel, SelectionCounts* counts)
+{
+    SelectionCounts c;
+    std::vector<Example> out;
+    store::RationaleRepository(db).forEachInstance(
+        sel.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
+            if (i.split != sel.split)
+                return true;
+            ++c.instances;
+            const size_t before = out.size();
+            if (sel.format == TargetFormat::LabelOnly) {
+                out.push_back(formatExample(i, nullptr, sel.format));
+            } else {
+                int64_t taken = 0;
+                for (const auto& r : rationales) {
+                    if (r.sourceKind == "student" || (sel.correctOnly && r.correct.value_or(0) != 1))
+                        continue;
+                    if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
+                        break;
+                    out.push_back(formatExample(i, &r, sel.format));
+                    ++taken;
+                }
+            }
+            if (out.size() > before)
+                ++c.usedInstances;
+            return true;
+        });
+    c.examples = int64_t(out.size());
+    if (counts)
+        *counts = c;
+    return out;
+}
+
+std::string requestToJson(const TrainingRequest& r)
+{
+    const TrainConfig& c = r.config;
+    json j = {{"name", r.name},
+              {"model", r.modelPath},
+              {"tokenizer", r.tokenizerPath ? json(*r.tokenizerPath) : json(nullptr)},
+              {"task", r.selection.task},
+              {"split", r.selection.split},
+              {"template", targetFormatName(r.selection.format)},
+              {"correct_only", r.selection.correctOnly},
+              {"samples_per_instance", r.selection.samplesPerInstance},
+              {"max_length", r.maxLength},
+              {"device", r.device},
+              {"precision", "fp32"},
+              {"learning_rate", c.learningRate},
+              {"weight_decay", c.weightDecay},
+              {"warmup_steps", c.warmupSteps},
+              {"schedule", c.schedule},
+              {"epochs", c.epochs},
+              {"max_steps", c.maxSteps},
+              {"batch_size", c.batchSize},
+              {"grad_accumulation", c.gradAccumulation},
+              {"clip_norm", c.clipNorm},
+              {"seed", c.seed},
+              {"checkpoint_every", c.checkpointEvery},
+              {"output_dir", c.runDir}};
+    return j.dump();
+}
+
+TrainingRequest requestFromJson(const std::string& text, const std::string& workspace)
+{
+    const json j = json::parse(text);
+    TrainingRequest r;
+    r.workspace = workspace;
+    r.name = j.value("name", "");
+    r.modelPath = j.value("model", "");
+    if (j.contains("tokenizer") && j["tokenizer"].is_string())
+        r.tokenizerPath = j["tokenizer"].get<std::string>();
+    r.selection.task = j.value("task", "");
+    r.selection.split = j.value("split", "train");
+    r.selection.format = targetFormatFromName(j.value("template", "cot"));
+    r.selection.correctOnly = j.value("correct_only", true);
+    r.selection.samplesPerInstance = j.value("samples_per_instance", int64_t(0));
+    r.maxLength = j.value("max_length", int64_t(512));
+    r.device = j.value("device", "auto");
+    TrainConfig& c = r.config;
+    c.learningRate = j.value("learning_rate", c.learningRate);
+    c.weightDecay = j.value("weight_decay", c.weightDecay);
+    c.warmupSteps = j.value("warmup_steps", c.warmupSteps);
+    c.schedule = j.value("schedule", c.schedule);
+    c.epochs = j.value("epochs", c.epochs);
+    c.maxSteps = j.value("max_steps", c.maxSteps);
+    c.batchSize = j.value("batch_size", c.batchSize);
+    c.gradAccumulation = j.value("grad_accumulation", c.gradAccumulation);
+    c.clipNorm = j.value("clip_norm", c.clipNorm);
+    c.seed = j.value("seed", c.seed);
+    c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
+    c.runDir = j.value("output_dir", "");
+    return r;
+}
+
+namespace {
+
+double residentMiB()
+{
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const RunProgress& progress,
+                   const std::atomic<bool>* stop)
+{
+    if (request.config.runDir.empty())
+        throw Error("an output folder for checkpoints and the trained model is required");
+    store::Workspace ws(request.workspace);
+    SelectionCounts counts;
+    const auto examples = collectExamples(ws.db(), request.selection, &counts);
+    if (examples.empty())
+        throw Error("no training examples: task '" + request.selection.task + "' has " +
+                    std::to_string(counts.instances) + " " + request.selection.split + " instances" +
+                    (request.selection.correctOnly ? " and none with a correct teacher rationale" : ""));
+    auto model = nn::loadCausalLm(request.modelPath);
+    if (!request.tokenizerPath && !fs::is_directory(request.modelPath))
+        throw Error("a tokenizer file is required with a llama2.c checkpoint (" + request.modelPath + ")");
+    auto tokenizer = text::loadTokenizer(request.tokenizerPath.value_or(request.modelPath), int32_t(model->vocabSize()));
+    const auto placement = nn::resolvePlacement(request.device, "fp32");
+    nn::place(*model, placement);
+    const auto set = TrainingSet::build(examples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
+    if (set.size() == 0)
+        throw Error("every example's prompt is longer than the maximum length of " + std::to_string(request.maxLength) +
+                    " tokens");
+    const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
+    Trainer trainer(model, set, request.config, pad);
+    fs::create_directories(request.config.runDir);
+
+    store::RunRepository runs(ws.db());
+    int64_t runId = existingRun;
+    if (runId == 0) {
+        store::RunRecord r;
+        r.name = request.name.empty() ? fs::path(request.config.runDir).filename().string() : request.name;
+        r.status = "running";
+        r.modelPath = request.modelPath;
+        r.outputDir = request.config.runDir;
+        r.configJson = requestToJson(request);
+        r.recipeJson = json{{"task", request.selection.task},
+                            {"split", request.selection.split},
+                            {"template", targetFormatName(request.selection.format)},
+                            {"correct_only", request.selection.correctOnly},
+                            {"samples_per_instance", request.selection.samplesPerInstance},
+                            {"instances", counts.instances},
+                            {"instances_used", counts.usedInstances},
+                            {"examples", int64_t(set.size())},
+                            {"target_tokens", set.targetTokens()},
+                            {"skipped_too_long", set.skipped()},
+                            {"truncated", set.truncated()},
+                            {"device", nn::describe(placement)}}
+                           .dump();
+        r.totalSteps = trainer.totalSteps();
+        runId = runs.create(r);
+    } else if (!trainer.resume()) {
+        throw Error("run " + std::to_string(runId) + " has no checkpoint in " + request.config.runDir +
+                    " to resume from");
+    }
+    runs.updateProgress(runId, trainer.step(), trainer.totalSteps());
+
+    try {
+        trainer.run(
+            [&](const StepMetrics& m) {
+                runs.addMetrics(runId, m.step,
+                                {{"loss", m.loss},
+                                 {"learning_rate", m.learningRate},
+                                 {"grad_norm", m.gradNorm},
+                                 {"tokens_per_second", m.tokensPerSecond},
+                                 {"memory_mb", residentMiB()}});
+                runs.updateProgress(runId, m.step, m.totalSteps);
+                if (progress)
+                    progress(runId, m);
+            },
+            stop);
+    } catch (const std::exception& e) {
+        runs.finish(runId, "failed", std::string(e.what()));
+        throw;
+    }
+    RunOutcome outcome;
+    outcome.runId = runId;
+    if (trainer.step() < trainer.totalSteps()) {
+        outcome.status = "stopped";
+        runs.finish(runId, "stopped", "stopped at step " + std::to_string(trainer.step()) + " of " +
+                                          std::to_string(trainer.totalSteps()) + "; resume continues from there");
+        return outcome;
+    }
+    outcome.finalFolder = (fs::path(request.config.runDir) / "final").string();
+    try {
+        model->saveHf(outcome.finalFolder);
+        tokenizer->saveTo(outcome.finalFolder);
+    } catch (const std::exception& e) {
+        runs.finish(runId, "failed", std::string("training finished but the final model could not be written: ") +
+                                         e.what() + " (the checkpoint is intact)");
+        throw;
+    }
+    outcome.status = "finished";
+    runs.finish(runId, "finished", std::nullopt);
+    return outcome;
+}
+
+} // namespace
+
+RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const std::atomic<bool>* stop)
+{
+    return execute(request, 0, progress, stop);
+}
+
+RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,
+                     const std::atomic<bool>* stop)
+{
+    std::optional<store::RunRecord> run;
+    {
+        store::Workspace ws(workspace);
+        run = store::RunRepository(ws.db()).find(runId);
+    }
+    if (!run)
+        throw Error("no run " + std::to_string(runId) + " in " + workspace);
+    if (run->status == "finished")
+        throw Error("run " + std::to_string(runId) + " has finished; there is nothing to resume");
+    return execute(requestFromJson(run->configJson, workspace), runId, progress, stop);
+}
+
+} // namespace cotlab::train

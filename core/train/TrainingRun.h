@@ -1,0 +1,70 @@
+#pragma once
+
+// One training run end to end, the same for the GUI's Train page (on a worker thread) and cotlab-cli train:
+// examples from the workspace, the student and its tokenizer, the Trainer, the run's row and metrics in the
+// store, checkpoints and the final Hugging Face folder on disk. Include only from core and cotlab-cli.
+#include "store/Records.h"
+#include "train/Template.h"
+#include "train/Trainer.h"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cotlab::store {
+class Database;
+}
+
+namespace cotlab::train {
+
+// Which stored rationales become training examples (until saved corpora exist, issue 6).
+struct TrainingSelection {
+    std::string task;
+    std::string split = "train";
+    TargetFormat format = TargetFormat::ChainOfThought;
+    bool correctOnly = true;        // Fine-tune-CoT: keep rationales whose answer matches gold
+    int64_t samplesPerInstance = 0; // at most this many rationales per instance (0: all)
+};
+
+struct SelectionCounts {
+    int64_t instances = 0;        // instances of the task and split
+    int64_t usedInstances = 0;    // instances that gave at least one example
+    int64_t examples = 0;
+};
+
+std::vector<Example> collectExamples(store::Database& db, const TrainingSelection& selection,
+                                     SelectionCounts* counts = nullptr);
+
+struct TrainingRequest {
+    std::string workspace; // the *.cotlab file; opened here (each thread has its own connection)
+    std::string name;
+    std::string modelPath;
+    std::optional<std::string> tokenizerPath; // default: the model folder's own
+    TrainingSelection selection;
+    int64_t maxLength = 512;
+    std::string device = "auto";
+    TrainConfig config; // config.runDir is the output folder
+};
+
+std::string requestToJson(const TrainingRequest& request);
+TrainingRequest requestFromJson(const std::string& json, const std::string& workspace);
+
+struct RunOutcome {
+    int64_t runId = 0;
+    std::string status; // finished, stopped (failures throw after recording 'failed')
+    std::string finalFolder; // the trained student as a Hugging Face folder (finished runs)
+};
+
+using RunProgress = std::function<void(int64_t runId, const StepMetrics& metrics)>;
+
+// Starts a new run. Checks of the request (no examples, bad model folder, ...) throw before a run is recorded;
+// failures during training record the run as failed with the message, keep the last checkpoint, and throw.
+RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const std::atomic<bool>* stop);
+
+// Continues a stopped run from its checkpoint with its recorded request.
+RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,
+                     const std::atomic<bool>* stop);
+
+} // namespace cotlab::train
