@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "JobRunner.h"
+#include "TrainPage.h"
+#include "TrainingJob.h"
 #include "QCustomPlotInclude.h"
 #include "WorkspaceSummary.h"
 #include "ingest/DemoBuilder.h"
@@ -22,6 +24,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -30,7 +33,8 @@ namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
-      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel)
+      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_train(new TrainPage),
+      m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -58,11 +62,14 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
 
-    auto* central = new QWidget;
-    auto* layout = new QVBoxLayout(central);
+    auto* overview = new QWidget;
+    auto* layout = new QVBoxLayout(overview);
     layout->addWidget(m_header);
     layout->addWidget(splitter, 1);
-    setCentralWidget(central);
+    m_pages->addTab(overview, tr("Overview"));
+    m_pages->addTab(m_train, tr("Train"));
+    m_pages->setDocumentMode(true);
+    setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_counts);
 
     createActions();
@@ -115,6 +122,12 @@ void MainWindow::openDemoWorkspace()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     const QString path = dir + "/demo.cotlab";
+    // The demo's student: a real tiny pretrained model bundled with the demo data.
+    const QString demoModels = QString::fromStdString(
+                                   ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString())) +
+                               "/models/stories260K";
+    if (QFileInfo::exists(demoModels + "/stories260K.bin"))
+        m_train->setModelPath(demoModels + "/stories260K.bin", demoModels + "/tok512.bin");
     if (QFileInfo::exists(path)) {
         openWorkspace(path);
         return;
@@ -230,7 +243,16 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
     statusBar()->clearMessage();
     m_table->resizeColumnsToContents();
     updatePlot();
+    QStringList taskNames;
+    for (const auto& t : m_summary->stats())
+        taskNames << QString::fromStdString(t.task);
+    m_train->setWorkspace(m_path, taskNames);
     Q_EMIT workspaceLoaded();
+}
+
+void MainWindow::showTrainPage()
+{
+    m_pages->setCurrentWidget(m_train);
 }
 
 void MainWindow::updatePlot()
@@ -282,6 +304,20 @@ void MainWindow::showError(const QString& title, const QString& message)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_train->job()->running()) {
+        const bool ask = qEnvironmentVariableIsEmpty("COTLAB_NO_DIALOGS");
+        const auto answer =
+            ask ? QMessageBox::question(this, tr("Quit CoTLab"),
+                                        tr("A training run is in progress. Stop it and quit? It stops after the "
+                                           "current step and writes a checkpoint; Resume continues it later."))
+                : QMessageBox::Yes;
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_train->stopTraining();
+        m_train->job()->waitForIdle();
+    }
     if (m_jobs->busy()) {
         const auto answer = QMessageBox::question(this, tr("Quit CoTLab"),
                                                   tr("A job is still running. Stop it and quit? Stopping leaves the "

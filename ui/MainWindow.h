@@ -10,10 +10,11 @@ class QTableView;
 namespace cotlab::ui {
 
 class JobRunner;
+class TrainPage;
 class WorkspaceSummary;
 
-// The workspace window: the workspace's tasks with their counts and teacher accuracy. The Browse, Corpus,
-// Train, Evaluate, Review and Export pages come with later work.
+// The workspace window: an Overview page (the workspace's tasks with their counts and teacher accuracy) and
+// the Train page. The Browse, Corpus, Evaluate, Review and Export pages come with later work.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -27,6 +28,8 @@ public:
     QString workspacePath() const { return m_path; }
     WorkspaceSummary* summary() const { return m_summary; }
     JobRunner* jobs() const { return m_jobs; }
+    TrainPage* trainPage() const { return m_train; }
+    void showTrainPage();
 
 Q_SIGNALS:
     void workspaceLoaded();
@@ -52,6 +55,8 @@ private:
     QCustomPlot* m_plot;
     QLabel* m_header;
     QLabel* m_counts;
+    TrainPage* m_train;
+    class QTabWidget* m_pages;
 };
 
 } // namespace cotlab::ui

@@ -12,11 +12,11 @@ namespace cotlab::cli {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+jobs::StopToken g_stop;
 
 void onInterrupt(int)
 {
-    g_stop = true;
+    g_stop.requestStop();
 }
 
 std::string duration(double seconds)

@@ -96,11 +96,11 @@ double Trainer::evaluate(const std::vector<size_t>& exampleIndices)
     return batchLoss(exampleIndices, nullptr, nullptr).item<double>();
 }
 
-void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const std::atomic<bool>* stop)
+void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop)
 {
     m_model->train();
     while (m_step < m_totalSteps) {
-        if (stop && stop->load()) {
+        if (stop && stop->stopRequested()) {
             saveCheckpoint();
             return;
         }

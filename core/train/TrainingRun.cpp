@@ -1,5 +1,7 @@
 #include "train/TrainingRun.h"
 
+#include "train/Trainer.h"
+
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/RationaleRepository.h"
@@ -123,7 +125,7 @@ double residentMiB()
 }
 
 RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const RunProgress& progress,
-                   const std::atomic<bool>* stop)
+                   const jobs::StopToken* stop)
 {
     if (request.config.runDir.empty())
         throw Error("an output folder for checkpoints and the trained model is required");
@@ -220,13 +222,13 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
 
 } // namespace
 
-RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const std::atomic<bool>* stop)
+RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop)
 {
     return execute(request, 0, progress, stop);
 }
 
 RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,
-                     const std::atomic<bool>* stop)
+                     const jobs::StopToken* stop)
 {
     std::optional<store::RunRecord> run;
     {

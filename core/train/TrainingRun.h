@@ -5,7 +5,9 @@
 // store, checkpoints and the final Hugging Face folder on disk. Include only from core and cotlab-cli.
 #include "store/Records.h"
 #include "train/Template.h"
-#include "train/Trainer.h"
+#include "train/TrainConfig.h"
+
+#include "jobs/Progress.h"
 
 #include <atomic>
 #include <functional>
@@ -61,10 +63,10 @@ using RunProgress = std::function<void(int64_t runId, const StepMetrics& metrics
 
 // Starts a new run. Checks of the request (no examples, bad model folder, ...) throw before a run is recorded;
 // failures during training record the run as failed with the message, keep the last checkpoint, and throw.
-RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const std::atomic<bool>* stop);
+RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop);
 
 // Continues a stopped run from its checkpoint with its recorded request.
 RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,
-                     const std::atomic<bool>* stop);
+                     const jobs::StopToken* stop);
 
 } // namespace cotlab::train

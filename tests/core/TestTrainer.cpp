@@ -140,7 +140,7 @@ private Q_SLOTS:
         train::Trainer(student(), set, c, m_tok->eosId()).run([&](const auto& m) { straight.push_back(m.loss); });
 
         c.runDir = dir.path("stopped");
-        std::atomic<bool> stop{false};
+        jobs::StopToken stop;
         std::vector<double> resumed;
         {
             train::Trainer first(student(), set, c, m_tok->eosId());
@@ -148,7 +148,7 @@ private Q_SLOTS:
                 [&](const auto& m) {
                     resumed.push_back(m.loss);
                     if (m.step == 4)
-                        stop = true;
+                        stop.requestStop();
                 },
                 &stop);
             QCOMPARE(first.step(), int64_t(4));
@@ -186,9 +186,14 @@ private Q_SLOTS:
         r.config.learningRate = 1e-3;
         r.config.runDir = dir.path("run");
 
-        std::atomic<bool> stop{false};
+        jobs::StopToken stop;
         auto outcome = train::startRun(
-            r, [&](int64_t, const train::StepMetrics& m) { stop = m.step == 3; }, &stop);
+            r,
+            [&](int64_t, const train::StepMetrics& m) {
+                if (m.step == 3)
+                    stop.requestStop();
+            },
+            &stop);
         QCOMPARE(outcome.status, std::string("stopped"));
         {
             store::Workspace w(ws);

@@ -1,0 +1,36 @@
+#pragma once
+
+// Hyper-parameters of a training run and what each optimizer step reports (no torch: the GUI includes it).
+#include <cstdint>
+#include <string>
+
+namespace cotlab::train {
+
+struct TrainConfig {
+    double learningRate = 1e-4;
+    double weightDecay = 0.0;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    int64_t warmupSteps = 0;
+    std::string schedule = "cosine"; // cosine, linear (decay to 0 at the last step) or constant
+    int64_t epochs = 1;
+    int64_t maxSteps = 0; // > 0 overrides epochs
+    int64_t batchSize = 8;
+    int64_t gradAccumulation = 1; // micro-batches per optimizer step
+    double clipNorm = 1.0;        // 0: no clipping
+    uint64_t seed = 0;
+    int64_t checkpointEvery = 0; // optimizer steps; 0: only at the end and when stopped
+    std::string runDir;          // checkpoints go to runDir/checkpoint
+};
+
+struct StepMetrics {
+    int64_t step = 0; // optimizer steps done, 1-based
+    int64_t totalSteps = 0;
+    double epoch = 0; // fractional
+    double loss = 0;  // mean loss per target token over the step's micro-batches
+    double learningRate = 0;
+    double gradNorm = 0; // before clipping
+    double tokensPerSecond = 0;
+    int64_t tokens = 0; // tokens (prompt and target, no padding) processed so far
+};
+
+} // namespace cotlab::train

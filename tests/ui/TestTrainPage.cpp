@@ -1,0 +1,111 @@
+// The Train page driven as a user would: a run on real rationales (MultiArith, text-davinci-002) with the real
+// stories260K student, live progress while the event loop stays responsive, Stop, Resume, and two runs
+// overlaid. With COTLAB_SCREENSHOT_DIR set it saves train-page-running.png and train-page-overlay.png there.
+#include "QCustomPlotInclude.h"
+#include "TrainPage.h"
+#include "TrainingJob.h"
+#include "ingest/Importer.h"
+#include "store/RunRepository.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTimer>
+#include <QtTest>
+
+using namespace cotlab;
+
+class TestTrainPage : public QObject {
+    Q_OBJECT
+
+    void screenshot(QWidget& w, const char* name)
+    {
+        const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
+        if (!dir.isEmpty())
+            QVERIFY(w.grab().save(dir + "/" + name));
+    }
+
+private Q_SLOTS:
+    void trainStopResumeAndOverlay()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        }
+        ui::TrainPage page;
+        page.resize(1400, 900);
+        page.show();
+        page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
+        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        page.findChild<QComboBox*>("split")->setCurrentText("test");
+        page.findChild<QSpinBox*>("steps")->setValue(40);
+        page.findChild<QSpinBox*>("batch")->setValue(8);
+        page.findChild<QSpinBox*>("warmup")->setValue(2);
+        page.findChild<QSpinBox*>("maxLength")->setValue(160);
+        page.findChild<QLineEdit*>("lr")->setText("2e-3");
+        page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run-a")));
+
+        // The event loop keeps turning while the model trains on the worker thread.
+        qint64 longestGap = 0;
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0;
+        QTimer tick;
+        QObject::connect(&tick, &QTimer::timeout, [&] {
+            longestGap = std::max(longestGap, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        tick.start(20);
+        QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+        QVERIFY(page.job()->running());
+        auto* progress = page.findChild<QProgressBar*>("progress");
+        QTRY_VERIFY_WITH_TIMEOUT(progress->value() >= 12, 120000);
+        qInfo() << "longest gap between GUI timer ticks while training:" << longestGap << "ms";
+        QVERIFY(longestGap < 1000);
+        screenshot(page, "train-page-running.png");
+
+        QTest::mouseClick(page.findChild<QPushButton*>("stop"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
+        auto* history = page.findChild<QTableWidget*>("history");
+        QCOMPARE(history->rowCount(), 1);
+        QCOMPARE(history->item(0, 2)->text(), QString("stopped"));
+
+        history->selectRow(0);
+        QVERIFY(page.findChild<QPushButton*>("resume")->isEnabled());
+        QTest::mouseClick(page.findChild<QPushButton*>("resume"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+        QCOMPARE(history->item(0, 2)->text(), QString("finished"));
+        QCOMPARE(history->item(0, 3)->text(), QString("40 / 40"));
+
+        // A second run with another learning rate, then both overlaid.
+        page.findChild<QLineEdit*>("lr")->setText("5e-4");
+        page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run-b")));
+        QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+        QCOMPARE(history->rowCount(), 2);
+        page.selectRuns({1, 2});
+        auto* loss = page.findChild<QCustomPlot*>("lossPlot");
+        QCOMPARE(loss->graphCount(), 2);
+        QCOMPARE(loss->graph(0)->dataCount(), 40);
+        QCOMPARE(loss->graph(1)->dataCount(), 40);
+        screenshot(page, "train-page-overlay.png");
+
+        // Starting into a folder that holds a run is refused with the reason.
+        QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+        QVERIFY(!page.job()->running());
+        QVERIFY(page.findChild<QLabel*>("message")->text().contains("already holds a run"));
+    }
+};
+
+QTEST_MAIN(TestTrainPage)
+#include "TestTrainPage.moc"
