@@ -42,6 +42,15 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
     return set;
 }
 
+TrainingSet TrainingSet::fromTokens(std::vector<TokenizedExample> examples)
+{
+    TrainingSet set;
+    for (const auto& e : examples)
+        set.m_targetTokens += int64_t(e.ids.size()) - e.promptLength;
+    set.m_examples = std::move(examples);
+    return set;
+}
+
 std::vector<std::vector<size_t>> TrainingSet::epochBatches(int64_t batchSize, uint64_t seed, int64_t epoch) const
 {
     if (batchSize <= 0)

@@ -23,6 +23,9 @@ public:
     static TrainingSet build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer,
                              int64_t maxLength);
 
+    // Already tokenised examples (benchmarks, tests).
+    static TrainingSet fromTokens(std::vector<TokenizedExample> examples);
+
     const std::vector<TokenizedExample>& examples() const { return m_examples; }
     size_t size() const { return m_examples.size(); }
     int64_t targetTokens() const { return m_targetTokens; } // tokens the loss covers, one pass

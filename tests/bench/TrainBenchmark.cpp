@@ -1,0 +1,60 @@
+// Training throughput (tokens/s, prompt and target tokens, no padding): stories260K (llama2.c checkpoint from
+// ../shared; batch 8 x 256 tokens) and a GPT-2-small-shaped model (random weights; batch 4 x 128 tokens),
+// full steps (forward, loss on the second half of each sequence, backward, clipping, AdamW) through
+// cotlab::train::Trainer. Compare with train_reference.py (the same steps in PyTorch eager):
+//   build/tests/bench/bench_train [--threads N]
+//   /usr/bin/python3 tests/bench/train_reference.py [--threads N]
+#include "nn/Gpt2.h"
+#include "nn/Llama2cLoader.h"
+#include "train/Trainer.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, int64_t batch, int64_t length,
+                int64_t steps, int threads)
+{
+    std::mt19937 rng(0);
+    std::uniform_int_distribution<int32_t> token(3, int32_t(model->vocabSize()) - 1);
+    std::vector<cotlab::train::TokenizedExample> examples(size_t(batch * (steps + 2)));
+    for (auto& e : examples) {
+        e.ids.resize(size_t(length));
+        for (auto& id : e.ids)
+            id = token(rng);
+        e.promptLength = int32_t(length / 2);
+    }
+    const auto set = cotlab::train::TrainingSet::fromTokens(std::move(examples));
+    cotlab::train::TrainConfig c;
+    c.learningRate = 1e-4;
+    c.batchSize = batch;
+    c.maxSteps = steps + 2;
+    c.schedule = "constant";
+    cotlab::train::Trainer trainer(model, set, c, 0);
+    double tokens = 0, seconds = 0;
+    trainer.run([&](const cotlab::train::StepMetrics& m) {
+        if (m.step > 2) { // the first two steps warm up allocators and the optimizer state
+            tokens += double(batch * length);
+            seconds += double(batch * length) / m.tokensPerSecond;
+        }
+    });
+    std::printf("cotlab  %s train batch %lld x %lld: %8.1f tokens/s (%lld steps after 2 warm-up, %d threads)\n", name,
+                (long long)batch, (long long)length, tokens / seconds, (long long)steps, threads);
+}
+
+int main(int argc, char** argv)
+{
+    int threads = 1;
+    for (int i = 1; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = std::atoi(argv[++i]);
+    torch::set_num_threads(threads);
+    auto llama =
+        cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");
+    run("stories260K", llama.ptr(), 8, 256, 20, threads);
+    torch::manual_seed(0);
+    run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, 5, threads);
+    return 0;
+}
