@@ -98,6 +98,10 @@ double Trainer::evaluate(const std::vector<size_t>& exampleIndices)
 
 void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop)
 {
+    // Gradients and optimizer moments drift into denormal floats after a few steps, which made backward
+    // passes 5x slower on CPU (GPT-2 small: 6 s -> 37 s per step, measured); flushing them to zero costs
+    // nothing in accuracy at these magnitudes. The flag is per thread: set it on the training thread.
+    at::globalContext().setFlushDenormal(true);
     m_model->train();
     while (m_step < m_totalSteps) {
         if (stop && stop->stopRequested()) {

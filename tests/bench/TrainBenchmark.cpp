@@ -2,7 +2,7 @@
 // ../shared; batch 8 x 256 tokens) and a GPT-2-small-shaped model (random weights; batch 4 x 128 tokens),
 // full steps (forward, loss on the second half of each sequence, backward, clipping, AdamW) through
 // cotlab::train::Trainer. Compare with train_reference.py (the same steps in PyTorch eager):
-//   build/tests/bench/bench_train [--threads N]
+//   build/tests/bench/bench_train [--threads N] [--model stories260K|gpt2]
 //   /usr/bin/python3 tests/bench/train_reference.py [--threads N]
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
@@ -47,14 +47,22 @@ static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, i
 int main(int argc, char** argv)
 {
     int threads = 1;
-    for (int i = 1; i < argc; ++i)
+    std::string which = "all";
+    for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
+            which = argv[++i];
+    }
     torch::set_num_threads(threads);
-    auto llama =
-        cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");
-    run("stories260K", llama.ptr(), 8, 256, 20, threads);
-    torch::manual_seed(0);
-    run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, 5, threads);
+    if (which == "all" || which == "stories260K") {
+        auto llama =
+            cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");
+        run("stories260K", llama.ptr(), 8, 256, 20, threads);
+    }
+    if (which == "all" || which == "gpt2") {
+        torch::manual_seed(0);
+        run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, 5, threads);
+    }
     return 0;
 }

@@ -8,9 +8,11 @@ import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True), as CoTLab's trainer does")
 p.add_argument("--model", default=os.path.join(os.path.dirname(__file__), "../../../shared/models/stories260K/stories260K.bin"))
 args = p.parse_args()
 torch.set_num_threads(args.threads)
+torch.set_flush_denormal(args.flush_denormal)
 
 
 class Llama(torch.nn.Module):  # llama2.c layout: interleaved rotary pairs, tied head
