@@ -1,5 +1,6 @@
 #include "nn/TorchInfo.h"
 
+#include <dlfcn.h>
 #include <fstream>
 #include <string>
 #include <torch/torch.h>
@@ -28,8 +29,22 @@ TorchInfo TorchInfo::query()
             openblas |= line.find("openblas") != std::string::npos;
             reference |= line.find("/blas/libblas.so") != std::string::npos;
         }
-        if (openblas)
+        if (openblas) {
             info.blas = "OpenBLAS (through libblas.so.3)";
+            // OpenBLAS picks its kernels at load time and can fall back to old ones on CPUs it does not know
+            // (Prescott on some virtual Xeons: 2-2.5x slower at GPT-2 size, docs/benchmarks.md).
+            using CoreName = char* (*)();
+            if (auto core = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) {
+                const std::string name = core();
+                info.blas += ", kernels " + name;
+                if ((name == "Prescott" || name == "Core2" || name == "Nehalem" || name == "Sandybridge") &&
+                    __builtin_cpu_supports("avx2"))
+                    info.blas += std::string(" although this CPU has AVX2") +
+                                 (__builtin_cpu_supports("avx512f") ? "/AVX-512" : "") +
+                                 ": start CoTLab with OPENBLAS_CORETYPE=" +
+                                 (__builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell") + " for faster training";
+            }
+        }
         else if (reference)
             info.blas = "reference BLAS (slow: install libopenblas0-pthread)";
     }
