@@ -2,12 +2,14 @@
 #include "Commands.h"
 #include "ModelCommands.h"
 #include "TrainCommands.h"
+#include "ingest/SymbolicTasks.h"
 #include "jobs/Progress.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 
 int main(int argc, char** argv)
 {
@@ -112,6 +114,17 @@ int main(int argc, char** argv)
     trainCmd->add_option("--resume", tr.resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr.logEvery, "Print a progress line every N steps")->capture_default_str();
 
+    cotlab::ingest::SymbolicTaskOptions sym;
+    std::string symOut;
+    auto* makeTask = app.add_subcommand("make-task", "Write a generated symbolic task (last letter concatenation, "
+                                                     "coin flip) with step-by-step rationales as interchange JSONL");
+    makeTask->add_option("--task", sym.task, "last_letter_concatenation or coin_flip")->capture_default_str();
+    makeTask->add_option("--count", sym.count, "Instances")->capture_default_str();
+    makeTask->add_option("--items", sym.items, "Names (or coin flippers) per instance")->capture_default_str();
+    makeTask->add_option("--split", sym.split, "train, dev or test")->capture_default_str();
+    makeTask->add_option("--seed", sym.seed, "Seed")->capture_default_str();
+    makeTask->add_option("--out", symOut, "Output file")->required();
+
     bool runsJson = false;
     auto* runsCmd = app.add_subcommand("runs", "Training runs of the workspace, newest first");
     runsCmd->add_flag("--json", runsJson, "Print one JSON object with configs, recipes and last losses");
@@ -131,6 +144,17 @@ int main(int argc, char** argv)
             return cotlab::cli::runScore(sc);
         if (app.got_subcommand(convert))
             return cotlab::cli::runConvert(conv);
+        if (app.got_subcommand(makeTask)) {
+            std::ofstream out(symOut, std::ios::binary);
+            if (!out)
+                throw cotlab::Error(symOut + ": cannot write");
+            cotlab::ingest::writeSymbolicTask(sym, out);
+            if (!out.flush())
+                throw cotlab::Error(symOut + ": write failed (disk full?)");
+            std::printf("%s: %lld %s instances with %d items (%s)\n", symOut.c_str(), (long long)sym.count,
+                        sym.task.c_str(), sym.items, sym.split.c_str());
+            return 0;
+        }
         if (workspace.empty())
             throw cotlab::Error("no workspace: pass --workspace FILE (or set COTLAB_WORKSPACE)");
         if (app.got_subcommand(import))
