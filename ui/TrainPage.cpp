@@ -307,6 +307,12 @@ void TrainPage::showMessage(const QString& text, bool error)
     m_message->setText(text);
 }
 
+void TrainPage::clearCharts()
+{
+    for (auto* p : {m_lossPlot, m_lrPlot, m_speedPlot})
+        p->clearGraphs();
+}
+
 void TrainPage::start()
 {
     if (m_workspace.isEmpty())
@@ -350,8 +356,7 @@ void TrainPage::start()
     r.config.checkpointEvery = m_checkpointEvery->value();
     r.config.runDir = output.toStdString();
     m_liveRun = 0;
-    for (auto* p : {m_lossPlot, m_lrPlot, m_speedPlot})
-        p->clearGraphs();
+    clearCharts();
     if (m_job->start(r)) {
         showMessage(tr("Loading the model and tokenising the examples…"), false);
         m_status->setText(tr("Starting…"));
@@ -373,8 +378,7 @@ void TrainPage::resumeSelected()
         return showMessage(tr("Select one stopped or failed run to resume."), true);
     const qint64 runId = m_history->item(rows.front().row(), 0)->data(Qt::UserRole).toLongLong();
     m_liveRun = 0;
-    for (auto* p : {m_lossPlot, m_lrPlot, m_speedPlot})
-        p->clearGraphs();
+    clearCharts();
     if (m_job->resume(m_workspace, runId)) {
         showMessage(tr("Resuming run %1 from its checkpoint…").arg(runId), false);
         m_progress->setRange(0, 0);
@@ -491,8 +495,7 @@ void TrainPage::selectRuns(const QList<qint64>& runIds)
 
 void TrainPage::showSelectedRuns()
 {
-    for (auto* p : {m_lossPlot, m_lrPlot, m_speedPlot})
-        p->clearGraphs();
+    clearCharts();
     const auto rows = m_history->selectionModel()->selectedRows();
     if (m_workspace.isEmpty() || rows.isEmpty()) {
         m_details->clear();

@@ -46,6 +46,7 @@ private:
     void onStep(const StepUpdate& u);
     void onFinished(bool ok, const QString& status, const QString& message);
     void showSelectedRuns();
+    void clearCharts();
     void updateButtons();
     void showMessage(const QString& text, bool error);
     QWidget* buildForm();

@@ -60,29 +60,26 @@ QString describe(const train::RunOutcome& o)
 
 } // namespace
 
+train::RunProgress TrainingJob::progressSignal()
+{
+    return [this](int64_t runId, const train::StepMetrics& m) {
+        Q_EMIT stepped(StepUpdate{runId, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
+                                  m.tokensPerSecond});
+    };
+}
+
 bool TrainingJob::start(const train::TrainingRequest& request)
 {
-    return launch([this, request](const jobs::StopToken& stop) {
-        return describe(train::startRun(
-            request, [this](int64_t runId, const train::StepMetrics& m) {
-                Q_EMIT stepped(StepUpdate{runId, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
-                                          m.tokensPerSecond});
-            },
-            &stop));
+    return launch([progress = progressSignal(), request](const jobs::StopToken& stop) {
+        return describe(train::startRun(request, progress, &stop));
     });
 }
 
 bool TrainingJob::resume(const QString& workspace, qint64 runId)
 {
     const std::string path = workspace.toStdString();
-    return launch([this, path, runId](const jobs::StopToken& stop) {
-        return describe(train::resumeRun(
-            path, runId,
-            [this](int64_t id, const train::StepMetrics& m) {
-                Q_EMIT stepped(StepUpdate{id, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
-                                          m.tokensPerSecond});
-            },
-            &stop));
+    return launch([progress = progressSignal(), path, runId](const jobs::StopToken& stop) {
+        return describe(train::resumeRun(path, runId, progress, &stop));
     });
 }
 

@@ -8,9 +8,7 @@
 #include <QString>
 #include <memory>
 
-namespace cotlab::train {
-struct TrainingRequest;
-}
+#include "train/TrainingRun.h"
 
 namespace cotlab::ui {
 
@@ -45,6 +43,7 @@ Q_SIGNALS:
 
 private:
     bool launch(std::function<QString(const jobs::StopToken&)> work);
+    train::RunProgress progressSignal(); // each step as the stepped signal (queued to the GUI thread)
 
     std::shared_ptr<jobs::StopToken> m_stop;
     bool m_running = false;

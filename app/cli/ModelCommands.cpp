@@ -15,36 +15,13 @@
 
 namespace cotlab::cli {
 
-namespace {
-
-struct Loaded {
-    std::shared_ptr<nn::CausalLm> model;
-    std::unique_ptr<text::Tokenizer> tokenizer;
-};
-
-Loaded load(const std::string& model, const std::optional<std::string>& tokenizer)
-{
-    Loaded l;
-    l.model = nn::loadCausalLm(model);
-    std::error_code ec;
-    if (!tokenizer && !std::filesystem::is_directory(model, ec))
-        throw Error("--tokenizer FILE is required with a llama2.c checkpoint (" + model + ")");
-    l.tokenizer = text::loadTokenizer(tokenizer.value_or(model), int32_t(l.model->vocabSize()));
-    if (l.tokenizer->vocabSize() > l.model->vocabSize())
-        throw Error("the tokenizer has " + std::to_string(l.tokenizer->vocabSize()) + " tokens but the model only " +
-                    std::to_string(l.model->vocabSize()) + ": do they belong together?");
-    return l;
-}
-
-} // namespace
-
 int runGenerate(const GenerateArgs& args)
 {
     if (args.maxNewTokens <= 0)
         throw Error("--max-new-tokens must be positive");
     if (!args.greedy && (args.temperature <= 0.0 || args.topP <= 0.0 || args.topP > 1.0))
         throw Error("--temperature must be > 0 and --top-p in (0, 1]; use --greedy for greedy decoding");
-    Loaded l = load(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
     nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     gen::GenerationOptions o;
     o.decoding.maxNewTokens = args.maxNewTokens;
@@ -61,7 +38,7 @@ int runGenerate(const GenerateArgs& args)
 
 int runConvert(const ConvertArgs& args)
 {
-    Loaded l = load(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
     l.model->saveHf(args.out);
     l.tokenizer->saveTo(args.out);
     std::printf("%s: config.json, model.safetensors and the tokenizer (Hugging Face %s layout)\n", args.out.c_str(),
@@ -71,7 +48,7 @@ int runConvert(const ConvertArgs& args)
 
 int runScore(const ScoreArgs& args)
 {
-    Loaded l = load(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
     nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     // Tokenise prompt and continuation together (what the model would see), then split at the prompt's end.
     const auto promptIds = l.tokenizer->encode(args.prompt);

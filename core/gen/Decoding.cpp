@@ -8,11 +8,10 @@ namespace cotlab::gen {
 
 namespace {
 
-int32_t pick(const torch::Tensor& logits, const DecodingOptions& o, torch::Generator& rng)
+// Samples one token with temperature and top-p (greedy rows take the batch's argmax instead).
+int32_t sample(const torch::Tensor& logits, const DecodingOptions& o, torch::Generator& rng)
 {
     // logits [vocab]
-    if (o.greedy || o.temperature <= 0.0)
-        return int32_t(logits.argmax().item<int64_t>());
     auto probs = torch::softmax(logits.to(torch::kFloat64) / o.temperature, -1);
     if (o.topP < 1.0) {
         auto [sorted, order] = probs.sort(-1, /*descending=*/true);
@@ -34,12 +33,6 @@ void checkIds(const nn::CausalLm& model, const std::vector<int32_t>& ids)
 }
 
 } // namespace
-
-torch::Device modelDevice(nn::CausalLm& model)
-{
-    const auto params = model.parameters();
-    return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
-}
 
 std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::vector<std::vector<int32_t>>& prompts,
                                               const DecodingOptions& o, const StopCheck& stop)
@@ -63,8 +56,9 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
         flat.insert(flat.end(), p.begin(), p.end());
     }
     torch::NoGradGuard noGrad;
-    const auto device = modelDevice(model);
+    const auto device = nn::modelDevice(model);
     auto rng = at::detail::createCPUGenerator(o.seed);
+    const bool sampling = !o.greedy && o.temperature > 0.0;
     nn::KvCache cache;
     const bool padded = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p > 0; });
     if (padded)
@@ -85,7 +79,7 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
         }
         auto last = logits.select(1, logits.size(1) - 1).to(torch::kCPU); // [batch, vocab]
         std::vector<int64_t> next(size_t(batch), o.padToken);
-        if (o.greedy || o.temperature <= 0.0) {
+        if (!sampling) {
             auto best = last.argmax(-1); // [batch]
             auto acc = best.accessor<int64_t, 1>();
             for (int64_t b = 0; b < batch; ++b)
@@ -94,8 +88,8 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
         for (size_t b = 0; b < prompts.size(); ++b) {
             if (finished[b])
                 continue;
-            if (!o.greedy && o.temperature > 0.0)
-                next[b] = pick(last[int64_t(b)], o, rng);
+            if (sampling)
+                next[b] = sample(last[int64_t(b)], o, rng);
             out[b].push_back(int32_t(next[b]));
             if (next[b] == o.stopToken || (stop && stop(b, out[b]))) {
                 finished[b] = true;
@@ -137,7 +131,7 @@ std::vector<double> scoreContinuation(nn::CausalLm& model, const std::vector<int
     if (int64_t(seq.size()) > model.maxSeqLen())
         throw Error("prompt and continuation are " + std::to_string(seq.size()) +
                     " tokens, more than the model's context of " + std::to_string(model.maxSeqLen()));
-    auto logits = model.forward(torch::tensor(seq, torch::kInt64).unsqueeze(0).to(modelDevice(model)))[0].to(
+    auto logits = model.forward(torch::tensor(seq, torch::kInt64).unsqueeze(0).to(nn::modelDevice(model)))[0].to(
         torch::kCPU); // [seq, vocab]
     // Token t of the continuation is predicted at position prompt + t - 1.
     auto logProbs = torch::log_softmax(

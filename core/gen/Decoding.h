@@ -40,7 +40,4 @@ std::vector<int32_t> greedyDecode(nn::CausalLm& model, const std::vector<int32_t
 std::vector<double> scoreContinuation(nn::CausalLm& model, const std::vector<int32_t>& prompt,
                                       const std::vector<int32_t>& continuation);
 
-// The device the model's parameters live on (inputs must go there).
-torch::Device modelDevice(nn::CausalLm& model);
-
 } // namespace cotlab::gen

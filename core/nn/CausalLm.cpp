@@ -6,6 +6,12 @@
 
 namespace cotlab::nn {
 
+torch::Device modelDevice(CausalLm& model)
+{
+    const auto params = model.parameters();
+    return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
 torch::Tensor LmHead::operator()(const torch::Tensor& h, const torch::Tensor& weight)
 {
     if (torch::GradMode::is_enabled())

@@ -36,6 +36,9 @@ public:
     virtual void saveHf(const std::string& folder) = 0;
 };
 
+// The device the model's parameters live on (its inputs must go there).
+torch::Device modelDevice(CausalLm& model);
+
 // Logits from the output head: h [..., dim] times weight [vocab, dim] (the tied token embedding or lm_head)
 // transposed. Without autograd (decoding, scoring, evaluation) it multiplies by a contiguous [dim, vocab] copy, which
 // OpenBLAS reads about twice as fast at small batch sizes (docs/benchmarks.md); the copy is remade whenever

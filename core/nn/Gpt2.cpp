@@ -128,21 +128,8 @@ std::shared_ptr<Gpt2Impl> Gpt2Impl::loadHf(const std::string& folder)
         throw Error((dir / "config.json").string() + ": n_embd must divide by n_head");
     auto weights = Safetensors::readFolder(folder);
     auto model = std::make_shared<Gpt2Impl>(c);
-    torch::NoGradGuard noGrad;
-    for (const Slot& s : slots(*model)) {
-        auto it = weights.find("transformer." + s.name);
-        if (it == weights.end())
-            it = weights.find(s.name);
-        const auto expected = s.target->sizes();
-        if (it == weights.end())
-            throw Error(folder + ": tensor transformer." + s.name + " is missing (expected shape " +
-                        HfFolder::shapeText(expected) + ")");
-        if (it->second.sizes() != expected)
-            throw Error(folder + ": tensor " + it->first + " has shape " + HfFolder::shapeText(it->second.sizes()) +
-                        ", expected " + HfFolder::shapeText(expected) + " for this config.json");
-        auto value = it->second.to(torch::kFloat32);
-        s.target->copy_(value);
-    }
+    for (const Slot& s : slots(*model))
+        HfFolder::copyTensor(weights, folder, {"transformer." + s.name, s.name}, *s.target);
     model->eval();
     return model;
 }

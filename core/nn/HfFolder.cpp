@@ -37,6 +37,24 @@ void HfFolder::writeConfig(const std::string& folder, const nlohmann::json& conf
         throw Error(folder + ": cannot write config.json");
 }
 
+void HfFolder::copyTensor(const std::map<std::string, torch::Tensor>& weights, const std::string& folder,
+                          std::initializer_list<std::string> names, torch::Tensor& target)
+{
+    for (const std::string& name : names) {
+        const auto it = weights.find(name);
+        if (it == weights.end())
+            continue;
+        if (it->second.sizes() != target.sizes())
+            throw Error(folder + ": tensor " + name + " has shape " + shapeText(it->second.sizes()) + ", expected " +
+                        shapeText(target.sizes()) + " for this config.json");
+        torch::NoGradGuard noGrad;
+        target.copy_(it->second.to(torch::kFloat32));
+        return;
+    }
+    throw Error(folder + ": tensor " + *names.begin() + " is missing (expected shape " + shapeText(target.sizes()) +
+                ")");
+}
+
 std::string HfFolder::shapeText(at::IntArrayRef shape)
 {
     std::ostringstream s;

@@ -77,16 +77,8 @@ Llama HfLlama::load(const std::string& folder)
     const LlamaConfig cfg = configFromJson(config, (dir / "config.json").string());
     auto weights = Safetensors::readFolder(folder);
     Llama model(cfg);
-    torch::NoGradGuard noGrad;
     auto take = [&](const std::string& name, torch::Tensor& target) {
-        const auto it = weights.find(name);
-        if (it == weights.end())
-            throw Error(folder + ": tensor " + name + " is missing (expected shape " +
-                        HfFolder::shapeText(target.sizes()) + ")");
-        if (it->second.sizes() != target.sizes())
-            throw Error(folder + ": tensor " + name + " has shape " + HfFolder::shapeText(it->second.sizes()) +
-                        ", expected " + HfFolder::shapeText(target.sizes()) + " for this config.json");
-        target.copy_(it->second.to(torch::kFloat32));
+        HfFolder::copyTensor(weights, folder, {name}, target);
     };
     take("model.embed_tokens.weight", model->embedding->weight);
     for (int64_t i = 0; i < cfg.nLayers; ++i) {

@@ -29,4 +29,18 @@ std::shared_ptr<CausalLm> loadCausalLm(const std::string& path)
                 "' is not supported (gpt2, opt, llama, qwen2 and mistral are)");
 }
 
+ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::optional<std::string>& tokenizer)
+{
+    ModelAndTokenizer l;
+    l.model = loadCausalLm(path);
+    std::error_code ec;
+    if (!tokenizer && !std::filesystem::is_directory(path, ec))
+        throw Error("a tokenizer file (--tokenizer) is required with a llama2.c checkpoint (" + path + ")");
+    l.tokenizer = text::loadTokenizer(tokenizer.value_or(path), int32_t(l.model->vocabSize()));
+    if (l.tokenizer->vocabSize() > l.model->vocabSize())
+        throw Error("the tokenizer has " + std::to_string(l.tokenizer->vocabSize()) + " tokens but the model only " +
+                    std::to_string(l.model->vocabSize()) + ": do they belong together?");
+    return l;
+}
+
 } // namespace cotlab::nn

@@ -152,19 +152,8 @@ std::shared_ptr<OptImpl> OptImpl::loadHf(const std::string& folder)
         throw Error(where + ": hidden_size must divide by num_attention_heads");
     auto weights = Safetensors::readFolder(folder);
     auto model = std::make_shared<OptImpl>(c);
-    torch::NoGradGuard noGrad;
-    for (auto& [name, target] : slots(*model)) {
-        auto it = weights.find("model.decoder." + name);
-        if (it == weights.end())
-            it = weights.find("decoder." + name);
-        if (it == weights.end())
-            throw Error(folder + ": tensor model.decoder." + name + " is missing (expected shape " +
-                        HfFolder::shapeText(target->sizes()) + ")");
-        if (it->second.sizes() != target->sizes())
-            throw Error(folder + ": tensor " + it->first + " has shape " + HfFolder::shapeText(it->second.sizes()) +
-                        ", expected " + HfFolder::shapeText(target->sizes()) + " for this config.json");
-        target->copy_(it->second.to(torch::kFloat32));
-    }
+    for (auto& [name, target] : slots(*model))
+        HfFolder::copyTensor(weights, folder, {"model.decoder." + name, "decoder." + name}, *target);
     model->eval();
     return model;
 }

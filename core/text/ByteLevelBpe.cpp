@@ -100,6 +100,15 @@ void ByteLevelBpe::addToken(const std::string& token, int32_t id)
     m_idToToken[size_t(id)] = token;
 }
 
+void ByteLevelBpe::addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix)
+{
+    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
+            throw Error(errorPrefix + it.key() + "' has no valid id");
+        addToken(it.key(), it->get<int32_t>());
+    }
+}
+
 void ByteLevelBpe::compilePattern(const std::string& pattern, const std::string& where)
 {
     m_regex = std::make_unique<Regex>();
@@ -125,11 +134,7 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJs
     const nlohmann::json vocab = readJson(vocabJson, "vocabulary");
     if (!vocab.is_object() || vocab.empty())
         throw Error(vocabJson + ": a vocabulary must be a JSON object {token: id}");
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
-            throw Error(vocabJson + ": token '" + it.key() + "' has no valid id");
-        t->addToken(it.key(), it->get<int32_t>());
-    }
+    t->addVocabulary(vocab, vocabJson + ": token '");
 
     LineReader merges(mergesTxt);
     std::string_view line;
@@ -172,12 +177,7 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
 
     std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
     t->initBytes();
-    const nlohmann::json& vocab = model["vocab"];
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
-            throw Error(path + ": model.vocab token '" + it.key() + "' has no valid id");
-        t->addToken(it.key(), it->get<int32_t>());
-    }
+    t->addVocabulary(model["vocab"], path + ": model.vocab token '");
     int32_t rank = 0;
     for (const auto& m : model["merges"]) {
         std::string merge; // "left right", or ["left", "right"] in newer files

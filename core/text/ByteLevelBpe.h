@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -45,6 +46,8 @@ private:
     void initBytes();
     void compilePattern(const std::string& pattern, const std::string& where);
     void addToken(const std::string& token, int32_t id);
+    // {token: id} entries; errorPrefix + token + "' has no valid id" on a bad one.
+    void addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix);
     std::vector<std::string> bpe(const std::string& word) const;
     void encodePiece(std::string_view piece, std::vector<int32_t>& out) const;
     void encodeOrdinary(std::string_view text, std::vector<int32_t>& out) const;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::train {
@@ -72,8 +73,7 @@ torch::Tensor Trainer::batchLoss(const std::vector<size_t>& indices, int64_t* ta
         }
         real += int64_t(e.ids.size());
     }
-    const auto params = m_model->parameters();
-    const auto device = params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+    const auto device = nn::modelDevice(*m_model);
     auto input = torch::tensor(ids, torch::kInt64).view({rows, int64_t(width)}).to(device);     // [b, T]
     auto target = torch::tensor(labels, torch::kInt64).view({rows, int64_t(width)}).to(device); // [b, T]
     auto logits = m_model->forward(input);                                                        // [b, T, V]
@@ -127,15 +127,10 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
             lossSum += value;
             stepTokens += tokens;
         }
-        double gradNorm = 0;
-        if (m_config.clipNorm > 0) {
-            gradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), m_config.clipNorm);
-        } else {
-            for (const auto& p : m_model->parameters())
-                if (p.grad().defined())
-                    gradNorm += p.grad().pow(2).sum().item<double>();
-            gradNorm = std::sqrt(gradNorm);
-        }
+        // Without clipping, an infinite bound only measures the norm.
+        const double gradNorm = torch::nn::utils::clip_grad_norm_(
+            m_model->parameters(),
+            m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
         if (!std::isfinite(gradNorm))
             throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
                                    std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");

@@ -136,10 +136,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
         throw Error("no training examples: task '" + request.selection.task + "' has " +
                     std::to_string(counts.instances) + " " + request.selection.split + " instances" +
                     (request.selection.correctOnly ? " and none with a correct teacher rationale" : ""));
-    auto model = nn::loadCausalLm(request.modelPath);
-    if (!request.tokenizerPath && !fs::is_directory(request.modelPath))
-        throw Error("a tokenizer file is required with a llama2.c checkpoint (" + request.modelPath + ")");
-    auto tokenizer = text::loadTokenizer(request.tokenizerPath.value_or(request.modelPath), int32_t(model->vocabSize()));
+    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
     const auto placement = nn::resolvePlacement(request.device, "fp32");
     nn::place(*model, placement);
     const auto set = TrainingSet::build(examples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
