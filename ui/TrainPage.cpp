@@ -410,6 +410,7 @@ void TrainPage::onStep(const StepUpdate& u)
         if (m_history->item(row, 0)->data(Qt::UserRole).toLongLong() == u.runId) {
             m_history->item(row, 3)->setText(QString("%1 / %2").arg(u.step).arg(u.totalSteps));
             m_history->item(row, 4)->setText(QString::number(u.loss, 'f', 4));
+            m_history->resizeColumnToContents(3);
         }
     const double eta = m_secondsPerStep * double(u.totalSteps - u.step);
     m_status->setText(tr("Run %1 · step %2 of %3 · epoch %4 · loss %5 · %6 tokens/s · ETA %7")
