@@ -1,5 +1,6 @@
 // cotlab-cli: the command-line front end over cotlab_core (no Qt; builds on headless GPU servers).
 #include "Commands.h"
+#include "EvalCommands.h"
 #include "ModelCommands.h"
 #include "TrainCommands.h"
 #include "ingest/SymbolicTasks.h"
@@ -125,6 +126,37 @@ int main(int argc, char** argv)
     makeTask->add_option("--seed", sym.seed, "Seed")->capture_default_str();
     makeTask->add_option("--out", symOut, "Output file")->required();
 
+    cotlab::cli::EvalArgs ev;
+    auto& er = ev.request;
+    auto* evalCmd = app.add_subcommand("eval", "Evaluate a student on a task's split: generate, extract answers, store "
+                                               "its rationales and accuracy with a 95% interval (Ctrl-C stops; "
+                                               "--resume continues)");
+    evalCmd->add_option("--run", ev.run, "Evaluate this finished training run's model");
+    evalCmd->add_option("--model", er.modelPath, kModelHelp);
+    evalCmd->add_option("--tokenizer", er.tokenizerPath, kTokenizerHelp);
+    evalCmd->add_option("--name", er.name, "Student name in the workspace (default: the run's or folder's name)");
+    evalCmd->add_option("--task", er.task, "Task to evaluate on");
+    evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
+    evalCmd->add_option("--template", ev.templateName,
+                        "cot or label: what the student writes (default: the run's template, else cot)");
+    evalCmd->add_option("--samples", er.samples, "Samples per question: 1 is greedy, more are majority-voted")
+        ->capture_default_str();
+    evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();
+    evalCmd->add_option("--top-p", er.topP, "Nucleus sampling mass (--samples > 1)")->capture_default_str();
+    evalCmd->add_option("--seed", er.seed, "Sampling seed")->capture_default_str();
+    evalCmd->add_option("--max-new-tokens", er.maxNewTokens, "Tokens per answer at most (0: 256 for cot, 16 for label)")
+        ->capture_default_str();
+    evalCmd->add_option("--batch-size", er.batchSize, "Sequences generated together")->capture_default_str();
+    evalCmd->add_option("--limit", er.limit, "Only the first N instances of the split (0: all)")->capture_default_str();
+    evalCmd->add_option("--device", er.device, kDeviceHelp)->capture_default_str();
+    evalCmd->add_option("--precision", er.precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();
+    evalCmd->add_option("--resume", ev.resume, "Continue this stopped evaluation");
+
+    bool evalsJson = false;
+    auto* evalsCmd = app.add_subcommand("evals", "Evaluations of the workspace with accuracy and 95% interval, newest "
+                                                 "first");
+    evalsCmd->add_flag("--json", evalsJson, "Print one JSON object with configs");
+
     bool runsJson = false;
     auto* runsCmd = app.add_subcommand("runs", "Training runs of the workspace, newest first");
     runsCmd->add_flag("--json", runsJson, "Print one JSON object with configs, recipes and last losses");
@@ -170,6 +202,15 @@ int main(int argc, char** argv)
                 throw cotlab::Error("--log-every must be positive");
             return cotlab::cli::runTrain(workspace, tr);
         }
+        if (app.got_subcommand(evalCmd)) {
+            if (ev.resume == 0 && (ev.run == 0 && er.modelPath.empty()))
+                throw cotlab::Error("eval needs --run RUN or --model PATH (or --resume EVALUATION)");
+            if (ev.resume == 0 && er.task.empty())
+                throw cotlab::Error("eval needs --task");
+            return cotlab::cli::runEval(workspace, ev);
+        }
+        if (app.got_subcommand(evalsCmd))
+            return cotlab::cli::runEvals(workspace, evalsJson);
         if (app.got_subcommand(runsCmd))
             return cotlab::cli::runRuns(workspace, runsJson);
     } catch (const cotlab::jobs::Cancelled&) {

@@ -1,0 +1,90 @@
+#include "EvalCommands.h"
+
+#include "store/EvaluationRepository.h"
+#include "store/Workspace.h"
+
+#include <csignal>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace cotlab::cli {
+
+namespace {
+
+jobs::StopToken g_stop;
+
+void onInterrupt(int)
+{
+    g_stop.requestStop();
+}
+
+} // namespace
+
+int runEval(const std::string& workspace, EvalArgs args)
+{
+    auto& r = args.request;
+    r.workspace = workspace;
+    if (args.run > 0)
+        r.runId = args.run;
+    if (!args.templateName.empty())
+        r.format = train::targetFormatFromName(args.templateName);
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    const auto progress = [](int64_t id, int64_t done, int64_t items, int64_t correct) {
+        std::printf("evaluation %lld  %lld/%lld  accuracy so far %.1f%%\n", (long long)id, (long long)done,
+                    (long long)items, done > 0 ? 100.0 * double(correct) / double(done) : 0.0);
+        std::fflush(stdout);
+    };
+    const auto out = args.resume > 0 ? eval::resumeEvaluation(workspace, args.resume, progress, &g_stop)
+                                     : eval::startEvaluation(r, progress, &g_stop);
+    std::printf("evaluation %lld %s: accuracy %.1f%% (%lld/%lld), 95%% CI [%.1f%%, %.1f%%]\n",
+                (long long)out.evaluationId, out.status.c_str(), 100 * out.accuracy, (long long)out.correct,
+                (long long)out.done, 100 * out.ciLow, 100 * out.ciHigh);
+    if (out.status == "stopped") {
+        std::printf("continue it with: cotlab-cli --workspace %s eval --resume %lld\n", workspace.c_str(),
+                    (long long)out.evaluationId);
+        return 130;
+    }
+    return 0;
+}
+
+int runEvals(const std::string& workspace, bool json)
+{
+    store::Workspace ws(workspace);
+    const auto list = store::EvaluationRepository(ws.db()).list();
+    if (json) {
+        nlohmann::ordered_json out = {{"evaluations", nlohmann::ordered_json::array()}};
+        for (const auto& e : list)
+            out["evaluations"].push_back({{"id", e.id},
+                                          {"name", e.name},
+                                          {"run", e.runId ? nlohmann::ordered_json(*e.runId) : nullptr},
+                                          {"task", e.task},
+                                          {"split", e.split},
+                                          {"status", e.status},
+                                          {"items", e.items},
+                                          {"done", e.done},
+                                          {"correct", e.correct},
+                                          {"accuracy", e.accuracy ? nlohmann::ordered_json(*e.accuracy) : nullptr},
+                                          {"ci_low", e.ciLow ? nlohmann::ordered_json(*e.ciLow) : nullptr},
+                                          {"ci_high", e.ciHigh ? nlohmann::ordered_json(*e.ciHigh) : nullptr},
+                                          {"config", nlohmann::ordered_json::parse(e.configJson)},
+                                          {"message", e.message ? nlohmann::ordered_json(*e.message) : nullptr}});
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    }
+    std::printf("%4s  %-22s %-26s %-6s %-9s %9s  %-15s %s\n", "id", "student", "task", "split", "status", "n",
+                "accuracy", "95% CI");
+    for (const auto& e : list) {
+        char acc[32] = "-", ci[48] = "-";
+        if (e.accuracy)
+            std::snprintf(acc, sizeof acc, "%.1f%%", 100 * *e.accuracy);
+        if (e.ciLow && e.ciHigh)
+            std::snprintf(ci, sizeof ci, "[%.1f%%, %.1f%%]", 100 * *e.ciLow, 100 * *e.ciHigh);
+        const std::string n = std::to_string(e.done) + "/" + std::to_string(e.items);
+        std::printf("%4lld  %-22s %-26s %-6s %-9s %9s  %-15s %s\n", (long long)e.id, e.name.c_str(), e.task.c_str(),
+                    e.split.c_str(), e.status.c_str(), n.c_str(), acc, ci);
+    }
+    return 0;
+}
+
+} // namespace cotlab::cli

@@ -1,0 +1,288 @@
+#include "eval/Evaluation.h"
+
+#include "answers/AnswerExtractor.h"
+#include "eval/Accuracy.h"
+#include "gen/TextGeneration.h"
+#include "nn/ModelLoader.h"
+#include "nn/Placement.h"
+#include "store/EvaluationRepository.h"
+#include "store/RationaleRepository.h"
+#include "store/RunRepository.h"
+#include "store/Workspace.h"
+#include "util/Error.h"
+#include "util/Text.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+namespace cotlab::eval {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string configToJson(const EvaluationRequest& r, train::TargetFormat format, int64_t maxNewTokens)
+{
+    json j = {{"name", r.name},
+              {"model", r.modelPath},
+              {"task", r.task},
+              {"split", r.split},
+              {"template", train::targetFormatName(format)},
+              {"samples", r.samples},
+              {"temperature", r.temperature},
+              {"top_p", r.topP},
+              {"seed", r.seed},
+              {"max_new_tokens", maxNewTokens},
+              {"batch_size", r.batchSize},
+              {"limit", r.limit},
+              {"device", r.device},
+              {"precision", r.precision}};
+    if (r.runId)
+        j["run"] = *r.runId;
+    if (r.tokenizerPath)
+        j["tokenizer"] = *r.tokenizerPath;
+    return j.dump();
+}
+
+EvaluationRequest configFromJson(const std::string& text, const std::string& workspace)
+{
+    const json j = json::parse(text);
+    EvaluationRequest r;
+    r.workspace = workspace;
+    r.name = j.at("name");
+    r.modelPath = j.at("model");
+    if (j.contains("run"))
+        r.runId = j.at("run").get<int64_t>();
+    if (j.contains("tokenizer"))
+        r.tokenizerPath = j.at("tokenizer").get<std::string>();
+    r.task = j.at("task");
+    r.split = j.at("split");
+    r.format = train::targetFormatFromName(j.at("template"));
+    r.samples = j.at("samples");
+    r.temperature = j.at("temperature");
+    r.topP = j.at("top_p");
+    r.seed = j.at("seed");
+    r.maxNewTokens = j.at("max_new_tokens");
+    r.batchSize = j.at("batch_size");
+    r.limit = j.at("limit");
+    r.device = j.at("device");
+    r.precision = j.at("precision");
+    return r;
+}
+
+std::vector<answers::Choice> parseChoices(const std::optional<std::string>& choicesJson)
+{
+    std::vector<answers::Choice> out;
+    if (!choicesJson)
+        return out;
+    const auto j = json::parse(*choicesJson, nullptr, false);
+    if (j.is_array())
+        for (const auto& c : j)
+            out.push_back({c.value("label", std::string()), c.value("text", std::string())});
+    return out;
+}
+
+// Fills in what a request leaves to defaults: the run's model, name and template, token budget.
+void complete(EvaluationRequest& r, store::Database& db)
+{
+    if (r.runId) {
+        const auto run = store::RunRepository(db).find(*r.runId);
+        if (!run)
+            throw Error("no run " + std::to_string(*r.runId) + " in " + r.workspace);
+        if (run->status != "finished")
+            throw Error("run " + std::to_string(run->id) + " (" + run->name + ") is " + run->status +
+                        "; only a finished run has a trained model to evaluate");
+        if (r.modelPath.empty())
+            r.modelPath = (fs::path(run->outputDir) / "final").string();
+        if (r.name.empty())
+            r.name = run->name;
+        if (!r.format) {
+            const auto recipe = json::parse(run->recipeJson, nullptr, false);
+            if (recipe.is_object() && recipe.contains("template"))
+                r.format = train::targetFormatFromName(recipe["template"].get<std::string>());
+        }
+    }
+    if (r.modelPath.empty())
+        throw Error("a model folder or a finished run to evaluate is required");
+    if (r.name.empty()) {
+        fs::path p(r.modelPath);
+        r.name = (p.filename().empty() ? p.parent_path() : p).filename().string();
+    }
+    if (!r.format)
+        r.format = train::TargetFormat::ChainOfThought;
+    if (r.maxNewTokens <= 0)
+        r.maxNewTokens = *r.format == train::TargetFormat::LabelOnly ? 16 : 256;
+    if (r.samples < 1 || r.batchSize < 1)
+        throw Error("samples and batch size must be at least 1");
+}
+
+EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const EvaluationProgress& progress,
+                          const jobs::StopToken* stop)
+{
+    store::Workspace ws(request.workspace);
+    complete(request, ws.db());
+    std::vector<store::InstanceRecord> instances;
+    store::RationaleRepository(ws.db()).forEachInstance(
+        request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>&) {
+            if (i.split == request.split)
+                instances.push_back(i);
+            return request.limit <= 0 || int64_t(instances.size()) < request.limit;
+        });
+    if (instances.empty())
+        throw Error("task '" + request.task + "' has no " + request.split + " instances in " + request.workspace);
+
+    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
+    const auto placement = nn::resolvePlacement(request.device, request.precision);
+    nn::place(*model, placement);
+    model->eval();
+
+    store::EvaluationRepository evals(ws.db());
+    int64_t id = existing;
+    if (id == 0) {
+        store::EvaluationRecord e;
+        e.name = request.name;
+        e.runId = request.runId;
+        e.modelPath = request.modelPath;
+        e.task = request.task;
+        e.split = request.split;
+        e.configJson = configToJson(request, *request.format, request.maxNewTokens);
+        e.status = "running";
+        e.items = int64_t(instances.size());
+        id = evals.create(e);
+    } else {
+        evals.setStatus(id, "running");
+    }
+    const auto done = evals.evaluatedInstances(id);
+
+    const bool greedy = request.samples == 1;
+    const std::string decodingName =
+        greedy ? "greedy" : "sampled, temperature " + json(request.temperature).dump() + ", top-p " +
+                                json(request.topP).dump();
+    const json provenance = {{"evaluation", id}, {"run", request.runId ? json(*request.runId) : json(nullptr)}};
+    // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
+    const int64_t perBatch = std::max<int64_t>(1, request.batchSize / request.samples);
+
+    EvaluationOutcome out;
+    out.evaluationId = id;
+    out.items = int64_t(instances.size());
+    try {
+        torch::NoGradGuard noGrad;
+        for (size_t start = 0; start < instances.size(); start += size_t(perBatch)) {
+            if (stop && stop->stopRequested())
+                break;
+            std::vector<const store::InstanceRecord*> batch;
+            for (size_t i = start; i < std::min(instances.size(), start + size_t(perBatch)); ++i)
+                if (!done.count(instances[i].id))
+                    batch.push_back(&instances[i]);
+            if (batch.empty())
+                continue;
+            std::vector<std::string> prompts;
+            for (const auto* inst : batch)
+                for (int64_t s = 0; s < request.samples; ++s)
+                    prompts.push_back(train::formatPrompt(*inst));
+            gen::GenerationOptions options;
+            options.decoding.maxNewTokens = request.maxNewTokens;
+            options.decoding.greedy = greedy;
+            options.decoding.temperature = request.temperature;
+            options.decoding.topP = request.topP;
+            // A batch's seed depends only on where it starts, so a resumed evaluation samples the same text.
+            options.decoding.seed = request.seed * 1000003ULL + uint64_t(start);
+            options.stopStrings = {"\nQ:", "\n\n"};
+            const auto generations = gen::generate(*model, *tokenizer, prompts, options);
+
+            std::vector<store::EvaluationItem> items;
+            for (size_t b = 0; b < batch.size(); ++b) {
+                const auto& inst = *batch[b];
+                const answers::AnswerExtractor extractor(
+                    answers::answerKindFromString(inst.answerKind).value_or(answers::AnswerKind::Text),
+                    parseChoices(inst.choicesJson));
+                store::EvaluationItem item;
+                item.instanceId = inst.id;
+                std::vector<std::string> answers;
+                for (int64_t s = 0; s < request.samples; ++s) {
+                    const auto& g = generations[b * size_t(request.samples) + size_t(s)];
+                    store::RationaleRecord r;
+                    r.sourceKind = "student";
+                    r.model = request.name;
+                    r.sampleIndex = s;
+                    r.text = std::string(text::trim(g.text));
+                    r.extractedAnswer = extractor.extract(r.text);
+                    r.answer = r.extractedAnswer;
+                    r.correct = extractor.matches(*r.answer, inst.gold) ? 1 : 0;
+                    r.tokenCount = int64_t(g.tokens.size());
+                    r.prompt = prompts[b * size_t(request.samples)];
+                    r.decoding = decodingName;
+                    if (!greedy)
+                        r.temperature = request.temperature;
+                    r.provenance = provenance.dump();
+                    answers.push_back(*r.extractedAnswer);
+                    item.samples.push_back(std::move(r));
+                }
+                item.prediction = greedy ? answers.front() : majorityVote(answers);
+                item.correct = extractor.matches(item.prediction, inst.gold);
+                if (!greedy) {
+                    json votes = json::object();
+                    for (const auto& a : answers)
+                        votes[a] = votes.value(a, 0) + 1;
+                    item.votesJson = votes.dump();
+                }
+                items.push_back(std::move(item));
+            }
+            auto [correct, n] = evals.tally(id);
+            for (const auto& item : items) {
+                correct += item.correct ? 1 : 0;
+                ++n;
+            }
+            const auto ci = accuracyWithInterval(correct, n);
+            evals.addItems(id, items, ci.low, ci.high);
+            if (progress)
+                progress(id, n, out.items, correct);
+        }
+    } catch (const std::exception& e) {
+        evals.finish(id, "failed", std::string(e.what()));
+        throw;
+    }
+    const auto [correct, n] = evals.tally(id);
+    const auto ci = accuracyWithInterval(correct, n);
+    out.done = n;
+    out.correct = correct;
+    out.accuracy = ci.accuracy;
+    out.ciLow = ci.low;
+    out.ciHigh = ci.high;
+    if (n < out.items) {
+        out.status = "stopped";
+        evals.finish(id, "stopped", "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
+                                        " instances; resume continues from there");
+    } else {
+        out.status = "finished";
+        evals.finish(id, "finished", std::nullopt);
+    }
+    return out;
+}
+
+} // namespace
+
+EvaluationOutcome startEvaluation(const EvaluationRequest& request, const EvaluationProgress& progress,
+                                  const jobs::StopToken* stop)
+{
+    return execute(request, 0, progress, stop);
+}
+
+EvaluationOutcome resumeEvaluation(const std::string& workspace, int64_t evaluationId,
+                                   const EvaluationProgress& progress, const jobs::StopToken* stop)
+{
+    std::optional<store::EvaluationRecord> e;
+    {
+        store::Workspace ws(workspace);
+        e = store::EvaluationRepository(ws.db()).find(evaluationId);
+    }
+    if (!e)
+        throw Error("no evaluation " + std::to_string(evaluationId) + " in " + workspace);
+    if (e->status == "finished")
+        throw Error("evaluation " + std::to_string(evaluationId) + " has finished; there is nothing to resume");
+    return execute(configFromJson(e->configJson, workspace), evaluationId, progress, stop);
+}
+
+} // namespace cotlab::eval

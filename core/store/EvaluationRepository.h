@@ -1,0 +1,65 @@
+#pragma once
+
+// Evaluations of students and their per-instance predictions (db/migrations/0003_evaluations.sql).
+#include "store/Records.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace cotlab::store {
+
+class Database;
+
+struct EvaluationRecord {
+    int64_t id = 0;
+    std::string name;
+    std::optional<int64_t> runId;
+    std::string modelPath;
+    std::string task;
+    std::string split;
+    std::string configJson;
+    std::string status; // running, stopped, finished, failed
+    std::optional<std::string> message;
+    int64_t items = 0;
+    int64_t done = 0;
+    int64_t correct = 0;
+    std::optional<double> accuracy, ciLow, ciHigh;
+    std::string createdAt;
+    std::string updatedAt;
+};
+
+// One instance's outcome: the prediction and the generated rationales (one per sample).
+struct EvaluationItem {
+    int64_t instanceId = 0;
+    std::string prediction;
+    bool correct = false;
+    std::optional<std::string> votesJson;
+    std::vector<RationaleRecord> samples; // source kind 'student', sample index = position
+};
+
+class EvaluationRepository {
+public:
+    explicit EvaluationRepository(Database& db) : m_db(db) {}
+    // Returns the new id; the task must exist.
+    int64_t create(const EvaluationRecord& evaluation);
+    // Stores a batch of outcomes and the evaluation's running totals in one transaction: a stopped evaluation
+    // keeps every finished batch. Rationales already stored (same instance, model, sample and text) are reused.
+    void addItems(int64_t evaluationId, const std::vector<EvaluationItem>& items, double ciLow, double ciHigh);
+    void finish(int64_t evaluationId, const std::string& status, const std::optional<std::string>& message);
+    void setStatus(int64_t evaluationId, const std::string& status);
+    std::vector<EvaluationRecord> list(); // newest first
+    std::optional<EvaluationRecord> find(int64_t evaluationId);
+    std::unordered_set<int64_t> evaluatedInstances(int64_t evaluationId);
+    // (correct, done) recounted from the stored items.
+    std::pair<int64_t, int64_t> tally(int64_t evaluationId);
+    // Evaluations left 'running' by a process that ended become 'stopped' (resumable).
+    int markInterrupted();
+
+private:
+    Database& m_db;
+};
+
+} // namespace cotlab::store

@@ -1,0 +1,213 @@
+// Evaluation of students: accuracy and its exact bootstrap interval, majority voting, and an evaluation of a
+// real trained student (stories260K fine-tuned for a few steps on generated coin flips) that stores its
+// rationales, stops, resumes and ends with the same predictions as an uninterrupted evaluation.
+#include "eval/Accuracy.h"
+#include "eval/Evaluation.h"
+#include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
+#include "store/EvaluationRepository.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+#include "train/TrainingRun.h"
+#include "util/Error.h"
+
+#include <QtTest>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+using namespace cotlab;
+
+namespace {
+
+void importTask(const std::string& workspace, const std::string& folder, const std::string& split, int items,
+                int64_t count)
+{
+    ingest::SymbolicTaskOptions o;
+    o.task = "coin_flip";
+    o.split = split;
+    o.items = items;
+    o.count = count;
+    o.seed = 5;
+    const std::string path = folder + "/coin_flip-" + split + ".jsonl";
+    {
+        std::ofstream out(path);
+        ingest::writeSymbolicTask(o, out);
+    }
+    store::Workspace ws(workspace);
+    ingest::Importer::importFile(ws.db(), path);
+}
+
+// Prediction and first rationale text per instance, in instance order.
+std::vector<std::string> predictions(store::Database& db, int64_t evaluationId)
+{
+    std::vector<std::string> out;
+    store::Statement s(db, "SELECT i.instance_id, i.prediction, i.correct, r.text FROM evaluation_items i "
+                           "JOIN rationales r ON r.id = i.rationale_id WHERE i.evaluation_id = ? "
+                           "ORDER BY i.instance_id");
+    s.bind(1, evaluationId);
+    while (s.step())
+        out.push_back(s.string(0) + "|" + s.string(1) + "|" + s.string(2) + "|" + s.string(3));
+    return out;
+}
+
+} // namespace
+
+class TestEvaluation : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void accuracyIntervalIsTheExactBootstrap()
+    {
+        // 5 of 10: Binomial(10, 0.5) has P(K <= 1) = 0.0107 < 0.025 <= P(K <= 2) = 0.0547 and
+        // P(K <= 7) = 0.9453 < 0.975 <= P(K <= 8) = 0.9893.
+        auto a = eval::accuracyWithInterval(5, 10);
+        QCOMPARE(a.accuracy, 0.5);
+        QCOMPARE(a.low, 0.2);
+        QCOMPARE(a.high, 0.8);
+        // 1 of 4: P(K = 0) = 0.3164 >= 0.025; P(K <= 2) = 0.9492 < 0.975 <= P(K <= 3) = 0.9961.
+        a = eval::accuracyWithInterval(1, 4);
+        QCOMPARE(a.low, 0.0);
+        QCOMPARE(a.high, 0.75);
+        // Every resample of all-right or all-wrong outcomes is the same.
+        a = eval::accuracyWithInterval(10, 10);
+        QCOMPARE(a.low, 1.0);
+        QCOMPARE(a.high, 1.0);
+        a = eval::accuracyWithInterval(0, 7);
+        QCOMPARE(a.high, 0.0);
+        a = eval::accuracyWithInterval(0, 0);
+        QCOMPARE(a.accuracy, 0.0);
+        // 450 of 500: the interval is about +-2.6 points, as the normal approximation says.
+        a = eval::accuracyWithInterval(450, 500);
+        QVERIFY(a.low > 0.87 && a.low < 0.88);
+        QVERIFY(a.high > 0.92 && a.high < 0.93);
+    }
+
+    void majorityVoteBreaksTiesByFirstAppearance()
+    {
+        QCOMPARE(eval::majorityVote({"x", "y", "y"}), std::string("y"));
+        QCOMPARE(eval::majorityVote({"b", "a", "a", "b"}), std::string("b"));
+        QCOMPARE(eval::majorityVote({"", "", "no"}), std::string("no")); // no answer is no vote
+        QCOMPARE(eval::majorityVote({"", ""}), std::string(""));
+        QCOMPARE(eval::majorityVote({}), std::string(""));
+    }
+
+    void evaluatesATrainedStudentAndResumesExactly()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        importTask(ws, dir.path(""), "train", 2, 64);
+        importTask(ws, dir.path(""), "test", 3, 12);
+
+        train::TrainingRequest t;
+        t.workspace = ws;
+        t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        t.selection.task = "coin_flip";
+        t.config.maxSteps = 8;
+        t.config.batchSize = 8;
+        t.config.learningRate = 2e-3;
+        t.config.runDir = dir.path("run");
+        const auto run = train::startRun(t, {}, nullptr);
+        QCOMPARE(run.status, std::string("finished"));
+
+        eval::EvaluationRequest r;
+        r.workspace = ws;
+        r.runId = run.runId;
+        r.task = "coin_flip";
+        r.samples = 3; // sampled and voted: the harder case for an exact resume
+        r.temperature = 1.0;
+        r.seed = 11;
+        r.maxNewTokens = 48;
+        r.batchSize = 12; // 4 instances per batch
+        const auto whole = eval::startEvaluation(r, {}, nullptr);
+        QCOMPARE(whole.status, std::string("finished"));
+        QCOMPARE(whole.items, int64_t(12));
+        QCOMPARE(whole.done, int64_t(12));
+
+        jobs::StopToken stop;
+        int64_t batches = 0;
+        r.name = "resumed";
+        auto part = eval::startEvaluation(
+            r,
+            [&](int64_t, int64_t done, int64_t items, int64_t) {
+                QCOMPARE(items, int64_t(12));
+                QCOMPARE(done, int64_t(4));
+                ++batches;
+                stop.requestStop();
+            },
+            &stop);
+        QCOMPARE(batches, int64_t(1));
+        QCOMPARE(part.status, std::string("stopped"));
+        QCOMPARE(part.done, int64_t(4));
+        {
+            store::Workspace w(ws);
+            QCOMPARE(store::EvaluationRepository(w.db()).find(part.evaluationId)->status, std::string("stopped"));
+        }
+        part = eval::resumeEvaluation(ws, part.evaluationId, {}, nullptr);
+        QCOMPARE(part.status, std::string("finished"));
+        QCOMPARE(part.correct, whole.correct);
+
+        store::Workspace w(ws);
+        const auto a = predictions(w.db(), whole.evaluationId);
+        const auto b = predictions(w.db(), part.evaluationId);
+        QCOMPARE(a.size(), size_t(12));
+        QCOMPARE(b, a);
+
+        // Every sample is a student rationale of the run's model, linked to its evaluation, searchable.
+        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM rationales WHERE source_kind = 'student' AND model = 'run'"),
+                 int64_t(36));
+        const auto provenance = nlohmann::json::parse(test::textOf(
+            w.db(), "SELECT provenance FROM rationales WHERE source_kind = 'student' AND model = 'run' LIMIT 1"));
+        QCOMPARE(provenance["evaluation"].get<int64_t>(), whole.evaluationId);
+        QCOMPARE(provenance["run"].get<int64_t>(), run.runId);
+        QVERIFY(test::scalar(w.db(), "SELECT COUNT(*) FROM rationale_fts WHERE rationale_fts MATCH 'coin' AND rowid IN "
+                                     "(SELECT id FROM rationales WHERE source_kind = 'student')") > 0);
+        // The stored correctness is the extractor's verdict on the stored answer, and the totals agree.
+        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM evaluation_items i JOIN instances n ON n.id = i.instance_id "
+                                      "WHERE i.correct != (i.prediction = n.gold)"),
+                 int64_t(0));
+        const auto e = store::EvaluationRepository(w.db()).find(whole.evaluationId);
+        QCOMPARE(e->correct, whole.correct);
+        QCOMPARE(*e->accuracy, double(whole.correct) / 12.0);
+        QCOMPARE(*e->ciLow, eval::accuracyWithInterval(whole.correct, 12).low);
+        const auto config = nlohmann::json::parse(e->configJson);
+        QCOMPARE(config["template"].get<std::string>(), std::string("cot"));
+        QCOMPARE(config["samples"].get<int64_t>(), int64_t(3));
+    }
+
+    void badRequestsSayWhy()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        importTask(ws, dir.path(""), "train", 2, 4);
+        eval::EvaluationRequest r;
+        r.workspace = ws;
+        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        r.task = "coin_flip";
+        const auto expectError = [&](const char* needle) {
+            try {
+                eval::startEvaluation(r, {}, nullptr);
+                QFAIL("evaluation started");
+            } catch (const Error& e) {
+                QVERIFY2(QString(e.what()).contains(needle), e.what());
+            }
+        };
+        expectError("task 'coin_flip' has no test instances"); // only train was imported
+        r.split = "train";
+        r.modelPath = dir.path("no-such-model");
+        expectError("no-such-model");
+        r.runId = 42;
+        expectError("no run 42");
+        store::Workspace w(ws);
+        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM evaluations"), int64_t(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvaluation)
+#include "TestEvaluation.moc"
