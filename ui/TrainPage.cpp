@@ -26,6 +26,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <cmath>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTime>
@@ -204,6 +205,18 @@ QWidget* TrainPage::buildForm()
     df->addRow(QString(), m_correctOnly);
     df->addRow(tr("Rationales per question"), m_samples);
     df->addRow(tr("Max tokens per example"), m_maxLength);
+    m_devSplit = new QComboBox;
+    m_devSplit->setObjectName("devSplit");
+    m_devSplit->addItem(tr("none"), QString());
+    m_devSplit->addItem("dev", "dev");
+    m_devSplit->addItem("test", "test");
+    m_devSplit->setToolTip(tr("Held-out examples whose loss is measured as training goes (the dev loss curve)"));
+    m_evalEvery = spin(0, 1000000, 50);
+    m_evalEvery->setObjectName("evalEvery");
+    m_evalEvery->setSpecialValueText(tr("at the end"));
+    m_evalEvery->setSuffix(tr(" steps"));
+    df->addRow(tr("Dev loss on"), m_devSplit);
+    df->addRow(tr("Dev loss every"), m_evalEvery);
 
     auto* hp = new QGroupBox(tr("Optimisation"));
     auto* hf = new QFormLayout(hp);
@@ -354,6 +367,8 @@ void TrainPage::start()
     r.config.clipNorm = m_clip->value();
     r.config.seed = uint64_t(m_seed->value());
     r.config.checkpointEvery = m_checkpointEvery->value();
+    r.devSplit = m_devSplit->currentData().toString().toStdString();
+    r.config.evalEvery = m_evalEvery->value();
     r.config.runDir = output.toStdString();
     m_liveRun = 0;
     clearCharts();
@@ -427,6 +442,10 @@ void TrainPage::onStep(const StepUpdate& u)
         m_lossPlot->graph(1)->addData(double(u.step), m_smoothed);
         m_lrPlot->graph(0)->addData(double(u.step), u.learningRate);
         m_speedPlot->graph(0)->addData(double(u.step), u.tokensPerSecond);
+        if (!std::isnan(u.devLoss) && m_lossPlot->graphCount() >= 3) {
+            m_lossPlot->graph(2)->addData(double(u.step), u.devLoss);
+            m_lossPlot->graph(2)->addToLegend(); // no-op when already there
+        }
         for (auto* p : {m_lossPlot, m_lrPlot, m_speedPlot}) {
             p->rescaleAxes();
             p->replot(QCustomPlot::rpQueuedReplot);
@@ -536,6 +555,17 @@ void TrainPage::showSelectedRuns()
         smoothed->setData(x, smooth(y));
         smoothed->setPen(QPen(color, 2));
         smoothed->setName(single ? tr("smoothed") : name);
+        QVector<double> dx, dy;
+        toVectors(runs.metric(runId, "dev_loss"), dx, dy);
+        if (single || !dx.isEmpty()) { // in a single run's view graph 2 is the dev loss, filled live
+            auto* dev = m_lossPlot->addGraph();
+            dev->setData(dx, dy);
+            dev->setPen(QPen(single ? QColor(214, 39, 40) : color, 1.5, Qt::DashLine));
+            dev->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+            dev->setName(single ? tr("dev loss") : name + tr(" (dev)"));
+            if (single && dx.isEmpty())
+                dev->removeFromLegend();
+        }
         QVector<double> lx, ly, sx, sy;
         toVectors(runs.metric(runId, "learning_rate"), lx, ly);
         toVectors(runs.metric(runId, "tokens_per_second"), sx, sy);

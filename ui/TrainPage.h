@@ -70,6 +70,8 @@ private:
     QDoubleSpinBox* m_clip;
     QSpinBox* m_seed;
     QSpinBox* m_maxLength;
+    QComboBox* m_devSplit;
+    QSpinBox* m_evalEvery;
     QSpinBox* m_checkpointEvery;
     QComboBox* m_device;
     QLineEdit* m_output;

@@ -6,6 +6,7 @@
 #include <QFutureWatcher>
 #include <QThread>
 #include <QtConcurrent>
+#include <limits>
 
 namespace cotlab::ui {
 
@@ -64,7 +65,7 @@ train::RunProgress TrainingJob::progressSignal()
 {
     return [this](int64_t runId, const train::StepMetrics& m) {
         Q_EMIT stepped(StepUpdate{runId, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
-                                  m.tokensPerSecond});
+                                  m.tokensPerSecond, m.devLoss.value_or(std::numeric_limits<double>::quiet_NaN())});
     };
 }
 

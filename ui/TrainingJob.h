@@ -21,6 +21,7 @@ struct StepUpdate {
     double learningRate = 0;
     double gradNorm = 0;
     double tokensPerSecond = 0;
+    double devLoss = 0; // NaN on steps without a dev-set measurement
 };
 
 class TrainingJob : public QObject {

@@ -48,6 +48,8 @@ int runTrain(const std::string& workspace, TrainArgs args)
             std::printf("run %lld  step %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  eta %s\n",
                         (long long)runId, (long long)m.step, (long long)m.totalSteps, m.epoch, m.loss, m.learningRate,
                         m.gradNorm, m.tokensPerSecond, duration(secondsPerStep * double(m.totalSteps - m.step)).c_str());
+        if (m.devLoss)
+            std::printf("run %lld  step %lld  dev loss %.4f\n", (long long)runId, (long long)m.step, *m.devLoss);
         std::fflush(stdout);
     };
     const auto outcome = args.resumeRun > 0 ? train::resumeRun(workspace, args.resumeRun, progress, &g_stop)

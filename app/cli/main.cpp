@@ -111,6 +111,9 @@ int main(int argc, char** argv)
     trainCmd->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
     trainCmd->add_option("--checkpoint-every", req.config.checkpointEvery, "Steps between checkpoints (0: end only)")
         ->capture_default_str();
+    trainCmd->add_option("--dev-split", req.devSplit, "Measure the loss on this split's examples (e.g. dev) as training goes");
+    trainCmd->add_option("--eval-every", req.config.evalEvery, "Steps between dev losses (0: at the end only)")
+        ->capture_default_str();
     trainCmd->add_option("--device", req.device, kDeviceHelp)->capture_default_str();
     trainCmd->add_option("--resume", tr.resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr.logEvery, "Print a progress line every N steps")->capture_default_str();

@@ -56,14 +56,16 @@ void writeSymbolicTask(const SymbolicTaskOptions& o, std::ostream& out)
         j["id"] = o.split + "-" + std::to_string(o.items) + "-s" + std::to_string(o.seed) + "-" + std::to_string(i);
         std::string question, rationale, gold;
         if (o.task == "last_letter_concatenation") {
+            // Each step names one word's last letter and the concatenation so far, so the final answer is
+            // built step by step rather than recalled from steps far back.
             std::string words;
             for (const auto& n : names) {
                 words += (words.empty() ? "" : " ") + n;
                 gold += lastLetter(n);
-                rationale += "The last letter of \"" + n + "\" is \"" + lastLetter(n) + "\". ";
+                rationale += "The last letter of \"" + n + "\" is \"" + lastLetter(n) + "\", so far \"" + gold + "\". ";
             }
             question = "Take the last letters of each words in \"" + words + "\" and concatenate them.";
-            rationale += "Concatenating them gives \"" + gold + "\". So the answer is " + gold + ".";
+            rationale += "So the answer is " + gold + ".";
             j["answer_kind"] = "text";
         } else {
             bool heads = true;
@@ -74,7 +76,8 @@ void writeSymbolicTask(const SymbolicTaskOptions& o, std::ostream& out)
                 question += " " + n + (flip ? " flips the coin." : " does not flip the coin.");
                 if (flip)
                     heads = !heads;
-                rationale += " " + n + (flip ? " flips it, so it is " : " does not flip it, so it stays ") +
+                // The step repeats the question's sentence, then the coin's state after it.
+                rationale += " " + n + (flip ? " flips the coin, so it is " : " does not flip the coin, so it stays ") +
                              (heads ? "heads up." : "tails up.");
             }
             question += " Is the coin still heads up? Note that \"flip\" here means \"reverse\".";

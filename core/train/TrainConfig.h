@@ -2,6 +2,7 @@
 
 // Hyper-parameters of a training run and what each optimizer step reports (no torch: the GUI includes it).
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace cotlab::train {
@@ -19,6 +20,7 @@ struct TrainConfig {
     double clipNorm = 1.0;        // 0: no clipping
     uint64_t seed = 0;
     int64_t checkpointEvery = 0; // optimizer steps; 0: only at the end and when stopped
+    int64_t evalEvery = 0;       // optimizer steps between dev-set losses; 0: only at the end (with a dev set)
     std::string runDir;          // checkpoints go to runDir/checkpoint
 };
 
@@ -31,6 +33,7 @@ struct StepMetrics {
     double gradNorm = 0; // before clipping
     double tokensPerSecond = 0;
     int64_t tokens = 0; // tokens (prompt and target, no padding) processed so far
+    std::optional<double> devLoss; // mean loss per target token on the dev split, on the steps it is measured
 };
 
 } // namespace cotlab::train

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::train {
@@ -56,16 +57,17 @@ std::vector<size_t> Trainer::microBatch(int64_t index)
     return m_epochBatches[size_t(index % m_batchesPerEpoch)];
 }
 
-torch::Tensor Trainer::batchLoss(const std::vector<size_t>& indices, int64_t* targetTokens, int64_t* tokens)
+torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
+                                 int64_t* tokens)
 {
     size_t width = 0;
     for (size_t i : indices)
-        width = std::max(width, m_data.examples()[i].ids.size());
+        width = std::max(width, set.examples()[i].ids.size());
     const auto rows = int64_t(indices.size());
     std::vector<int64_t> ids(size_t(rows) * width, m_pad), labels(size_t(rows) * width, -100);
     int64_t real = 0;
     for (size_t r = 0; r < indices.size(); ++r) {
-        const TokenizedExample& e = m_data.examples()[indices[r]];
+        const TokenizedExample& e = set.examples()[indices[r]];
         for (size_t t = 0; t < e.ids.size(); ++t) {
             ids[r * width + t] = e.ids[t];
             if (int32_t(t) >= e.promptLength)
@@ -93,7 +95,35 @@ double Trainer::evaluate(const std::vector<size_t>& exampleIndices)
 {
     torch::NoGradGuard noGrad;
     m_model->eval();
-    return batchLoss(exampleIndices, nullptr, nullptr).item<double>();
+    auto loss = batchLoss(m_data, exampleIndices, nullptr, nullptr).item<double>();
+    m_model->train();
+    return loss;
+}
+
+double Trainer::devLoss()
+{
+    if (!m_dev)
+        return std::numeric_limits<double>::quiet_NaN();
+    torch::NoGradGuard noGrad;
+    m_model->eval();
+    // Examples in length order, so that batches carry little padding; seed and epoch do not matter here.
+    std::vector<size_t> order(m_dev->size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return m_dev->examples()[a].ids.size() < m_dev->examples()[b].ids.size();
+    });
+    double sum = 0;
+    int64_t count = 0;
+    for (size_t start = 0; start < order.size(); start += size_t(m_config.batchSize)) {
+        const std::vector<size_t> batch(order.begin() + std::ptrdiff_t(start),
+                                        order.begin() + std::ptrdiff_t(std::min(order.size(), start + size_t(m_config.batchSize))));
+        int64_t targets = 0;
+        const double mean = batchLoss(*m_dev, batch, &targets, nullptr).item<double>();
+        sum += mean * double(targets);
+        count += targets;
+    }
+    m_model->train();
+    return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
 void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop)
@@ -117,7 +147,7 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         int64_t stepTokens = 0;
         for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
             int64_t tokens = 0;
-            auto loss = batchLoss(microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
+            auto loss = batchLoss(m_data, microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
             const double value = loss.item<double>();
             if (!std::isfinite(value))
                 throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
@@ -147,6 +177,8 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         m.gradNorm = gradNorm;
         m.tokensPerSecond = secs > 0 ? double(stepTokens) / secs : 0;
         m.tokens = m_tokens;
+        if (m_dev && ((m_config.evalEvery > 0 && m_step % m_config.evalEvery == 0) || m_step == m_totalSteps))
+            m.devLoss = devLoss();
         if (onStep)
             onStep(m);
         if (m_config.checkpointEvery > 0 && m_step % m_config.checkpointEvery == 0 && m_step < m_totalSteps)

@@ -36,17 +36,24 @@ public:
     void run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop = nullptr);
     void saveCheckpoint();
 
-    // Mean loss per target token of one batch of examples (no gradient), e.g. for evaluation.
+    // Mean loss per target token of one batch of training examples (no gradient).
     double evaluate(const std::vector<size_t>& exampleIndices);
+    // Held-out examples whose loss is measured every config.evalEvery steps and at the end (StepMetrics::devLoss).
+    // The set must outlive the trainer.
+    void setDevSet(const TrainingSet* dev) { m_dev = dev; }
+    // Mean loss per target token over the whole dev set (no gradient); NaN without one.
+    double devLoss();
 
     double learningRateAt(int64_t step) const; // step 0-based
 
 private:
-    torch::Tensor batchLoss(const std::vector<size_t>& indices, int64_t* targetTokens, int64_t* tokens);
+    torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
+                            int64_t* tokens);
     std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
 
     std::shared_ptr<nn::CausalLm> m_model;
     const TrainingSet& m_data;
+    const TrainingSet* m_dev = nullptr;
     TrainConfig m_config;
     int32_t m_pad;
     std::unique_ptr<torch::optim::AdamW> m_optimizer;

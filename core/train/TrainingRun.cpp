@@ -78,6 +78,8 @@ std::string requestToJson(const TrainingRequest& r)
               {"clip_norm", c.clipNorm},
               {"seed", c.seed},
               {"checkpoint_every", c.checkpointEvery},
+              {"dev_split", r.devSplit},
+              {"eval_every", c.evalEvery},
               {"output_dir", c.runDir}};
     return j.dump();
 }
@@ -110,6 +112,8 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     c.clipNorm = j.value("clip_norm", c.clipNorm);
     c.seed = j.value("seed", c.seed);
     c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
+    r.devSplit = j.value("dev_split", "");
+    c.evalEvery = j.value("eval_every", c.evalEvery);
     c.runDir = j.value("output_dir", "");
     return r;
 }
@@ -143,8 +147,23 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     if (set.size() == 0)
         throw Error("every example's prompt is longer than the maximum length of " + std::to_string(request.maxLength) +
                     " tokens");
+    std::optional<TrainingSet> devSet;
+    if (!request.devSplit.empty()) {
+        TrainingSelection dev = request.selection;
+        dev.split = request.devSplit;
+        dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
+        SelectionCounts devCounts;
+        const auto devExamples = collectExamples(ws.db(), dev, &devCounts);
+        if (devExamples.empty())
+            throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
+                        dev.split + " instances" +
+                        (dev.format == TargetFormat::ChainOfThought ? " with a correct rationale" : ""));
+        devSet = TrainingSet::build(devExamples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
+    }
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
     Trainer trainer(model, set, request.config, pad);
+    if (devSet && devSet->size() > 0)
+        trainer.setDevSet(&*devSet);
     fs::create_directories(request.config.runDir);
 
     store::RunRepository runs(ws.db());
@@ -166,6 +185,8 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                             {"examples", int64_t(set.size())},
                             {"target_tokens", set.targetTokens()},
                             {"skipped_too_long", set.skipped()},
+                            {"dev_split", request.devSplit},
+                            {"dev_examples", devSet ? int64_t(devSet->size()) : int64_t(0)},
                             {"truncated", set.truncated()},
                             {"device", nn::describe(placement)}}
                            .dump();
@@ -186,6 +207,8 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                                  {"grad_norm", m.gradNorm},
                                  {"tokens_per_second", m.tokensPerSecond},
                                  {"memory_mb", residentMiB()}});
+                if (m.devLoss)
+                    runs.addMetrics(runId, m.step, {{"dev_loss", *m.devLoss}});
                 runs.updateProgress(runId, m.step, m.totalSteps);
                 if (progress)
                     progress(runId, m);

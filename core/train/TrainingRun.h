@@ -47,7 +47,8 @@ struct TrainingRequest {
     TrainingSelection selection;
     int64_t maxLength = 512;
     std::string device = "auto";
-    TrainConfig config; // config.runDir is the output folder
+    std::string devSplit; // measure the loss on this split's examples every config.evalEvery steps ('' : none)
+    TrainConfig config;   // config.runDir is the output folder
 };
 
 std::string requestToJson(const TrainingRequest& request);

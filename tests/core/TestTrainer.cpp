@@ -1,6 +1,7 @@
 // Training on a real corpus (text-davinci-002's MultiArith rationales, imported from ../shared) with a real
 // pretrained student (stories260K): templates, masked loss, loss going down, exact resume, divergence.
 #include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/ModelLoader.h"
 #include "store/RunRepository.h"
@@ -14,6 +15,7 @@
 
 #include <QtTest>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 using namespace cotlab;
@@ -232,6 +234,61 @@ private Q_SLOTS:
         r.modelPath = dir.path("missing-model");
         QVERIFY_THROWS_EXCEPTION(Error, train::startRun(r, {}, nullptr));
         QCOMPARE(runs.list().size(), size_t(1));
+    }
+
+    void devLossIsMeasuredAsTrainingGoes()
+    {
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        for (const char* split : {"train", "dev"}) {
+            ingest::SymbolicTaskOptions o;
+            o.task = "coin_flip";
+            o.split = split;
+            o.count = std::string(split) == "train" ? 64 : 12;
+            const std::string path = dir.path(std::string(split) + ".jsonl");
+            {
+                std::ofstream out(path);
+                ingest::writeSymbolicTask(o, out);
+            }
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(), path);
+        }
+        train::TrainingRequest r;
+        r.workspace = ws;
+        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        r.selection.task = "coin_flip";
+        r.devSplit = "dev";
+        r.config.maxSteps = 6;
+        r.config.evalEvery = 4;
+        r.config.batchSize = 8;
+        r.config.learningRate = 2e-3;
+        r.config.runDir = dir.path("run");
+        std::vector<int64_t> measuredAt;
+        const auto outcome = train::startRun(
+            r,
+            [&](int64_t, const train::StepMetrics& m) {
+                if (m.devLoss)
+                    measuredAt.push_back(m.step);
+            },
+            nullptr);
+        QCOMPARE(measuredAt, (std::vector<int64_t>{4, 6})); // every 4 steps and at the end
+        store::Workspace w(ws);
+        store::RunRepository runs(w.db());
+        const auto dev = runs.metric(outcome.runId, "dev_loss");
+        QCOMPARE(dev.size(), size_t(2));
+        QVERIFY2(dev[1].second < dev[0].second, "the dev loss went down");
+        QVERIFY(dev[0].second < runs.metric(outcome.runId, "loss").front().second);
+        QCOMPARE(nlohmann::json::parse(runs.find(outcome.runId)->recipeJson)["dev_examples"].get<int64_t>(),
+                 int64_t(12));
+
+        r.devSplit = "test"; // nothing imported there
+        try {
+            train::startRun(r, {}, nullptr);
+            QFAIL("started without dev examples");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no dev examples: task 'coin_flip' has 0 test instances"), e.what());
+        }
     }
 
     void divergenceKeepsTheLastCheckpoint()
