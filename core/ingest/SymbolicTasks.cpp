@@ -56,16 +56,22 @@ void writeSymbolicTask(const SymbolicTaskOptions& o, std::ostream& out)
         j["id"] = o.split + "-" + std::to_string(o.items) + "-s" + std::to_string(o.seed) + "-" + std::to_string(i);
         std::string question, rationale, gold;
         if (o.task == "last_letter_concatenation") {
-            // Each step names one word's last letter and the concatenation so far, so the final answer is
-            // built step by step rather than recalled from steps far back.
+            // A scratchpad that keeps each step local: the words still to do, the next word's last letter and the
+            // concatenation so far. Deciding what comes next never needs counting steps, so the same steps
+            // carry over to more words than training had.
             std::string words;
-            for (const auto& n : names) {
+            for (const auto& n : names)
                 words += (words.empty() ? "" : " ") + n;
-                gold += lastLetter(n);
-                rationale += "The last letter of \"" + n + "\" is \"" + lastLetter(n) + "\", so far \"" + gold + "\". ";
+            for (size_t k = 0; k < names.size(); ++k) {
+                std::string left;
+                for (size_t m = k; m < names.size(); ++m)
+                    left += (left.empty() ? "" : " ") + names[m];
+                gold += lastLetter(names[k]);
+                rationale += "Words left: " + left + ". The last letter of \"" + names[k] + "\" is \"" +
+                             lastLetter(names[k]) + "\", so far \"" + gold + "\". ";
             }
             question = "Take the last letters of each words in \"" + words + "\" and concatenate them.";
-            rationale += "So the answer is " + gold + ".";
+            rationale += "Words left: none. So the answer is " + gold + ".";
             j["answer_kind"] = "text";
         } else {
             bool heads = true;

@@ -152,6 +152,7 @@ void Safetensors::write(const std::string& path, const std::map<std::string, tor
         out.write(text.data(), std::streamsize(text.size()));
         for (const auto& t : data)
             out.write(static_cast<const char*>(t.data_ptr()), std::streamsize(uint64_t(t.numel()) * t.element_size()));
+        out.close(); // the last buffered bytes are written (and may fail) here
         if (!out)
             throw Error(path + ": write failed (disk full?)");
     }

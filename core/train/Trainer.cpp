@@ -126,6 +126,54 @@ double Trainer::devLoss()
     return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
+void Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
+{
+    m_optimizer->zero_grad();
+    for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
+        int64_t tokens = 0;
+        auto loss = batchLoss(m_data, microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+            throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
+                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
+                                   "(try a lower learning rate)");
+        (loss / double(m_config.gradAccumulation)).backward();
+        lossSum += value;
+        stepTokens += tokens;
+    }
+    // Without clipping, an infinite bound only measures the norm.
+    gradNorm = torch::nn::utils::clip_grad_norm_(
+        m_model->parameters(),
+        m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
+    if (!std::isfinite(gradNorm))
+        throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
+                               std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
+    m_optimizer->step();
+}
+
+void Trainer::throwFailure(const std::string& what) const
+{
+    const std::string step = std::to_string(m_step + 1);
+    const bool oom = what.find("out of memory") != std::string::npos ||
+                     what.find("can't allocate memory") != std::string::npos || what == "std::bad_alloc";
+    if (oom)
+        throw TrainingOutOfMemory("out of memory at step " + step + " (batch size " +
+                                   std::to_string(m_config.batchSize) + ", examples up to " +
+                                   std::to_string(longestExample()) + " tokens): lower the batch size (gradient "
+                                   "accumulation keeps the effective batch) or the max length; the last checkpoint "
+                                   "is kept. " + what.substr(0, what.find('\n')));
+    throw Error("training failed at step " + step + ": " + what.substr(0, what.find('\n')) +
+                 "; the last checkpoint is kept");
+}
+
+size_t Trainer::longestExample() const
+{
+    size_t longest = 0;
+    for (const auto& e : m_data.examples())
+        longest = std::max(longest, e.ids.size());
+    return longest;
+}
+
 void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop)
 {
     // Gradients and optimizer moments drift into denormal floats after a few steps, which made backward
@@ -142,29 +190,15 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         const double lr = learningRateAt(m_step);
         for (auto& group : m_optimizer->param_groups())
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-        m_optimizer->zero_grad();
-        double lossSum = 0;
+        double lossSum = 0, gradNorm = 0;
         int64_t stepTokens = 0;
-        for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
-            int64_t tokens = 0;
-            auto loss = batchLoss(m_data, microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
-            const double value = loss.item<double>();
-            if (!std::isfinite(value))
-                throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
-                                       std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
-                                       "(try a lower learning rate)");
-            (loss / double(m_config.gradAccumulation)).backward();
-            lossSum += value;
-            stepTokens += tokens;
+        try {
+            trainStep(lossSum, gradNorm, stepTokens);
+        } catch (const c10::Error& e) {
+            throwFailure(e.what_without_backtrace());
+        } catch (const std::bad_alloc&) {
+            throwFailure("std::bad_alloc");
         }
-        // Without clipping, an infinite bound only measures the norm.
-        const double gradNorm = torch::nn::utils::clip_grad_norm_(
-            m_model->parameters(),
-            m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
-        if (!std::isfinite(gradNorm))
-            throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
-                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
-        m_optimizer->step();
         ++m_step;
         m_tokens += stepTokens;
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -211,8 +245,14 @@ void Trainer::saveCheckpoint()
         out << state.dump(2) << "\n";
         if (!out.flush())
             throw Error((tmp / "state.json").string() + ": write failed");
-    } catch (const c10::Error& e) {
-        throw Error(tmp.string() + ": cannot write the checkpoint (disk full?): " + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        // The previous checkpoint stays in place; the partial one goes.
+        const std::string what = dynamic_cast<const c10::Error*>(&e)
+                                     ? std::string(static_cast<const c10::Error&>(e).what_without_backtrace())
+                                     : std::string(e.what());
+        fs::remove_all(tmp, ec);
+        throw Error(tmp.string() + ": cannot write the checkpoint (disk full?): " + what.substr(0, what.find('\n')) +
+                    "; the previous checkpoint is kept");
     }
     // Swap in the complete checkpoint; the previous one stays until the new one is whole.
     const fs::path old = fs::path(m_config.runDir) / "checkpoint.old";

@@ -8,6 +8,7 @@
 #include "train/TrainingSet.h"
 
 #include "jobs/Progress.h"
+#include "util/Error.h"
 
 #include <atomic>
 #include <functional>
@@ -19,6 +20,11 @@ namespace cotlab::train {
 // The trainer stops with this when the loss is not finite; the last checkpoint stays as it was.
 struct TrainingDiverged : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// Out of memory during a step (CPU or CUDA); the message says what to lower. The last checkpoint stays.
+struct TrainingOutOfMemory : Error {
+    using Error::Error;
 };
 
 class Trainer {
@@ -50,6 +56,9 @@ private:
     torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
                             int64_t* tokens);
     std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
+    void trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens); // one optimizer step
+    [[noreturn]] void throwFailure(const std::string& what) const;          // names OOM and other step failures
+    size_t longestExample() const;
 
     std::shared_ptr<nn::CausalLm> m_model;
     const TrainingSet& m_data;

@@ -14,7 +14,10 @@
 #include "util/Error.h"
 
 #include <QtTest>
+#include <csignal>
 #include <filesystem>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -43,6 +46,58 @@ std::vector<train::Example> realExamples(size_t count)
         });
     return out;
 }
+
+// Generated coin flips with rule-written rationales, imported into the workspace (one file per split).
+void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split, int64_t count)
+{
+    ingest::SymbolicTaskOptions o;
+    o.task = "coin_flip";
+    o.split = split;
+    o.count = count;
+    const std::string path = folder + "/" + split + ".jsonl";
+    {
+        std::ofstream out(path);
+        ingest::writeSymbolicTask(o, out);
+    }
+    store::Workspace w(workspace);
+    ingest::Importer::importFile(w.db(), path);
+}
+
+train::TrainingRequest coinFlipRequest(const std::string& workspace, const std::string& runDir)
+{
+    train::TrainingRequest r;
+    r.workspace = workspace;
+    r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+    r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+    r.selection.task = "coin_flip";
+    r.config.batchSize = 8;
+    r.config.learningRate = 2e-3;
+    r.config.runDir = runDir;
+    return r;
+}
+
+int64_t checkpointStep(const std::string& runDir)
+{
+    std::ifstream in(runDir + "/checkpoint/state.json");
+    return nlohmann::json::parse(in).at("step").get<int64_t>();
+}
+
+// Sets a soft resource limit for the lifetime of the object.
+class ScopedLimit {
+public:
+    ScopedLimit(int resource, rlim_t soft) : m_resource(resource)
+    {
+        getrlimit(resource, &m_saved);
+        rlimit l = m_saved;
+        l.rlim_cur = soft;
+        setrlimit(resource, &l);
+    }
+    ~ScopedLimit() { setrlimit(m_resource, &m_saved); }
+
+private:
+    int m_resource;
+    rlimit m_saved{};
+};
 
 } // namespace
 
@@ -240,30 +295,12 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
-        for (const char* split : {"train", "dev"}) {
-            ingest::SymbolicTaskOptions o;
-            o.task = "coin_flip";
-            o.split = split;
-            o.count = std::string(split) == "train" ? 64 : 12;
-            const std::string path = dir.path(std::string(split) + ".jsonl");
-            {
-                std::ofstream out(path);
-                ingest::writeSymbolicTask(o, out);
-            }
-            store::Workspace w(ws);
-            ingest::Importer::importFile(w.db(), path);
-        }
-        train::TrainingRequest r;
-        r.workspace = ws;
-        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-        r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-        r.selection.task = "coin_flip";
+        importCoinFlips(ws, dir.path(""), "train", 64);
+        importCoinFlips(ws, dir.path(""), "dev", 12);
+        auto r = coinFlipRequest(ws, dir.path("run"));
         r.devSplit = "dev";
         r.config.maxSteps = 6;
         r.config.evalEvery = 4;
-        r.config.batchSize = 8;
-        r.config.learningRate = 2e-3;
-        r.config.runDir = dir.path("run");
         std::vector<int64_t> measuredAt;
         const auto outcome = train::startRun(
             r,
@@ -289,6 +326,85 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("no dev examples: task 'coin_flip' has 0 test instances"), e.what());
         }
+    }
+
+    // A full disk while checkpointing: the run fails saying so, the previous checkpoint and the workspace stay
+    // usable, and the run resumes from that checkpoint once there is room. RLIMIT_FSIZE makes writes past
+    // 256 KiB fail (EFBIG) the way a full disk makes them fail (ENOSPC).
+    void fullDiskKeepsTheLastCheckpoint()
+    {
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        importCoinFlips(ws, dir.path(""), "train", 64);
+        auto r = coinFlipRequest(ws, dir.path("run"));
+        r.config.maxSteps = 4;
+        r.config.checkpointEvery = 2;
+        std::signal(SIGXFSZ, SIG_IGN);
+        std::unique_ptr<ScopedLimit> diskFull;
+        try {
+            train::startRun(
+                r,
+                [&](int64_t, const train::StepMetrics& m) {
+                    if (m.step == 3) { // after the step-2 checkpoint; the workspace's log is emptied first
+                        store::Workspace w(ws);
+                        w.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+                        diskFull = std::make_unique<ScopedLimit>(RLIMIT_FSIZE, 256 * 1024);
+                    }
+                },
+                nullptr);
+            QFAIL("the run finished on a full disk");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("cannot write the checkpoint (disk full?)"), e.what());
+            QVERIFY2(QString(e.what()).contains("the previous checkpoint is kept"), e.what());
+        }
+        diskFull.reset();
+        QCOMPARE(checkpointStep(r.config.runDir), int64_t(2));
+        QVERIFY(!std::filesystem::exists(r.config.runDir + "/checkpoint.partial"));
+        int64_t runId = 0;
+        {
+            store::Workspace w(ws);
+            const auto run = store::RunRepository(w.db()).list().front();
+            runId = run.id;
+            QCOMPARE(run.status, std::string("failed"));
+            QVERIFY(run.message && run.message->find("disk full") != std::string::npos);
+            QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM instances"), int64_t(64));
+        }
+        const auto outcome = train::resumeRun(ws, runId, {}, nullptr);
+        QCOMPARE(outcome.status, std::string("finished"));
+        QCOMPARE(checkpointStep(r.config.runDir), int64_t(4));
+    }
+
+    // Out of memory in a step: the trainer names it and what to lower; the checkpoint on disk is untouched.
+    // RLIMIT_AS caps the address space 512 MiB above what the process uses, and the batch needs gigabytes.
+    void outOfMemorySaysWhatToLower()
+    {
+        test::TempDir dir;
+        std::vector<train::TokenizedExample> examples(64);
+        for (auto& e : examples) {
+            e.ids.assign(500, 7);
+            e.promptLength = 10;
+        }
+        const auto set = train::TrainingSet::fromTokens(examples);
+        train::TrainConfig c;
+        c.batchSize = 64;
+        c.maxSteps = 2;
+        c.runDir = dir.path("run");
+        train::Trainer trainer(student(), set, c, 0);
+        trainer.saveCheckpoint();
+        long pages = 0;
+        std::ifstream("/proc/self/statm") >> pages;
+        const rlim_t used = rlim_t(pages) * rlim_t(sysconf(_SC_PAGESIZE));
+        try {
+            ScopedLimit memory(RLIMIT_AS, used + (512ull << 20));
+            trainer.run({}, nullptr);
+            QFAIL("a batch of 64 x 500 tokens fitted in 512 MiB");
+        } catch (const train::TrainingOutOfMemory& e) {
+            QVERIFY2(QString(e.what()).contains("out of memory at step 1 (batch size 64, examples up to 500 tokens)"),
+                     e.what());
+            QVERIFY2(QString(e.what()).contains("lower the batch size"), e.what());
+        }
+        QCOMPARE(checkpointStep(c.runDir), int64_t(0));
+        QCOMPARE(trainer.step(), int64_t(0));
     }
 
     void divergenceKeepsTheLastCheckpoint()
