@@ -127,6 +127,7 @@ int main(int argc, char** argv)
     makeTask->add_option("--items", sym.items, "Names (or coin flippers) per instance")->capture_default_str();
     makeTask->add_option("--split", sym.split, "train, dev or test")->capture_default_str();
     makeTask->add_option("--seed", sym.seed, "Seed")->capture_default_str();
+    makeTask->add_option("--name", sym.name, "Task name in the file (default: --task)");
     makeTask->add_option("--out", symOut, "Output file")->required();
 
     cotlab::cli::EvalArgs ev;

@@ -267,7 +267,13 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
 EvaluationOutcome startEvaluation(const EvaluationRequest& request, const EvaluationProgress& progress,
                                   const jobs::StopToken* stop)
 {
-    return execute(request, 0, progress, stop);
+    EvaluationRequest r = request; // recorded with absolute paths, so that a resume works from anywhere
+    std::error_code ec;
+    if (!r.modelPath.empty())
+        r.modelPath = fs::absolute(r.modelPath, ec).lexically_normal().string();
+    if (r.tokenizerPath && !r.tokenizerPath->empty())
+        r.tokenizerPath = fs::absolute(*r.tokenizerPath, ec).lexically_normal().string();
+    return execute(r, 0, progress, stop);
 }
 
 EvaluationOutcome resumeEvaluation(const std::string& workspace, int64_t evaluationId,

@@ -1,12 +1,14 @@
 #include "ingest/DemoBuilder.h"
 
 #include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
 #include "store/Workspace.h"
 #include "util/Error.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace cotlab::ingest {
 
@@ -42,6 +44,19 @@ std::vector<std::string> DemoBuilder::demoFiles(const std::string& demoDir)
     return files;
 }
 
+std::vector<SymbolicTaskOptions> DemoBuilder::demoSymbolicTasks()
+{
+    std::vector<SymbolicTaskOptions> out;
+    // Named apart from the zero-shot-CoT teacher's real last-letter and coin-flip questions in the demo.
+    for (const auto& [task, name] : {std::pair{"last_letter_concatenation", "last_letters_generated"},
+                                     std::pair{"coin_flip", "coin_flip_generated"}}) {
+        for (int items = 1; items <= 3; ++items)
+            out.push_back({task, 800, items, "train", 1, name});
+        out.push_back({task, 200, 4, "test", 2, name});
+    }
+    return out;
+}
+
 bool DemoBuilder::ensure(const std::string& workspacePath, const std::string& demoDir,
                          const jobs::ProgressSink& progress, const jobs::StopToken* stop)
 {
@@ -70,6 +85,20 @@ bool DemoBuilder::ensure(const std::string& workspacePath, const std::string& de
                               uint64_t(files.size() * 1000)});
                 };
             Importer::importFile(ws.db(), files[i], options, perFile, stop);
+        }
+        // The CPU distillation experiment's tasks (docs/experiments.md): training questions with 1 to 3 items,
+        // held-out test questions with 4, written by CoTLab's generator.
+        for (const auto& options : demoSymbolicTasks()) {
+            const fs::path file = fs::path(workspacePath).parent_path() /
+                                  (options.task + "-" + options.split + "-" + std::to_string(options.items) + ".jsonl");
+            {
+                std::ofstream out(file, std::ios::binary);
+                writeSymbolicTask(options, out);
+                if (!out.flush())
+                    throw Error(file.string() + ": cannot write (disk full?)");
+            }
+            Importer::importFile(ws.db(), file.string(), ImportOptions{}, {}, stop);
+            fs::remove(file, ec);
         }
         ws.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ingest/SymbolicTasks.h"
 #include "jobs/Progress.h"
 
 #include <string>
@@ -8,7 +9,7 @@
 namespace cotlab::ingest {
 
 // Builds the demo workspace from the bundled real data (resources/demo): every teacher file and benchmark
-// file in it, in a fixed order. Builds into a temporary file and renames it into place, so an interrupted
+// file in it, in a fixed order, and the generated symbolic tasks of the CPU distillation experiment. Builds into a temporary file and renames it into place, so an interrupted
 // first run never leaves a half-built demo behind.
 class DemoBuilder {
 public:
@@ -16,6 +17,8 @@ public:
     // source tree's resources/demo. Empty when none exists.
     static std::string findDemoData(const std::string& executablePath);
     static std::vector<std::string> demoFiles(const std::string& demoDir);
+    // The generated symbolic tasks the demo also holds (the CPU distillation experiment's data).
+    static std::vector<SymbolicTaskOptions> demoSymbolicTasks();
     // Creates 'workspacePath' unless it exists. Returns true if it built it.
     static bool ensure(const std::string& workspacePath, const std::string& demoDir,
                        const jobs::ProgressSink& progress = {}, const jobs::StopToken* stop = nullptr);

@@ -51,7 +51,7 @@ void writeSymbolicTask(const SymbolicTaskOptions& o, std::ostream& out)
         for (int k = 0; k < o.items; ++k)
             names.push_back(kNames[pickName(rng)]);
         nlohmann::ordered_json j;
-        j["task"] = o.task;
+        j["task"] = o.name.empty() ? o.task : o.name;
         j["split"] = o.split;
         j["id"] = o.split + "-" + std::to_string(o.items) + "-s" + std::to_string(o.seed) + "-" + std::to_string(i);
         std::string question, rationale, gold;

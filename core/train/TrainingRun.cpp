@@ -244,7 +244,16 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
 
 RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop)
 {
-    return execute(request, 0, progress, stop);
+    // The run is found again later from anywhere (resume, evaluation, the GUI): record absolute paths.
+    TrainingRequest r = request;
+    std::error_code ec;
+    if (!r.config.runDir.empty())
+        r.config.runDir = fs::absolute(r.config.runDir, ec).lexically_normal().string();
+    if (!r.modelPath.empty())
+        r.modelPath = fs::absolute(r.modelPath, ec).lexically_normal().string();
+    if (r.tokenizerPath && !r.tokenizerPath->empty())
+        r.tokenizerPath = fs::absolute(*r.tokenizerPath, ec).lexically_normal().string();
+    return execute(r, 0, progress, stop);
 }
 
 RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,

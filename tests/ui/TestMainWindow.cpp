@@ -79,8 +79,11 @@ private Q_SLOTS:
         QStringList tasks;
         for (int r = 0; r < window.summary()->rowCount(); ++r)
             tasks << window.summary()->item(r, 0)->text();
-        QCOMPARE(tasks, (QStringList{"coin_flip", "commonsense_qa", "date_mmddyyyy", "date_understanding",
-                                     "last_letter_concatenation", "multiarith", "strategy_qa", "svamp"}));
+        QCOMPARE(tasks, (QStringList{"coin_flip", "coin_flip_generated", "commonsense_qa", "date_mmddyyyy",
+                                     "date_understanding", "last_letter_concatenation", "last_letters_generated",
+                                     "multiarith", "strategy_qa", "svamp"}));
+        const int generated = int(tasks.indexOf("last_letters_generated"));
+        QCOMPARE(window.summary()->item(generated, 2)->data(Qt::UserRole).toLongLong(), 3 * 800 + 200);
         const int csqa = int(tasks.indexOf("commonsense_qa"));
         QCOMPARE(window.summary()->item(csqa, 4)->data(Qt::UserRole).toLongLong(), 1221 + 2000);
         const int date40 = int(tasks.indexOf("date_mmddyyyy"));
