@@ -16,8 +16,7 @@ cli="${COTLAB_CLI:-}"
 if [ -z "$cli" ]; then
     if [ -x "$here/../../build/app/cotlab-cli" ]; then cli="$here/../../build/app/cotlab-cli"; else cli=cotlab-cli; fi
 fi
-demo_model="$here/../demo/models/stories260K"
-[ -d "$demo_model" ] || demo_model="$here/../share/cotlab/demo/models/stories260K"
+demo_model="$here/../demo/models/stories260K"   # resources/demo, or share/cotlab/demo when installed
 student="${STUDENT:-$demo_model/stories260K.bin}"
 tokenizer="${TOKENIZER:-$demo_model/tok512.bin}"
 tasks="${TASKS:-last_letter_concatenation coin_flip}"
