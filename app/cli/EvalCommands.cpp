@@ -72,7 +72,7 @@ int runEvals(const std::string& workspace, bool json)
         std::printf("%s\n", out.dump(2).c_str());
         return 0;
     }
-    std::printf("%4s  %-22s %-26s %-6s %-9s %9s  %-15s %s\n", "id", "student", "task", "split", "status", "n",
+    std::printf("%4s  %-36s %-26s %-6s %-9s %9s  %-15s %s\n", "id", "student", "task", "split", "status", "n",
                 "accuracy", "95% CI");
     for (const auto& e : list) {
         char acc[32] = "-", ci[48] = "-";
@@ -81,7 +81,7 @@ int runEvals(const std::string& workspace, bool json)
         if (e.ciLow && e.ciHigh)
             std::snprintf(ci, sizeof ci, "[%.1f%%, %.1f%%]", 100 * *e.ciLow, 100 * *e.ciHigh);
         const std::string n = std::to_string(e.done) + "/" + std::to_string(e.items);
-        std::printf("%4lld  %-22s %-26s %-6s %-9s %9s  %-15s %s\n", (long long)e.id, e.name.c_str(), e.task.c_str(),
+        std::printf("%4lld  %-36s %-26s %-6s %-9s %9s  %-15s %s\n", (long long)e.id, e.name.c_str(), e.task.c_str(),
                     e.split.c_str(), e.status.c_str(), n.c_str(), acc, ci);
     }
     return 0;
