@@ -1,24 +1,13 @@
 #include "EvalCommands.h"
 
+#include "Interrupt.h"
 #include "store/EvaluationRepository.h"
 #include "store/Workspace.h"
 
-#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::cli {
-
-namespace {
-
-jobs::StopToken g_stop;
-
-void onInterrupt(int)
-{
-    g_stop.requestStop();
-}
-
-} // namespace
 
 int runEval(const std::string& workspace, EvalArgs args)
 {
@@ -28,15 +17,14 @@ int runEval(const std::string& workspace, EvalArgs args)
         r.runId = args.run;
     if (!args.templateName.empty())
         r.format = train::targetFormatFromName(args.templateName);
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    const jobs::StopToken& stop = stopOnInterrupt();
     const auto progress = [](int64_t id, int64_t done, int64_t items, int64_t correct) {
         std::printf("evaluation %lld  %lld/%lld  accuracy so far %.1f%%\n", (long long)id, (long long)done,
                     (long long)items, done > 0 ? 100.0 * double(correct) / double(done) : 0.0);
         std::fflush(stdout);
     };
-    const auto out = args.resume > 0 ? eval::resumeEvaluation(workspace, args.resume, progress, &g_stop)
-                                     : eval::startEvaluation(r, progress, &g_stop);
+    const auto out = args.resume > 0 ? eval::resumeEvaluation(workspace, args.resume, progress, &stop)
+                                     : eval::startEvaluation(r, progress, &stop);
     std::printf("evaluation %lld %s: accuracy %.1f%% (%lld/%lld), 95%% CI [%.1f%%, %.1f%%]\n",
                 (long long)out.evaluationId, out.status.c_str(), 100 * out.accuracy, (long long)out.correct,
                 (long long)out.done, 100 * out.ciLow, 100 * out.ciHigh);

@@ -1,23 +1,16 @@
 #include "TrainCommands.h"
 
+#include "Interrupt.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "util/Error.h"
 
-#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::cli {
 
 namespace {
-
-jobs::StopToken g_stop;
-
-void onInterrupt(int)
-{
-    g_stop.requestStop();
-}
 
 std::string duration(double seconds)
 {
@@ -37,8 +30,7 @@ int runTrain(const std::string& workspace, TrainArgs args)
     args.request.workspace = workspace;
     args.request.selection.format = train::targetFormatFromName(args.templateName);
     args.request.selection.correctOnly = !args.allRationales;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    const jobs::StopToken& stop = stopOnInterrupt();
     double secondsPerStep = 0;
     const auto progress = [&](int64_t runId, const train::StepMetrics& m) {
         const double tokensPerStep = m.step > 0 ? double(m.tokens) / double(m.step) : 0;
@@ -52,8 +44,8 @@ int runTrain(const std::string& workspace, TrainArgs args)
             std::printf("run %lld  step %lld  dev loss %.4f\n", (long long)runId, (long long)m.step, *m.devLoss);
         std::fflush(stdout);
     };
-    const auto outcome = args.resumeRun > 0 ? train::resumeRun(workspace, args.resumeRun, progress, &g_stop)
-                                            : train::startRun(args.request, progress, &g_stop);
+    const auto outcome = args.resumeRun > 0 ? train::resumeRun(workspace, args.resumeRun, progress, &stop)
+                                            : train::startRun(args.request, progress, &stop);
     if (outcome.status == "stopped") {
         std::printf("run %lld stopped; continue it with: cotlab-cli --workspace %s train --resume %lld\n",
                     (long long)outcome.runId, workspace.c_str(), (long long)outcome.runId);

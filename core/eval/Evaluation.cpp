@@ -3,6 +3,7 @@
 #include "answers/AnswerExtractor.h"
 #include "eval/Accuracy.h"
 #include "gen/TextGeneration.h"
+#include "ingest/InterchangeRecord.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/EvaluationRepository.h"
@@ -70,18 +71,6 @@ EvaluationRequest configFromJson(const std::string& text, const std::string& wor
     r.device = j.at("device");
     r.precision = j.at("precision");
     return r;
-}
-
-std::vector<answers::Choice> parseChoices(const std::optional<std::string>& choicesJson)
-{
-    std::vector<answers::Choice> out;
-    if (!choicesJson)
-        return out;
-    const auto j = json::parse(*choicesJson, nullptr, false);
-    if (j.is_array())
-        for (const auto& c : j)
-            out.push_back({c.value("label", std::string()), c.value("text", std::string())});
-    return out;
 }
 
 // Fills in what a request leaves to defaults: the run's model, name and template, token budget.
@@ -197,7 +186,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
                 const auto& inst = *batch[b];
                 const answers::AnswerExtractor extractor(
                     answers::answerKindFromString(inst.answerKind).value_or(answers::AnswerKind::Text),
-                    parseChoices(inst.choicesJson));
+                    inst.choicesJson ? ingest::choicesFromJson(*inst.choicesJson) : std::vector<answers::Choice>{});
                 store::EvaluationItem item;
                 item.instanceId = inst.id;
                 std::vector<std::string> answers;
@@ -230,13 +219,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
                 }
                 items.push_back(std::move(item));
             }
-            auto [correct, n] = evals.tally(id);
-            for (const auto& item : items) {
-                correct += item.correct ? 1 : 0;
-                ++n;
-            }
-            const auto ci = accuracyWithInterval(correct, n);
-            evals.addItems(id, items, ci.low, ci.high);
+            const auto [correct, n] = evals.addItems(id, items);
             if (progress)
                 progress(id, n, out.items, correct);
         }

@@ -1,5 +1,6 @@
 #include "store/EvaluationRepository.h"
 
+#include "eval/Accuracy.h"
 #include "store/Database.h"
 #include "util/Error.h"
 #include "util/Text.h"
@@ -56,8 +57,8 @@ int64_t EvaluationRepository::create(const EvaluationRecord& e)
     return m_db.lastInsertRowId();
 }
 
-void EvaluationRepository::addItems(int64_t evaluationId, const std::vector<EvaluationItem>& items, double ciLow,
-                                    double ciHigh)
+std::pair<int64_t, int64_t> EvaluationRepository::addItems(int64_t evaluationId,
+                                                           const std::vector<EvaluationItem>& items)
 {
     Transaction tx(m_db);
     Statement insertRationale(
@@ -93,14 +94,16 @@ void EvaluationRepository::addItems(int64_t evaluationId, const std::vector<Eval
         insertItem.exec();
     }
     const auto [correct, done] = tally(evaluationId);
+    const auto interval = eval::accuracyWithInterval(correct, done);
     Statement update(m_db, std::string("UPDATE evaluations SET done = ?, correct = ?, accuracy = ?, ci_low = ?, "
                                        "ci_high = ?, status = 'running', message = NULL, updated_at = ") +
                                kNow + " WHERE id = ?");
     update.bind(1, done).bind(2, correct);
     if (done > 0)
-        update.bind(3, double(correct) / double(done)).bind(4, ciLow).bind(5, ciHigh);
+        update.bind(3, interval.accuracy).bind(4, interval.low).bind(5, interval.high);
     update.bind(6, evaluationId).exec();
     tx.commit();
+    return {correct, done};
 }
 
 void EvaluationRepository::finish(int64_t evaluationId, const std::string& status,
@@ -152,15 +155,6 @@ std::pair<int64_t, int64_t> EvaluationRepository::tally(int64_t evaluationId)
     s.bind(1, evaluationId);
     s.step();
     return {s.int64(0), s.int64(1)};
-}
-
-int EvaluationRepository::markInterrupted()
-{
-    Statement s(m_db, std::string("UPDATE evaluations SET status = 'stopped', message = 'interrupted: the program "
-                                  "ended during the evaluation; resume continues where it stopped', updated_at = ") +
-                          kNow + " WHERE status = 'running'");
-    s.exec();
-    return m_db.changes();
 }
 
 } // namespace cotlab::store

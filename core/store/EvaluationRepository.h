@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace cotlab::store {
@@ -45,9 +46,10 @@ public:
     explicit EvaluationRepository(Database& db) : m_db(db) {}
     // Returns the new id; the task must exist.
     int64_t create(const EvaluationRecord& evaluation);
-    // Stores a batch of outcomes and the evaluation's running totals in one transaction: a stopped evaluation
-    // keeps every finished batch. Rationales already stored (same instance, model, sample and text) are reused.
-    void addItems(int64_t evaluationId, const std::vector<EvaluationItem>& items, double ciLow, double ciHigh);
+    // Stores a batch of outcomes and the evaluation's running totals (accuracy and its interval) in one
+    // transaction: a stopped evaluation keeps every finished batch. Rationales already stored (same instance,
+    // model, sample and text) are reused. Returns (correct, done) after the batch.
+    std::pair<int64_t, int64_t> addItems(int64_t evaluationId, const std::vector<EvaluationItem>& items);
     void finish(int64_t evaluationId, const std::string& status, const std::optional<std::string>& message);
     void setStatus(int64_t evaluationId, const std::string& status);
     std::vector<EvaluationRecord> list(); // newest first
@@ -55,8 +57,6 @@ public:
     std::unordered_set<int64_t> evaluatedInstances(int64_t evaluationId);
     // (correct, done) recounted from the stored items.
     std::pair<int64_t, int64_t> tally(int64_t evaluationId);
-    // Evaluations left 'running' by a process that ended become 'stopped' (resumable).
-    int markInterrupted();
 
 private:
     Database& m_db;

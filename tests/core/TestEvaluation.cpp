@@ -3,8 +3,6 @@
 // rationales, stops, resumes and ends with the same predictions as an uninterrupted evaluation.
 #include "eval/Accuracy.h"
 #include "eval/Evaluation.h"
-#include "ingest/Importer.h"
-#include "ingest/SymbolicTasks.h"
 #include "store/EvaluationRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
@@ -12,31 +10,12 @@
 #include "util/Error.h"
 
 #include <QtTest>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 using namespace cotlab;
 
 namespace {
-
-void importTask(const std::string& workspace, const std::string& folder, const std::string& split, int items,
-                int64_t count)
-{
-    ingest::SymbolicTaskOptions o;
-    o.task = "coin_flip";
-    o.split = split;
-    o.items = items;
-    o.count = count;
-    o.seed = 5;
-    const std::string path = folder + "/coin_flip-" + split + ".jsonl";
-    {
-        std::ofstream out(path);
-        ingest::writeSymbolicTask(o, out);
-    }
-    store::Workspace ws(workspace);
-    ingest::Importer::importFile(ws.db(), path);
-}
 
 // Prediction and first rationale text per instance, in instance order.
 std::vector<std::string> predictions(store::Database& db, int64_t evaluationId)
@@ -99,8 +78,8 @@ private Q_SLOTS:
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
-        importTask(ws, dir.path(""), "train", 2, 64);
-        importTask(ws, dir.path(""), "test", 3, 12);
+        test::importCoinFlips(ws, dir.path(""), "train", 64, 2, 5);
+        test::importCoinFlips(ws, dir.path(""), "test", 12, 3, 5);
 
         train::TrainingRequest t;
         t.workspace = ws;
@@ -184,7 +163,7 @@ private Q_SLOTS:
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
-        importTask(ws, dir.path(""), "train", 2, 4);
+        test::importCoinFlips(ws, dir.path(""), "train", 4, 2, 5);
         eval::EvaluationRequest r;
         r.workspace = ws;
         r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");

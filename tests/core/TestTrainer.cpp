@@ -1,7 +1,6 @@
 // Training on a real corpus (text-davinci-002's MultiArith rationales, imported from ../shared) with a real
 // pretrained student (stories260K): templates, masked loss, loss going down, exact resume, divergence.
 #include "ingest/Importer.h"
-#include "ingest/SymbolicTasks.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/ModelLoader.h"
 #include "store/RunRepository.h"
@@ -45,22 +44,6 @@ std::vector<train::Example> realExamples(size_t count)
             return out.size() < count;
         });
     return out;
-}
-
-// Generated coin flips with rule-written rationales, imported into the workspace (one file per split).
-void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split, int64_t count)
-{
-    ingest::SymbolicTaskOptions o;
-    o.task = "coin_flip";
-    o.split = split;
-    o.count = count;
-    const std::string path = folder + "/" + split + ".jsonl";
-    {
-        std::ofstream out(path);
-        ingest::writeSymbolicTask(o, out);
-    }
-    store::Workspace w(workspace);
-    ingest::Importer::importFile(w.db(), path);
 }
 
 train::TrainingRequest coinFlipRequest(const std::string& workspace, const std::string& runDir)
@@ -295,8 +278,8 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
-        importCoinFlips(ws, dir.path(""), "train", 64);
-        importCoinFlips(ws, dir.path(""), "dev", 12);
+        test::importCoinFlips(ws, dir.path(""), "train", 64);
+        test::importCoinFlips(ws, dir.path(""), "dev", 12);
         auto r = coinFlipRequest(ws, dir.path("run"));
         r.devSplit = "dev";
         r.config.maxSteps = 6;
@@ -335,7 +318,7 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
-        importCoinFlips(ws, dir.path(""), "train", 64);
+        test::importCoinFlips(ws, dir.path(""), "train", 64);
         auto r = coinFlipRequest(ws, dir.path("run"));
         r.config.maxSteps = 4;
         r.config.checkpointEvery = 2;

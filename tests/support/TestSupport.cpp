@@ -1,6 +1,9 @@
 #include "support/TestSupport.h"
 
+#include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
 #include "store/Database.h"
+#include "store/Workspace.h"
 
 #include <filesystem>
 #include <fstream>
@@ -56,6 +59,24 @@ std::string textOf(store::Database& db, const std::string& sql)
     if (!st.step())
         return "<no row>";
     return st.isNull(0) ? "<null>" : st.string(0);
+}
+
+void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
+                     int64_t count, int items, uint64_t seed)
+{
+    ingest::SymbolicTaskOptions o;
+    o.task = "coin_flip";
+    o.split = split;
+    o.count = count;
+    o.items = items;
+    o.seed = seed;
+    const std::string path = folder + "/coin_flip-" + split + ".jsonl";
+    {
+        std::ofstream out(path);
+        ingest::writeSymbolicTask(o, out);
+    }
+    store::Workspace ws(workspace);
+    ingest::Importer::importFile(ws.db(), path);
 }
 
 } // namespace cotlab::test

@@ -32,6 +32,11 @@ std::string writeFile(const std::string& path, const std::string& content);
 
 // The first column of the first row of a query: as an integer, or as text ("<null>", "<no row>").
 int64_t scalar(store::Database& db, const std::string& sql);
+
+// Generated coin flips with rule-written rationales (ingest/SymbolicTasks), written to folder and imported into
+// the workspace: 'count' questions of 'items' people in one split.
+void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
+                     int64_t count, int items = 2, uint64_t seed = 0);
 std::string textOf(store::Database& db, const std::string& sql);
 
 } // namespace cotlab::test
