@@ -197,6 +197,10 @@ QWidget* TrainPage::buildForm()
     m_correctOnly->setChecked(true);
     m_samples = spin(0, 1000, 0);
     m_samples->setSpecialValueText(tr("all"));
+    m_questions = spin(0, 100000000, 0);
+    m_questions->setObjectName("questions");
+    m_questions->setSpecialValueText(tr("all"));
+    m_questions->setToolTip(tr("Train on at most this many questions, drawn at random (a corpus-size learning curve)"));
     m_maxLength = spin(16, 32768, 512);
     m_maxLength->setObjectName("maxLength");
     df->addRow(tr("Task"), m_task);
@@ -204,6 +208,7 @@ QWidget* TrainPage::buildForm()
     df->addRow(tr("Template"), m_template);
     df->addRow(QString(), m_correctOnly);
     df->addRow(tr("Rationales per question"), m_samples);
+    df->addRow(tr("Questions"), m_questions);
     df->addRow(tr("Max tokens per example"), m_maxLength);
     m_devSplit = new QComboBox;
     m_devSplit->setObjectName("devSplit");
@@ -355,6 +360,7 @@ void TrainPage::start()
     r.selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
     r.selection.correctOnly = m_correctOnly->isChecked();
     r.selection.samplesPerInstance = m_samples->value();
+    r.selection.questions = m_questions->value();
     r.maxLength = m_maxLength->value();
     r.device = m_device->currentText().toStdString();
     r.config.learningRate = lr;

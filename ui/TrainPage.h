@@ -60,6 +60,7 @@ private:
     QComboBox* m_template;
     QCheckBox* m_correctOnly;
     QSpinBox* m_samples;
+    QSpinBox* m_questions;
     QSpinBox* m_epochs;
     QSpinBox* m_steps;
     QSpinBox* m_batch;

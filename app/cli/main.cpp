@@ -97,6 +97,11 @@ int main(int argc, char** argv)
     trainCmd->add_option("--samples-per-instance", req.selection.samplesPerInstance,
                          "At most this many rationales per question (0: all)")
         ->capture_default_str();
+    trainCmd->add_option("--questions", req.selection.questions,
+                         "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
+        ->capture_default_str();
+    trainCmd->add_option("--question-seed", req.selection.questionSeed, "Seed of the question draw")
+        ->capture_default_str();
     trainCmd->add_option("--epochs", req.config.epochs, "Passes over the examples")->capture_default_str();
     trainCmd->add_option("--steps", req.config.maxSteps, "Optimizer steps (overrides --epochs)");
     trainCmd->add_option("--batch-size", req.config.batchSize, "Examples per micro-batch")->capture_default_str();

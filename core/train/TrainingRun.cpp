@@ -10,6 +10,7 @@
 #include "text/Tokenizer.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,18 +21,31 @@ namespace cotlab::train {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+
+// A fixed pseudo-random key per (question, seed): the draw does not depend on the order questions are read in.
+uint64_t drawKey(int64_t instanceId, uint64_t seed)
+{
+    uint64_t z = uint64_t(instanceId) + 0x9e3779b97f4a7c15ULL * (seed + 1); // splitmix64
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
 std::vector<Example> collectExamples(store::Database& db, const TrainingSelection& sel, SelectionCounts* counts)
 {
     SelectionCounts c;
-    std::vector<Example> out;
+    std::vector<std::pair<int64_t, std::vector<Example>>> perQuestion; // (instance id, its examples), id order
     store::RationaleRepository(db).forEachInstance(
         sel.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
             if (i.split != sel.split)
                 return true;
             ++c.instances;
-            const size_t before = out.size();
+            std::vector<Example> examples;
             if (sel.format == TargetFormat::LabelOnly) {
-                out.push_back(formatExample(i, nullptr, sel.format));
+                examples.push_back(formatExample(i, nullptr, sel.format));
             } else {
                 int64_t taken = 0;
                 for (const auto& r : rationales) {
@@ -39,14 +53,27 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
                         continue;
                     if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
                         break;
-                    out.push_back(formatExample(i, &r, sel.format));
+                    examples.push_back(formatExample(i, &r, sel.format));
                     ++taken;
                 }
             }
-            if (out.size() > before)
-                ++c.usedInstances;
+            if (!examples.empty())
+                perQuestion.emplace_back(i.id, std::move(examples));
             return true;
         });
+    if (sel.questions > 0 && int64_t(perQuestion.size()) > sel.questions) {
+        std::vector<uint64_t> keys;
+        for (const auto& q : perQuestion)
+            keys.push_back(drawKey(q.first, sel.questionSeed));
+        std::nth_element(keys.begin(), keys.begin() + (sel.questions - 1), keys.end());
+        const uint64_t threshold = keys[size_t(sel.questions - 1)];
+        std::erase_if(perQuestion, [&](const auto& q) { return drawKey(q.first, sel.questionSeed) > threshold; });
+    }
+    std::vector<Example> out;
+    for (auto& q : perQuestion)
+        for (auto& e : q.second)
+            out.push_back(std::move(e));
+    c.usedInstances = int64_t(perQuestion.size());
     c.examples = int64_t(out.size());
     if (counts)
         *counts = c;
@@ -64,6 +91,8 @@ std::string requestToJson(const TrainingRequest& r)
               {"template", targetFormatName(r.selection.format)},
               {"correct_only", r.selection.correctOnly},
               {"samples_per_instance", r.selection.samplesPerInstance},
+              {"questions", r.selection.questions},
+              {"question_seed", r.selection.questionSeed},
               {"max_length", r.maxLength},
               {"device", r.device},
               {"precision", "fp32"},
@@ -98,6 +127,8 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     r.selection.format = targetFormatFromName(j.value("template", "cot"));
     r.selection.correctOnly = j.value("correct_only", true);
     r.selection.samplesPerInstance = j.value("samples_per_instance", int64_t(0));
+    r.selection.questions = j.value("questions", int64_t(0));
+    r.selection.questionSeed = j.value("question_seed", uint64_t(0));
     r.maxLength = j.value("max_length", int64_t(512));
     r.device = j.value("device", "auto");
     TrainConfig& c = r.config;
@@ -180,6 +211,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                             {"template", targetFormatName(request.selection.format)},
                             {"correct_only", request.selection.correctOnly},
                             {"samples_per_instance", request.selection.samplesPerInstance},
+                            {"questions", request.selection.questions},
                             {"instances", counts.instances},
                             {"instances_used", counts.usedInstances},
                             {"examples", int64_t(set.size())},

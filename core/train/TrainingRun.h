@@ -28,6 +28,10 @@ struct TrainingSelection {
     TargetFormat format = TargetFormat::ChainOfThought;
     bool correctOnly = true;        // Fine-tune-CoT: keep rationales whose answer matches gold
     int64_t samplesPerInstance = 0; // at most this many rationales per instance (0: all)
+    // At most this many questions (0: all), drawn at random with questionSeed among those that give examples;
+    // a smaller draw is a subset of a larger one with the same seed, so corpus-size learning curves are nested.
+    int64_t questions = 0;
+    uint64_t questionSeed = 0;
 };
 
 struct SelectionCounts {

@@ -18,6 +18,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <fstream>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 using namespace cotlab;
@@ -117,6 +119,50 @@ private Q_SLOTS:
                  std::string(" The answer is (B)."));
         QVERIFY_THROWS_EXCEPTION(Error, train::formatExample(i, nullptr, train::TargetFormat::ChainOfThought));
         QVERIFY_THROWS_EXCEPTION(Error, train::targetFormatFromName("socratic-ish"));
+    }
+
+    // --questions N: N questions at random among those with examples, every example of each kept, the same
+    // draw for the same seed, and a smaller draw inside a larger one (nested corpus-size learning curves).
+    void questionDrawIsNestedAndSeeded()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        ingest::Importer::importFile(ws.db(),
+                                     test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"));
+        train::TrainingSelection sel;
+        sel.task = "date_mmddyyyy";
+        sel.split = "test";
+        sel.correctOnly = false;
+        sel.samplesPerInstance = 3;
+        train::SelectionCounts all;
+        QCOMPARE(int64_t(train::collectExamples(ws.db(), sel, &all).size()), all.examples);
+        QCOMPARE(all.usedInstances, all.instances);
+        auto promptsOf = [&](int64_t questions, uint64_t seed, train::SelectionCounts* counts = nullptr) {
+            sel.questions = questions;
+            sel.questionSeed = seed;
+            std::set<std::string> prompts;
+            std::map<std::string, int> perPrompt;
+            for (const auto& e : train::collectExamples(ws.db(), sel, counts))
+                ++perPrompt[e.prompt];
+            for (const auto& [p, n] : perPrompt) {
+                if (n != 3)
+                    qWarning() << "question with" << n << "examples";
+                prompts.insert(p);
+            }
+            return prompts;
+        };
+        train::SelectionCounts c;
+        const auto small = promptsOf(20, 7, &c);
+        QCOMPARE(small.size(), size_t(20));
+        QCOMPARE(c.usedInstances, int64_t(20));
+        QCOMPARE(c.examples, int64_t(60));
+        QCOMPARE(c.instances, all.instances);
+        const auto large = promptsOf(100, 7);
+        QCOMPARE(large.size(), size_t(100));
+        QVERIFY(std::includes(large.begin(), large.end(), small.begin(), small.end()));
+        QCOMPARE(promptsOf(20, 7), small);
+        QVERIFY(promptsOf(20, 8) != small);
+        QCOMPARE(promptsOf(100000, 7).size(), size_t(all.usedInstances)); // more than there are: all of them
     }
 
     // The loss is the mean cross-entropy of target tokens only: recomputed here by hand from the logits.
