@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "EvaluatePage.h"
+#include "EvaluationJob.h"
 #include "JobRunner.h"
 #include "TrainPage.h"
 #include "TrainingJob.h"
@@ -34,7 +36,7 @@ namespace cotlab::ui {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
       m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_train(new TrainPage),
-      m_pages(new QTabWidget)
+      m_evaluate(new EvaluatePage), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -68,6 +70,9 @@ MainWindow::MainWindow(QWidget* parent)
     layout->addWidget(splitter, 1);
     m_pages->addTab(overview, tr("Overview"));
     m_pages->addTab(m_train, tr("Train"));
+    m_pages->addTab(m_evaluate, tr("Evaluate"));
+    // A finished run is a student to evaluate.
+    connect(m_train, &TrainPage::runFinished, this, [this] { m_evaluate->setWorkspace(m_path, taskNames()); });
     m_pages->setDocumentMode(true);
     setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_counts);
@@ -126,8 +131,10 @@ void MainWindow::openDemoWorkspace()
     const QString demoModels = QString::fromStdString(
                                    ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString())) +
                                "/models/stories260K";
-    if (QFileInfo::exists(demoModels + "/stories260K.bin"))
+    if (QFileInfo::exists(demoModels + "/stories260K.bin")) {
         m_train->setModelPath(demoModels + "/stories260K.bin", demoModels + "/tok512.bin");
+        m_evaluate->setModelPath(demoModels + "/stories260K.bin", demoModels + "/tok512.bin");
+    }
     if (QFileInfo::exists(path)) {
         openWorkspace(path);
         return;
@@ -243,16 +250,27 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
     statusBar()->clearMessage();
     m_table->resizeColumnsToContents();
     updatePlot();
-    QStringList taskNames;
-    for (const auto& t : m_summary->stats())
-        taskNames << QString::fromStdString(t.task);
-    m_train->setWorkspace(m_path, taskNames);
+    m_train->setWorkspace(m_path, taskNames());
+    m_evaluate->setWorkspace(m_path, taskNames());
     Q_EMIT workspaceLoaded();
+}
+
+QStringList MainWindow::taskNames() const
+{
+    QStringList names;
+    for (const auto& t : m_summary->stats())
+        names << QString::fromStdString(t.task);
+    return names;
 }
 
 void MainWindow::showTrainPage()
 {
     m_pages->setCurrentWidget(m_train);
+}
+
+void MainWindow::showEvaluatePage()
+{
+    m_pages->setCurrentWidget(m_evaluate);
 }
 
 void MainWindow::updatePlot()
@@ -317,6 +335,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
         }
         m_train->stopTraining();
         m_train->job()->waitForIdle();
+    }
+    if (m_evaluate->job()->running()) {
+        // A stopped evaluation keeps every stored batch: stopping loses at most the batch being generated.
+        m_evaluate->stopEvaluation();
+        m_evaluate->job()->waitForIdle();
     }
     if (m_jobs->busy()) {
         const auto answer = QMessageBox::question(this, tr("Quit CoTLab"),

@@ -2,6 +2,7 @@
 
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
 
 class QCustomPlot;
 class QLabel;
@@ -9,12 +10,13 @@ class QTableView;
 
 namespace cotlab::ui {
 
+class EvaluatePage;
 class JobRunner;
 class TrainPage;
 class WorkspaceSummary;
 
-// The workspace window: an Overview page (the workspace's tasks with their counts and teacher accuracy) and
-// the Train page. The Browse, Corpus, Evaluate, Review and Export pages come with later work.
+// The workspace window: an Overview page (the workspace's tasks with their counts and teacher accuracy), the
+// Train page and the Evaluate page. The Browse, Corpus, Review and Export pages come with later work.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -29,7 +31,9 @@ public:
     WorkspaceSummary* summary() const { return m_summary; }
     JobRunner* jobs() const { return m_jobs; }
     TrainPage* trainPage() const { return m_train; }
+    EvaluatePage* evaluatePage() const { return m_evaluate; }
     void showTrainPage();
+    void showEvaluatePage();
 
 Q_SIGNALS:
     void workspaceLoaded();
@@ -46,6 +50,7 @@ private:
     void about();
     void onLoaded(qint64 tasks, qint64 instances, qint64 rationales);
     void updatePlot();
+    QStringList taskNames() const;
     void showError(const QString& title, const QString& message);
 
     QString m_path;
@@ -56,6 +61,7 @@ private:
     QLabel* m_header;
     QLabel* m_counts;
     TrainPage* m_train;
+    EvaluatePage* m_evaluate;
     class QTabWidget* m_pages;
 };
 

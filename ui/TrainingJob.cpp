@@ -2,49 +2,19 @@
 
 #include "train/TrainingRun.h"
 
-#include <QCoreApplication>
-#include <QFutureWatcher>
-#include <QThread>
-#include <QtConcurrent>
 #include <limits>
 
 namespace cotlab::ui {
 
-TrainingJob::TrainingJob(QObject* parent) : QObject(parent)
+TrainingJob::TrainingJob(QObject* parent) : BackgroundJob(parent)
 {
     qRegisterMetaType<StepUpdate>();
 }
 
 TrainingJob::~TrainingJob()
 {
-    stop();
+    stop(); // before the base class goes: the worker's progress callback emits this object's signal
     waitForIdle();
-}
-
-bool TrainingJob::launch(std::function<QString(const jobs::StopToken&)> work)
-{
-    if (m_running)
-        return false;
-    m_running = true;
-    m_stop = std::make_shared<jobs::StopToken>();
-    auto stop = m_stop;
-    using Result = std::pair<bool, QString>;
-    auto* watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher] {
-        const auto [ok, text] = watcher->result();
-        watcher->deleteLater();
-        m_running = false;
-        const QString status = ok ? text.section('\n', 0, 0) : QStringLiteral("failed");
-        Q_EMIT finished(ok, status, ok ? text.section('\n', 1) : text);
-    });
-    watcher->setFuture(QtConcurrent::run([work = std::move(work), stop]() -> Result {
-        try {
-            return {true, work(*stop)};
-        } catch (const std::exception& e) {
-            return {false, QString::fromStdString(e.what())};
-        }
-    }));
-    return true;
 }
 
 namespace {
@@ -82,20 +52,6 @@ bool TrainingJob::resume(const QString& workspace, qint64 runId)
     return launch([progress = progressSignal(), path, runId](const jobs::StopToken& stop) {
         return describe(train::resumeRun(path, runId, progress, &stop));
     });
-}
-
-void TrainingJob::stop()
-{
-    if (m_stop)
-        m_stop->requestStop();
-}
-
-void TrainingJob::waitForIdle()
-{
-    while (m_running) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QThread::msleep(10);
-    }
 }
 
 } // namespace cotlab::ui

@@ -149,6 +149,48 @@ std::unordered_set<int64_t> EvaluationRepository::evaluatedInstances(int64_t eva
     return out;
 }
 
+std::vector<EvaluatedInstance> EvaluationRepository::evaluatedInstanceDetails(int64_t evaluationId)
+{
+    std::vector<EvaluatedInstance> out;
+    Statement s(m_db, "SELECT i.id, i.ext_id, i.question, i.choices, i.gold, e.prediction, e.correct, e.votes, "
+                      "COALESCE(r.text, ''), t.model, t.text, t.answer, t.correct "
+                      "FROM evaluation_items e JOIN instances i ON i.id = e.instance_id "
+                      "LEFT JOIN rationales r ON r.id = e.rationale_id "
+                      "LEFT JOIN rationales t ON t.id = (SELECT id FROM rationales WHERE instance_id = i.id AND "
+                      "source_kind = 'teacher' ORDER BY sample_index, id LIMIT 1) "
+                      "WHERE e.evaluation_id = ? ORDER BY i.id");
+    s.bind(1, evaluationId);
+    while (s.step()) {
+        EvaluatedInstance e;
+        e.instanceId = s.int64(0);
+        e.extId = s.string(1);
+        e.question = s.string(2);
+        e.choicesJson = s.optString(3);
+        e.gold = s.string(4);
+        e.prediction = s.string(5);
+        e.correct = s.int64(6) == 1;
+        e.votesJson = s.optString(7);
+        e.studentRationale = s.string(8);
+        e.teacherModel = s.optString(9);
+        e.teacherRationale = s.optString(10);
+        e.teacherAnswer = s.optString(11);
+        if (const auto c = s.optInt64(12))
+            e.teacherCorrect = *c == 1;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::pair<int64_t, int64_t> EvaluationRepository::teacherTally(int64_t evaluationId)
+{
+    Statement s(m_db, "SELECT COALESCE(SUM(t.correct = 1), 0), COUNT(t.id) FROM evaluation_items e "
+                      "JOIN rationales t ON t.id = (SELECT id FROM rationales WHERE instance_id = e.instance_id AND "
+                      "source_kind = 'teacher' ORDER BY sample_index, id LIMIT 1) WHERE e.evaluation_id = ?");
+    s.bind(1, evaluationId);
+    s.step();
+    return {s.int64(0), s.int64(1)};
+}
+
 std::pair<int64_t, int64_t> EvaluationRepository::tally(int64_t evaluationId)
 {
     Statement s(m_db, "SELECT COALESCE(SUM(correct), 0), COUNT(*) FROM evaluation_items WHERE evaluation_id = ?");

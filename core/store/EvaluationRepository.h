@@ -41,6 +41,22 @@ struct EvaluationItem {
     std::vector<RationaleRecord> samples; // source kind 'student', sample index = position
 };
 
+// One evaluated question beside its gold answer and the teacher's first rationale for it (the per-instance view).
+struct EvaluatedInstance {
+    int64_t instanceId = 0;
+    std::string extId;
+    std::string question;
+    std::optional<std::string> choicesJson;
+    std::string gold;
+    std::string prediction;
+    bool correct = false;
+    std::optional<std::string> votesJson;
+    std::string studentRationale; // the first sample's text
+    // The teacher's rationale with the lowest sample index (any teacher model), when the question has one.
+    std::optional<std::string> teacherModel, teacherRationale, teacherAnswer;
+    std::optional<bool> teacherCorrect;
+};
+
 class EvaluationRepository {
 public:
     explicit EvaluationRepository(Database& db) : m_db(db) {}
@@ -55,6 +71,10 @@ public:
     std::vector<EvaluationRecord> list(); // newest first
     std::optional<EvaluationRecord> find(int64_t evaluationId);
     std::unordered_set<int64_t> evaluatedInstances(int64_t evaluationId);
+    // The evaluated questions in instance order, with the teacher's first rationale for each.
+    std::vector<EvaluatedInstance> evaluatedInstanceDetails(int64_t evaluationId);
+    // (correct, with a teacher rationale) of the teacher's first rationale on the evaluated questions.
+    std::pair<int64_t, int64_t> teacherTally(int64_t evaluationId);
     // (correct, done) recounted from the stored items.
     std::pair<int64_t, int64_t> tally(int64_t evaluationId);
 

@@ -8,7 +8,10 @@
 #
 # Environment: COTLAB_CLI (default: build/app/cotlab-cli, then cotlab-cli on PATH), STUDENT and TOKENIZER
 # (default: the bundled stories260K), TASKS (default: "last_letter_concatenation coin_flip"), TRAIN_PER_LENGTH
-# (800), TEST_COUNT (200), EPOCHS (2), THREADS (torch threads; default: all cores).
+# (800), TEST_COUNT (200), EPOCHS (2), THREADS (torch threads; default: all cores), SPLITS (held-out splits to
+# evaluate; default "dev test"), QUESTIONS (a learning curve: e.g. "150 600 2400" trains each template on that many
+# training questions drawn at random; default: all of them) and STEPS (optimizer steps per run instead of EPOCHS,
+# so every point of a learning curve gets the same compute).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-symbolic-distillation}"
@@ -23,6 +26,10 @@ tasks="${TASKS:-last_letter_concatenation coin_flip}"
 per_length="${TRAIN_PER_LENGTH:-800}"
 test_count="${TEST_COUNT:-200}"
 epochs="${EPOCHS:-2}"
+splits="${SPLITS:-dev test}"
+questions="${QUESTIONS:-0}"
+length=(--epochs "$epochs")
+[ -z "${STEPS:-}" ] || length=(--steps "$STEPS")
 [ -z "${THREADS:-}" ] || export OMP_NUM_THREADS="$THREADS"
 # OpenBLAS falls back to slow kernels on some virtual CPUs; cotlab-cli version says which it uses.
 if "$cli" version 2>/dev/null | grep -q "OPENBLAS_CORETYPE="; then
@@ -45,12 +52,17 @@ done
 
 for task in $tasks; do
     for template in cot label; do
-        "$cli" --workspace "$ws" train --model "$student" --tokenizer "$tokenizer" --task "$task" --template "$template" \
-            --out "$out/runs/$task-$template" --name "$task-$template" --epochs "$epochs" --batch-size 16 --lr 2e-3 \
-            --warmup 20 --seed 1 --log-every 100 | tee "$out/$task-$template.log"
-        run=$(sed -n 's/^run \([0-9]*\) finished.*/\1/p' "$out/$task-$template.log")
-        for split in dev test; do
-            "$cli" --workspace "$ws" eval --run "$run" --task "$task" --split "$split" --batch-size 50 --name "$task-$template-$split"
+        for q in $questions; do
+            name="$task-$template"
+            [ "$q" = 0 ] || name="$name-q$q"
+            "$cli" --workspace "$ws" train --model "$student" --tokenizer "$tokenizer" --task "$task" \
+                --template "$template" --questions "$q" --out "$out/runs/$name" --name "$name" "${length[@]}" \
+                --batch-size 16 --lr 2e-3 --warmup 20 --seed 1 --log-every 100 | tee "$out/$name.log"
+            run=$(sed -n 's/^run \([0-9]*\) finished.*/\1/p' "$out/$name.log")
+            for split in $splits; do
+                "$cli" --workspace "$ws" eval --run "$run" --task "$task" --split "$split" --batch-size 50 \
+                    --name "$name-$split"
+            done
         done
     done
 done

@@ -1,0 +1,212 @@
+// The Evaluate page driven as a user would: students trained here (stories260K on generated coin-flip questions
+// with chain-of-thought and label-only templates, two corpus sizes) evaluated from the form on a worker thread,
+// stopped and resumed, the results table beside the store, the per-question view and its filters, the three
+// plots and saving them. With COTLAB_SCREENSHOT_DIR set it saves evaluate-page*.png there.
+#include "EvaluatePage.h"
+#include "EvaluationJob.h"
+#include "QCustomPlotInclude.h"
+#include "store/EvaluationRepository.h"
+#include "store/RationaleRepository.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+#include "train/TrainingRun.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QtTest>
+
+using namespace cotlab;
+
+namespace {
+
+int64_t trainStudent(const std::string& ws, const std::string& runDir, train::TargetFormat format,
+                     int64_t questions)
+{
+    train::TrainingRequest t;
+    t.workspace = ws;
+    t.name = std::filesystem::path(runDir).filename().string();
+    t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+    t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+    t.selection.task = "coin_flip";
+    t.selection.format = format;
+    t.selection.questions = questions;
+    t.config.maxSteps = 8;
+    t.config.batchSize = 8;
+    t.config.learningRate = 2e-3;
+    t.config.runDir = runDir;
+    const auto run = train::startRun(t, {}, nullptr);
+    if (run.status != "finished")
+        throw std::runtime_error("training did not finish");
+    return run.runId;
+}
+
+int rowsShown(QTableWidget* t)
+{
+    return t->rowCount();
+}
+
+} // namespace
+
+class TestEvaluatePage : public QObject {
+    Q_OBJECT
+
+    void screenshot(QWidget& w, const char* name)
+    {
+        const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
+        if (!dir.isEmpty())
+            QVERIFY(w.grab().save(dir + "/" + name));
+    }
+
+private Q_SLOTS:
+    void evaluateCompareAndPlot()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "train", 64, 2, 5);
+        test::importCoinFlips(ws, dir.path(""), "test", 24, 2, 6);
+        const int64_t cotSmall = trainStudent(ws, dir.path("cot-16"), train::TargetFormat::ChainOfThought, 16);
+        const int64_t cot = trainStudent(ws, dir.path("cot-64"), train::TargetFormat::ChainOfThought, 64);
+        const int64_t label = trainStudent(ws, dir.path("label-64"), train::TargetFormat::LabelOnly, 64);
+
+        ui::EvaluatePage page;
+        page.resize(1500, 950);
+        page.show();
+        page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
+        auto* runCombo = page.findChild<QComboBox*>("run");
+        QCOMPARE(runCombo->count(), 4); // "none" and the three finished runs
+        auto* results = page.findChild<QTableWidget*>("results");
+        QCOMPARE(results->rowCount(), 0);
+        page.findChild<QSpinBox*>("maxNewTokens")->setValue(40);
+        page.findChild<QSpinBox*>("batch")->setValue(8);
+
+        // Evaluate each student from the form; the label-only one is stopped after its first batch and resumed.
+        auto evaluate = [&](int64_t runId, bool stopEarly) {
+            runCombo->setCurrentIndex(runCombo->findData(qint64(runId)));
+            QCOMPARE(page.findChild<QComboBox*>("task")->currentText(), QString("coin_flip"));
+            QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+            QVERIFY(page.job()->running());
+            if (stopEarly) {
+                QTRY_VERIFY_WITH_TIMEOUT(page.findChild<QProgressBar*>("progress")->value() >= 8, 120000);
+                QTest::mouseClick(page.findChild<QPushButton*>("stop"), Qt::LeftButton);
+                QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+                QCOMPARE(results->item(0, 9)->text(), QString("stopped"));
+                QVERIFY(page.findChild<QPushButton*>("resume")->isEnabled());
+                QTest::mouseClick(page.findChild<QPushButton*>("resume"), Qt::LeftButton);
+                QVERIFY(page.job()->running());
+            }
+            QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+            QCOMPARE(results->item(0, 9)->text(), QString("finished"));
+        };
+        evaluate(cotSmall, false);
+        evaluate(cot, false);
+        evaluate(label, true);
+        QCOMPARE(results->rowCount(), 3);
+
+        store::Workspace w(ws);
+        store::EvaluationRepository evals(w.db());
+        const auto stored = evals.list(); // newest first, like the table
+        QCOMPARE(stored.size(), size_t(3));
+        for (int row = 0; row < 3; ++row) {
+            const auto& e = stored[size_t(row)];
+            QCOMPARE(e.done, int64_t(24));
+            QCOMPARE(results->item(row, 8)->text(), QString("24"));
+            QVERIFY2(results->item(row, 7)->text().startsWith(QString::number(100.0 * *e.accuracy, 'f', 1)),
+                     qPrintable(results->item(row, 7)->text()));
+        }
+        QVERIFY(results->item(0, 3)->text().contains("label · 64 questions"));
+        QVERIFY(results->item(2, 3)->text().contains("cot · 16 questions"));
+        QVERIFY(results->item(0, 6)->text().startsWith("label only · greedy"));
+
+        // The generated rationales are student rationales of that student, one per question.
+        int64_t studentRationales = 0;
+        store::RationaleRepository(w.db()).forEachInstance(
+            std::string("coin_flip"), [&](const store::InstanceRecord&, const std::vector<store::RationaleRecord>& rs) {
+                for (const auto& r : rs)
+                    studentRationales += r.sourceKind == "student" && r.model == "cot-64";
+                return true;
+            });
+        QCOMPARE(studentRationales, int64_t(24));
+
+        // One evaluation selected: its questions, filtered.
+        page.selectEvaluations({stored[1].id});
+        auto* questions = page.findChild<QTableWidget*>("questions");
+        QCOMPARE(rowsShown(questions), 24);
+        auto* filter = page.findChild<QComboBox*>("filter");
+        filter->setCurrentIndex(filter->findText("Student wrong"));
+        QCOMPARE(int64_t(rowsShown(questions)), stored[1].done - stored[1].correct);
+        filter->setCurrentIndex(filter->findText("Student wrong, teacher right"));
+        // The generated questions' rule-written rationales are all right, so every student error is one.
+        QCOMPARE(int64_t(rowsShown(questions)), stored[1].done - stored[1].correct);
+        filter->setCurrentIndex(filter->findText("Student right"));
+        QCOMPARE(int64_t(rowsShown(questions)), stored[1].correct);
+        filter->setCurrentIndex(0);
+        questions->selectRow(0);
+        screenshot(page, "evaluate-page.png");
+
+        // All three selected: the plots compare them.
+        page.selectEvaluations({stored[0].id, stored[1].id, stored[2].id});
+        auto* accuracy = page.plot("accuracy");
+        QCOMPARE(accuracy->plottableCount(), 4); // student bars, teacher bars and their error bars
+        auto* studentBars = qobject_cast<QCPBars*>(accuracy->plottable(0));
+        QVERIFY(studentBars);
+        QCOMPARE(studentBars->dataCount(), 3);
+        auto* curve = page.plot("curve");
+        QCOMPARE(curve->graphCount(), 2); // CoT (16 and 64 questions) and label only (64)
+        QCOMPARE(curve->graph(0)->dataCount() + curve->graph(1)->dataCount(), 3);
+        auto* cotPlot = page.plot("cot");
+        auto* cotBars = qobject_cast<QCPBars*>(cotPlot->plottable(0));
+        QVERIFY(cotBars);
+        QCOMPARE(cotBars->dataCount(), 1);
+        QCOMPARE(cotBars->data()->at(0)->value, 100.0 * *stored[1].accuracy); // the latest CoT student
+        page.views()->setCurrentIndex(1);
+        screenshot(page, "evaluate-accuracy.png");
+        page.views()->setCurrentIndex(2);
+        screenshot(page, "evaluate-learning-curve.png");
+        page.views()->setCurrentIndex(3);
+        screenshot(page, "evaluate-with-without-cot.png");
+
+        // Saving: PNG and PDF files; a folder that does not exist is refused.
+        const QString png = QString::fromStdString(dir.path("curve.png"));
+        const QString pdf = QString::fromStdString(dir.path("cot.pdf"));
+        QVERIFY(page.savePlotTo("curve", png));
+        QVERIFY(page.savePlotTo("cot", pdf));
+        QFile pngFile(png), pdfFile(pdf);
+        QVERIFY(pngFile.open(QIODevice::ReadOnly));
+        QCOMPARE(pngFile.read(4), QByteArray("\x89PNG"));
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QCOMPARE(pdfFile.read(5), QByteArray("%PDF-"));
+        QVERIFY(!page.savePlotTo("curve", QString::fromStdString(dir.path("missing/curve.png"))));
+    }
+
+    void badInputIsExplained()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "train", 8, 2, 5);
+        ui::EvaluatePage page;
+        page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
+        auto* message = page.findChild<QLabel*>("message");
+        page.setModelPath(QString::fromStdString(dir.path("no-such-model")));
+        page.start();
+        QVERIFY(!page.job()->running());
+        QVERIFY(message->text().contains("Student:"));
+        // A real model but a split without questions: the job reports it and nothing is recorded.
+        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        page.findChild<QComboBox*>("split")->setCurrentText("dev");
+        page.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
+        QVERIFY2(message->text().contains("no dev instances"), qPrintable(message->text()));
+        QCOMPARE(page.findChild<QTableWidget*>("results")->rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestEvaluatePage)
+#include "TestEvaluatePage.moc"
