@@ -65,14 +65,15 @@ QString decodingOf(const QJsonObject& config)
                         .arg(config.value("temperature").toDouble(), 0, 'g', 3);
 }
 
-// What the student was trained on, from its run's recipe.
-QString recipeOf(const QJsonObject& recipe)
+// What the student was trained on, from its run's recipe (its task named when it is not the evaluated one).
+QString recipeOf(const QJsonObject& recipe, const QString& evaluatedTask)
 {
     if (recipe.isEmpty())
         return QObject::tr("–");
     const int perQuestion = recipe.value("samples_per_instance").toInt();
-    return QObject::tr("%1 %2 · %3 questions · %4 examples%5")
-        .arg(recipe.value("task").toString(), recipe.value("template").toString())
+    const QString task = recipe.value("task").toString();
+    return QObject::tr("%1%2 · %3 questions · %4 examples%5")
+        .arg(task == evaluatedTask ? QString() : task + " ", recipe.value("template").toString())
         .arg(recipe.value("instances_used").toInteger())
         .arg(recipe.value("examples").toInteger())
         .arg(perQuestion > 0 ? QObject::tr(" · ≤%1 per question").arg(perQuestion) : QString());
@@ -329,8 +330,10 @@ QWidget* EvaluatePage::buildForm()
     m_maxNewTokens = spin(0, 4096, 0);
     m_maxNewTokens->setObjectName("maxNewTokens");
     m_maxNewTokens->setSpecialValueText(tr("auto (256 CoT, 16 label)"));
-    m_batch = spin(1, 1024, 16);
+    m_batch = spin(0, 1024, 0);
     m_batch->setObjectName("batch");
+    m_batch->setSpecialValueText(tr("auto"));
+    m_batch->setToolTip(tr("Sequences generated together; auto fits the model's KV cache in memory"));
     m_seed = spin(0, 1 << 30, 0);
     decf->addRow(tr("Samples per question"), m_samples);
     decf->addRow(tr("Temperature"), m_temperature);
@@ -550,7 +553,7 @@ void EvaluatePage::refreshResults()
             m_results->setItem(row, 0, cell(QString::number(e.id), qint64(e.id)));
             m_results->setItem(row, 1, cell(QString::fromStdString(e.name)));
             m_results->setItem(row, 2, cell(e.runId ? QString::number(*e.runId) : tr("–")));
-            m_results->setItem(row, 3, cell(recipeOf(recipe)));
+            m_results->setItem(row, 3, cell(recipeOf(recipe, QString::fromStdString(e.task))));
             m_results->setItem(row, 4, cell(QString::fromStdString(e.task)));
             m_results->setItem(row, 5, cell(QString::fromStdString(e.split)));
             m_results->setItem(row, 6, cell(decodingOf(config)));

@@ -28,6 +28,9 @@ int runEval(const std::string& workspace, EvalArgs args)
     std::printf("evaluation %lld %s: accuracy %.1f%% (%lld/%lld), 95%% CI [%.1f%%, %.1f%%]\n",
                 (long long)out.evaluationId, out.status.c_str(), 100 * out.accuracy, (long long)out.correct,
                 (long long)out.done, 100 * out.ciLow, 100 * out.ciHigh);
+    if (out.seconds > 0)
+        std::printf("batch size %lld, %lld tokens generated in %.1f s (%.1f tokens/s)\n", (long long)out.batchSize,
+                    (long long)out.generatedTokens, out.seconds, double(out.generatedTokens) / out.seconds);
     if (out.status == "stopped") {
         std::printf("continue it with: cotlab-cli --workspace %s eval --resume %lld\n", workspace.c_str(),
                     (long long)out.evaluationId);

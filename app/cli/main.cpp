@@ -155,7 +155,8 @@ int main(int argc, char** argv)
     evalCmd->add_option("--seed", er.seed, "Sampling seed")->capture_default_str();
     evalCmd->add_option("--max-new-tokens", er.maxNewTokens, "Tokens per answer at most (0: 256 for cot, 16 for label)")
         ->capture_default_str();
-    evalCmd->add_option("--batch-size", er.batchSize, "Sequences generated together")->capture_default_str();
+    evalCmd->add_option("--batch-size", er.batchSize, "Sequences generated together (0: chosen from the model's memory needs)")
+        ->capture_default_str();
     evalCmd->add_option("--limit", er.limit, "Only the first N instances of the split (0: all)")->capture_default_str();
     evalCmd->add_option("--device", er.device, kDeviceHelp)->capture_default_str();
     evalCmd->add_option("--precision", er.precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();

@@ -13,8 +13,11 @@
 #include "util/Error.h"
 #include "util/Text.h"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 #include <torch/torch.h>
 
 namespace cotlab::eval {
@@ -103,8 +106,10 @@ void complete(EvaluationRequest& r, store::Database& db)
         r.format = train::TargetFormat::ChainOfThought;
     if (r.maxNewTokens <= 0)
         r.maxNewTokens = *r.format == train::TargetFormat::LabelOnly ? 16 : 256;
-    if (r.samples < 1 || r.batchSize < 1)
-        throw Error("samples and batch size must be at least 1");
+    if (r.samples < 1)
+        throw Error("samples must be at least 1");
+    if (r.batchSize < 0)
+        throw Error("batch size must be at least 1 (or 0: chosen automatically)");
 }
 
 EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const EvaluationProgress& progress,
@@ -126,6 +131,19 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     const auto placement = nn::resolvePlacement(request.device, request.precision);
     nn::place(*model, placement);
     model->eval();
+    if (request.batchSize == 0) {
+        BatchSizeInputs in;
+        in.cachedValuesPerToken = model->cachedValuesPerToken();
+        in.vocabSize = model->vocabSize();
+        for (const auto& i : instances)
+            in.longestPrompt = std::max(in.longestPrompt, int64_t(tokenizer->encode(train::formatPrompt(i)).size()) + 1);
+        in.maxNewTokens = request.maxNewTokens;
+        in.bytesPerValue = int64_t(c10::elementSize(placement.dtype));
+        in.cuda = placement.device.is_cuda();
+        if (!in.cuda)
+            in.memoryBytes = int64_t(sysconf(_SC_PHYS_PAGES)) * int64_t(sysconf(_SC_PAGESIZE));
+        request.batchSize = automaticBatchSize(in); // recorded: a resume reuses it, so batches and seeds match
+    }
 
     store::EvaluationRepository evals(ws.db());
     int64_t id = existing;
@@ -156,6 +174,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     EvaluationOutcome out;
     out.evaluationId = id;
     out.items = int64_t(instances.size());
+    out.batchSize = request.batchSize;
+    const auto started = std::chrono::steady_clock::now();
     try {
         torch::NoGradGuard noGrad;
         for (size_t start = 0; start < instances.size(); start += size_t(perBatch)) {
@@ -180,6 +200,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
             options.decoding.seed = request.seed * 1000003ULL + uint64_t(start);
             options.stopStrings = {"\nQ:", "\n\n"};
             const auto generations = gen::generate(*model, *tokenizer, prompts, options);
+            for (const auto& g : generations)
+                out.generatedTokens += int64_t(g.tokens.size());
 
             std::vector<store::EvaluationItem> items;
             for (size_t b = 0; b < batch.size(); ++b) {
@@ -227,6 +249,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
         evals.finish(id, "failed", std::string(e.what()));
         throw;
     }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto [correct, n] = evals.tally(id);
     const auto ci = accuracyWithInterval(correct, n);
     out.done = n;
@@ -246,6 +269,18 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
 }
 
 } // namespace
+
+int64_t automaticBatchSize(const BatchSizeInputs& in)
+{
+    constexpr int64_t GiB = int64_t(1) << 30;
+    const int64_t budget = in.cuda ? (in.memoryBytes > 0 ? in.memoryBytes / 2 : 8 * GiB)
+                                   : (in.memoryBytes > 0 ? in.memoryBytes / 8 : 2 * GiB);
+    const int64_t tokens = std::max<int64_t>(1, in.longestPrompt + in.maxNewTokens);
+    const int64_t perSequence =
+        in.bytesPerValue * (in.cachedValuesPerToken * tokens + in.vocabSize * std::max<int64_t>(1, in.longestPrompt));
+    const int64_t fits = perSequence > 0 ? budget / perSequence : 1;
+    return std::clamp<int64_t>(fits, 1, in.cuda ? 256 : 32);
+}
 
 EvaluationOutcome startEvaluation(const EvaluationRequest& request, const EvaluationProgress& progress,
                                   const jobs::StopToken* stop)

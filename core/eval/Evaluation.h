@@ -28,17 +28,37 @@ struct EvaluationRequest {
     double topP = 1.0;
     uint64_t seed = 0;
     int64_t maxNewTokens = 0; // 0: 256 for chain of thought, 16 for label only
-    int64_t batchSize = 16;   // sequences generated together
+    int64_t batchSize = 0;    // sequences generated together (0: chosen automatically, automaticBatchSize)
     int64_t limit = 0;        // evaluate only the first N instances of the split (0: all)
     std::string device = "auto";
     std::string precision = "auto";
 };
+
+// What the automatic batch size depends on.
+struct BatchSizeInputs {
+    int64_t cachedValuesPerToken = 0; // the model's KV cache per token and sequence
+    int64_t vocabSize = 0;
+    int64_t longestPrompt = 0; // tokens
+    int64_t maxNewTokens = 0;
+    int64_t bytesPerValue = 4; // 4 for float32, 2 for bf16/fp16
+    bool cuda = false;
+    int64_t memoryBytes = 0; // the machine's RAM (CPU) or the GPU's memory; 0: unknown
+};
+
+// As many sequences as fit a memory budget: each needs its KV cache for prompt + new tokens and the prompt's logits
+// (the first step computes them for every prompt position). The budget is an eighth of the memory (2 GiB when
+// unknown) on a CPU and half of it (8 GiB when unknown) on a GPU. At most 32 on a CPU, where larger batches stopped
+// paying (docs/benchmarks.md), and 256 on a GPU; at least 1.
+int64_t automaticBatchSize(const BatchSizeInputs& in);
 
 struct EvaluationOutcome {
     int64_t evaluationId = 0;
     std::string status; // finished or stopped (failures throw after recording 'failed')
     int64_t items = 0, done = 0, correct = 0;
     double accuracy = 0, ciLow = 0, ciHigh = 0;
+    int64_t batchSize = 0;       // sequences per batch (the chosen one when automatic)
+    int64_t generatedTokens = 0; // by this call (not counting instances stored before a resume)
+    double seconds = 0;          // this call's generation time, model loading excluded
 };
 
 // After each stored batch: instances evaluated so far, of how many, and how many were right.

@@ -30,6 +30,9 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) = 0;
     virtual int64_t maxSeqLen() const = 0;
     virtual int64_t vocabSize() const = 0;
+    // Keys and values one sequence caches per token, over all layers (2 x layers x key/value width): what a
+    // batch's KV cache costs, for choosing batch sizes.
+    virtual int64_t cachedValuesPerToken() const = 0;
     // "gpt2", "opt", "llama", ... as in config.json's model_type.
     virtual std::string family() const = 0;
     // Writes config.json and model.safetensors in Hugging Face names and layout (float32).

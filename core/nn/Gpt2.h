@@ -43,6 +43,7 @@ public:
     explicit Gpt2Impl(const Gpt2Config& config);
     torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
+    int64_t cachedValuesPerToken() const override { return 2 * m_config.nLayers * m_config.dim; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
     std::string family() const override { return "gpt2"; }
     const Gpt2Config& config() const { return m_config; }

@@ -29,6 +29,10 @@ public:
     // positions and the cache is extended.
     torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
+    int64_t cachedValuesPerToken() const override
+    {
+        return 2 * m_config.nLayers * m_config.nKvHeads * (m_config.dim / m_config.nHeads);
+    }
     int64_t vocabSize() const override { return m_config.vocabSize; }
     std::string family() const override { return "llama"; }
     void saveHf(const std::string& folder) override; // see HfLlama::save

@@ -37,6 +37,7 @@ public:
     explicit OptImpl(const OptConfig& config);
     torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
+    int64_t cachedValuesPerToken() const override { return 2 * m_config.nLayers * m_config.dim; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
     std::string family() const override { return "opt"; }
     const OptConfig& config() const { return m_config; }

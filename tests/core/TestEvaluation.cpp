@@ -156,6 +156,40 @@ private Q_SLOTS:
         const auto config = nlohmann::json::parse(e->configJson);
         QCOMPARE(config["template"].get<std::string>(), std::string("cot"));
         QCOMPARE(config["samples"].get<int64_t>(), int64_t(3));
+
+        // Batch size 0 is chosen from the model's memory needs and recorded, so that a resume batches the same way.
+        r.name = "automatic";
+        r.batchSize = 0;
+        r.samples = 1;
+        r.limit = 4;
+        const auto automatic = eval::startEvaluation(r, {}, nullptr);
+        QCOMPARE(automatic.batchSize, int64_t(32)); // stories260K's cache is tiny: the CPU cap
+        QVERIFY(automatic.generatedTokens > 0);
+        const auto recorded = store::EvaluationRepository(w.db()).find(automatic.evaluationId);
+        QCOMPARE(nlohmann::json::parse(recorded->configJson)["batch_size"].get<int64_t>(), int64_t(32));
+    }
+
+    // Hand-computed: GPT-2 small (12 layers x 768, vocabulary 50,257), a 100-token prompt and 256 new tokens need
+    // 4 x (2 x 12 x 768 x 356 + 50,257 x 100) = 46,349,968 bytes per sequence.
+    void automaticBatchSizeFitsTheMemoryBudget()
+    {
+        eval::BatchSizeInputs gpt2;
+        gpt2.cachedValuesPerToken = 2 * 12 * 768;
+        gpt2.vocabSize = 50257;
+        gpt2.longestPrompt = 100;
+        gpt2.maxNewTokens = 256;
+        gpt2.memoryBytes = int64_t(8) << 30; // budget 1 GiB: 1,073,741,824 / 46,349,968 = 23.2
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(23));
+        gpt2.cuda = true;
+        gpt2.memoryBytes = 0; // unknown GPU memory: 8 GiB budget, 185.3
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(185));
+        gpt2.bytesPerValue = 2; // bf16 halves the need, then the GPU cap
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(256));
+        gpt2.cuda = false;
+        gpt2.memoryBytes = int64_t(64) << 30; // 8 GiB budget on a CPU: capped at 32
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(32));
+        gpt2.memoryBytes = int64_t(1) << 28; // 256 MiB machine: 32 MiB budget, less than one sequence
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(1));
     }
 
     void badRequestsSayWhy()

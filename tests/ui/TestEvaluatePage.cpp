@@ -1,7 +1,9 @@
 // The Evaluate page driven as a user would: students trained here (stories260K on generated coin-flip questions
 // with chain-of-thought and label-only templates, two corpus sizes) evaluated from the form on a worker thread,
 // stopped and resumed, the results table beside the store, the per-question view and its filters, the three
-// plots and saving them. With COTLAB_SCREENSHOT_DIR set it saves evaluate-page*.png there.
+// plots and saving them. With COTLAB_SCREENSHOT_DIR set it saves evaluate-page*.png there; with
+// COTLAB_EVALUATE_WORKSPACE also set, it shows that workspace's evaluations (an experiment's) and saves
+// experiment-*.png (the screenshots in docs/experiments.md).
 #include "EvaluatePage.h"
 #include "EvaluationJob.h"
 #include "QCustomPlotInclude.h"
@@ -119,8 +121,8 @@ private Q_SLOTS:
             QVERIFY2(results->item(row, 7)->text().startsWith(QString::number(100.0 * *e.accuracy, 'f', 1)),
                      qPrintable(results->item(row, 7)->text()));
         }
-        QVERIFY(results->item(0, 3)->text().contains("label · 64 questions"));
-        QVERIFY(results->item(2, 3)->text().contains("cot · 16 questions"));
+        QCOMPARE(results->item(0, 3)->text(), QString("label · 64 questions · 64 examples"));
+        QCOMPARE(results->item(2, 3)->text(), QString("cot · 16 questions · 16 examples"));
         QVERIFY(results->item(0, 6)->text().startsWith("label only · greedy"));
 
         // The generated rationales are student rationales of that student, one per question.
@@ -182,6 +184,45 @@ private Q_SLOTS:
         QVERIFY(pdfFile.open(QIODevice::ReadOnly));
         QCOMPARE(pdfFile.read(5), QByteArray("%PDF-"));
         QVERIFY(!page.savePlotTo("curve", QString::fromStdString(dir.path("missing/curve.png"))));
+    }
+
+    void experimentScreenshots()
+    {
+        const QString workspace = qEnvironmentVariable("COTLAB_EVALUATE_WORKSPACE");
+        if (workspace.isEmpty() || qEnvironmentVariableIsEmpty("COTLAB_SCREENSHOT_DIR"))
+            QSKIP("COTLAB_EVALUATE_WORKSPACE and COTLAB_SCREENSHOT_DIR not set");
+        QStringList tasks;
+        {
+            store::Workspace w(workspace.toStdString());
+            for (const auto& e : store::EvaluationRepository(w.db()).list())
+                if (!tasks.contains(QString::fromStdString(e.task)))
+                    tasks << QString::fromStdString(e.task);
+        }
+        ui::EvaluatePage page;
+        page.resize(1500, 950);
+        page.show();
+        page.setWorkspace(workspace, tasks);
+        auto* results = page.findChild<QTableWidget*>("results");
+        QVERIFY(results->rowCount() > 0);
+        int shown = 0; // the newest chain-of-thought evaluation, when there is one
+        for (int row = results->rowCount() - 1; row >= 0; --row)
+            if (results->item(row, 6)->text().startsWith("CoT"))
+                shown = row;
+        page.selectEvaluations({results->item(shown, 0)->data(Qt::UserRole).toLongLong()});
+        page.findChild<QComboBox*>("filter")->setCurrentIndex(1);
+        page.findChild<QTableWidget*>("questions")->selectRow(1);
+        screenshot(page, "experiment-evaluate-page.png");
+        QList<qint64> all;
+        for (int row = 0; row < results->rowCount(); ++row)
+            all << results->item(row, 0)->data(Qt::UserRole).toLongLong();
+        page.selectEvaluations(all);
+        for (int tab = 1; tab <= 3; ++tab) {
+            page.views()->setCurrentIndex(tab);
+            screenshot(page, qPrintable(QString("experiment-plot-%1.png").arg(tab)));
+        }
+        const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
+        QVERIFY(page.savePlotTo("curve", dir + "/experiment-learning-curve.png"));
+        QVERIFY(page.savePlotTo("cot", dir + "/experiment-with-without-cot.png"));
     }
 
     void badInputIsExplained()
