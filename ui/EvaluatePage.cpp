@@ -133,6 +133,12 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     m_results->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_results->setToolTip(tr("Select one evaluation to see its questions; select several to compare them in the plots"));
 
+    m_contrast = new QLabel;
+    m_contrast->setObjectName("contrast");
+    m_contrast->setWordWrap(true);
+    m_contrast->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_contrast->hide();
+
     m_filter = new QComboBox;
     m_filter->setObjectName("filter");
     m_filter->addItem(tr("All questions"), All);
@@ -193,7 +199,12 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     rightLayout->addWidget(m_progress);
     rightLayout->addWidget(m_status);
     auto* rightSplit = new QSplitter(Qt::Vertical);
-    rightSplit->addWidget(m_results);
+    auto* resultsBox = new QWidget;
+    auto* resultsLayout = new QVBoxLayout(resultsBox);
+    resultsLayout->setContentsMargins(0, 0, 0, 0);
+    resultsLayout->addWidget(m_results, 1);
+    resultsLayout->addWidget(m_contrast);
+    rightSplit->addWidget(resultsBox);
     rightSplit->addWidget(m_views);
     rightSplit->setStretchFactor(0, 2);
     rightSplit->setStretchFactor(1, 3);
@@ -615,6 +626,28 @@ void EvaluatePage::showSelection()
 {
     const auto ids = selectedIds();
     showQuestions(ids.size() == 1 ? ids.front() : 0);
+    m_contrast->hide();
+    if (ids.size() == 1 && !m_workspace.isEmpty()) {
+        const auto report = eval::compareWithOriginals(m_workspace.toStdString(), ids.front());
+        if (report.questions > report.unlinked) {
+            const auto& d = report.difference;
+            QString text = d.pairs == 0 ? tr("Contrast questions: none paired yet.")
+                                        : tr("Contrast questions against their originals (%1 pairs): originals %2%, "
+                                             "contrast %3%, difference %4 points (95% CI %5 to %6).")
+                                              .arg(d.pairs)
+                                              .arg(percent(d.original), percent(d.contrast))
+                                              .arg(100 * d.difference, 0, 'f', 1)
+                                              .arg(100 * d.low, 0, 'f', 1)
+                                              .arg(100 * d.high, 0, 'f', 1);
+            if (report.originalsNotEvaluated > 0)
+                text += tr(" Originals without a result for this student: %1 (evaluate it on their split).")
+                            .arg(report.originalsNotEvaluated);
+            if (report.unlinked > 0)
+                text += tr(" Questions naming no original in the workspace: %1.").arg(report.unlinked);
+            m_contrast->setText(text);
+            m_contrast->show();
+        }
+    }
     replot();
     updateButtons();
 }

@@ -86,6 +86,7 @@ private:
     QProgressBar* m_progress;
     QLabel* m_status;
     QTableWidget* m_results;
+    QLabel* m_contrast;
     QTabWidget* m_views;
     QComboBox* m_filter;
     QTableWidget* m_questions;

@@ -31,6 +31,18 @@ int runEval(const std::string& workspace, EvalArgs args)
     if (out.seconds > 0)
         std::printf("batch size %lld, %lld tokens generated in %.1f s (%.1f tokens/s)\n", (long long)out.batchSize,
                     (long long)out.generatedTokens, out.seconds, double(out.generatedTokens) / out.seconds);
+    const auto contrast = eval::compareWithOriginals(workspace, out.evaluationId);
+    if (contrast.questions > contrast.unlinked) {
+        const auto& d = contrast.difference;
+        std::printf("contrast: %lld pairs with the originals: originals %.1f%%, contrast %.1f%%, difference %+.1f points, "
+                    "95%% CI [%+.1f, %+.1f]\n",
+                    (long long)d.pairs, 100 * d.original, 100 * d.contrast, 100 * d.difference, 100 * d.low, 100 * d.high);
+        if (contrast.originalsNotEvaluated > 0)
+            std::printf("  originals without a result for this student: %lld (evaluate it, same --name, on their split)\n",
+                        (long long)contrast.originalsNotEvaluated);
+        if (contrast.unlinked > 0)
+            std::printf("  questions naming no original in the workspace: %lld\n", (long long)contrast.unlinked);
+    }
     if (out.status == "stopped") {
         std::printf("continue it with: cotlab-cli --workspace %s eval --resume %lld\n", workspace.c_str(),
                     (long long)out.evaluationId);

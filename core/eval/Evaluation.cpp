@@ -276,10 +276,9 @@ int64_t automaticBatchSize(const BatchSizeInputs& in)
     const int64_t budget = in.cuda ? (in.memoryBytes > 0 ? in.memoryBytes / 2 : 8 * GiB)
                                    : (in.memoryBytes > 0 ? in.memoryBytes / 8 : 2 * GiB);
     const int64_t tokens = std::max<int64_t>(1, in.longestPrompt + in.maxNewTokens);
-    const int64_t perSequence =
-        in.bytesPerValue * (in.cachedValuesPerToken * tokens + in.vocabSize * std::max<int64_t>(1, in.longestPrompt));
+    const int64_t perSequence = in.bytesPerValue * (in.cachedValuesPerToken * tokens + in.vocabSize);
     const int64_t fits = perSequence > 0 ? budget / perSequence : 1;
-    return std::clamp<int64_t>(fits, 1, in.cuda ? 256 : 32);
+    return std::clamp<int64_t>(fits, 1, in.cuda ? 256 : 64);
 }
 
 EvaluationOutcome startEvaluation(const EvaluationRequest& request, const EvaluationProgress& progress,
@@ -292,6 +291,24 @@ EvaluationOutcome startEvaluation(const EvaluationRequest& request, const Evalua
     if (r.tokenizerPath && !r.tokenizerPath->empty())
         r.tokenizerPath = fs::absolute(*r.tokenizerPath, ec).lexically_normal().string();
     return execute(r, 0, progress, stop);
+}
+
+ContrastReport compareWithOriginals(const std::string& workspace, int64_t evaluationId)
+{
+    store::Workspace ws(workspace);
+    ContrastReport report;
+    std::vector<std::pair<bool, bool>> pairs;
+    for (const auto& p : store::EvaluationRepository(ws.db()).contrastPairs(evaluationId)) {
+        ++report.questions;
+        if (!p.originalInstance)
+            ++report.unlinked;
+        else if (!p.originalCorrect)
+            ++report.originalsNotEvaluated;
+        else
+            pairs.emplace_back(*p.originalCorrect, p.contrastCorrect);
+    }
+    report.difference = pairedDifference(pairs);
+    return report;
 }
 
 EvaluationOutcome resumeEvaluation(const std::string& workspace, int64_t evaluationId,

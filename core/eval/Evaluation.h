@@ -4,6 +4,7 @@
 // instances of a task's split, batched KV-cached generation, answer extraction, every generated rationale stored
 // as a student rationale, accuracy with its interval. Resumable: each batch is committed with its outcomes, and a
 // resumed evaluation generates only the instances not yet stored. No torch in this header.
+#include "eval/Accuracy.h"
 #include "jobs/Progress.h"
 #include "train/Template.h"
 
@@ -45,10 +46,10 @@ struct BatchSizeInputs {
     int64_t memoryBytes = 0; // the machine's RAM (CPU) or the GPU's memory; 0: unknown
 };
 
-// As many sequences as fit a memory budget: each needs its KV cache for prompt + new tokens and the prompt's logits
-// (the first step computes them for every prompt position). The budget is an eighth of the memory (2 GiB when
-// unknown) on a CPU and half of it (8 GiB when unknown) on a GPU. At most 32 on a CPU, where larger batches stopped
-// paying (docs/benchmarks.md), and 256 on a GPU; at least 1.
+// As many sequences as fit a memory budget: each needs its KV cache for prompt + new tokens and one row of logits
+// (decoding runs the output head on the last position only). The budget is an eighth of the memory (2 GiB when
+// unknown) on a CPU and half of it (8 GiB when unknown) on a GPU. At most 64 on a CPU, where doubling to 128 gained
+// 8% (docs/benchmarks.md) and doubles the wait for Stop, and 256 on a GPU; at least 1.
 int64_t automaticBatchSize(const BatchSizeInputs& in);
 
 struct EvaluationOutcome {
@@ -72,5 +73,21 @@ EvaluationOutcome startEvaluation(const EvaluationRequest& request, const Evalua
 // uninterrupted one.
 EvaluationOutcome resumeEvaluation(const std::string& workspace, int64_t evaluationId,
                                    const EvaluationProgress& progress, const jobs::StopToken* stop);
+
+} // namespace cotlab::eval
+
+namespace cotlab::eval {
+
+// A contrast evaluation beside the same student's evaluation of the originals. Contrast questions (split
+// 'contrast', or any split) name the question they perturb with an "original" field: its id in the same task, at
+// the top level of an interchange line (kept in meta) or inside meta. The originals' results come from the latest
+// other evaluation of the same student name that covers them.
+struct ContrastReport {
+    int64_t questions = 0;             // evaluated in this evaluation
+    int64_t unlinked = 0;              // naming no original, or one not in the workspace
+    int64_t originalsNotEvaluated = 0; // linked, but the student has no result on the original
+    PairedDifference difference;       // over the pairs with both results
+};
+ContrastReport compareWithOriginals(const std::string& workspace, int64_t evaluationId);
 
 } // namespace cotlab::eval

@@ -60,6 +60,7 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
     auto rng = at::detail::createCPUGenerator(o.seed);
     const bool sampling = !o.greedy && o.temperature > 0.0;
     nn::KvCache cache;
+    cache.lastLogitsOnly = true;
     const bool padded = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p > 0; });
     if (padded)
         cache.padLengths = torch::tensor(pads, torch::kInt64).to(device); // [batch]
@@ -75,6 +76,7 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
         } else {
             nn::KvCache fresh; // recompute from scratch, same padding
             fresh.padLengths = cache.padLengths;
+            fresh.lastLogitsOnly = true;
             logits = model.forward(all, &fresh);
         }
         auto last = logits.select(1, logits.size(1) - 1).to(torch::kCPU); // [batch, vocab]

@@ -12,8 +12,9 @@ torch::Device modelDevice(CausalLm& model)
     return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
 }
 
-torch::Tensor LmHead::operator()(const torch::Tensor& h, const torch::Tensor& weight)
+torch::Tensor LmHead::operator()(const torch::Tensor& hidden, const torch::Tensor& weight, const KvCache* cache)
 {
+    const torch::Tensor h = cache && cache->lastLogitsOnly ? hidden.narrow(1, hidden.size(1) - 1, 1) : hidden;
     if (torch::GradMode::is_enabled())
         return torch::matmul(h, weight.t());
     if (!m_transposed.defined() || m_source != weight.data_ptr() || m_version != weight._version() ||

@@ -18,6 +18,9 @@ struct KvCache {
     std::vector<torch::Tensor> valueBuffers;
     int64_t length = 0;
     torch::Tensor padLengths; // [batch] int64, or undefined when no row is padded
+    // Decoding needs only the next token's logits: the output head then runs on the last position alone (a
+    // prompt's other positions would cost a [seq, vocab] product each and the memory to hold it).
+    bool lastLogitsOnly = false;
     // The attention mask of the current step, built by the first layer and reused by the others.
     torch::Tensor stepMask;
     int64_t stepMaskStart = -1;
@@ -48,7 +51,8 @@ torch::Device modelDevice(CausalLm& model);
 // the weight changes (its storage or version counter), so training never sees a stale head.
 class LmHead {
 public:
-    torch::Tensor operator()(const torch::Tensor& h, const torch::Tensor& weight);
+    // h [batch, seq, dim] -> [batch, seq, vocab], or [batch, 1, vocab] when cache->lastLogitsOnly.
+    torch::Tensor operator()(const torch::Tensor& h, const torch::Tensor& weight, const KvCache* cache);
 
 private:
     torch::Tensor m_transposed; // [dim, vocab]

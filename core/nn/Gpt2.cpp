@@ -72,7 +72,7 @@ torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
     }
     if (cache)
         cache->length = start + seq;
-    return m_head(lnF(h), wte->weight); // [b, seq, vocab]
+    return m_head(lnF(h), wte->weight, cache); // [b, seq, vocab]
 }
 
 namespace {

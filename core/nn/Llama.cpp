@@ -122,7 +122,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     if (cache)
         cache->length = start + seq;
     h = rmsNorm(h, finalNorm);
-    return m_head(h, c.tiedEmbeddings ? embedding->weight : lmHead->weight); // [b, seq, vocab]
+    return m_head(h, c.tiedEmbeddings ? embedding->weight : lmHead->weight, cache); // [b, seq, vocab]
 }
 
 void LlamaImpl::saveHf(const std::string& folder)

@@ -82,7 +82,7 @@ torch::Tensor OptImpl::forward(const torch::Tensor& tokens, KvCache* cache)
         h = finalNorm(h);
     if (projectOut)
         h = projectOut(h);                             // [b, seq, wordEmbedDim]
-    return m_head(h, embedTokens->weight); // [b, seq, vocab]
+    return m_head(h, embedTokens->weight, cache); // [b, seq, vocab]
 }
 
 namespace {

@@ -181,6 +181,34 @@ std::vector<EvaluatedInstance> EvaluationRepository::evaluatedInstanceDetails(in
     return out;
 }
 
+std::vector<ContrastPair> EvaluationRepository::contrastPairs(int64_t evaluationId)
+{
+    std::vector<ContrastPair> out;
+    Statement s(m_db,
+                "WITH linked AS (SELECT c.instance_id, c.correct, ci.task_id, ce.name, ce.id AS evaluation_id, "
+                "  COALESCE(json_extract(ci.meta, '$.original'), (SELECT json_extract(r.meta, '$.original') "
+                "    FROM rationales r WHERE r.instance_id = ci.id AND json_extract(r.meta, '$.original') IS NOT NULL "
+                "    ORDER BY r.id LIMIT 1)) AS original "
+                "  FROM evaluation_items c JOIN evaluations ce ON ce.id = c.evaluation_id "
+                "  JOIN instances ci ON ci.id = c.instance_id WHERE c.evaluation_id = ?) "
+                "SELECT l.instance_id, l.correct, o.id, (SELECT oi.correct FROM evaluation_items oi "
+                "    JOIN evaluations oe ON oe.id = oi.evaluation_id WHERE oi.instance_id = o.id AND oe.name = l.name "
+                "    AND oe.id != l.evaluation_id ORDER BY oe.id DESC LIMIT 1) "
+                "FROM linked l LEFT JOIN instances o ON o.task_id = l.task_id AND o.ext_id = CAST(l.original AS TEXT) "
+                "ORDER BY l.instance_id");
+    s.bind(1, evaluationId);
+    while (s.step()) {
+        ContrastPair p;
+        p.contrastInstance = s.int64(0);
+        p.contrastCorrect = s.int64(1) == 1;
+        p.originalInstance = s.optInt64(2);
+        if (const auto c = s.optInt64(3))
+            p.originalCorrect = *c == 1;
+        out.push_back(p);
+    }
+    return out;
+}
+
 std::pair<int64_t, int64_t> EvaluationRepository::teacherTally(int64_t evaluationId)
 {
     Statement s(m_db, "SELECT COALESCE(SUM(t.correct = 1), 0), COUNT(t.id) FROM evaluation_items e "

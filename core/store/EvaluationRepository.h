@@ -57,6 +57,15 @@ struct EvaluatedInstance {
     std::optional<bool> teacherCorrect;
 };
 
+// A contrast question of an evaluation and the question it perturbs ("original": the original's id in the same
+// task, in the instance's or one of its rationales' meta).
+struct ContrastPair {
+    int64_t contrastInstance = 0;
+    bool contrastCorrect = false;
+    std::optional<int64_t> originalInstance;   // none: no original named, or none with that id
+    std::optional<bool> originalCorrect;       // from the latest other evaluation of the same student covering it
+};
+
 class EvaluationRepository {
 public:
     explicit EvaluationRepository(Database& db) : m_db(db) {}
@@ -73,6 +82,8 @@ public:
     std::unordered_set<int64_t> evaluatedInstances(int64_t evaluationId);
     // The evaluated questions in instance order, with the teacher's first rationale for each.
     std::vector<EvaluatedInstance> evaluatedInstanceDetails(int64_t evaluationId);
+    // The evaluation's questions with their originals, in instance order.
+    std::vector<ContrastPair> contrastPairs(int64_t evaluationId);
     // (correct, with a teacher rationale) of the teacher's first rationale on the evaluated questions.
     std::pair<int64_t, int64_t> teacherTally(int64_t evaluationId);
     // (correct, done) recounted from the stored items.

@@ -163,14 +163,14 @@ private Q_SLOTS:
         r.samples = 1;
         r.limit = 4;
         const auto automatic = eval::startEvaluation(r, {}, nullptr);
-        QCOMPARE(automatic.batchSize, int64_t(32)); // stories260K's cache is tiny: the CPU cap
+        QCOMPARE(automatic.batchSize, int64_t(64)); // stories260K's cache is tiny: the CPU cap
         QVERIFY(automatic.generatedTokens > 0);
         const auto recorded = store::EvaluationRepository(w.db()).find(automatic.evaluationId);
-        QCOMPARE(nlohmann::json::parse(recorded->configJson)["batch_size"].get<int64_t>(), int64_t(32));
+        QCOMPARE(nlohmann::json::parse(recorded->configJson)["batch_size"].get<int64_t>(), int64_t(64));
     }
 
     // Hand-computed: GPT-2 small (12 layers x 768, vocabulary 50,257), a 100-token prompt and 256 new tokens need
-    // 4 x (2 x 12 x 768 x 356 + 50,257 x 100) = 46,349,968 bytes per sequence.
+    // 4 x (2 x 12 x 768 x 356 + 50,257) = 26,448,196 bytes per sequence.
     void automaticBatchSizeFitsTheMemoryBudget()
     {
         eval::BatchSizeInputs gpt2;
@@ -178,18 +178,98 @@ private Q_SLOTS:
         gpt2.vocabSize = 50257;
         gpt2.longestPrompt = 100;
         gpt2.maxNewTokens = 256;
-        gpt2.memoryBytes = int64_t(8) << 30; // budget 1 GiB: 1,073,741,824 / 46,349,968 = 23.2
-        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(23));
+        gpt2.memoryBytes = int64_t(8) << 30; // budget 1 GiB: 1,073,741,824 / 26,448,196 = 40.6
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(40));
         gpt2.cuda = true;
-        gpt2.memoryBytes = 0; // unknown GPU memory: 8 GiB budget, 185.3
-        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(185));
-        gpt2.bytesPerValue = 2; // bf16 halves the need, then the GPU cap
+        gpt2.memoryBytes = int64_t(24) << 30; // half of a 24 GiB GPU: 487.1, capped at 256
         QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(256));
+        gpt2.memoryBytes = 0;   // unknown GPU memory: 8 GiB budget, 324.8, capped
+        gpt2.maxNewTokens = 900; // 1,000 tokens: 4 x (18,432 x 1,000 + 50,257) = 73,929,028 bytes: 116.2
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(116));
+        gpt2.bytesPerValue = 2; // bf16 halves the need: 232.4
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(232));
         gpt2.cuda = false;
-        gpt2.memoryBytes = int64_t(64) << 30; // 8 GiB budget on a CPU: capped at 32
-        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(32));
-        gpt2.memoryBytes = int64_t(1) << 28; // 256 MiB machine: 32 MiB budget, less than one sequence
+        gpt2.bytesPerValue = 4;
+        gpt2.maxNewTokens = 256;
+        gpt2.memoryBytes = int64_t(64) << 30; // 8 GiB budget on a CPU: 324.8, capped at 64
+        QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(64));
+        gpt2.memoryBytes = int64_t(1) << 27; // 128 MiB machine: 16 MiB budget, less than one sequence
         QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(1));
+    }
+
+    // Hand-computed: 2 pairs, one right only on the original, one right on both: the difference -0.5 resamples as
+    // -k/2 with k ~ Binomial(2, 0.5), so P = 0.25 / 0.5 / 0.25 at -1 / -0.5 / 0, interval [-1, 0]. 4 pairs with one
+    // right only on each side: P(d <= -3) = 0.25^4 + 4 x 0.25^3 x 0.5 = 0.035 >= 0.025, interval [-0.75, 0.75].
+    void pairedDifferenceIsTheExactBootstrap()
+    {
+        auto d = eval::pairedDifference({{true, false}, {true, true}});
+        QCOMPARE(d.pairs, int64_t(2));
+        QCOMPARE(d.original, 1.0);
+        QCOMPARE(d.contrast, 0.5);
+        QCOMPARE(d.difference, -0.5);
+        QCOMPARE(d.low, -1.0);
+        QCOMPARE(d.high, 0.0);
+        d = eval::pairedDifference({{true, false}, {false, true}, {true, true}, {false, false}});
+        QCOMPARE(d.difference, 0.0);
+        QCOMPARE(d.low, -0.75);
+        QCOMPARE(d.high, 0.75);
+        d = eval::pairedDifference({{true, true}, {false, false}});
+        QCOMPARE(d.low, 0.0); // no pair disagrees: every resample gives 0
+        QCOMPARE(d.high, 0.0);
+        QCOMPARE(eval::pairedDifference({}).pairs, int64_t(0));
+    }
+
+    // Contrast questions name their originals; the report pairs them with the same student's results on the
+    // originals and counts what cannot be paired.
+    void contrastSplitIsComparedWithItsOriginals()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "train", 32, 2, 5);
+        test::importCoinFlips(ws, dir.path(""), "test", 8, 2, 6);
+        QCOMPARE(test::importCoinFlipContrast(ws, dir.path("")), int64_t(8));
+        train::TrainingRequest t;
+        t.workspace = ws;
+        t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        t.selection.task = "coin_flip";
+        t.config.maxSteps = 4;
+        t.config.batchSize = 8;
+        t.config.learningRate = 2e-3;
+        t.config.runDir = dir.path("run");
+        const auto run = train::startRun(t, {}, nullptr);
+        eval::EvaluationRequest r;
+        r.workspace = ws;
+        r.runId = run.runId;
+        r.task = "coin_flip";
+        r.maxNewTokens = 40;
+        r.name = "student";
+        const auto contrastFirst = [&] {
+            r.split = "contrast";
+            return eval::startEvaluation(r, {}, nullptr).evaluationId;
+        }();
+        // Before the originals are evaluated nothing can be paired.
+        auto report = eval::compareWithOriginals(ws, contrastFirst);
+        QCOMPARE(report.questions, int64_t(9));
+        QCOMPARE(report.unlinked, int64_t(1));
+        QCOMPARE(report.originalsNotEvaluated, int64_t(8));
+        QCOMPARE(report.difference.pairs, int64_t(0));
+
+        r.split = "test";
+        const auto originals = eval::startEvaluation(r, {}, nullptr);
+        report = eval::compareWithOriginals(ws, contrastFirst);
+        QCOMPARE(report.originalsNotEvaluated, int64_t(0));
+        QCOMPARE(report.difference.pairs, int64_t(8));
+        QCOMPARE(report.difference.original, double(originals.correct) / 8.0);
+        store::Workspace w(ws);
+        const auto contrastRight = test::scalar(
+            w.db(), "SELECT COUNT(*) FROM evaluation_items e JOIN instances i ON i.id = e.instance_id WHERE "
+                    "e.evaluation_id = " + std::to_string(contrastFirst) + " AND e.correct = 1 AND i.ext_id != 'contrast-x'");
+        QCOMPARE(report.difference.contrast, double(contrastRight) / 8.0);
+        QCOMPARE(report.difference.difference, report.difference.contrast - report.difference.original);
+        QVERIFY(report.difference.low <= report.difference.difference);
+        QVERIFY(report.difference.high >= report.difference.difference);
     }
 
     void badRequestsSayWhy()

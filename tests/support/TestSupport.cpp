@@ -6,6 +6,7 @@
 #include "store/Workspace.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <stdexcept>
 
@@ -77,6 +78,35 @@ void importCoinFlips(const std::string& workspace, const std::string& folder, co
     }
     store::Workspace ws(workspace);
     ingest::Importer::importFile(ws.db(), path);
+}
+
+int64_t importCoinFlipContrast(const std::string& workspace, const std::string& folder)
+{
+    store::Workspace ws(workspace);
+    std::string lines;
+    int64_t linked = 0;
+    store::Statement s(ws.db(), "SELECT i.ext_id, i.question, i.gold FROM instances i JOIN tasks t ON t.id = i.task_id "
+                                "WHERE t.name = 'coin_flip' AND i.split = 'test' ORDER BY i.id");
+    while (s.step()) {
+        std::string question = s.string(1);
+        question.insert(question.find(" Is the coin"), " Zed flips the coin.");
+        lines += nlohmann::json{{"task", "coin_flip"}, {"id", "contrast-" + s.string(0)}, {"split", "contrast"},
+                                {"question", question}, {"gold", s.string(2) == "yes" ? "no" : "yes"},
+                                {"answer_kind", "yes_no"}, {"original", s.string(0)}}
+                     .dump() +
+                 "\n";
+        ++linked;
+    }
+    s.reset();
+    lines += nlohmann::json{{"task", "coin_flip"}, {"id", "contrast-x"}, {"split", "contrast"},
+                            {"question", "A coin is heads up. Is the coin still heads up?"}, {"gold", "yes"},
+                            {"answer_kind", "yes_no"}, {"original", "nope"}}
+                 .dump() +
+             "\n";
+    const std::string path = folder + "/coin_flip-contrast.jsonl";
+    writeFile(path, lines);
+    ingest::Importer::importFile(ws.db(), path);
+    return linked;
 }
 
 } // namespace cotlab::test

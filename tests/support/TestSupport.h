@@ -37,6 +37,11 @@ int64_t scalar(store::Database& db, const std::string& sql);
 // the workspace: 'count' questions of 'items' people in one split.
 void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
                      int64_t count, int items = 2, uint64_t seed = 0);
+
+// A contrast set for the workspace's coin-flip test questions: each with one more flip (so its gold answer turns),
+// split 'contrast', linked by "original"; plus one contrast question naming an original that does not exist.
+// Returns how many were linked.
+int64_t importCoinFlipContrast(const std::string& workspace, const std::string& folder);
 std::string textOf(store::Database& db, const std::string& sql);
 
 } // namespace cotlab::test

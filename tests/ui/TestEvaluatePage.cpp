@@ -9,12 +9,14 @@
 #include "QCustomPlotInclude.h"
 #include "store/EvaluationRepository.h"
 #include "store/RationaleRepository.h"
+#include "eval/Evaluation.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
 #include "train/TrainingRun.h"
 
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -184,6 +186,39 @@ private Q_SLOTS:
         QVERIFY(pdfFile.open(QIODevice::ReadOnly));
         QCOMPARE(pdfFile.read(5), QByteArray("%PDF-"));
         QVERIFY(!page.savePlotTo("curve", QString::fromStdString(dir.path("missing/curve.png"))));
+    }
+
+    // A contrast evaluation selected: the comparison with the same student's originals shows under the results.
+    void contrastComparisonIsShown()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "train", 32, 2, 5);
+        test::importCoinFlips(ws, dir.path(""), "test", 8, 2, 6);
+        QCOMPARE(test::importCoinFlipContrast(ws, dir.path("")), int64_t(8));
+        const int64_t run = trainStudent(ws, dir.path("student"), train::TargetFormat::ChainOfThought, 0);
+        eval::EvaluationRequest r;
+        r.workspace = ws;
+        r.runId = run;
+        r.task = "coin_flip";
+        r.maxNewTokens = 24;
+        const auto original = eval::startEvaluation(r, {}, nullptr);
+        r.split = "contrast";
+        const auto contrast = eval::startEvaluation(r, {}, nullptr);
+
+        ui::EvaluatePage page;
+        page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
+        auto* label = page.findChild<QLabel*>("contrast");
+        page.selectEvaluations({original.evaluationId});
+        QVERIFY(label->isHidden()); // the originals name no original themselves
+        page.selectEvaluations({contrast.evaluationId});
+        QVERIFY(!label->isHidden());
+        const auto report = eval::compareWithOriginals(ws, contrast.evaluationId);
+        QCOMPARE(report.difference.pairs, int64_t(8));
+        QVERIFY2(label->text().contains("(8 pairs)"), qPrintable(label->text()));
+        QVERIFY(label->text().contains(QString("difference %1 points").arg(100 * report.difference.difference, 0, 'f', 1)));
+        QVERIFY(label->text().contains("Questions naming no original in the workspace: 1."));
     }
 
     void experimentScreenshots()
