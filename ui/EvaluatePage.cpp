@@ -56,8 +56,11 @@ QString percent(double fraction)
 QString decodingOf(const QJsonObject& config)
 {
     const int samples = config.value("samples").toInt(1);
-    const QString format = config.value("template").toString() == "label" ? QObject::tr("label only")
-                                                                          : QObject::tr("CoT");
+    const QString name = config.value("template").toString();
+    const QString format = name == "label"          ? QObject::tr("label only")
+                           : name == "socratic"     ? QObject::tr("Socratic")
+                           : name == "step-by-step" ? QObject::tr("step-by-step")
+                                                    : QObject::tr("CoT");
     if (samples <= 1)
         return format + QObject::tr(" · greedy");
     return format + QObject::tr(" · %1 samples, T %2, majority vote")
@@ -320,6 +323,8 @@ QWidget* EvaluatePage::buildForm()
     m_template->addItem(tr("As the run was trained"), QString());
     m_template->addItem(tr("Chain of thought"), "cot");
     m_template->addItem(tr("Label only"), "label");
+    m_template->addItem(tr("Socratic sub-questions"), "socratic");
+    m_template->addItem(tr("Step-by-step ([label] prompt)"), "step-by-step");
     m_limit = spin(0, 100000000, 0);
     m_limit->setObjectName("limit");
     m_limit->setSpecialValueText(tr("all"));

@@ -89,6 +89,17 @@ QString groupOf(const EvaluationPoint& p)
     return p.task + " · " + p.split;
 }
 
+QString templateName(const QString& format)
+{
+    if (format == "label")
+        return QObject::tr("label only");
+    if (format == "socratic")
+        return QObject::tr("Socratic");
+    if (format == "step-by-step")
+        return QObject::tr("step-by-step");
+    return QObject::tr("CoT");
+}
+
 } // namespace
 
 void plotAccuracyPerStudent(QCustomPlot* plot, const QVector<EvaluationPoint>& points)
@@ -165,7 +176,7 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
                         : axis == CurveAxis::Examples ? p.examples
                                                       : p.samplesPerInstance;
         if (v && *v > 0)
-            lines[groupOf(p) + " · " + (p.format == "label" ? QObject::tr("label only") : QObject::tr("CoT"))] << p;
+            lines[groupOf(p) + " · " + templateName(p.format)] << p;
     }
     if (lines.isEmpty())
         return emptyMessage(plot, QObject::tr("Evaluate students of runs trained here to see a learning curve"));
@@ -210,7 +221,8 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
 
 void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& points)
 {
-    reset(plot, QObject::tr("With and without chain of thought (latest student of each, 95% CI)"));
+    reset(plot, QObject::tr("With and without chain of thought (latest student trained with rationales and latest "
+                            "label-only student, 95% CI)"));
     QMap<QString, const EvaluationPoint*> cot, label, teacher;
     for (const auto& p : points) {
         auto& slot = p.format == "label" ? label[groupOf(p)] : cot[groupOf(p)];
@@ -230,7 +242,7 @@ void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& po
         QVector<double> x, y, a, l, h;
     };
     Series s[3];
-    s[0].bars = bars(plot, kColors[0], QObject::tr("chain of thought"), 0.26);
+    s[0].bars = bars(plot, kColors[0], QObject::tr("trained with rationales"), 0.26);
     s[1].bars = bars(plot, kColors[4], QObject::tr("label only"), 0.26);
     s[2].bars = bars(plot, kTeacher, QObject::tr("teacher"), 0.26);
     for (int g = 0; g < groups.size(); ++g) {

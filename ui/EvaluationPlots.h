@@ -17,7 +17,7 @@ struct EvaluationPoint {
     QString name;
     QString task;
     QString split;
-    QString format; // cot or label
+    QString format; // cot, label, socratic or step-by-step
     double accuracy = 0, low = 0, high = 0;
     qint64 n = 0;
     // From the recipe of the run that trained the student, when it was trained in this workspace.
@@ -33,7 +33,8 @@ enum class CurveAxis { Questions, Examples, SamplesPerInstance };
 void plotAccuracyPerStudent(QCustomPlot* plot, const QVector<EvaluationPoint>& points);
 // One line per task, split and template; points without the axis's recipe value are left out.
 void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points, CurveAxis axis);
-// Per task and split: the latest chain-of-thought student, the latest label-only student and the teacher.
+// Per task and split: the latest student trained with rationales (cot, socratic, step-by-step), the latest
+// label-only student and the teacher.
 void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& points);
 
 // Writes the plot as PDF when the path ends in .pdf, else as PNG; false when the file cannot be written.

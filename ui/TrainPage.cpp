@@ -193,6 +193,8 @@ QWidget* TrainPage::buildForm()
     m_template = new QComboBox;
     m_template->addItem(tr("Chain of thought: rationale, then answer"), "cot");
     m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
+    m_template->addItem(tr("Socratic: sub-questions and their answers"), "socratic");
+    m_template->addItem(tr("Distilling step-by-step: answer and rationale as two tasks"), "step-by-step");
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
     m_correctOnly->setChecked(true);
     m_samples = spin(0, 1000, 0);

@@ -91,7 +91,8 @@ int main(int argc, char** argv)
     trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
     trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
     trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
-    trainCmd->add_option("--template", tr.templateName, "cot (rationale then answer) or label (answer only)")
+    trainCmd->add_option("--template", tr.templateName, "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
+                         "step-by-step (answer and rationale as two tasks)")
         ->capture_default_str();
     trainCmd->add_flag("--all-rationales", tr.allRationales, "Also train on rationales whose answer is wrong");
     trainCmd->add_option("--samples-per-instance", req.selection.samplesPerInstance,
@@ -147,7 +148,8 @@ int main(int argc, char** argv)
     evalCmd->add_option("--task", er.task, "Task to evaluate on");
     evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
     evalCmd->add_option("--template", ev.templateName,
-                        "cot or label: what the student writes (default: the run's template, else cot)");
+                        "cot, label, socratic or step-by-step: how the student was trained (default: the run's template, "
+                        "else cot)");
     evalCmd->add_option("--samples", er.samples, "Samples per question: 1 is greedy, more are majority-voted")
         ->capture_default_str();
     evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();

@@ -105,7 +105,8 @@ void complete(EvaluationRequest& r, store::Database& db)
     if (!r.format)
         r.format = train::TargetFormat::ChainOfThought;
     if (r.maxNewTokens <= 0)
-        r.maxNewTokens = *r.format == train::TargetFormat::LabelOnly ? 16 : 256;
+        r.maxNewTokens =
+            *r.format == train::TargetFormat::LabelOnly || *r.format == train::TargetFormat::StepByStep ? 16 : 256;
     if (r.samples < 1)
         throw Error("samples must be at least 1");
     if (r.batchSize < 0)
@@ -136,7 +137,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
         in.cachedValuesPerToken = model->cachedValuesPerToken();
         in.vocabSize = model->vocabSize();
         for (const auto& i : instances)
-            in.longestPrompt = std::max(in.longestPrompt, int64_t(tokenizer->encode(train::formatPrompt(i)).size()) + 1);
+            in.longestPrompt = std::max(in.longestPrompt, int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
         in.maxNewTokens = request.maxNewTokens;
         in.bytesPerValue = int64_t(c10::elementSize(placement.dtype));
         in.cuda = placement.device.is_cuda();
@@ -190,7 +191,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
             std::vector<std::string> prompts;
             for (const auto* inst : batch)
                 for (int64_t s = 0; s < request.samples; ++s)
-                    prompts.push_back(train::formatPrompt(*inst));
+                    prompts.push_back(train::evaluationPrompt(*inst, *request.format));
             gen::GenerationOptions options;
             options.decoding.maxNewTokens = request.maxNewTokens;
             options.decoding.greedy = greedy;

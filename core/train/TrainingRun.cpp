@@ -45,7 +45,7 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
             ++c.instances;
             std::vector<Example> examples;
             if (sel.format == TargetFormat::LabelOnly) {
-                examples.push_back(formatExample(i, nullptr, sel.format));
+                examples = formatExamples(i, nullptr, sel.format);
             } else {
                 int64_t taken = 0;
                 for (const auto& r : rationales) {
@@ -53,7 +53,11 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
                         continue;
                     if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
                         break;
-                    examples.push_back(formatExample(i, &r, sel.format));
+                    auto made = formatExamples(i, &r, sel.format);
+                    if (made.empty())
+                        continue; // a Socratic template skips rationales without sub-questions
+                    for (auto& e : made)
+                        examples.push_back(std::move(e));
                     ++taken;
                 }
             }
@@ -188,7 +192,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
         if (devExamples.empty())
             throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
                         dev.split + " instances" +
-                        (dev.format == TargetFormat::ChainOfThought ? " with a correct rationale" : ""));
+                        (dev.format != TargetFormat::LabelOnly ? " with a correct rationale" : ""));
         devSet = TrainingSet::build(devExamples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
     }
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;

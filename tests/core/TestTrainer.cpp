@@ -119,6 +119,36 @@ private Q_SLOTS:
                  std::string(" The answer is (B)."));
         QVERIFY_THROWS_EXCEPTION(Error, train::formatExample(i, nullptr, train::TargetFormat::ChainOfThought));
         QVERIFY_THROWS_EXCEPTION(Error, train::targetFormatFromName("socratic-ish"));
+
+        // Socratic: sub-questions and their answers, numbered; a rationale without them gives no example.
+        r.text = "Q1. What is the date of yesterday?\nYesterday was 04/30/2021.\nFinal Answer: What is the date "
+                 "today?\nToday is one day after yesterday,\nwhich is 05/01/2021. So the answer is 05/01/2021.";
+        i.choicesJson.reset();
+        i.answerKind = "text";
+        QVERIFY(train::hasSubQuestions(r.text));
+        auto socratic = train::formatExamples(i, &r, train::TargetFormat::Socratic);
+        QCOMPARE(socratic.size(), size_t(1));
+        QCOMPARE(socratic[0].target,
+                 std::string(" Sub-question 1: What is the date of yesterday? Sub-answer 1: Yesterday was 04/30/2021. "
+                             "Sub-question 2: What is the date today? Sub-answer 2: Today is one day after yesterday, "
+                             "which is 05/01/2021. So the answer is 05/01/2021."));
+        r.text = "Milk spoils when warm. A fridge keeps food cold.";
+        QVERIFY(!train::hasSubQuestions(r.text));
+        QVERIFY(train::formatExamples(i, &r, train::TargetFormat::Socratic).empty());
+
+        // Distilling step-by-step: the answer and the rationale as two tasks, told apart by a prefix.
+        i.gold = "fridge";
+        r.answer = "fridge";
+        const auto both = train::formatExamples(i, &r, train::TargetFormat::StepByStep);
+        QCOMPARE(both.size(), size_t(2));
+        QCOMPARE(both[0].prompt, "[label] " + train::formatPrompt(i));
+        QCOMPARE(both[0].target, std::string(" The answer is fridge."));
+        QCOMPARE(both[1].prompt, "[rationale] " + train::formatPrompt(i));
+        QCOMPARE(both[1].target, std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is fridge."));
+        QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::StepByStep), "[label] " + train::formatPrompt(i));
+        QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::Socratic), train::formatPrompt(i));
+        for (const auto* name : {"cot", "label", "socratic", "step-by-step"})
+            QCOMPARE(train::targetFormatName(train::targetFormatFromName(name)), std::string(name));
     }
 
     // --questions N: N questions at random among those with examples, every example of each kept, the same
@@ -163,6 +193,26 @@ private Q_SLOTS:
         QCOMPARE(promptsOf(20, 7), small);
         QVERIFY(promptsOf(20, 8) != small);
         QCOMPARE(promptsOf(100000, 7).size(), size_t(all.usedInstances)); // more than there are: all of them
+
+        // The same corpus through the Socratic and step-by-step templates (the codex samples are least-to-most
+        // sub-questions, so nearly all of them qualify).
+        sel.questions = 0;
+        sel.samplesPerInstance = 0;
+        sel.format = train::TargetFormat::StepByStep;
+        train::SelectionCounts twice;
+        const auto stepByStep = train::collectExamples(ws.db(), sel, &twice);
+        sel.format = train::TargetFormat::ChainOfThought;
+        train::SelectionCounts once;
+        train::collectExamples(ws.db(), sel, &once);
+        QCOMPARE(twice.examples, 2 * once.examples);
+        QVERIFY(stepByStep[0].prompt.rfind("[label] Q: ", 0) == 0);
+        sel.format = train::TargetFormat::Socratic;
+        train::SelectionCounts socratic;
+        const auto socraticExamples = train::collectExamples(ws.db(), sel, &socratic);
+        qInfo() << "Socratic examples:" << socratic.examples << "of" << once.examples << "rationales";
+        QVERIFY(socratic.examples > once.examples * 9 / 10);
+        QVERIFY(socratic.examples <= once.examples);
+        QVERIFY(socraticExamples[0].target.rfind(" Sub-question 1: ", 0) == 0);
     }
 
     // The loss is the mean cross-entropy of target tokens only: recomputed here by hand from the logits.
