@@ -191,10 +191,13 @@ QWidget* TrainPage::buildForm()
     m_split->setObjectName("split");
     m_split->addItems({"train", "dev", "test"});
     m_template = new QComboBox;
-    m_template->addItem(tr("Chain of thought: rationale, then answer"), "cot");
+    m_template->addItem(tr("Chain of thought"), "cot");
     m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
-    m_template->addItem(tr("Socratic: sub-questions and their answers"), "socratic");
-    m_template->addItem(tr("Distilling step-by-step: answer and rationale as two tasks"), "step-by-step");
+    m_template->addItem(tr("Socratic sub-questions"), "socratic");
+    m_template->addItem(tr("Step-by-step (two tasks)"), "step-by-step");
+    m_template->setToolTip(tr("Chain of thought: rationale, then the answer. Label only: the answer alone. Socratic: "
+                              "sub-questions and their answers. Step-by-step: answer and rationale learned as two "
+                              "tasks (docs/training.md)"));
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
     m_correctOnly->setChecked(true);
     m_samples = spin(0, 1000, 0);
