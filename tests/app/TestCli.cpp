@@ -122,6 +122,44 @@ private Q_SLOTS:
         QVERIFY2(r.out.startsWith(", there was a little girl named Lily."), qPrintable(r.out));
     }
 
+    // Train (step-by-step template, a draw of 16 questions) and evaluate from the command line, then evaluate a
+    // contrast set and read its comparison with the originals.
+    void trainEvaluateAndContrast()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("cli.cotlab"));
+        const QString folder = QString::fromStdString(dir.path(""));
+        auto r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "32", "--split", "train",
+                      "--out", folder + "/train.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "8", "--split", "test", "--seed", "4",
+                 "--out", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(test::importCoinFlipContrast(ws.toStdString(), folder.toStdString()), int64_t(8));
+        const QString model = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
+        const QString tokenizer = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
+        r = cli({"--workspace", ws, "train", "--model", model, "--tokenizer", tokenizer, "--task", "coin_flip",
+                 "--template", "step-by-step", "--questions", "16", "--steps", "4", "--batch-size", "8", "--lr", "2e-3",
+                 "--out", folder + "/run", "--name", "sbs"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("\"template\":\"step-by-step\"") || r.out.contains("\"template\": \"step-by-step\""),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains("\"instances_used\":16") || r.out.contains("\"instances_used\": 16"));
+
+        r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("batch size 64"), qPrintable(r.out)); // automatic: stories260K's cache is tiny
+        QVERIFY(!r.out.contains("contrast:")); // the test questions name no originals
+        r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip", "--split", "contrast"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("contrast: 8 pairs with the originals"), qPrintable(r.out));
+        QVERIFY(r.out.contains("questions naming no original in the workspace: 1"));
+    }
+
     void errorsGoToStderrWithNonZeroExit()
     {
         test::TempDir dir;
