@@ -1,6 +1,7 @@
 #include "EvaluatePage.h"
 
 #include "EvaluationJob.h"
+#include "FormWidgets.h"
 #include "QCustomPlotInclude.h"
 #include "eval/Accuracy.h"
 #include "store/RunRepository.h"
@@ -27,20 +28,11 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
 
 namespace {
-
-QSpinBox* spin(int min, int max, int value)
-{
-    auto* s = new QSpinBox;
-    s->setRange(min, max);
-    s->setValue(value);
-    return s;
-}
 
 QJsonObject parseObject(const std::string& text)
 {
@@ -268,23 +260,6 @@ QWidget* EvaluatePage::buildForm()
     auto* form = new QWidget;
     auto* outer = new QVBoxLayout(form);
 
-    auto browse = [this](QLineEdit* edit, bool folder) {
-        auto* row = new QWidget;
-        auto* h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(edit, 1);
-        auto* b = new QToolButton;
-        b->setText("…");
-        connect(b, &QToolButton::clicked, this, [this, edit, folder] {
-            const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Choose a folder"), edit->text())
-                                        : QFileDialog::getOpenFileName(this, tr("Choose a file"), edit->text());
-            if (!path.isEmpty())
-                edit->setText(path);
-        });
-        h->addWidget(b);
-        return row;
-    };
-
     auto* student = new QGroupBox(tr("Student"));
     auto* sf = new QFormLayout(student);
     m_run = new QComboBox;
@@ -299,8 +274,8 @@ QWidget* EvaluatePage::buildForm()
     m_device = new QComboBox;
     m_device->addItems({"auto", "cpu", "cuda:0", "cuda:1"});
     sf->addRow(tr("Trained run"), m_run);
-    sf->addRow(tr("or model"), browse(m_model, true));
-    sf->addRow(tr("Tokenizer"), browse(m_tokenizer, false));
+    sf->addRow(tr("or model"), pathField(m_model, true, this));
+    sf->addRow(tr("Tokenizer"), pathField(m_tokenizer, false, this));
     sf->addRow(tr("Device"), m_device);
     connect(m_run, &QComboBox::currentIndexChanged, this, [this] {
         const bool fromRun = m_run->currentData().toLongLong() > 0;
@@ -325,7 +300,7 @@ QWidget* EvaluatePage::buildForm()
     m_template->addItem(tr("Label only"), "label");
     m_template->addItem(tr("Socratic sub-questions"), "socratic");
     m_template->addItem(tr("Step-by-step ([label] prompt)"), "step-by-step");
-    m_limit = spin(0, 100000000, 0);
+    m_limit = spinBox(0, 100000000, 0);
     m_limit->setObjectName("limit");
     m_limit->setSpecialValueText(tr("all"));
     m_limit->setToolTip(tr("Evaluate only the split's first N questions"));
@@ -336,21 +311,21 @@ QWidget* EvaluatePage::buildForm()
 
     auto* decoding = new QGroupBox(tr("Decoding"));
     auto* decf = new QFormLayout(decoding);
-    m_samples = spin(1, 256, 1);
+    m_samples = spinBox(1, 256, 1);
     m_samples->setObjectName("samples");
     m_samples->setToolTip(tr("1: greedy. More: sampled rationales whose answers vote (self-consistency)"));
     m_temperature = new QDoubleSpinBox;
     m_temperature->setRange(0.05, 2.0);
     m_temperature->setSingleStep(0.05);
     m_temperature->setValue(0.7);
-    m_maxNewTokens = spin(0, 4096, 0);
+    m_maxNewTokens = spinBox(0, 4096, 0);
     m_maxNewTokens->setObjectName("maxNewTokens");
     m_maxNewTokens->setSpecialValueText(tr("auto (256 CoT, 16 label)"));
-    m_batch = spin(0, 1024, 0);
+    m_batch = spinBox(0, 1024, 0);
     m_batch->setObjectName("batch");
     m_batch->setSpecialValueText(tr("auto"));
     m_batch->setToolTip(tr("Sequences generated together; auto fits the model's KV cache in memory"));
-    m_seed = spin(0, 1 << 30, 0);
+    m_seed = spinBox(0, 1 << 30, 0);
     decf->addRow(tr("Samples per question"), m_samples);
     decf->addRow(tr("Temperature"), m_temperature);
     decf->addRow(tr("Max new tokens"), m_maxNewTokens);

@@ -1,5 +1,6 @@
 #include "EvaluationPlots.h"
 
+#include "FormWidgets.h"
 #include "QCustomPlotInclude.h"
 
 #include <QMap>
@@ -9,8 +10,6 @@ namespace cotlab::ui {
 
 namespace {
 
-const QColor kColors[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189),
-                          QColor(255, 127, 14), QColor(140, 86, 75)};
 const QColor kTeacher(150, 150, 150);
 
 // Clears the plot and sets its title (the first layout row holds the title element).
@@ -108,7 +107,7 @@ void plotAccuracyPerStudent(QCustomPlot* plot, const QVector<EvaluationPoint>& p
     if (points.isEmpty())
         return emptyMessage(plot, QObject::tr("No finished evaluations yet"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    auto* students = bars(plot, kColors[0], QObject::tr("student"), 0.7);
+    auto* students = bars(plot, seriesColor(0), QObject::tr("student"), 0.7);
     auto* teacher = bars(plot, kTeacher, QObject::tr("teacher"), 0.7);
     QVector<double> sx, sy, sa, sl, sh, tx, ty, ta, tl, th;
     // Ordered by task and split so a group's teacher bar stands after its students.
@@ -204,7 +203,7 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
         }
         auto* g = plot->addGraph();
         g->setData(x, y, true);
-        const QColor c = kColors[color++ % 6];
+        const QColor c = seriesColor(color++);
         g->setPen(QPen(c, 2, it.key().endsWith(QObject::tr("label only")) ? Qt::DashLine : Qt::SolidLine));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, c, 6));
         g->setName(it.key());
@@ -242,8 +241,8 @@ void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& po
         QVector<double> x, y, a, l, h;
     };
     Series s[3];
-    s[0].bars = bars(plot, kColors[0], QObject::tr("trained with rationales"), 0.26);
-    s[1].bars = bars(plot, kColors[4], QObject::tr("label only"), 0.26);
+    s[0].bars = bars(plot, seriesColor(0), QObject::tr("trained with rationales"), 0.26);
+    s[1].bars = bars(plot, seriesColor(4), QObject::tr("label only"), 0.26);
     s[2].bars = bars(plot, kTeacher, QObject::tr("teacher"), 0.26);
     for (int g = 0; g < groups.size(); ++g) {
         const double x = g + 1;

@@ -1,5 +1,6 @@
 #include "TrainPage.h"
 
+#include "FormWidgets.h"
 #include "QCustomPlotInclude.h"
 #include "TrainingJob.h"
 #include "store/RunRepository.h"
@@ -12,7 +13,6 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -30,20 +30,11 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTime>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
 
 namespace {
-
-QSpinBox* spin(int min, int max, int value)
-{
-    auto* s = new QSpinBox;
-    s->setRange(min, max);
-    s->setValue(value);
-    return s;
-}
 
 QCustomPlot* plot(const QString& title, const QString& yLabel)
 {
@@ -55,9 +46,6 @@ QCustomPlot* plot(const QString& title, const QString& yLabel)
     p->yAxis->setLabel(yLabel);
     return p;
 }
-
-const QColor kColors[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189),
-                          QColor(255, 127, 14), QColor(140, 86, 75)};
 
 // Exponential moving average, as TensorBoard smooths loss curves.
 QVector<double> smooth(const QVector<double>& v, double weight = 0.9)
@@ -152,23 +140,6 @@ QWidget* TrainPage::buildForm()
     auto* form = new QWidget;
     auto* outer = new QVBoxLayout(form);
 
-    auto browse = [this](QLineEdit* edit, bool folder) {
-        auto* row = new QWidget;
-        auto* h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(edit, 1);
-        auto* b = new QToolButton;
-        b->setText("…");
-        connect(b, &QToolButton::clicked, this, [this, edit, folder] {
-            const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Choose a folder"), edit->text())
-                                        : QFileDialog::getOpenFileName(this, tr("Choose a file"), edit->text());
-            if (!path.isEmpty())
-                edit->setText(path);
-        });
-        h->addWidget(b);
-        return row;
-    };
-
     auto* student = new QGroupBox(tr("Student"));
     auto* sf = new QFormLayout(student);
     m_model = new QLineEdit;
@@ -179,8 +150,8 @@ QWidget* TrainPage::buildForm()
     m_tokenizer->setPlaceholderText(tr("the model folder's own"));
     m_device = new QComboBox;
     m_device->addItems({"auto", "cpu", "cuda:0", "cuda:1"});
-    sf->addRow(tr("Model"), browse(m_model, true));
-    sf->addRow(tr("Tokenizer"), browse(m_tokenizer, false));
+    sf->addRow(tr("Model"), pathField(m_model, true, this));
+    sf->addRow(tr("Tokenizer"), pathField(m_tokenizer, false, this));
     sf->addRow(tr("Device"), m_device);
 
     auto* data = new QGroupBox(tr("Data"));
@@ -200,13 +171,13 @@ QWidget* TrainPage::buildForm()
                               "tasks (docs/training.md)"));
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
     m_correctOnly->setChecked(true);
-    m_samples = spin(0, 1000, 0);
+    m_samples = spinBox(0, 1000, 0);
     m_samples->setSpecialValueText(tr("all"));
-    m_questions = spin(0, 100000000, 0);
+    m_questions = spinBox(0, 100000000, 0);
     m_questions->setObjectName("questions");
     m_questions->setSpecialValueText(tr("all"));
     m_questions->setToolTip(tr("Train on at most this many questions, drawn at random (a corpus-size learning curve)"));
-    m_maxLength = spin(16, 32768, 512);
+    m_maxLength = spinBox(16, 32768, 512);
     m_maxLength->setObjectName("maxLength");
     df->addRow(tr("Task"), m_task);
     df->addRow(tr("Split"), m_split);
@@ -221,7 +192,7 @@ QWidget* TrainPage::buildForm()
     m_devSplit->addItem("dev", "dev");
     m_devSplit->addItem("test", "test");
     m_devSplit->setToolTip(tr("Held-out examples whose loss is measured as training goes (the dev loss curve)"));
-    m_evalEvery = spin(0, 1000000, 50);
+    m_evalEvery = spinBox(0, 1000000, 50);
     m_evalEvery->setObjectName("evalEvery");
     m_evalEvery->setSpecialValueText(tr("at the end"));
     m_evalEvery->setSuffix(tr(" steps"));
@@ -230,19 +201,19 @@ QWidget* TrainPage::buildForm()
 
     auto* hp = new QGroupBox(tr("Optimisation"));
     auto* hf = new QFormLayout(hp);
-    m_epochs = spin(1, 1000, 3);
-    m_steps = spin(0, 10000000, 0);
+    m_epochs = spinBox(1, 1000, 3);
+    m_steps = spinBox(0, 10000000, 0);
     m_steps->setObjectName("steps");
     m_steps->setSpecialValueText(tr("from epochs"));
-    m_batch = spin(1, 4096, 8);
+    m_batch = spinBox(1, 4096, 8);
     m_batch->setObjectName("batch");
-    m_accum = spin(1, 1024, 1);
+    m_accum = spinBox(1, 1024, 1);
     m_lr = new QLineEdit("1e-4");
     m_lr->setObjectName("lr");
     auto* lrValidator = new QDoubleValidator(1e-9, 10.0, 9, m_lr);
     lrValidator->setNotation(QDoubleValidator::ScientificNotation);
     m_lr->setValidator(lrValidator);
-    m_warmup = spin(0, 1000000, 10);
+    m_warmup = spinBox(0, 1000000, 10);
     m_warmup->setObjectName("warmup");
     m_schedule = new QComboBox;
     m_schedule->addItems({"cosine", "linear", "constant"});
@@ -250,8 +221,8 @@ QWidget* TrainPage::buildForm()
     m_clip->setRange(0, 1000);
     m_clip->setValue(1.0);
     m_clip->setSpecialValueText(tr("off"));
-    m_seed = spin(0, 1 << 30, 0);
-    m_checkpointEvery = spin(0, 1000000, 100);
+    m_seed = spinBox(0, 1 << 30, 0);
+    m_checkpointEvery = spinBox(0, 1000000, 100);
     m_checkpointEvery->setSpecialValueText(tr("at the end"));
     hf->addRow(tr("Epochs"), m_epochs);
     hf->addRow(tr("Steps"), m_steps);
@@ -268,7 +239,7 @@ QWidget* TrainPage::buildForm()
     auto* of = new QFormLayout(out);
     m_output = new QLineEdit;
     m_output->setObjectName("output");
-    of->addRow(tr("Folder"), browse(m_output, true));
+    of->addRow(tr("Folder"), pathField(m_output, true, this));
 
     m_startButton = new QPushButton(tr("Start"));
     m_startButton->setObjectName("start");
@@ -553,7 +524,7 @@ void TrainPage::showSelectedRuns()
             continue;
         QVector<double> x, y;
         toVectors(runs.metric(runId, "loss"), x, y);
-        const QColor color = kColors[colorIndex++ % 6];
+        const QColor color = seriesColor(colorIndex++);
         const QString name = QString("run %1 %2").arg(runId).arg(QString::fromStdString(run->name));
         if (single) {
             auto* raw = m_lossPlot->addGraph();

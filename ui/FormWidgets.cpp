@@ -1,0 +1,45 @@
+#include "FormWidgets.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QToolButton>
+
+namespace cotlab::ui {
+
+QSpinBox* spinBox(int min, int max, int value)
+{
+    auto* s = new QSpinBox;
+    s->setRange(min, max);
+    s->setValue(value);
+    return s;
+}
+
+QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent)
+{
+    auto* row = new QWidget;
+    auto* h = new QHBoxLayout(row);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(edit, 1);
+    auto* b = new QToolButton;
+    b->setText("…");
+    QObject::connect(b, &QToolButton::clicked, edit, [edit, folder, dialogParent] {
+        const QString path =
+            folder ? QFileDialog::getExistingDirectory(dialogParent, QObject::tr("Choose a folder"), edit->text())
+                   : QFileDialog::getOpenFileName(dialogParent, QObject::tr("Choose a file"), edit->text());
+        if (!path.isEmpty())
+            edit->setText(path);
+    });
+    h->addWidget(b);
+    return row;
+}
+
+QColor seriesColor(int k)
+{
+    static const QColor colors[] = {QColor(31, 119, 180), QColor(214, 39, 40),  QColor(44, 160, 44),
+                                    QColor(148, 103, 189), QColor(255, 127, 14), QColor(140, 86, 75)};
+    return colors[k % 6];
+}
+
+} // namespace cotlab::ui
