@@ -81,16 +81,7 @@ private Q_SLOTS:
         test::importCoinFlips(ws, dir.path(""), "train", 64, 2, 5);
         test::importCoinFlips(ws, dir.path(""), "test", 12, 3, 5);
 
-        train::TrainingRequest t;
-        t.workspace = ws;
-        t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-        t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-        t.selection.task = "coin_flip";
-        t.config.maxSteps = 8;
-        t.config.batchSize = 8;
-        t.config.learningRate = 2e-3;
-        t.config.runDir = dir.path("run");
-        const auto run = train::startRun(t, {}, nullptr);
+        const auto run = train::startRun(test::coinFlipTraining(ws, dir.path("run"), 8), {}, nullptr);
         QCOMPARE(run.status, std::string("finished"));
 
         eval::EvaluationRequest r;
@@ -229,16 +220,7 @@ private Q_SLOTS:
         test::importCoinFlips(ws, dir.path(""), "train", 32, 2, 5);
         test::importCoinFlips(ws, dir.path(""), "test", 8, 2, 6);
         QCOMPARE(test::importCoinFlipContrast(ws, dir.path("")), int64_t(8));
-        train::TrainingRequest t;
-        t.workspace = ws;
-        t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-        t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-        t.selection.task = "coin_flip";
-        t.config.maxSteps = 4;
-        t.config.batchSize = 8;
-        t.config.learningRate = 2e-3;
-        t.config.runDir = dir.path("run");
-        const auto run = train::startRun(t, {}, nullptr);
+        const auto run = train::startRun(test::coinFlipTraining(ws, dir.path("run"), 4), {}, nullptr);
         eval::EvaluationRequest r;
         r.workspace = ws;
         r.runId = run.runId;

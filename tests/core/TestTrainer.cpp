@@ -48,19 +48,6 @@ std::vector<train::Example> realExamples(size_t count)
     return out;
 }
 
-train::TrainingRequest coinFlipRequest(const std::string& workspace, const std::string& runDir)
-{
-    train::TrainingRequest r;
-    r.workspace = workspace;
-    r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-    r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-    r.selection.task = "coin_flip";
-    r.config.batchSize = 8;
-    r.config.learningRate = 2e-3;
-    r.config.runDir = runDir;
-    return r;
-}
-
 int64_t checkpointStep(const std::string& runDir)
 {
     std::ifstream in(runDir + "/checkpoint/state.json");
@@ -376,7 +363,7 @@ private Q_SLOTS:
         const std::string ws = dir.path("w.cotlab");
         test::importCoinFlips(ws, dir.path(""), "train", 64);
         test::importCoinFlips(ws, dir.path(""), "dev", 12);
-        auto r = coinFlipRequest(ws, dir.path("run"));
+        auto r = test::coinFlipTraining(ws, dir.path("run"));
         r.devSplit = "dev";
         r.config.maxSteps = 6;
         r.config.evalEvery = 4;
@@ -415,7 +402,7 @@ private Q_SLOTS:
         test::TempDir dir;
         const std::string ws = dir.path("w.cotlab");
         test::importCoinFlips(ws, dir.path(""), "train", 64);
-        auto r = coinFlipRequest(ws, dir.path("run"));
+        auto r = test::coinFlipTraining(ws, dir.path("run"));
         r.config.maxSteps = 4;
         r.config.checkpointEvery = 2;
         std::signal(SIGXFSZ, SIG_IGN);

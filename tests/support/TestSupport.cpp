@@ -80,6 +80,20 @@ void importCoinFlips(const std::string& workspace, const std::string& folder, co
     ingest::Importer::importFile(ws.db(), path);
 }
 
+train::TrainingRequest coinFlipTraining(const std::string& workspace, const std::string& runDir, int64_t steps)
+{
+    train::TrainingRequest r;
+    r.workspace = workspace;
+    r.modelPath = sharedPath("models/stories260K/stories260K.bin");
+    r.tokenizerPath = sharedPath("models/stories260K/tok512.bin");
+    r.selection.task = "coin_flip";
+    r.config.maxSteps = steps;
+    r.config.batchSize = 8;
+    r.config.learningRate = 2e-3;
+    r.config.runDir = runDir;
+    return r;
+}
+
 int64_t importCoinFlipContrast(const std::string& workspace, const std::string& folder)
 {
     store::Workspace ws(workspace);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "train/TrainingRun.h"
+
 #include <QString>
 #include <QTemporaryDir>
 #include <cstdint>
@@ -37,6 +39,10 @@ int64_t scalar(store::Database& db, const std::string& sql);
 // the workspace: 'count' questions of 'items' people in one split.
 void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
                      int64_t count, int items = 2, uint64_t seed = 0);
+
+// Fine-tuning the real stories260K on the workspace's coin flips (train split, chain of thought): batch 8, AdamW
+// 2e-3, the given number of steps (0: TrainConfig's epochs), output in runDir.
+train::TrainingRequest coinFlipTraining(const std::string& workspace, const std::string& runDir, int64_t steps = 0);
 
 // A contrast set for the workspace's coin-flip test questions: each with one more flip (so its gold answer turns),
 // split 'contrast', linked by "original"; plus one contrast question naming an original that does not exist.

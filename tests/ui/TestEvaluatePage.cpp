@@ -31,18 +31,10 @@ namespace {
 int64_t trainStudent(const std::string& ws, const std::string& runDir, train::TargetFormat format,
                      int64_t questions)
 {
-    train::TrainingRequest t;
-    t.workspace = ws;
+    auto t = test::coinFlipTraining(ws, runDir, 8);
     t.name = std::filesystem::path(runDir).filename().string();
-    t.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-    t.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-    t.selection.task = "coin_flip";
     t.selection.format = format;
     t.selection.questions = questions;
-    t.config.maxSteps = 8;
-    t.config.batchSize = 8;
-    t.config.learningRate = 2e-3;
-    t.config.runDir = runDir;
     const auto run = train::startRun(t, {}, nullptr);
     if (run.status != "finished")
         throw std::runtime_error("training did not finish");
