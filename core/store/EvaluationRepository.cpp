@@ -11,6 +11,11 @@ namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
+// The id of the teacher's first rationale (lowest sample index) for the evaluation item e's question.
+constexpr const char* kTeacherFirstRationale =
+    "(SELECT id FROM rationales WHERE instance_id = e.instance_id AND source_kind = 'teacher' "
+    "ORDER BY sample_index, id LIMIT 1)";
+
 constexpr const char* kColumns =
     "e.id, e.name, e.run_id, e.model_path, t.name, e.split, e.config, e.status, e.message, e.items, e.done, "
     "e.correct, e.accuracy, e.ci_low, e.ci_high, e.created_at, e.updated_at";
@@ -152,13 +157,12 @@ std::unordered_set<int64_t> EvaluationRepository::evaluatedInstances(int64_t eva
 std::vector<EvaluatedInstance> EvaluationRepository::evaluatedInstanceDetails(int64_t evaluationId)
 {
     std::vector<EvaluatedInstance> out;
-    Statement s(m_db, "SELECT i.id, i.ext_id, i.question, i.choices, i.gold, e.prediction, e.correct, e.votes, "
-                      "COALESCE(r.text, ''), t.model, t.text, t.answer, t.correct "
-                      "FROM evaluation_items e JOIN instances i ON i.id = e.instance_id "
-                      "LEFT JOIN rationales r ON r.id = e.rationale_id "
-                      "LEFT JOIN rationales t ON t.id = (SELECT id FROM rationales WHERE instance_id = i.id AND "
-                      "source_kind = 'teacher' ORDER BY sample_index, id LIMIT 1) "
-                      "WHERE e.evaluation_id = ? ORDER BY i.id");
+    Statement s(m_db, std::string("SELECT i.id, i.ext_id, i.question, i.choices, i.gold, e.prediction, e.correct, "
+                                  "e.votes, COALESCE(r.text, ''), t.model, t.text, t.answer, t.correct "
+                                  "FROM evaluation_items e JOIN instances i ON i.id = e.instance_id "
+                                  "LEFT JOIN rationales r ON r.id = e.rationale_id "
+                                  "LEFT JOIN rationales t ON t.id = ") +
+                          kTeacherFirstRationale + " WHERE e.evaluation_id = ? ORDER BY i.id");
     s.bind(1, evaluationId);
     while (s.step()) {
         EvaluatedInstance e;
@@ -211,9 +215,9 @@ std::vector<ContrastPair> EvaluationRepository::contrastPairs(int64_t evaluation
 
 std::pair<int64_t, int64_t> EvaluationRepository::teacherTally(int64_t evaluationId)
 {
-    Statement s(m_db, "SELECT COALESCE(SUM(t.correct = 1), 0), COUNT(t.id) FROM evaluation_items e "
-                      "JOIN rationales t ON t.id = (SELECT id FROM rationales WHERE instance_id = e.instance_id AND "
-                      "source_kind = 'teacher' ORDER BY sample_index, id LIMIT 1) WHERE e.evaluation_id = ?");
+    Statement s(m_db, std::string("SELECT COALESCE(SUM(t.correct = 1), 0), COUNT(t.id) FROM evaluation_items e "
+                                  "JOIN rationales t ON t.id = ") +
+                          kTeacherFirstRationale + " WHERE e.evaluation_id = ?");
     s.bind(1, evaluationId);
     s.step();
     return {s.int64(0), s.int64(1)};
