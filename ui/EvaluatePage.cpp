@@ -335,29 +335,19 @@ QWidget* EvaluatePage::buildForm()
             [this](int samples) { m_temperature->setEnabled(samples > 1); });
     m_temperature->setEnabled(false);
 
-    m_startButton = new QPushButton(tr("Evaluate"));
-    m_startButton->setObjectName("start");
-    m_stopButton = new QPushButton(tr("Stop"));
-    m_stopButton->setObjectName("stop");
-    m_resumeButton = new QPushButton(tr("Resume selected"));
-    m_resumeButton->setObjectName("resume");
-    m_startButton->setDefault(true);
+    const JobControls controls = jobControls(tr("Evaluate"));
+    m_startButton = controls.start;
+    m_stopButton = controls.stop;
+    m_resumeButton = controls.resume;
+    m_message = controls.message;
     connect(m_startButton, &QPushButton::clicked, this, &EvaluatePage::start);
     connect(m_stopButton, &QPushButton::clicked, this, &EvaluatePage::stopEvaluation);
     connect(m_resumeButton, &QPushButton::clicked, this, &EvaluatePage::resumeSelected);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_startButton);
-    buttons->addWidget(m_stopButton);
-    buttons->addWidget(m_resumeButton);
-    m_message = new QLabel;
-    m_message->setObjectName("message");
-    m_message->setWordWrap(true);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     outer->addWidget(student);
     outer->addWidget(data);
     outer->addWidget(decoding);
-    outer->addLayout(buttons);
+    outer->addLayout(controls.buttons);
     outer->addWidget(m_message);
     outer->addStretch(1);
     return form;
@@ -405,8 +395,7 @@ void EvaluatePage::refreshRuns()
 
 void EvaluatePage::showMessage(const QString& text, bool error)
 {
-    m_message->setStyleSheet(error ? "color: #b00020;" : QString());
-    m_message->setText(text);
+    showMessageIn(m_message, text, error);
 }
 
 void EvaluatePage::start()

@@ -2,7 +2,9 @@
 
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
 
@@ -33,6 +35,33 @@ QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent)
     });
     h->addWidget(b);
     return row;
+}
+
+JobControls jobControls(const QString& startText)
+{
+    JobControls c;
+    c.start = new QPushButton(startText);
+    c.start->setObjectName("start");
+    c.start->setDefault(true);
+    c.stop = new QPushButton(QObject::tr("Stop"));
+    c.stop->setObjectName("stop");
+    c.resume = new QPushButton(QObject::tr("Resume selected"));
+    c.resume->setObjectName("resume");
+    c.buttons = new QHBoxLayout;
+    c.buttons->addWidget(c.start);
+    c.buttons->addWidget(c.stop);
+    c.buttons->addWidget(c.resume);
+    c.message = new QLabel;
+    c.message->setObjectName("message");
+    c.message->setWordWrap(true);
+    c.message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return c;
+}
+
+void showMessageIn(QLabel* line, const QString& text, bool error)
+{
+    line->setStyleSheet(error ? "color: #b00020;" : QString());
+    line->setText(text);
 }
 
 QColor seriesColor(int k)

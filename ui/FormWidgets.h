@@ -3,8 +3,12 @@
 // Small pieces the pages' forms and plots share.
 #include <QColor>
 
+class QHBoxLayout;
+class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
+class QString;
 class QWidget;
 
 namespace cotlab::ui {
@@ -13,6 +17,20 @@ QSpinBox* spinBox(int min, int max, int value);
 
 // The line edit with a "…" button beside it that picks a folder (or a file) into it.
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);
+
+// The Start, Stop and "Resume selected" buttons of a page's background job (object names start, stop, resume; Start
+// is the default button) in a row, and the message line shown below them (object name message).
+struct JobControls {
+    QPushButton* start = nullptr;
+    QPushButton* stop = nullptr;
+    QPushButton* resume = nullptr;
+    QHBoxLayout* buttons = nullptr;
+    QLabel* message = nullptr;
+};
+JobControls jobControls(const QString& startText);
+
+// Shows text in a message line, in red for an error.
+void showMessageIn(QLabel* line, const QString& text, bool error);
 
 // The k-th colour of the plots' series (matplotlib's tab10, cycling).
 QColor seriesColor(int k);

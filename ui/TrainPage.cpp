@@ -241,30 +241,20 @@ QWidget* TrainPage::buildForm()
     m_output->setObjectName("output");
     of->addRow(tr("Folder"), pathField(m_output, true, this));
 
-    m_startButton = new QPushButton(tr("Start"));
-    m_startButton->setObjectName("start");
-    m_stopButton = new QPushButton(tr("Stop"));
-    m_stopButton->setObjectName("stop");
-    m_resumeButton = new QPushButton(tr("Resume selected"));
-    m_resumeButton->setObjectName("resume");
-    m_startButton->setDefault(true);
+    const JobControls controls = jobControls(tr("Start"));
+    m_startButton = controls.start;
+    m_stopButton = controls.stop;
+    m_resumeButton = controls.resume;
+    m_message = controls.message;
     connect(m_startButton, &QPushButton::clicked, this, &TrainPage::start);
     connect(m_stopButton, &QPushButton::clicked, this, &TrainPage::stopTraining);
     connect(m_resumeButton, &QPushButton::clicked, this, &TrainPage::resumeSelected);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_startButton);
-    buttons->addWidget(m_stopButton);
-    buttons->addWidget(m_resumeButton);
-    m_message = new QLabel;
-    m_message->setObjectName("message");
-    m_message->setWordWrap(true);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     outer->addWidget(student);
     outer->addWidget(data);
     outer->addWidget(hp);
     outer->addWidget(out);
-    outer->addLayout(buttons);
+    outer->addLayout(controls.buttons);
     outer->addWidget(m_message);
     outer->addStretch(1);
     return form;
@@ -297,8 +287,7 @@ void TrainPage::setModelPath(const QString& path, const QString& tokenizer)
 
 void TrainPage::showMessage(const QString& text, bool error)
 {
-    m_message->setStyleSheet(error ? "color: #b00020;" : QString());
-    m_message->setText(text);
+    showMessageIn(m_message, text, error);
 }
 
 void TrainPage::clearCharts()
