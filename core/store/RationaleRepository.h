@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cotlab::store {
@@ -19,6 +20,9 @@ public:
     // order. Streams: one instance's rows in memory at a time. The callback returns false to stop.
     using InstanceVisitor = std::function<bool(const InstanceRecord&, const std::vector<RationaleRecord>&)>;
     void forEachInstance(const std::optional<std::string>& task, const InstanceVisitor& visit);
+
+    // One instance with its rationales (in model, then sample order); std::nullopt when there is none.
+    std::optional<std::pair<InstanceRecord, std::vector<RationaleRecord>>> instance(int64_t id);
 
     int64_t countInstances(const std::optional<std::string>& task);
 
