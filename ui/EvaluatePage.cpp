@@ -2,6 +2,7 @@
 
 #include "EvaluationJob.h"
 #include "FormWidgets.h"
+#include "PlotFiles.h"
 #include "QCustomPlotInclude.h"
 #include "eval/Accuracy.h"
 #include "store/RunRepository.h"
@@ -198,7 +199,19 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     auto* resultsLayout = new QVBoxLayout(resultsBox);
     resultsLayout->setContentsMargins(0, 0, 0, 0);
     resultsLayout->addWidget(m_results, 1);
-    resultsLayout->addWidget(m_contrast);
+    auto* resultsRow = new QHBoxLayout;
+    resultsRow->addWidget(m_contrast, 1);
+    auto* browse = new QPushButton(tr("Show Rationales in &Browse"));
+    browse->setObjectName("browseRationales");
+    browse->setToolTip(tr("The selected student's generated rationales on the Browse page (source student, model "
+                          "the student's name)"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const auto rows = m_results->selectionModel()->selectedRows();
+        if (!rows.isEmpty())
+            Q_EMIT browseRationales(m_results->item(rows.first().row(), 1)->text());
+    });
+    resultsRow->addWidget(browse, 0, Qt::AlignTop);
+    resultsLayout->addLayout(resultsRow);
     rightSplit->addWidget(resultsBox);
     rightSplit->addWidget(m_views);
     rightSplit->setStretchFactor(0, 2);
@@ -236,19 +249,9 @@ QWidget* EvaluatePage::plotTab(QCustomPlot* plot, const QString& name, QWidget* 
         row->addWidget(extra);
     }
     row->addStretch(1);
-    auto* save = new QPushButton(tr("Save plot…"));
-    save->setObjectName("save-" + name);
-    connect(save, &QPushButton::clicked, this, [this, plot, name] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save plot"), QFileInfo(m_workspace).absolutePath() + "/" + name + ".png",
-            tr("PNG image (*.png);;PDF document (*.pdf)"));
-        if (path.isEmpty())
-            return;
-        if (savePlot(plot, path))
-            showMessage(tr("Saved the plot to %1").arg(path), false);
-        else
-            showMessage(tr("Cannot write %1: check the folder exists and is writable.").arg(path), true);
-    });
+    auto* save = savePlotButton(
+        plot, name, [this] { return QFileInfo(m_workspace).absolutePath(); },
+        [this](const QString& message, bool error) { showMessage(message, error); });
     row->addWidget(save);
     l->addLayout(row);
     l->addWidget(plot, 1);

@@ -48,6 +48,8 @@ public:
 
 Q_SIGNALS:
     void evaluationFinished(const QString& status, const QString& message);
+    // The user asked to see a student's generated rationales (the model name they are stored under).
+    void browseRationales(const QString& model);
 
 private:
     void onProgress(qint64 evaluationId, qint64 done, qint64 items, qint64 correct);

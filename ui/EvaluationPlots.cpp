@@ -280,11 +280,4 @@ void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& po
     plot->replot();
 }
 
-bool savePlot(QCustomPlot* plot, const QString& path)
-{
-    if (path.endsWith(".pdf", Qt::CaseInsensitive))
-        return plot->savePdf(path);
-    return plot->savePng(path, 0, 0, 2.0);
-}
-
 } // namespace cotlab::ui

@@ -37,7 +37,4 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
 // label-only student and the teacher.
 void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& points);
 
-// Writes the plot as PDF when the path ends in .pdf, else as PNG; false when the file cannot be written.
-bool savePlot(QCustomPlot* plot, const QString& path);
-
 } // namespace cotlab::ui

@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
+#include "BrowsePage.h"
 #include "EvaluatePage.h"
+#include "ImportDialog.h"
 #include "EvaluationJob.h"
 #include "JobRunner.h"
 #include "TrainPage.h"
@@ -35,7 +37,7 @@ namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
-      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_train(new TrainPage),
+      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage), m_train(new TrainPage),
       m_evaluate(new EvaluatePage), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
@@ -68,11 +70,45 @@ MainWindow::MainWindow(QWidget* parent)
     auto* layout = new QVBoxLayout(overview);
     layout->addWidget(m_header);
     layout->addWidget(splitter, 1);
-    m_pages->addTab(overview, tr("Overview"));
-    m_pages->addTab(m_train, tr("Train"));
-    m_pages->addTab(m_evaluate, tr("Evaluate"));
-    // A finished run is a student to evaluate.
-    connect(m_train, &TrainPage::runFinished, this, [this] { m_evaluate->setWorkspace(m_path, taskNames()); });
+    m_goMenu = new QMenu(tr("&Go"), this);
+    addPage(overview, tr("Overview"));
+    addPage(m_browse, tr("Browse"));
+    auto placeholder = [](const QString& what) {
+        auto* label = new QLabel(what);
+        label->setWordWrap(true);
+        label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+        label->setMargin(24);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        return label;
+    };
+    addPage(placeholder(tr("<h3>Corpus</h3><p>Build a training corpus from the store's rationales with SCoTD's filters "
+                           "(teacher likelihood, diversity, open-endedness, random) and Fine-tune-CoT's (correct "
+                           "samples only, rationales per question), and compare corpora side by side.</p><p>Until this "
+                           "page lands, the Train page picks a task's correct teacher rationales, up to a number per "
+                           "question.</p>")),
+            tr("Corpus"));
+    addPage(m_train, tr("Train"));
+    addPage(m_evaluate, tr("Evaluate"));
+    addPage(placeholder(tr("<h3>Review</h3><p>Human evaluation of student rationales: blind pairs of student and teacher "
+                           "rationales, rating criteria, several annotators and their agreement (Cohen's and Fleiss' "
+                           "kappa, Krippendorff's alpha).</p><p>Until this page lands, notes and tags on rationales "
+                           "are kept from the Browse page.</p>")),
+            tr("Review"));
+    addPage(placeholder(tr("<h3>Export</h3><p>Evaluation spreadsheets (XLSX, CSV), training corpora and Hugging Face "
+                           "checkpoints.</p><p>Available now: File &gt; Export as JSONL writes the whole store in the "
+                           "rationale interchange format; every training run writes its student as a Hugging Face "
+                           "folder.</p>")),
+            tr("Export"));
+    // A finished run is a student to evaluate; its rationales (and an evaluation's) are new rows to browse.
+    connect(m_train, &TrainPage::runFinished, this, [this] {
+        m_evaluate->setWorkspace(m_path, taskNames());
+        refreshAfterChange();
+    });
+    connect(m_evaluate->job(), &BackgroundJob::finished, this, &MainWindow::refreshAfterChange);
+    connect(m_evaluate, &EvaluatePage::browseRationales, this, [this](const QString& model) {
+        m_browse->showRationalesOf("student", model);
+        showBrowsePage();
+    });
     m_pages->setDocumentMode(true);
     setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_counts);
@@ -84,7 +120,19 @@ MainWindow::MainWindow(QWidget* parent)
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
-        resize(1100, 700);
+        resize(1280, 800);
+    restoreState(settings.value("window/state").toByteArray());
+    if (auto* split = m_browse->findChild<QSplitter*>("browseSplitter"))
+        split->restoreState(settings.value("browse/splitter").toByteArray());
+    m_pages->setCurrentIndex(settings.value("window/page", 1).toInt());
+}
+
+void MainWindow::addPage(QWidget* page, const QString& title)
+{
+    const int index = m_pages->addTab(page, title);
+    QAction* go = m_goMenu->addAction(title, this, [this, index] { m_pages->setCurrentIndex(index); });
+    go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+    m_pages->setTabToolTip(index, tr("%1 (%2)").arg(title, go->shortcut().toString(QKeySequence::NativeText)));
 }
 
 void MainWindow::createActions()
@@ -92,24 +140,86 @@ void MainWindow::createActions()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("mainToolbar");
-    auto add = [&](const QString& text, QKeySequence key, auto slot, bool onToolbar) {
-        QAction* a = file->addAction(text, this, slot);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto add = [&](QMenu* menu, const QString& text, QKeySequence key, auto slot, bool onToolbar) {
+        QAction* a = menu->addAction(text, this, slot);
         a->setShortcut(key);
         if (onToolbar)
             toolbar->addAction(a);
         return a;
     };
-    add(tr("&New Workspace..."), QKeySequence::New, &MainWindow::newWorkspace, false);
-    add(tr("&Open Workspace..."), QKeySequence::Open, &MainWindow::chooseWorkspace, true);
-    add(tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
+    add(file, tr("&New Workspace..."), QKeySequence::New, &MainWindow::newWorkspace, false);
+    add(file, tr("&Open Workspace..."), QKeySequence::Open, &MainWindow::chooseWorkspace, true);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    add(file, tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
     file->addSeparator();
-    add(tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
-    add(tr("&Export as JSONL..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::exportJsonl, false);
+    add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
+    add(file, tr("&Export as JSONL..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::exportJsonl, false);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* find = add(edit, tr("&Find Rationales..."), QKeySequence::Find, &MainWindow::showBrowsePage, true);
+    connect(find, &QAction::triggered, m_browse, &BrowsePage::focusSearch);
+    add(edit, tr("&Clear Filters"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this] { m_browse->clearFilters(); },
+        false);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    add(view, tr("&Refresh"), QKeySequence::Refresh, &MainWindow::refreshAfterChange, false);
+    add(view, tr("Browse &Plots"), QKeySequence(Qt::CTRL | Qt::Key_P), [this] {
+        showBrowsePage();
+        m_browse->showPlots();
+    }, false);
+    view->addAction(toolbar->toggleViewAction());
+    menuBar()->addMenu(m_goMenu);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About CoTLab"), this, &MainWindow::about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QStringList MainWindow::recentWorkspaces() const
+{
+    return QSettings().value("workspace/recent").toStringList();
+}
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    QStringList recent = recentWorkspaces();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > 10)
+        recent.removeLast();
+    QSettings().setValue("workspace/recent", recent);
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentWorkspaces();
+    for (int k = 0; k < recent.size(); ++k) {
+        const QString path = recent[k];
+        QAction* a = m_recentMenu->addAction(QString("&%1 %2").arg((k + 1) % 10).arg(path), this,
+                                             [this, path] { openWorkspace(path); });
+        a->setEnabled(QFileInfo::exists(path));
+    }
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear Menu"), this, [] { QSettings().remove("workspace/recent"); });
+    }
+}
+
+void MainWindow::refreshAfterChange()
+{
+    if (m_path.isEmpty())
+        return;
+    m_summary->reload(m_path);
+    m_browse->refresh();
 }
 
 void MainWindow::openWorkspace(const QString& path)
@@ -120,7 +230,9 @@ void MainWindow::openWorkspace(const QString& path)
                           .arg(QFileInfo(path).fileName().toHtmlEscaped(), path.toHtmlEscaped()));
     statusBar()->showMessage(tr("Loading %1...").arg(path));
     QSettings().setValue("workspace/last", path);
+    rememberRecent(path);
     m_summary->reload(path);
+    m_browse->setWorkspace(path);
 }
 
 void MainWindow::openDemoWorkspace()
@@ -182,39 +294,18 @@ void MainWindow::importFiles()
         showError(tr("Import"), tr("Open or create a workspace first."));
         return;
     }
-    const QStringList files =
-        QFileDialog::getOpenFileNames(this, tr("Import Files"), QSettings().value("import/dir").toString(),
-                                      tr("Rationales and datasets (*.jsonl *.json);;All files (*)"));
-    if (files.isEmpty())
-        return;
-    QSettings().setValue("import/dir", QFileInfo(files.first()).absolutePath());
-    const std::string ws = m_path.toStdString();
-    std::vector<std::string> paths;
-    for (const QString& f : files)
-        paths.push_back(f.toStdString());
-    connect(
-        m_jobs, &JobRunner::finished, this,
-        [this](bool ok, const QString& message) {
-            m_summary->reload(m_path);
-            if (ok)
-                statusBar()->showMessage(message, 10000);
-            else
-                showError(tr("Import failed"), message);
-        },
-        Qt::SingleShotConnection);
-    m_jobs->start(tr("Importing"), [ws, paths](const jobs::ProgressSink& progress, const jobs::StopToken& stop) {
-        store::Workspace workspace(ws);
-        qint64 rationales = 0, instances = 0;
-        for (const auto& p : paths) {
-            const auto r = ingest::Importer::importFile(workspace.db(), p, {}, progress, &stop);
-            rationales += r.rationalesAdded;
-            instances += r.instancesAdded;
-        }
-        return QObject::tr("Imported %1 files: %2 instances and %3 rationales added")
-            .arg(paths.size())
-            .arg(instances)
-            .arg(rationales);
-    });
+    ImportDialog* dialog = openImportDialog();
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setModal(true);
+    dialog->show();
+}
+
+ImportDialog* MainWindow::openImportDialog(const QStringList& files)
+{
+    auto* dialog = new ImportDialog(m_path, this);
+    dialog->addFiles(files);
+    connect(dialog, &ImportDialog::imported, this, &MainWindow::refreshAfterChange);
+    return dialog;
 }
 
 void MainWindow::exportJsonl()
@@ -266,6 +357,11 @@ QStringList MainWindow::taskNames() const
 void MainWindow::showTrainPage()
 {
     m_pages->setCurrentWidget(m_train);
+}
+
+void MainWindow::showBrowsePage()
+{
+    m_pages->setCurrentWidget(m_browse);
 }
 
 void MainWindow::showEvaluatePage()
@@ -352,7 +448,12 @@ void MainWindow::closeEvent(QCloseEvent* event)
         m_jobs->cancel();
         m_jobs->waitForIdle();
     }
-    QSettings().setValue("window/geometry", saveGeometry());
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/page", m_pages->currentIndex());
+    if (auto* split = m_browse->findChild<QSplitter*>("browseSplitter"))
+        settings.setValue("browse/splitter", split->saveState());
     event->accept();
 }
 

@@ -10,13 +10,16 @@ class QTableView;
 
 namespace cotlab::ui {
 
+class BrowsePage;
 class EvaluatePage;
 class JobRunner;
 class TrainPage;
 class WorkspaceSummary;
 
-// The workspace window: an Overview page (the workspace's tasks with their counts and teacher accuracy), the
-// Train page and the Evaluate page. The Browse, Corpus, Review and Export pages come with later work.
+// The workspace window: pages Overview (the workspace's tasks with their counts and teacher accuracy), Browse,
+// Corpus, Train, Evaluate, Review and Export (Corpus, Review and Export say what they will hold until their
+// work lands); File menu with new, open, recent and demo workspaces, import and export; a status bar with the
+// workspace's counts. Window layout, the page on show and recent workspaces are remembered.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -32,8 +35,13 @@ public:
     JobRunner* jobs() const { return m_jobs; }
     TrainPage* trainPage() const { return m_train; }
     EvaluatePage* evaluatePage() const { return m_evaluate; }
+    BrowsePage* browsePage() const { return m_browse; }
     void showTrainPage();
     void showEvaluatePage();
+    void showBrowsePage();
+    // The import dialog (modeless while a test drives it); files are preselected.
+    class ImportDialog* openImportDialog(const QStringList& files = {});
+    QStringList recentWorkspaces() const;
 
 Q_SIGNALS:
     void workspaceLoaded();
@@ -43,6 +51,10 @@ protected:
 
 private:
     void createActions();
+    void addPage(QWidget* page, const QString& title);
+    void rememberRecent(const QString& path);
+    void fillRecentMenu();
+    void refreshAfterChange();
     void importFiles();
     void exportJsonl();
     void newWorkspace();
@@ -60,9 +72,12 @@ private:
     QCustomPlot* m_plot;
     QLabel* m_header;
     QLabel* m_counts;
+    BrowsePage* m_browse;
     TrainPage* m_train;
     EvaluatePage* m_evaluate;
     class QTabWidget* m_pages;
+    class QMenu* m_recentMenu = nullptr;
+    class QMenu* m_goMenu = nullptr;
 };
 
 } // namespace cotlab::ui

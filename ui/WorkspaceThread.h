@@ -30,6 +30,15 @@ struct WorkspaceTaskOptions {
     std::function<void(const std::string&)> failed; // the task threw (message), also on a failed open
 };
 
+// Options of a task that reports a failure (its message) and may go before the queued tasks.
+inline WorkspaceTaskOptions taskOptions(std::function<void(const std::string&)> failed, bool urgent = false)
+{
+    WorkspaceTaskOptions options;
+    options.failed = std::move(failed);
+    options.urgent = urgent;
+    return options;
+}
+
 class WorkspaceThread {
 public:
     using Task = std::function<void(store::Database&)>;

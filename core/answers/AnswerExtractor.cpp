@@ -159,6 +159,25 @@ AnswerExtractor::AnswerExtractor(AnswerKind kind, std::vector<Choice> choices)
 {
 }
 
+std::string_view answerSentenceOf(std::string_view rationale)
+{
+    const size_t marker = afterMarker(rationale, true);
+    if (marker == std::string_view::npos)
+        return {};
+    size_t begin = marker;
+    while (begin > 0) {
+        const char c = rationale[begin - 1];
+        if (c == '\n' || ((c == ' ' || c == '\t') && begin >= 2 &&
+                          (rationale[begin - 2] == '.' || rationale[begin - 2] == '!' || rationale[begin - 2] == '?')))
+            break;
+        --begin;
+    }
+    size_t end = rationale.find('\n', marker);
+    if (end == std::string_view::npos)
+        end = rationale.size();
+    return text::trim(rationale.substr(begin, end - begin));
+}
+
 std::string AnswerExtractor::extract(std::string_view rationale, std::string_view answerSentence) const
 {
     // Kojima et al.: the answer sentence was generated after the trigger; its first candidate is the answer.

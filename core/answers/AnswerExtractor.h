@@ -45,6 +45,11 @@ private:
     std::vector<Choice> m_choices;
 };
 
+// The sentence of a rationale that holds its last answer marker ("So the answer is 26."), where the extractor reads
+// the answer when there is no separate answer sentence: from the end of the sentence before it (". ", "! ", "? " or a
+// line break) to the end of its line; empty without a marker.
+std::string_view answerSentenceOf(std::string_view rationale);
+
 // Canonical decimal text of a number ("1,000" -> "1000", "2.50" -> "2.5", "-0" -> "0"); "" if not a number.
 std::string canonicalNumber(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "store/RationaleBrowser.h"
 
+#include "store/AnnotationRepository.h"
 #include "store/Database.h"
 
 #include <algorithm>
@@ -249,6 +250,20 @@ std::optional<RationaleBrowser::Aggregates> RationaleBrowser::aggregates(const s
         if (answered)
             out.agreementPerInstance.push_back(double(top) / double(answered));
     }
+    return out;
+}
+
+BrowseFacets browseFacets(Database& db)
+{
+    BrowseFacets out;
+    Statement tasks(db, "SELECT name FROM tasks ORDER BY name");
+    while (tasks.step())
+        out.tasks.push_back(tasks.string(0));
+    // Read from the identity index, which holds the model column and is far smaller than the table.
+    Statement models(db, "SELECT DISTINCT model FROM rationales INDEXED BY rationales_identity ORDER BY 1");
+    while (models.step())
+        out.models.push_back(models.string(0));
+    out.tags = AnnotationRepository(db).allTags();
     return out;
 }
 

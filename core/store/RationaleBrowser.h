@@ -97,6 +97,12 @@ private:
     BrowseSort m_sort;
 };
 
+// The values the Browse page's filters offer.
+struct BrowseFacets {
+    std::vector<std::string> tasks, models, tags; // sorted
+};
+BrowseFacets browseFacets(Database& db);
+
 // What the Browse page shows about one instance's rationales.
 struct SampleStats {
     int64_t samples = 0;

@@ -78,6 +78,18 @@ private Q_SLOTS:
         QCOMPARE(t.normalize("  \u201cNew   York\u201d. "), std::string("New York"));
         QVERIFY(t.matches("NEW YORK", "new york"));
     }
+
+    void answerSentenceIsFound()
+    {
+        QCOMPARE(answerSentenceOf("Today is 05/01/2021. So the answer is 05/01/2021."),
+                 std::string_view("So the answer is 05/01/2021."));
+        QCOMPARE(answerSentenceOf("Q1. What is the date?\nToday is 02/29/2016. So the answer is 02/29/2016.\n"),
+                 std::string_view("So the answer is 02/29/2016."));
+        QCOMPARE(answerSentenceOf("Step one.\nThe answer is (B) because of X.\nThe answer is (C)."),
+                 std::string_view("The answer is (C)."));
+        QCOMPARE(answerSentenceOf("Natalia sold 48 clips.\n#### 72"), std::string_view("#### 72"));
+        QCOMPARE(answerSentenceOf("No marker here at all."), std::string_view());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAnswerExtractor)

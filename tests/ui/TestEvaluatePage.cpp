@@ -11,6 +11,7 @@
 #include "store/RationaleRepository.h"
 #include "eval/Evaluation.h"
 #include "store/Workspace.h"
+#include "support/Screenshots.h"
 #include "support/TestSupport.h"
 #include "train/TrainingRun.h"
 
@@ -50,13 +51,6 @@ int rowsShown(QTableWidget* t)
 
 class TestEvaluatePage : public QObject {
     Q_OBJECT
-
-    void screenshot(QWidget& w, const char* name)
-    {
-        const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
-        if (!dir.isEmpty())
-            QVERIFY(w.grab().save(dir + "/" + name));
-    }
 
 private Q_SLOTS:
     void evaluateCompareAndPlot()
@@ -143,7 +137,7 @@ private Q_SLOTS:
         QCOMPARE(int64_t(rowsShown(questions)), stored[1].correct);
         filter->setCurrentIndex(0);
         questions->selectRow(0);
-        screenshot(page, "evaluate-page.png");
+        QVERIFY(test::screenshot(page, "evaluate-page.png"));
 
         // All three selected: the plots compare them.
         page.selectEvaluations({stored[0].id, stored[1].id, stored[2].id});
@@ -161,11 +155,11 @@ private Q_SLOTS:
         QCOMPARE(cotBars->dataCount(), 1);
         QCOMPARE(cotBars->data()->at(0)->value, 100.0 * *stored[1].accuracy); // the latest CoT student
         page.views()->setCurrentIndex(1);
-        screenshot(page, "evaluate-accuracy.png");
+        QVERIFY(test::screenshot(page, "evaluate-accuracy.png"));
         page.views()->setCurrentIndex(2);
-        screenshot(page, "evaluate-learning-curve.png");
+        QVERIFY(test::screenshot(page, "evaluate-learning-curve.png"));
         page.views()->setCurrentIndex(3);
-        screenshot(page, "evaluate-with-without-cot.png");
+        QVERIFY(test::screenshot(page, "evaluate-with-without-cot.png"));
 
         // Saving: PNG and PDF files; a folder that does not exist is refused.
         const QString png = QString::fromStdString(dir.path("curve.png"));
@@ -238,14 +232,14 @@ private Q_SLOTS:
         page.selectEvaluations({results->item(shown, 0)->data(Qt::UserRole).toLongLong()});
         page.findChild<QComboBox*>("filter")->setCurrentIndex(1);
         page.findChild<QTableWidget*>("questions")->selectRow(1);
-        screenshot(page, "experiment-evaluate-page.png");
+        QVERIFY(test::screenshot(page, "experiment-evaluate-page.png"));
         QList<qint64> all;
         for (int row = 0; row < results->rowCount(); ++row)
             all << results->item(row, 0)->data(Qt::UserRole).toLongLong();
         page.selectEvaluations(all);
         for (int tab = 1; tab <= 3; ++tab) {
             page.views()->setCurrentIndex(tab);
-            screenshot(page, qPrintable(QString("experiment-plot-%1.png").arg(tab)));
+            QVERIFY(test::screenshot(page, qPrintable(QString("experiment-plot-%1.png").arg(tab))));
         }
         const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
         QVERIFY(page.savePlotTo("curve", dir + "/experiment-learning-curve.png"));

@@ -7,6 +7,7 @@
 #include "ingest/Importer.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "support/Screenshots.h"
 #include "support/TestSupport.h"
 
 #include <QElapsedTimer>
@@ -22,13 +23,6 @@ using namespace cotlab;
 
 class TestTrainPage : public QObject {
     Q_OBJECT
-
-    void screenshot(QWidget& w, const char* name)
-    {
-        const QString dir = qEnvironmentVariable("COTLAB_SCREENSHOT_DIR");
-        if (!dir.isEmpty())
-            QVERIFY(w.grab().save(dir + "/" + name));
-    }
 
 private Q_SLOTS:
     void trainStopResumeAndOverlay()
@@ -72,7 +66,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(progress->value() >= 12, 120000);
         qInfo() << "longest gap between GUI timer ticks while training:" << longestGap << "ms";
         QVERIFY(longestGap < 1000);
-        screenshot(page, "train-page-running.png");
+        QVERIFY(test::screenshot(page, "train-page-running.png"));
 
         QTest::mouseClick(page.findChild<QPushButton*>("stop"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
@@ -98,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(loss->graphCount(), 2);
         QCOMPARE(loss->graph(0)->dataCount(), 40);
         QCOMPARE(loss->graph(1)->dataCount(), 40);
-        screenshot(page, "train-page-overlay.png");
+        QVERIFY(test::screenshot(page, "train-page-overlay.png"));
 
         // Starting into a folder that holds a run is refused with the reason.
         QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);

@@ -1,0 +1,80 @@
+#pragma once
+
+// File > Import: choose files, see each one's detected format and first records (lines that are not JSON are
+// flagged with their line number before anything is imported), then import them on a worker thread with a
+// progress bar and Cancel. Each file is one transaction: a file with a malformed record imports nothing, and
+// the dialog shows the file, line and reason.
+#include <QDialog>
+#include <QStringList>
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+namespace cotlab::ui {
+
+class JobRunner;
+
+class ImportDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    ImportDialog(const QString& workspace, QWidget* parent = nullptr);
+
+    void addFiles(const QStringList& files);
+    QStringList files() const;
+    // Starts the import (what the Import button does); false when there is nothing to import or one runs.
+    bool startImport();
+    bool importing() const;
+    QString errorText() const;
+    QString resultText() const;
+    QTableWidget* preview() const { return m_preview; }
+    QString detectedFormat() const;
+
+    // The first records of a file for the preview: per line, its number and the record's key fields, or why the
+    // line is not a JSON object.
+    struct PreviewLine {
+        qint64 line = 0;
+        QString task, id, question, answer, rationale, error;
+    };
+    static QList<PreviewLine> previewLines(const QString& path, int maxRecords);
+
+Q_SIGNALS:
+    // After an import that added something (also when a later file failed).
+    void imported();
+    void finished(bool ok);
+
+protected:
+    void reject() override;
+
+private:
+    void chooseFiles();
+    void showPreview();
+    void onFinished(bool ok, const QString& message);
+    void updateButtons();
+
+    QString m_workspace;
+    QListWidget* m_files;
+    QLabel* m_format;
+    QTableWidget* m_preview;
+    QComboBox* m_formatOverride;
+    QLineEdit* m_task;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    QPlainTextEdit* m_error;
+    QPushButton* m_import;
+    QPushButton* m_cancel;
+    QPushButton* m_add;
+    QPushButton* m_remove;
+    QDialogButtonBox* m_buttons;
+    JobRunner* m_job;
+    bool m_addedSomething = false;
+};
+
+} // namespace cotlab::ui

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+
+namespace cotlab::ui {
+
+// Paints a table cell's rationale snippet (RationaleTableModel::SnippetRole) on one line, with the search
+// matches (between store::kMatchStart and kMatchEnd) on a yellow background, elided at the cell's right edge.
+class SnippetDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+};
+
+} // namespace cotlab::ui
