@@ -98,6 +98,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_job->setParent(this);
     setWindowTitle(tr("Import into %1").arg(QFileInfo(workspace).fileName()));
     m_files->setObjectName("files");
+    m_files->setMaximumHeight(130);
     m_format->setObjectName("format");
     m_preview->setObjectName("preview");
     m_error->setObjectName("error");

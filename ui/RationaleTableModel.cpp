@@ -40,6 +40,32 @@ QString plainSnippet(const std::string& snippet)
     return s;
 }
 
+std::vector<RationaleTableModel::TableRow> toTableRows(std::vector<store::BrowseRow>&& rows)
+{
+    std::vector<RationaleTableModel::TableRow> out(rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+        auto& t = out[k];
+        t.data = std::move(rows[k]);
+        const store::BrowseRow& r = t.data;
+        using C = RationaleTableModel;
+        t.text[C::Task] = QString::fromStdString(r.task);
+        t.text[C::Split] = QString::fromStdString(r.split);
+        t.text[C::Instance] = QString::fromStdString(r.instance);
+        t.text[C::Source] = QString::fromStdString(r.source);
+        t.text[C::Model] = QString::fromStdString(r.model);
+        t.text[C::Sample] = QString::number(r.sample);
+        t.text[C::Answer] = r.answer ? QString::fromStdString(*r.answer) : QString();
+        t.text[C::Gold] = QString::fromStdString(r.gold);
+        t.text[C::Correct] = !r.correct ? QString() : *r.correct ? QObject::tr("✓ yes") : QObject::tr("✗ no");
+        t.text[C::Length] = QString::number(r.length);
+        t.text[C::LogProb] = r.logprob ? QString::number(*r.logprob, 'f', 2) : QString();
+        t.snippet = QString::fromStdString(r.snippet);
+        t.plain = plainSnippet(r.snippet);
+        t.text[C::Rationale] = t.plain.left(200).simplified(); // the delegate paints the snippet itself
+    }
+    return out;
+}
+
 } // namespace
 
 RationaleTableModel::RationaleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -190,7 +216,7 @@ void RationaleTableModel::requestPage(int page) const
     };
     m_pager.post(
         [self, generation, page, ids = std::move(ids), filter](store::Database& db) {
-            auto rows = store::RationaleBrowser(db, filter, {}).rows(ids);
+            auto rows = toTableRows(store::RationaleBrowser(db, filter, {}).rows(ids));
             QMetaObject::invokeMethod(
                 self,
                 [self, generation, page, rows = std::move(rows)]() mutable {
@@ -201,7 +227,7 @@ void RationaleTableModel::requestPage(int page) const
         std::move(options));
 }
 
-void RationaleTableModel::onPage(quint64 generation, int page, std::vector<store::BrowseRow> rows)
+void RationaleTableModel::onPage(quint64 generation, int page, std::vector<TableRow> rows)
 {
     if (generation != m_generation)
         return;
@@ -210,13 +236,15 @@ void RationaleTableModel::onPage(quint64 generation, int page, std::vector<store
     const size_t begin = size_t(page) * kPageSize;
     const size_t end = std::min(m_ids.size(), begin + kPageSize);
     if (rows.size() != end - begin) {
-        std::vector<store::BrowseRow> aligned(end - begin);
+        std::vector<TableRow> aligned(end - begin);
         size_t r = 0;
         for (size_t k = begin; k < end; ++k)
-            if (r < rows.size() && rows[r].id == m_ids[k])
+            if (r < rows.size() && rows[r].data.id == m_ids[k]) {
                 aligned[k - begin] = std::move(rows[r++]);
-            else
-                aligned[k - begin].id = m_ids[k], aligned[k - begin].snippet = "(deleted)";
+            } else {
+                aligned[k - begin].data.id = m_ids[k];
+                aligned[k - begin].text[Rationale] = aligned[k - begin].plain = tr("(deleted since the list was read)");
+            }
         rows = std::move(aligned);
     }
     m_pages.insert(page, std::move(rows));
@@ -231,7 +259,7 @@ void RationaleTableModel::onPage(quint64 generation, int page, std::vector<store
     }
 }
 
-const store::BrowseRow* RationaleTableModel::rowAt(int row) const
+const RationaleTableModel::TableRow* RationaleTableModel::tableRowAt(int row) const
 {
     if (row < 0 || size_t(row) >= m_ids.size())
         return nullptr;
@@ -243,6 +271,12 @@ const store::BrowseRow* RationaleTableModel::rowAt(int row) const
     }
     const size_t k = size_t(row % kPageSize);
     return k < it->size() ? &(*it)[k] : nullptr;
+}
+
+const store::BrowseRow* RationaleTableModel::rowAt(int row) const
+{
+    const TableRow* t = tableRowAt(row);
+    return t ? &t->data : nullptr;
 }
 
 int RationaleTableModel::rowCount(const QModelIndex& parent) const
@@ -259,46 +293,42 @@ QVariant RationaleTableModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount())
         return {};
+    return value(tableRowAt(index.row()), index.row(), index.column(), role);
+}
+
+void RationaleTableModel::multiData(const QModelIndex& index, QModelRoleDataSpan roleDataSpan) const
+{
+    const TableRow* row = index.isValid() && index.row() < rowCount() ? tableRowAt(index.row()) : nullptr;
+    for (QModelRoleData& roleData : roleDataSpan)
+        roleData.setData(index.isValid() && index.row() < rowCount()
+                             ? value(row, index.row(), index.column(), roleData.role())
+                             : QVariant());
+}
+
+QVariant RationaleTableModel::value(const TableRow* row, int rowIndex, int column, int role) const
+{
     if (role == RationaleIdRole)
-        return QVariant::fromValue(qint64(m_ids[size_t(index.row())]));
-    const store::BrowseRow* row = rowAt(index.row());
+        return QVariant::fromValue(qint64(m_ids[size_t(rowIndex)]));
     if (role == LoadedRole)
         return row != nullptr;
     if (!row)
-        return role == Qt::DisplayRole && index.column() == Task ? QVariant(QStringLiteral("…")) : QVariant();
-    const int column = index.column();
+        return role == Qt::DisplayRole && column == Task ? QVariant(QStringLiteral("…")) : QVariant();
     switch (role) {
-    case InstanceIdRole:
-        return QVariant::fromValue(qint64(row->instanceId));
-    case SnippetRole:
-        return QString::fromStdString(row->snippet);
     case Qt::DisplayRole:
-        switch (column) {
-        case Task: return QString::fromStdString(row->task);
-        case Split: return QString::fromStdString(row->split);
-        case Instance: return QString::fromStdString(row->instance);
-        case Source: return QString::fromStdString(row->source);
-        case Model: return QString::fromStdString(row->model);
-        case Sample: return qint64(row->sample);
-        case Answer: return row->answer ? QString::fromStdString(*row->answer) : QString();
-        case Gold: return QString::fromStdString(row->gold);
-        case Correct: return !row->correct ? QString() : *row->correct ? tr("✓ yes") : tr("✗ no");
-        case Length: return qint64(row->length);
-        case LogProb: return row->logprob ? QLocale().toString(*row->logprob, 'f', 2) : QString();
-        case Rationale: return plainSnippet(row->snippet).simplified();
-        }
-        break;
+        return column >= 0 && column < ColumnCount ? row->text[column] : QVariant();
+    case InstanceIdRole:
+        return QVariant::fromValue(qint64(row->data.instanceId));
+    case SnippetRole:
+        return row->snippet;
     case Qt::ToolTipRole:
-        if (column == Rationale)
-            return plainSnippet(row->snippet);
-        break;
+        return column == Rationale ? QVariant(row->plain) : QVariant();
     case Qt::TextAlignmentRole:
         if (column == Sample || column == Length || column == LogProb)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ForegroundRole:
-        if (column == Correct && row->correct)
-            return QBrush(*row->correct ? QColor(30, 130, 60) : QColor(190, 40, 40));
+        if (column == Correct && row->data.correct)
+            return QBrush(*row->data.correct ? QColor(30, 130, 60) : QColor(190, 40, 40));
         break;
     }
     return {};

@@ -42,9 +42,19 @@ public:
     // Re-reads the rows (after an import or an evaluation added some).
     void refresh();
 
+    // A row as the table shows it, converted to display text on the worker thread so that painting, which asks
+    // for a dozen roles of every visible cell, neither converts nor allocates.
+    struct TableRow {
+        store::BrowseRow data;
+        QString text[ColumnCount]; // Qt::DisplayRole
+        QString snippet;           // SnippetRole
+        QString plain;             // the snippet without match marks (tool tip)
+    };
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    void multiData(const QModelIndex& index, QModelRoleDataSpan roleDataSpan) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
@@ -65,7 +75,9 @@ private:
     void requestPage(int page) const;
     void onIds(quint64 generation, std::vector<int64_t> ids);
     void onScanFinished(quint64 generation, qint64 total);
-    void onPage(quint64 generation, int page, std::vector<store::BrowseRow> rows);
+    void onPage(quint64 generation, int page, std::vector<TableRow> rows);
+    const TableRow* tableRowAt(int row) const;
+    QVariant value(const TableRow* row, int rowIndex, int column, int role) const;
 
     QString m_path;
     store::RationaleFilter m_filter;
@@ -77,7 +89,7 @@ private:
     QElapsedTimer m_queryClock;
     std::vector<int64_t> m_ids;
     // Cached pages (most recently used last) and pages on their way; mutable: data() asks for pages.
-    mutable QHash<int, std::vector<store::BrowseRow>> m_pages;
+    mutable QHash<int, std::vector<TableRow>> m_pages;
     mutable QList<int> m_recent;
     mutable QHash<int, bool> m_requested;
     mutable WorkspaceThread m_pager;

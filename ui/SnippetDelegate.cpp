@@ -9,7 +9,7 @@ namespace cotlab::ui {
 
 void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
-    const QString snippet = index.data(RationaleTableModel::SnippetRole).toString().simplified();
+    QString snippet = index.data(RationaleTableModel::SnippetRole).toString();
     if (snippet.isEmpty()) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
@@ -24,6 +24,9 @@ void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
 
     painter->save();
     const QRect area = option.rect.adjusted(4, 0, -4, 0);
+    // Only what can fit is laid out: shaping a whole 400-character snippet per cell makes scrolling stutter.
+    const QFontMetrics fit(option.font);
+    snippet = snippet.left(2 * area.width() / std::max(1, fit.averageCharWidth()) + 8).simplified();
     painter->setClipRect(area);
     const QFontMetrics metrics(option.font);
     const QColor text = (option.state & QStyle::State_Selected) ? option.palette.highlightedText().color()
