@@ -92,7 +92,7 @@ BrowsePage::BrowsePage(QWidget* parent)
 
     m_detailTabs->setObjectName("detailTabs");
     m_detailTabs->addTab(m_instance, tr("&Instance"));
-    m_detailTabs->addTab(buildPlots(), tr("&Plots"));
+    m_detailTabs->addTab(buildPlots(), tr("Plot&s"));
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->setObjectName("browseSplitter");

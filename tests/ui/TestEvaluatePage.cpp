@@ -11,6 +11,8 @@
 #include "store/RationaleRepository.h"
 #include "eval/Evaluation.h"
 #include "store/Workspace.h"
+#include "BrowsePage.h"
+#include "RationaleTableModel.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
 #include "train/TrainingRun.h"
@@ -122,6 +124,20 @@ private Q_SLOTS:
                 return true;
             });
         QCOMPARE(studentRationales, int64_t(24));
+
+        // ... and the Browse page shows them when the evaluation's button asks for it.
+        ui::BrowsePage browse;
+        browse.setWorkspace(QString::fromStdString(ws));
+        connect(&page, &ui::EvaluatePage::browseRationales, &browse,
+                [&](const QString& model) { browse.showRationalesOf("student", model); });
+        results->selectRow(1);
+        QCOMPARE(results->item(1, 1)->text(), QString("cot-64"));
+        QTest::mouseClick(page.findChild<QPushButton*>("browseRationales"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!browse.model()->counting() && browse.model()->rowCount() == 24, 10000);
+        QCOMPARE(browse.filter().sourceKind, std::optional<std::string>("student"));
+        QCOMPARE(browse.filter().model, std::optional<std::string>("cot-64"));
+        QTRY_COMPARE(browse.model()->data(browse.model()->index(0, ui::RationaleTableModel::Model)).toString(),
+                     QString("cot-64"));
 
         // One evaluation selected: its questions, filtered.
         page.selectEvaluations({stored[1].id});
