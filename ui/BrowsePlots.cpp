@@ -1,6 +1,7 @@
 #include "BrowsePlots.h"
 
 #include "FormWidgets.h"
+#include "PlotFrame.h"
 #include "QCustomPlotInclude.h"
 
 #include <algorithm>
@@ -12,31 +13,16 @@ namespace {
 
 void reset(QCustomPlot* plot, const QString& title, const QString& xLabel, const QString& yLabel)
 {
-    plot->clearPlottables();
-    plot->clearItems();
-    if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
-        plot->plotLayout()->insertRow(0);
-        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont()));
-    } else {
-        static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(title);
-    }
-    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    plot->xAxis->setTickLabelRotation(0);
+    resetPlot(plot, title);
     plot->xAxis->setLabel(xLabel);
     plot->yAxis->setLabel(yLabel);
 }
 
 bool showEmpty(QCustomPlot* plot, bool empty)
 {
-    if (!empty)
-        return false;
-    auto* label = new QCPItemText(plot);
-    label->position->setType(QCPItemPosition::ptAxisRectRatio);
-    label->position->setCoords(0.5, 0.5);
-    label->setText(QObject::tr("No rows match the filter"));
-    label->setColor(QColor(110, 110, 110));
-    plot->replot();
-    return true;
+    if (empty)
+        plotNotice(plot, QObject::tr("No rows match the filter"));
+    return empty;
 }
 
 // Bars of a histogram whose bin k covers [low + k*width, low + (k+1)*width).
@@ -75,7 +61,7 @@ std::vector<double> histogram(const std::vector<double>& values, double low, dou
 
 void plotTeacherAccuracy(QCustomPlot* plot, const std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy>& tasks)
 {
-    reset(plot, QObject::tr("Teacher accuracy per task"), QString(), QObject::tr("% of teacher rationales correct"));
+    reset(plot, QObject::tr("Teacher accuracy per task"), QString(), QObject::tr("% correct"));
     if (showEmpty(plot, tasks.empty()))
         return;
     auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
@@ -100,7 +86,7 @@ void plotTeacherAccuracy(QCustomPlot* plot, const std::vector<store::RationaleBr
     plot->xAxis->setTicker(ticker);
     plot->xAxis->setTickLabelRotation(tasks.size() > 3 ? 25 : 0);
     plot->xAxis->setRange(0.4, double(tasks.size()) + 0.6);
-    plot->yAxis->setRange(0, 108);
+    plot->yAxis->setRange(0, 118); // room for the label above a bar at 100%
     plot->replot();
 }
 

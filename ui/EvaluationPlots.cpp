@@ -1,6 +1,7 @@
 #include "EvaluationPlots.h"
 
 #include "FormWidgets.h"
+#include "PlotFrame.h"
 #include "QCustomPlotInclude.h"
 
 #include <QMap>
@@ -12,34 +13,12 @@ namespace {
 
 const QColor kTeacher(150, 150, 150);
 
-// Clears the plot and sets its title (the first layout row holds the title element).
+// A plot of accuracies in percent, with its title.
 void reset(QCustomPlot* plot, const QString& title)
 {
-    plot->clearPlottables();
-    plot->clearItems();
-    if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
-        plot->plotLayout()->insertRow(0);
-        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont()));
-    } else {
-        static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(title);
-    }
-    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    plot->xAxis->setScaleType(QCPAxis::stLinear);
-    plot->xAxis->setTickLabelRotation(0);
-    plot->xAxis->setLabel(QString());
+    resetPlot(plot, title);
     plot->yAxis->setLabel(QObject::tr("accuracy (%)"));
     plot->yAxis->setRange(0, 100);
-    plot->legend->setVisible(false);
-}
-
-void emptyMessage(QCustomPlot* plot, const QString& text)
-{
-    auto* label = new QCPItemText(plot);
-    label->position->setType(QCPItemPosition::ptAxisRectRatio);
-    label->position->setCoords(0.5, 0.5);
-    label->setText(text);
-    label->setColor(QColor(110, 110, 110));
-    plot->replot();
 }
 
 QCPBars* bars(QCustomPlot* plot, const QColor& color, const QString& name, double width)
@@ -105,7 +84,7 @@ void plotAccuracyPerStudent(QCustomPlot* plot, const QVector<EvaluationPoint>& p
 {
     reset(plot, QObject::tr("Accuracy per student (95% CI), teacher on the same questions"));
     if (points.isEmpty())
-        return emptyMessage(plot, QObject::tr("No finished evaluations yet"));
+        return plotNotice(plot, QObject::tr("No finished evaluations yet"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     auto* students = bars(plot, seriesColor(0), QObject::tr("student"), 0.7);
     auto* teacher = bars(plot, kTeacher, QObject::tr("teacher"), 0.7);
@@ -178,7 +157,7 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
             lines[groupOf(p) + " · " + templateName(p.format)] << p;
     }
     if (lines.isEmpty())
-        return emptyMessage(plot, QObject::tr("Evaluate students of runs trained here to see a learning curve"));
+        return plotNotice(plot, QObject::tr("Evaluate students of runs trained here to see a learning curve"));
     double lo = 1e300, hi = 0;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create(); // a tick at each measured size
     int color = 0;
@@ -234,7 +213,7 @@ void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& po
     groups.removeDuplicates();
     std::sort(groups.begin(), groups.end());
     if (groups.isEmpty())
-        return emptyMessage(plot, QObject::tr("No finished evaluations yet"));
+        return plotNotice(plot, QObject::tr("No finished evaluations yet"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     struct Series {
         QCPBars* bars = nullptr;

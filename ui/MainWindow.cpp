@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "BrowsePage.h"
+#include "BrowsePlots.h"
 #include "EvaluatePage.h"
 #include "ImportDialog.h"
 #include "EvaluationJob.h"
@@ -57,14 +58,12 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
 
     m_plot->setMinimumHeight(220);
-    m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, tr("Teacher accuracy per task"), QFont()));
 
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_table);
     splitter->addWidget(m_plot);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
 
     auto* overview = new QWidget;
     auto* layout = new QVBoxLayout(overview);
@@ -371,28 +370,11 @@ void MainWindow::showEvaluatePage()
 
 void MainWindow::updatePlot()
 {
-    m_plot->clearPlottables();
-    auto* bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
-    bars->setBrush(QColor(43, 87, 151, 200));
-    bars->setPen(Qt::NoPen);
-    QVector<double> ticks, values;
-    QVector<QString> labels;
-    for (const auto& s : m_summary->stats()) {
-        if (!s.teacherRationales)
-            continue;
-        ticks << ticks.size() + 1;
-        values << 100.0 * s.teacherAccuracy();
-        labels << QString::fromStdString(s.task);
-    }
-    bars->setData(ticks, values);
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    ticker->addTicks(ticks, labels);
-    m_plot->xAxis->setTicker(ticker);
-    m_plot->xAxis->setTickLabelRotation(25);
-    m_plot->xAxis->setRange(0.3, ticks.size() + 0.7);
-    m_plot->yAxis->setRange(0, 100);
-    m_plot->yAxis->setLabel(tr("% correct"));
-    m_plot->replot();
+    std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy> tasks;
+    for (const auto& t : m_summary->stats())
+        if (t.teacherRationales)
+            tasks.push_back({t.task, t.teacherRationales, t.teacherCorrect});
+    plotTeacherAccuracy(m_plot, tasks);
 }
 
 void MainWindow::about()

@@ -1,0 +1,16 @@
+#pragma once
+
+// What every plot of the pages starts from (QCustomPlot).
+#include <QString>
+
+class QCustomPlot;
+
+namespace cotlab::ui {
+
+// Clears the plot's data and items and sets its title (kept in the first layout row); axes back to a linear
+// scale with default ticks, no axis labels and no legend.
+void resetPlot(QCustomPlot* plot, const QString& title);
+// A grey notice in the middle of the plot ("No rows match the filter"), then replots.
+void plotNotice(QCustomPlot* plot, const QString& text);
+
+} // namespace cotlab::ui
