@@ -9,6 +9,7 @@
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
 #include "util/Error.h"
+#include "util/SeededKey.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -20,19 +21,6 @@ namespace cotlab::train {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-namespace {
-
-// A fixed pseudo-random key per (question, seed): the draw does not depend on the order questions are read in.
-uint64_t drawKey(int64_t instanceId, uint64_t seed)
-{
-    uint64_t z = uint64_t(instanceId) + 0x9e3779b97f4a7c15ULL * (seed + 1); // splitmix64
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-} // namespace
 
 std::vector<Example> collectExamples(store::Database& db, const TrainingSelection& sel, SelectionCounts* counts)
 {
@@ -68,10 +56,10 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
     if (sel.questions > 0 && int64_t(perQuestion.size()) > sel.questions) {
         std::vector<uint64_t> keys;
         for (const auto& q : perQuestion)
-            keys.push_back(drawKey(q.first, sel.questionSeed));
+            keys.push_back(seededKey(q.first, sel.questionSeed));
         std::nth_element(keys.begin(), keys.begin() + (sel.questions - 1), keys.end());
         const uint64_t threshold = keys[size_t(sel.questions - 1)];
-        std::erase_if(perQuestion, [&](const auto& q) { return drawKey(q.first, sel.questionSeed) > threshold; });
+        std::erase_if(perQuestion, [&](const auto& q) { return seededKey(q.first, sel.questionSeed) > threshold; });
     }
     std::vector<Example> out;
     for (auto& q : perQuestion)

@@ -1,0 +1,253 @@
+#include "corpus/Recipe.h"
+
+#include "util/Error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace cotlab::corpus {
+
+using nlohmann::json;
+
+namespace {
+
+template <class T> struct Kind;
+#define COTLAB_STEP_KIND(Type, name)                                                                                   \
+    template <> struct Kind<Type> {                                                                                    \
+        static constexpr const char* value = name;                                                                     \
+    };
+COTLAB_STEP_KIND(ScopeStep, "scope")
+COTLAB_STEP_KIND(CorrectnessStep, "correctness")
+COTLAB_STEP_KIND(CleanStep, "clean")
+COTLAB_STEP_KIND(DedupeStep, "dedupe")
+COTLAB_STEP_KIND(LengthStep, "length")
+COTLAB_STEP_KIND(MatchStep, "match")
+COTLAB_STEP_KIND(PerInstanceStep, "per_instance")
+COTLAB_STEP_KIND(OpenEndednessStep, "open_endedness")
+COTLAB_STEP_KIND(MinCorrectStep, "min_correct")
+COTLAB_STEP_KIND(InstanceShareStep, "instance_share")
+#undef COTLAB_STEP_KIND
+
+// Reads the fields of one step, naming the step in errors.
+class StepReader {
+public:
+    StepReader(const json& j, size_t index) : m_j(j), m_where("recipe step " + std::to_string(index + 1)) {}
+
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const
+    {
+        throw Error(m_where + " (" + m_j.value("step", std::string("?")) + "): '" + field + "' " + what);
+    }
+    std::vector<std::string> strings(const char* field) const
+    {
+        std::vector<std::string> out;
+        if (!m_j.contains(field))
+            return out;
+        if (!m_j[field].is_array())
+            fail(field, "must be a list of strings");
+        for (const auto& v : m_j[field]) {
+            if (!v.is_string())
+                fail(field, "must be a list of strings");
+            out.push_back(v.get<std::string>());
+        }
+        return out;
+    }
+    bool boolean(const char* field, bool fallback) const
+    {
+        if (!m_j.contains(field))
+            return fallback;
+        if (!m_j[field].is_boolean())
+            fail(field, "must be true or false");
+        return m_j[field].get<bool>();
+    }
+    std::optional<int64_t> integer(const char* field, int64_t min) const
+    {
+        if (!m_j.contains(field) || m_j[field].is_null())
+            return std::nullopt;
+        if (!m_j[field].is_number_integer() || m_j[field].get<int64_t>() < min)
+            fail(field, "must be a whole number of at least " + std::to_string(min));
+        return m_j[field].get<int64_t>();
+    }
+    double number(const char* field, double fallback, double min, double max) const
+    {
+        if (!m_j.contains(field))
+            return fallback;
+        if (!m_j[field].is_number() || m_j[field].get<double>() < min || m_j[field].get<double>() > max)
+            fail(field, "must be a number from " + json(min).dump() + " to " + json(max).dump());
+        return m_j[field].get<double>();
+    }
+    std::string text(const char* field, const std::string& fallback) const
+    {
+        if (!m_j.contains(field))
+            return fallback;
+        if (!m_j[field].is_string())
+            fail(field, "must be a string");
+        return m_j[field].get<std::string>();
+    }
+    template <class E> E choice(const char* field, E fallback, std::initializer_list<std::pair<const char*, E>> options) const
+    {
+        if (!m_j.contains(field))
+            return fallback;
+        const std::string value = text(field, "");
+        std::string names;
+        for (const auto& [name, e] : options) {
+            if (value == name)
+                return e;
+            names += std::string(names.empty() ? "" : ", ") + name;
+        }
+        fail(field, "must be one of " + names + " (not '" + value + "')");
+    }
+
+private:
+    const json& m_j;
+    std::string m_where;
+};
+
+Step readStep(const json& j, size_t index)
+{
+    StepReader r(j, index);
+    const std::string kind = j.value("step", std::string());
+    if (kind == "scope")
+        return ScopeStep{r.strings("tasks"), r.strings("splits"), r.strings("sources"), r.strings("models")};
+    if (kind == "correctness")
+        return CorrectnessStep{r.choice<CorrectnessStep::Keep>("keep", CorrectnessStep::Keep::Correct,
+                                                               {{"correct", CorrectnessStep::Keep::Correct},
+                                                                {"all", CorrectnessStep::Keep::All},
+                                                                {"incorrect", CorrectnessStep::Keep::Incorrect}})};
+    if (kind == "clean")
+        return CleanStep{r.strings("stop"), r.boolean("drop_empty", true), r.boolean("drop_unanswered", false)};
+    if (kind == "dedupe")
+        return DedupeStep{r.choice<DedupeStep::Mode>("mode", DedupeStep::Mode::Exact,
+                                                     {{"exact", DedupeStep::Mode::Exact}, {"near", DedupeStep::Mode::Near}}),
+                          r.number("threshold", 0.8, 0.0, 1.0)};
+    if (kind == "length") {
+        LengthStep s{r.integer("min", 0), r.integer("max", 0)};
+        if (s.min && s.max && *s.min > *s.max)
+            r.fail("min", "is larger than 'max'");
+        return s;
+    }
+    if (kind == "match") {
+        MatchStep s{r.text("pattern", ""), r.boolean("regex", false), r.boolean("exclude", false)};
+        if (s.pattern.empty())
+            r.fail("pattern", "is missing or empty");
+        return s;
+    }
+    if (kind == "per_instance") {
+        PerInstanceStep s;
+        s.by = r.choice<PerInstanceStep::By>("by", PerInstanceStep::By::Random,
+                                            {{"random", PerInstanceStep::By::Random},
+                                             {"likelihood", PerInstanceStep::By::Likelihood},
+                                             {"diversity", PerInstanceStep::By::Diversity}});
+        const auto k = r.integer("k", 1);
+        if (!k)
+            r.fail("k", "is missing (the most rationales to keep per instance)");
+        s.k = *k;
+        s.seed = uint64_t(r.integer("seed", 0).value_or(0));
+        s.meanLogProb = r.choice<bool>("likelihood", true, {{"mean", true}, {"total", false}});
+        return s;
+    }
+    if (kind == "open_endedness")
+        return OpenEndednessStep{r.choice<OpenEndednessStep::Measure>(
+                                     "measure", OpenEndednessStep::Measure::Entropy,
+                                     {{"entropy", OpenEndednessStep::Measure::Entropy},
+                                      {"distinct_answers", OpenEndednessStep::Measure::DistinctAnswers}}),
+                                 r.number("keep_share", 0.5, 0.0, 1.0)};
+    if (kind == "min_correct")
+        return MinCorrectStep{r.integer("count", 0).value_or(1)};
+    if (kind == "instance_share")
+        return InstanceShareStep{r.number("share", 1.0, 0.0, 1.0), uint64_t(r.integer("seed", 0).value_or(0))};
+    throw Error("recipe step " + std::to_string(index + 1) + ": unknown step '" + kind +
+                "' (scope, correctness, clean, dedupe, length, match, per_instance, open_endedness, min_correct, "
+                "instance_share)");
+}
+
+json writeStep(const Step& step)
+{
+    return std::visit(
+        [](const auto& s) -> json {
+            using T = std::decay_t<decltype(s)>;
+            json j{{"step", Kind<T>::value}};
+            if constexpr (std::is_same_v<T, ScopeStep>) {
+                j["tasks"] = s.tasks;
+                j["splits"] = s.splits;
+                j["sources"] = s.sources;
+                j["models"] = s.models;
+            } else if constexpr (std::is_same_v<T, CorrectnessStep>) {
+                j["keep"] = s.keep == CorrectnessStep::Keep::Correct ? "correct"
+                            : s.keep == CorrectnessStep::Keep::All   ? "all"
+                                                                     : "incorrect";
+            } else if constexpr (std::is_same_v<T, CleanStep>) {
+                j["stop"] = s.stop;
+                j["drop_empty"] = s.dropEmpty;
+                j["drop_unanswered"] = s.dropUnanswered;
+            } else if constexpr (std::is_same_v<T, DedupeStep>) {
+                j["mode"] = s.mode == DedupeStep::Mode::Exact ? "exact" : "near";
+                j["threshold"] = s.threshold;
+            } else if constexpr (std::is_same_v<T, LengthStep>) {
+                j["min"] = s.min ? json(*s.min) : json(nullptr);
+                j["max"] = s.max ? json(*s.max) : json(nullptr);
+            } else if constexpr (std::is_same_v<T, MatchStep>) {
+                j["pattern"] = s.pattern;
+                j["regex"] = s.regex;
+                j["exclude"] = s.exclude;
+            } else if constexpr (std::is_same_v<T, PerInstanceStep>) {
+                j["by"] = s.by == PerInstanceStep::By::Random       ? "random"
+                          : s.by == PerInstanceStep::By::Likelihood ? "likelihood"
+                                                                    : "diversity";
+                j["k"] = s.k;
+                j["seed"] = s.seed;
+                j["likelihood"] = s.meanLogProb ? "mean" : "total";
+            } else if constexpr (std::is_same_v<T, OpenEndednessStep>) {
+                j["measure"] = s.measure == OpenEndednessStep::Measure::Entropy ? "entropy" : "distinct_answers";
+                j["keep_share"] = s.keepShare;
+            } else if constexpr (std::is_same_v<T, MinCorrectStep>) {
+                j["count"] = s.count;
+            } else if constexpr (std::is_same_v<T, InstanceShareStep>) {
+                j["share"] = s.share;
+                j["seed"] = s.seed;
+            }
+            return j;
+        },
+        step);
+}
+
+} // namespace
+
+Recipe recipeFromJson(const std::string& text)
+{
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw Error("the recipe is not a JSON object");
+    const int version = j.value("version", 0);
+    if (version != Recipe::kVersion)
+        throw Error("recipe version " + std::to_string(version) + " is not supported (this CoTLab reads version " +
+                    std::to_string(Recipe::kVersion) + ")");
+    if (!j.contains("steps") || !j["steps"].is_array())
+        throw Error("the recipe has no 'steps' list");
+    Recipe recipe;
+    for (size_t k = 0; k < j["steps"].size(); ++k) {
+        if (!j["steps"][k].is_object())
+            throw Error("recipe step " + std::to_string(k + 1) + " is not a JSON object");
+        recipe.steps.push_back(readStep(j["steps"][k], k));
+    }
+    return recipe;
+}
+
+std::string recipeToJson(const Recipe& recipe)
+{
+    json steps = json::array();
+    for (const auto& s : recipe.steps)
+        steps.push_back(writeStep(s));
+    return json{{"version", Recipe::kVersion}, {"steps", steps}}.dump(2);
+}
+
+std::string stepName(const Step& step)
+{
+    return std::visit([](const auto& s) { return std::string(Kind<std::decay_t<decltype(s)>>::value); }, step);
+}
+
+bool isInstanceStep(const Step& step)
+{
+    return std::holds_alternative<OpenEndednessStep>(step) || std::holds_alternative<MinCorrectStep>(step) ||
+           std::holds_alternative<InstanceShareStep>(step);
+}
+
+} // namespace cotlab::corpus

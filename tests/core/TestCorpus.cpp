@@ -1,0 +1,269 @@
+// Corpus recipes on the real shared files: the 40-samples-per-question date set (code-davinci-002) and PaLM's
+// CommonsenseQA rationales with their run-on "Q:" continuations.
+#include "corpus/CorpusBuilder.h"
+#include "corpus/Selection.h"
+#include "ingest/Importer.h"
+#include "store/CorpusRepository.h"
+#include "store/RationaleRepository.h"
+#include "store/Workspace.h"
+#include "support/TestSupport.h"
+#include "util/Error.h"
+
+#include <QtTest>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+using namespace cotlab;
+using namespace cotlab::corpus;
+
+namespace {
+
+const char* kDateFile = "data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl";
+
+std::vector<nlohmann::json> readLines(const std::string& path)
+{
+    std::vector<nlohmann::json> out;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+// Steps written with single quotes (moc cannot read raw string literals with quotes in them).
+Recipe recipe(std::string steps)
+{
+    std::replace(steps.begin(), steps.end(), '\'', '"');
+    return recipeFromJson("{\"version\": 1, \"steps\": " + steps + "}");
+}
+
+std::set<int64_t> ids(const BuiltCorpus& c)
+{
+    std::set<int64_t> out;
+    for (const auto& m : c.members)
+        out.insert(m.rationaleId);
+    return out;
+}
+
+} // namespace
+
+class TestCorpus : public QObject {
+    Q_OBJECT
+
+    test::TempDir m_dir;
+    std::unique_ptr<store::Workspace> m_ws;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        COTLAB_REQUIRE_SHARED();
+        m_ws = std::make_unique<store::Workspace>(m_dir.path("corpus.cotlab"));
+        ingest::Importer::importFile(m_ws->db(), test::sharedPath(kDateFile));
+    }
+
+    void exactDedupeLeavesTheDistinctRationales()
+    {
+        // Counted from the file itself: distinct rationale texts per question.
+        std::map<std::string, std::set<std::string>> distinct;
+        for (const auto& j : readLines(test::sharedPath(kDateFile)))
+            distinct[j["id"].get<std::string>()].insert(j["rationale"].get<std::string>());
+        size_t expected = 0;
+        for (const auto& [id, texts] : distinct)
+            expected += texts.size();
+        QVERIFY(expected < 359 * 40); // the set does repeat itself
+
+        const auto built = buildCorpus(m_ws->db(), recipe("[{'step': 'dedupe', 'mode': 'exact'}]"));
+        QCOMPARE(built.members.size(), expected);
+        QCOMPARE(built.steps.size(), size_t(2));
+        QCOMPARE(built.steps[0].rationales, int64_t(359 * 40));
+        QCOMPARE(built.steps[1].rationales, int64_t(expected));
+        QCOMPARE(built.steps[1].instances, int64_t(359));
+
+        // Near duplicates (trigram Jaccard >= 0.8) include the exact ones.
+        const auto near = buildCorpus(m_ws->db(), recipe("[{'step': 'dedupe', 'mode': 'near', 'threshold': 0.8}]"));
+        QVERIFY(near.members.size() < expected);
+        QVERIFY(std::ranges::includes(ids(built), ids(near)));
+    }
+
+    void perInstanceCapIsSeeded()
+    {
+        auto cap = [&](int seed) {
+            return buildCorpus(m_ws->db(), recipe("[{'step': 'correctness', 'keep': 'correct'},"
+                                                  "{'step': 'per_instance', 'k': 4, 'by': 'random', 'seed': " +
+                                                  std::to_string(seed) + "}]"));
+        };
+        const auto a = cap(1), again = cap(1), b = cap(2);
+        QCOMPARE(ids(a), ids(again));
+        QVERIFY(ids(a) != ids(b));
+        QCOMPARE(a.members.size(), b.members.size());
+        std::map<int64_t, int> perInstance;
+        for (const auto& m : a.members)
+            ++perInstance[m.instanceId];
+        for (const auto& [instance, n] : perInstance)
+            QVERIFY(n <= 4);
+        // Only correct rationales were drawn.
+        QCOMPARE(a.steps.back().correct, a.steps.back().rationales);
+    }
+
+    void diversityPicksTheMostDistantOnAHandCheckedCase()
+    {
+        // Trigram sets: A and B share 2 of 4 grams (distance 1/2... computed below); C shares nothing with either.
+        const std::vector<std::string> texts = {
+            "the cat sat on the mat",    // 0: grams {the cat sat, cat sat on, sat on the, on the mat}
+            "the cat sat on the rug",    // 1: shares 3 of 5 distinct grams with 0
+            "dogs bark loudly at night", // 2: shares nothing with 0, 1
+            "the cat sat on the mat",    // 3: same as 0
+        };
+        std::vector<std::vector<uint64_t>> grams;
+        for (const auto& t : texts)
+            grams.push_back(wordTrigrams(t));
+        QCOMPARE(grams[0].size(), size_t(4));
+        QCOMPARE(jaccard(grams[0], grams[1]), 3.0 / 5.0);
+        QCOMPARE(jaccard(grams[0], grams[3]), 1.0);
+        QCOMPARE(jaccard(grams[0], grams[2]), 0.0);
+        // Mean distances: 0: (2/5+1+0)/3, 1: (2/5+1+2/5)/3, 2: 3/3, 3: like 0 -> 2 first; then the one farthest from
+        // 2: all at distance 1, lowest index 0; then the farthest from {2, 0}: 1 (2/5) beats 3 (0).
+        QCOMPARE(farthestPoints(grams, 3), (std::vector<size_t>{2, 0, 1}));
+        QCOMPARE(farthestPoints(grams, 9).size(), size_t(4));
+
+        const auto diverse = buildCorpus(m_ws->db(), recipe("[{'step': 'per_instance', 'k': 3, 'by': 'diversity'}]"));
+        QCOMPARE(diverse.members.size(), size_t(359 * 3));
+    }
+
+    void openEndednessRanksByAnswerEntropy()
+    {
+        auto& db = m_ws->db();
+        const auto built = buildCorpus(db, recipe("[{'step': 'open_endedness', 'measure': 'entropy', 'keep_share': 0.1}]"));
+        QCOMPARE(built.steps.back().instances, int64_t(36)); // ceil(0.1 * 359)
+        std::set<int64_t> kept;
+        for (const auto& m : built.members)
+            kept.insert(m.instanceId);
+        // Entropy of each instance's answers, computed here from the stored rationales.
+        double lowestKept = 1e9, highestDropped = -1;
+        int64_t disagreeing = 0; // instances whose samples give more than one answer
+        store::RationaleRepository(db).forEachInstance(std::nullopt, [&](const store::InstanceRecord& in,
+                                                                          const std::vector<store::RationaleRecord>& rs) {
+            std::map<std::string, int> counts;
+            for (const auto& r : rs)
+                ++counts[r.answer ? *r.answer : r.extractedAnswer.value_or("")];
+            double h = 0;
+            for (const auto& [a, n] : counts)
+                h -= double(n) / double(rs.size()) * std::log2(double(n) / double(rs.size()));
+            disagreeing += h > 0;
+            if (kept.count(in.id))
+                lowestKept = std::min(lowestKept, h);
+            else
+                highestDropped = std::max(highestDropped, h);
+            return true;
+        });
+        QVERIFY2(lowestKept >= highestDropped - 1e-12, qPrintable(QString("%1 < %2").arg(lowestKept).arg(highestDropped)));
+        // The set is mostly unanimous: every instance with any disagreement is among the kept tenth.
+        QVERIFY(disagreeing > 0);
+        QCOMPARE(highestDropped, disagreeing < 36 ? 0.0 : highestDropped);
+        QCOMPARE(answerEntropy({"a", "a", "b", "b"}), 1.0); QCOMPARE(distinctAnswers({"a", "", "b", "a"}), int64_t(3));
+    }
+
+    void instanceStepsComposeAndShareIsNested()
+    {
+        auto& db = m_ws->db();
+        auto share = [&](double s) {
+            std::set<int64_t> instances;
+            const auto built = buildCorpus(db, recipe("[{'step': 'min_correct', 'count': 1},"
+                                                      "{'step': 'instance_share', 'share': " +
+                                                      std::to_string(s) + ", 'seed': 7}]"));
+            for (const auto& m : built.members)
+                instances.insert(m.instanceId);
+            return instances;
+        };
+        const auto quarter = share(0.25), half = share(0.5);
+        QVERIFY(!quarter.empty());
+        QVERIFY(std::ranges::includes(half, quarter)); // learning curves over dataset size are nested
+        QVERIFY(half.size() > quarter.size());
+    }
+
+    void recipesRoundTripAndNameTheirErrors()
+    {
+        const Recipe r = recipe("[{'step': 'scope', 'tasks': ['date_mmddyyyy'], 'sources': ['teacher']},"
+                                "{'step': 'clean', 'stop': ['\\nQ:'], 'drop_unanswered': true},"
+                                "{'step': 'length', 'min': 10, 'max': 900},"
+                                "{'step': 'match', 'pattern': 'answer is', 'exclude': false},"
+                                "{'step': 'per_instance', 'k': 2, 'by': 'likelihood', 'likelihood': 'total'}]");
+        QCOMPARE(recipeToJson(recipeFromJson(recipeToJson(r))), recipeToJson(r));
+        auto error = [](const std::string& steps) {
+            try {
+                recipe(steps);
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        QCOMPARE(error("[{'step': 'per_instance', 'k': 0}]"),
+                 std::string("recipe step 1 (per_instance): 'k' must be a whole number of at least 1"));
+        QCOMPARE(error("[{'step': 'scope'}, {'step': 'dedupe', 'mode': 'fuzzy'}]"),
+                 std::string("recipe step 2 (dedupe): 'mode' must be one of exact, near (not 'fuzzy')"));
+        QVERIFY(error("[{'step': 'sort'}]").starts_with("recipe step 1: unknown step 'sort'"));
+        QVERIFY_THROWS_EXCEPTION(Error, recipeFromJson("{\"version\": 2, \"steps\": []}"));
+        QVERIFY_THROWS_EXCEPTION(Error, buildCorpus(m_ws->db(), recipe("[{'step': 'match', 'pattern': '(', 'regex': true}]")));
+    }
+
+    void savedCorpusIsRebuiltIdentically()
+    {
+        const std::string path = m_dir.path("saved.cotlab");
+        const std::string recipeJson = recipeToJson(recipe("[{'step': 'correctness', 'keep': 'correct'},"
+                                                           "{'step': 'dedupe', 'mode': 'exact'},"
+                                                           "{'step': 'per_instance', 'k': 3, 'by': 'random', 'seed': 11}]"));
+        {
+            store::Workspace ws(path);
+            ingest::Importer::importFile(ws.db(), test::sharedPath(kDateFile));
+            store::CorpusRepository(ws.db()).save("date-k3", recipeJson, buildCorpus(ws.db(), recipeFromJson(recipeJson)));
+            QVERIFY_THROWS_EXCEPTION(Error, store::CorpusRepository(ws.db()).save("date-k3", recipeJson, {}));
+        }
+        // Reopened (as after a restart): the saved recipe, rebuilt, gives the same members in the same order.
+        store::Workspace ws(path);
+        store::CorpusRepository corpora(ws.db());
+        const auto info = corpora.find("date-k3");
+        QVERIFY(info);
+        const auto stored = corpora.members(info->id);
+        const auto rebuilt = buildCorpus(ws.db(), recipeFromJson(info->recipeJson));
+        QCOMPARE(stored.size(), rebuilt.members.size());
+        for (size_t k = 0; k < stored.size(); ++k)
+            QCOMPARE(stored[k].rationaleId, rebuilt.members[k].rationaleId);
+        QCOMPARE(info->rationales, int64_t(stored.size()));
+        QCOMPARE(info->steps.size(), size_t(4));
+        QCOMPARE(info->steps[3].step, std::string("per_instance"));
+        corpora.rename("date-k3", "date-three");
+        QVERIFY(corpora.find("date-three"));
+        corpora.remove("date-three");
+        QVERIFY(corpora.list().empty());
+        QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM corpus_rationales"), int64_t(0));
+    }
+
+    void stopStringsCutRunOnContinuations()
+    {
+        // PaLM's CommonsenseQA rationales run on into the next few-shot question ("\n\nQ: ...").
+        store::Workspace ws(m_dir.path("palm.cotlab"));
+        const std::string file = test::sharedPath("data/teacher/palm-few-shot-cot/commonsense_qa.jsonl");
+        ingest::Importer::importFile(ws.db(), file);
+        int64_t runOn = 0;
+        for (const auto& j : readLines(file))
+            runOn += j["rationale"].get<std::string>().find("\nQ:") != std::string::npos;
+        QVERIFY(runOn > 1000);
+
+        const auto built = buildCorpus(ws.db(), recipe("[{'step': 'clean', 'stop': ['\\nQ:', '\\nA:']}]"));
+        QCOMPARE(built.steps[1].rationales, built.steps[0].rationales);
+        std::map<int64_t, std::string> stored;
+        store::Statement st(ws.db(), "SELECT id, text FROM rationales");
+        while (st.step())
+            stored[st.int64(0)] = st.string(1);
+        for (const auto& m : built.members) {
+            const std::string& text = m.text ? *m.text : stored[m.rationaleId];
+            QVERIFY2(text.find("\nQ:") == std::string::npos, text.c_str());
+            QVERIFY2(text.find("\nA:") == std::string::npos, text.c_str());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCorpus)
+#include "TestCorpus.moc"
