@@ -1,5 +1,6 @@
 // cotlab-cli: the command-line front end over cotlab_core (no Qt; builds on headless GPU servers).
 #include "Commands.h"
+#include "CorpusCommands.h"
 #include "EvalCommands.h"
 #include "ModelCommands.h"
 #include "TrainCommands.h"
@@ -94,6 +95,8 @@ int main(int argc, char** argv)
     trainCmd->add_option("--template", tr.templateName, "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
                          "step-by-step (answer and rationale as two tasks)")
         ->capture_default_str();
+    trainCmd->add_option("--corpus", req.selection.corpus,
+                         "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
     trainCmd->add_flag("--all-rationales", tr.allRationales, "Also train on rationales whose answer is wrong");
     trainCmd->add_option("--samples-per-instance", req.selection.samplesPerInstance,
                          "At most this many rationales per question (0: all)")
@@ -173,6 +176,28 @@ int main(int argc, char** argv)
     auto* runsCmd = app.add_subcommand("runs", "Training runs of the workspace, newest first");
     runsCmd->add_flag("--json", runsJson, "Print one JSON object with configs, recipes and last losses");
 
+    cotlab::cli::CorpusArgs co;
+    auto* corpusCmd = app.add_subcommand("corpus", "Training corpora built from recipes (docs/corpus.md)");
+    corpusCmd->require_subcommand(1);
+    auto* corpusBuild = corpusCmd->add_subcommand("build", "Build a corpus from a recipe file and save it");
+    corpusBuild->add_option("--recipe", co.recipe, "Recipe (JSON, docs/corpus.md)")->required()->check(CLI::ExistingFile);
+    corpusBuild->add_option("--name", co.name, "Name to save it under")->required();
+    corpusBuild->add_flag("--replace", co.replace, "Replace a corpus of that name");
+    auto* corpusList = corpusCmd->add_subcommand("list", "Corpora of the workspace, newest first");
+    corpusList->add_flag("--json", co.json, "Print one JSON object with the recipes");
+    auto* corpusShow = corpusCmd->add_subcommand("show", "A corpus's recipe and what is left after each step");
+    corpusShow->add_option("name", co.name, "Corpus")->required();
+    auto* corpusExport = corpusCmd->add_subcommand("export", "Write a corpus as training JSONL with the trainer's template");
+    corpusExport->add_option("name", co.name, "Corpus")->required();
+    corpusExport->add_option("--out", co.out, "JSONL file to write")->required();
+    corpusExport->add_option("--shape", co.shape, "prompt-completion or chat")->capture_default_str();
+    corpusExport->add_option("--template", co.templateName, "cot, label, socratic or step-by-step")->capture_default_str();
+    auto* corpusRename = corpusCmd->add_subcommand("rename", "Rename a corpus");
+    corpusRename->add_option("name", co.name, "Corpus")->required();
+    corpusRename->add_option("new-name", co.newName, "New name")->required();
+    auto* corpusDelete = corpusCmd->add_subcommand("delete", "Delete a corpus (not its rationales)");
+    corpusDelete->add_option("name", co.name, "Corpus")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -208,8 +233,10 @@ int main(int argc, char** argv)
         if (app.got_subcommand(stats))
             return cotlab::cli::runStats(workspace, json);
         if (app.got_subcommand(trainCmd)) {
-            if (tr.resumeRun == 0 && (req.modelPath.empty() || req.selection.task.empty() || req.config.runDir.empty()))
-                throw cotlab::Error("train needs --model, --task and --out (or --resume RUN)");
+            if (tr.resumeRun == 0 && (req.modelPath.empty() ||
+                                      (req.selection.task.empty() && req.selection.corpus.empty()) ||
+                                      req.config.runDir.empty()))
+                throw cotlab::Error("train needs --model, --task (or --corpus) and --out (or --resume RUN)");
             if (tr.logEvery <= 0)
                 throw cotlab::Error("--log-every must be positive");
             return cotlab::cli::runTrain(workspace, tr);
@@ -225,6 +252,18 @@ int main(int argc, char** argv)
             return cotlab::cli::runEvals(workspace, evalsJson);
         if (app.got_subcommand(runsCmd))
             return cotlab::cli::runRuns(workspace, runsJson);
+        if (corpusCmd->got_subcommand(corpusBuild))
+            return cotlab::cli::runCorpusBuild(workspace, co);
+        if (corpusCmd->got_subcommand(corpusList))
+            return cotlab::cli::runCorpusList(workspace, co.json);
+        if (corpusCmd->got_subcommand(corpusShow))
+            return cotlab::cli::runCorpusShow(workspace, co);
+        if (corpusCmd->got_subcommand(corpusExport))
+            return cotlab::cli::runCorpusExport(workspace, co);
+        if (corpusCmd->got_subcommand(corpusRename))
+            return cotlab::cli::runCorpusRename(workspace, co);
+        if (corpusCmd->got_subcommand(corpusDelete))
+            return cotlab::cli::runCorpusDelete(workspace, co);
     } catch (const cotlab::jobs::Cancelled&) {
         std::fprintf(stderr, "cancelled; the workspace is as it was before this file\n");
         return 130;

@@ -4,6 +4,7 @@
 
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
+#include "store/CorpusRepository.h"
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace cotlab::train {
 
@@ -25,10 +27,24 @@ using nlohmann::json;
 std::vector<Example> collectExamples(store::Database& db, const TrainingSelection& sel, SelectionCounts* counts)
 {
     SelectionCounts c;
+    // With a corpus: its members, and the text a clean step cut where it did.
+    std::optional<std::unordered_map<int64_t, std::optional<std::string>>> members;
+    if (!sel.corpus.empty()) {
+        store::CorpusRepository corpora(db);
+        const auto corpus = corpora.find(sel.corpus);
+        if (!corpus)
+            throw Error("no corpus named '" + sel.corpus + "' in " + db.path() + " (cotlab-cli corpus list)");
+        members.emplace();
+        for (auto& m : corpora.members(corpus->id))
+            members->emplace(m.rationaleId, std::move(m.text));
+    }
     std::vector<std::pair<int64_t, std::vector<Example>>> perQuestion; // (instance id, its examples), id order
+    const auto task = members && sel.task.empty() ? std::nullopt : std::optional<std::string>(sel.task);
     store::RationaleRepository(db).forEachInstance(
-        sel.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
-            if (i.split != sel.split)
+        task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
+            if (members ? std::none_of(rationales.begin(), rationales.end(),
+                                       [&](const auto& r) { return members->count(r.id) > 0; })
+                        : i.split != sel.split)
                 return true;
             ++c.instances;
             std::vector<Example> examples;
@@ -36,11 +52,16 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
                 examples = formatExamples(i, nullptr, sel.format);
             } else {
                 int64_t taken = 0;
-                for (const auto& r : rationales) {
-                    if (r.sourceKind == "student" || (sel.correctOnly && r.correct.value_or(0) != 1))
+                for (const auto& stored : rationales) {
+                    const auto member = members ? members->find(stored.id) : decltype(members->find(0)){};
+                    if (members ? member == members->end()
+                                : stored.sourceKind == "student" || (sel.correctOnly && stored.correct.value_or(0) != 1))
                         continue;
                     if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
                         break;
+                    store::RationaleRecord r = stored;
+                    if (members && member->second)
+                        r.text = *member->second;
                     auto made = formatExamples(i, &r, sel.format);
                     if (made.empty())
                         continue; // a Socratic template skips rationales without sub-questions
@@ -85,6 +106,7 @@ std::string requestToJson(const TrainingRequest& r)
               {"samples_per_instance", r.selection.samplesPerInstance},
               {"questions", r.selection.questions},
               {"question_seed", r.selection.questionSeed},
+              {"corpus", r.selection.corpus},
               {"max_length", r.maxLength},
               {"device", r.device},
               {"precision", "fp32"},
@@ -121,6 +143,7 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     r.selection.samplesPerInstance = j.value("samples_per_instance", int64_t(0));
     r.selection.questions = j.value("questions", int64_t(0));
     r.selection.questionSeed = j.value("question_seed", uint64_t(0));
+    r.selection.corpus = j.value("corpus", "");
     r.maxLength = j.value("max_length", int64_t(512));
     r.device = j.value("device", "auto");
     TrainConfig& c = r.config;
@@ -160,9 +183,12 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     SelectionCounts counts;
     const auto examples = collectExamples(ws.db(), request.selection, &counts);
     if (examples.empty())
-        throw Error("no training examples: task '" + request.selection.task + "' has " +
-                    std::to_string(counts.instances) + " " + request.selection.split + " instances" +
-                    (request.selection.correctOnly ? " and none with a correct teacher rationale" : ""));
+        throw Error(request.selection.corpus.empty()
+                        ? "no training examples: task '" + request.selection.task + "' has " +
+                              std::to_string(counts.instances) + " " + request.selection.split + " instances" +
+                              (request.selection.correctOnly ? " and none with a correct teacher rationale" : "")
+                        : "no training examples: corpus '" + request.selection.corpus + "' has no rationales" +
+                              (request.selection.task.empty() ? "" : " of task '" + request.selection.task + "'"));
     auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
     const auto placement = nn::resolvePlacement(request.device, "fp32");
     nn::place(*model, placement);
@@ -174,6 +200,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     if (!request.devSplit.empty()) {
         TrainingSelection dev = request.selection;
         dev.split = request.devSplit;
+        dev.corpus.clear(); // the dev loss is measured on the split's teacher rationales
         dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
         SelectionCounts devCounts;
         const auto devExamples = collectExamples(ws.db(), dev, &devCounts);
@@ -204,6 +231,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                             {"correct_only", request.selection.correctOnly},
                             {"samples_per_instance", request.selection.samplesPerInstance},
                             {"questions", request.selection.questions},
+                            {"corpus", request.selection.corpus},
                             {"instances", counts.instances},
                             {"instances_used", counts.usedInstances},
                             {"examples", int64_t(set.size())},

@@ -32,6 +32,10 @@ struct TrainingSelection {
     // a smaller draw is a subset of a larger one with the same seed, so corpus-size learning curves are nested.
     int64_t questions = 0;
     uint64_t questionSeed = 0;
+    // A saved corpus (core/corpus): its rationales (with the text its clean steps cut) instead of the task's teacher
+    // rationales; split and correctOnly are then the corpus's business, task ('' : all of the corpus's tasks),
+    // samplesPerInstance and questions still apply.
+    std::string corpus;
 };
 
 struct SelectionCounts {
