@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QtTest>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 using namespace cotlab;
 
@@ -158,6 +159,60 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("contrast: 8 pairs with the originals"), qPrintable(r.out));
         QVERIFY(r.out.contains("questions naming no original in the workspace: 1"));
+    }
+
+    void corpusBuildExportAndTrain()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("corpus.cotlab"));
+        const QString folder = QString::fromStdString(dir.path(""));
+        auto r = cli({"--workspace", ws, "import",
+                      QString::fromStdString(test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"))});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const std::string recipe = test::writeFile(
+            dir.path("k2.json"), nlohmann::json{{"version", 1},
+                                                {"steps", {{{"step", "correctness"}, {"keep", "correct"}},
+                                                           {{"step", "per_instance"}, {"k", 2}, {"by", "random"}, {"seed", 3}}}}}
+                                     .dump());
+        r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(recipe), "--name", "k2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("per_instance") && r.out.contains("corpus 'k2': "), qPrintable(r.out));
+        r = cli({"--workspace", ws, "corpus", "list", "--json"});
+        QCOMPARE(r.code, 0);
+        const auto corpora = QJsonDocument::fromJson(r.out.toUtf8()).object()["corpora"].toArray();
+        QCOMPARE(corpora.size(), 1);
+        const int rationales = corpora[0].toObject()["rationales"].toInt();
+        QVERIFY(rationales > 0 && rationales <= 2 * 359);
+
+        // Export: one chat example per rationale, with the trainer's chain-of-thought target.
+        r = cli({"--workspace", ws, "corpus", "export", "k2", "--out", folder + "/k2.jsonl", "--shape", "chat"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile exported(folder + "/k2.jsonl");
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        const auto lines = exported.readAll().trimmed().split('\n');
+        QCOMPARE(int(lines.size()), rationales);
+        const auto first = QJsonDocument::fromJson(lines.first()).object()["messages"].toArray();
+        QCOMPARE(first[0].toObject()["role"].toString(), QString("user"));
+        QVERIFY(first[1].toObject()["content"].toString().contains("So the answer is"));
+
+        // Train on it (two steps), then the errors a user can make.
+        r = cli({"--workspace", ws, "train", "--corpus", "k2", "--model",
+                 QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")), "--tokenizer",
+                 QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")), "--steps", "2",
+                 "--batch-size", "4", "--out", folder + "/run"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QVERIFY2(r.out.contains("\"corpus\":\"k2\"") || r.out.contains("\"corpus\": \"k2\""), qPrintable(r.out));
+        r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(recipe), "--name", "k2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("already exists"));
+        const std::string bad = test::writeFile(dir.path("bad.json"), "{\"version\": 1, \"steps\": [{\"step\": \"per_instance\"}]}");
+        r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(bad), "--name", "bad"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("bad.json: recipe step 1 (per_instance): 'k' is missing"), qPrintable(r.err));
+        r = cli({"--workspace", ws, "train", "--corpus", "nope", "--model", "x", "--out", folder + "/r2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no corpus named 'nope'"), qPrintable(r.err));
     }
 
     void errorsGoToStderrWithNonZeroExit()
