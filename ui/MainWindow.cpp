@@ -2,6 +2,7 @@
 
 #include "BrowsePage.h"
 #include "BrowsePlots.h"
+#include "CorpusPage.h"
 #include "EvaluatePage.h"
 #include "ImportDialog.h"
 #include "EvaluationJob.h"
@@ -38,7 +39,7 @@ namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
-      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage), m_train(new TrainPage),
+      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage), m_train(new TrainPage),
       m_evaluate(new EvaluatePage), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
@@ -80,12 +81,7 @@ MainWindow::MainWindow(QWidget* parent)
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         return label;
     };
-    addPage(placeholder(tr("<h3>Corpus</h3><p>Build a training corpus from the store's rationales with SCoTD's filters "
-                           "(teacher likelihood, diversity, open-endedness, random) and Fine-tune-CoT's (correct "
-                           "samples only, rationales per question), and compare corpora side by side.</p><p>Until this "
-                           "page lands, the Train page picks a task's correct teacher rationales, up to a number per "
-                           "question.</p>")),
-            tr("Corpus"));
+    addPage(m_corpus, tr("Corpus"));
     addPage(m_train, tr("Train"));
     addPage(m_evaluate, tr("Evaluate"));
     addPage(placeholder(tr("<h3>Review</h3><p>Human evaluation of student rationales: blind pairs of student and teacher "
@@ -219,6 +215,7 @@ void MainWindow::refreshAfterChange()
         return;
     m_summary->reload(m_path);
     m_browse->refresh();
+    m_corpus->setWorkspace(m_path);
 }
 
 void MainWindow::openWorkspace(const QString& path)
@@ -232,6 +229,7 @@ void MainWindow::openWorkspace(const QString& path)
     rememberRecent(path);
     m_summary->reload(path);
     m_browse->setWorkspace(path);
+    m_corpus->setWorkspace(path);
 }
 
 void MainWindow::openDemoWorkspace()

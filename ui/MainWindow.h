@@ -11,14 +11,14 @@ class QTableView;
 namespace cotlab::ui {
 
 class BrowsePage;
+class CorpusPage;
 class EvaluatePage;
 class JobRunner;
 class TrainPage;
 class WorkspaceSummary;
 
 // The workspace window: pages Overview (the workspace's tasks with their counts and teacher accuracy), Browse,
-// Corpus, Train, Evaluate, Review and Export (Corpus, Review and Export say what they will hold until their
-// work lands); File menu with new, open, recent and demo workspaces, import and export; a status bar with the
+// Corpus, Train, Evaluate, Review and Export (Review and Export say what they will hold until their work lands); File menu with new, open, recent and demo workspaces, import and export; a status bar with the
 // workspace's counts. Window layout, the page on show and recent workspaces are remembered.
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -36,6 +36,7 @@ public:
     TrainPage* trainPage() const { return m_train; }
     EvaluatePage* evaluatePage() const { return m_evaluate; }
     BrowsePage* browsePage() const { return m_browse; }
+    CorpusPage* corpusPage() const { return m_corpus; }
     void showTrainPage();
     void showEvaluatePage();
     void showBrowsePage();
@@ -73,6 +74,7 @@ private:
     QLabel* m_header;
     QLabel* m_counts;
     BrowsePage* m_browse;
+    CorpusPage* m_corpus;
     TrainPage* m_train;
     EvaluatePage* m_evaluate;
     class QTabWidget* m_pages;
