@@ -20,8 +20,6 @@ using namespace cotlab::corpus;
 
 namespace {
 
-const char* kDateFile = "data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl";
-
 std::vector<nlohmann::json> readLines(const std::string& path)
 {
     std::vector<nlohmann::json> out;
@@ -59,15 +57,15 @@ private Q_SLOTS:
     void initTestCase()
     {
         COTLAB_REQUIRE_SHARED();
+        test::importDate40(m_dir.path("corpus.cotlab"));
         m_ws = std::make_unique<store::Workspace>(m_dir.path("corpus.cotlab"));
-        ingest::Importer::importFile(m_ws->db(), test::sharedPath(kDateFile));
     }
 
     void exactDedupeLeavesTheDistinctRationales()
     {
         // Counted from the file itself: distinct rationale texts per question.
         std::map<std::string, std::set<std::string>> distinct;
-        for (const auto& j : readLines(test::sharedPath(kDateFile)))
+        for (const auto& j : readLines(test::sharedPath(test::kDate40File)))
             distinct[j["id"].get<std::string>()].insert(j["rationale"].get<std::string>());
         size_t expected = 0;
         for (const auto& [id, texts] : distinct)
@@ -215,8 +213,8 @@ private Q_SLOTS:
                                                            "{'step': 'dedupe', 'mode': 'exact'},"
                                                            "{'step': 'per_instance', 'k': 3, 'by': 'random', 'seed': 11}]"));
         {
+            test::importDate40(path);
             store::Workspace ws(path);
-            ingest::Importer::importFile(ws.db(), test::sharedPath(kDateFile));
             store::CorpusRepository(ws.db()).save("date-k3", recipeJson, buildCorpus(ws.db(), recipeFromJson(recipeJson)));
             QVERIFY_THROWS_EXCEPTION(Error, store::CorpusRepository(ws.db()).save("date-k3", recipeJson, {}));
         }

@@ -42,9 +42,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         COTLAB_REQUIRE_SHARED();
+        test::importDate40(m_dir.path("date.cotlab"));
         m_ws = std::make_unique<store::Workspace>(m_dir.path("date.cotlab"));
-        ingest::Importer::importFile(m_ws->db(),
-                                     test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"));
     }
 
     void scanYieldsEveryRowInChunks()

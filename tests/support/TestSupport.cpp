@@ -54,6 +54,12 @@ int64_t scalar(store::Database& db, const std::string& sql)
     return st.int64(0);
 }
 
+void importDate40(const std::string& workspace)
+{
+    store::Workspace ws(workspace);
+    ingest::Importer::importFile(ws.db(), sharedPath(kDate40File));
+}
+
 std::string textOf(store::Database& db, const std::string& sql)
 {
     store::Statement st(db, sql);

@@ -35,6 +35,11 @@ std::string writeFile(const std::string& path, const std::string& content);
 // The first column of the first row of a query: as an integer, or as text ("<null>", "<no row>").
 int64_t scalar(store::Database& db, const std::string& sql);
 
+// The real 40-samples-per-question date set (code-davinci-002, least-to-most): 359 questions, 14,360 rationales.
+inline constexpr const char* kDate40File = "data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl";
+// Creates the workspace at path and imports kDate40File into it.
+void importDate40(const std::string& workspace);
+
 // Generated coin flips with rule-written rationales (ingest/SymbolicTasks), written to folder and imported into
 // the workspace: 'count' questions of 'items' people in one split.
 void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,

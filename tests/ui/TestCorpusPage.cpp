@@ -25,11 +25,7 @@ private Q_SLOTS:
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
         const std::string path = dir.path("corpus.cotlab");
-        {
-            store::Workspace ws(path);
-            ingest::Importer::importFile(ws.db(),
-                                         test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"));
-        }
+        test::importDate40(path);
         ui::CorpusPage page;
         page.resize(1500, 850);
         page.show();

@@ -51,9 +51,8 @@ private Q_SLOTS:
     {
         COTLAB_REQUIRE_SHARED();
         m_path = QString::fromStdString(m_dir.path("date.cotlab"));
+        test::importDate40(m_path.toStdString());
         store::Workspace ws(m_path.toStdString());
-        ingest::Importer::importFile(ws.db(),
-                                     test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"));
         m_total = test::scalar(ws.db(), "SELECT count(*) FROM rationales");
     }
 
