@@ -4,6 +4,7 @@
 #include "FormWidgets.h"
 #include "QCustomPlotInclude.h"
 #include "store/CorpusRepository.h"
+#include "store/RationaleBrowser.h"
 #include "store/Database.h"
 #include "util/Error.h"
 
@@ -22,6 +23,8 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTabWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -140,10 +143,10 @@ CorpusPage::CorpusPage(QWidget* parent)
       m_preview(table({tr("After step"), tr("Instances"), tr("Rationales"), tr("Removed"), tr("Accuracy"),
                        tr("Mean chars")},
                       "preview")),
-      m_plot(new QCustomPlot), m_corpora(new QListWidget), m_name(new QLineEdit), m_compareA(new QComboBox),
+      m_plot(new QCustomPlot), m_removed(new QTextBrowser), m_previewTabs(new QTabWidget), m_corpora(new QListWidget), m_name(new QLineEdit), m_compareA(new QComboBox),
       m_compareB(new QComboBox),
       m_comparison(table({tr("Measure"), tr("A"), tr("B")}, "comparison")), m_message(new QLabel),
-      m_previewDelay(new QTimer(this))
+      m_previewStatus(new QLabel), m_previewDelay(new QTimer(this))
 {
     m_stepList->setObjectName("steps");
     m_corpora->setObjectName("corpora");
@@ -188,8 +191,17 @@ CorpusPage::CorpusPage(QWidget* parent)
 
     auto* previewBox = new QGroupBox(tr("Preview: what is left after each step"));
     auto* previewLayout = new QVBoxLayout(previewBox);
+    m_previewStatus->setObjectName("previewStatus");
+    previewLayout->addWidget(m_previewStatus);
     previewLayout->addWidget(m_preview, 1);
-    previewLayout->addWidget(m_plot, 1);
+    m_removed->setObjectName("removed");
+    m_previewTabs->addTab(m_plot, tr("Rationales per instance"));
+    m_previewTabs->addTab(m_removed, tr("Removed by the selected step"));
+    previewLayout->addWidget(m_previewTabs, 1);
+    connect(m_preview, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (row > 0)
+            showRemoved(row);
+    });
 
     // Saved corpora and the comparison of two.
     auto* duplicate = new QPushButton(tr("Duplicate"));
@@ -310,6 +322,7 @@ void CorpusPage::setWorkspace(const QString& path)
     m_path = path;
     m_store.cancelAll();
     m_store.setWorkspace(path.toStdString());
+    showMessage(QString(), false);
     refreshCorpora();
     schedulePreview();
 }
@@ -417,6 +430,7 @@ bool CorpusPage::setStepField(int step, const QString& field, const QString& val
         return false;
     }
     m_steps = steps;
+    showMessage(QString(), false); // an earlier refusal no longer applies
     const int row = m_stepList->currentRow();
     rebuildSteps();
     {
@@ -437,7 +451,7 @@ void CorpusPage::runPreview()
 {
     const quint64 generation = ++m_previewGeneration;
     const std::string json = recipeJson().toStdString();
-    showMessage(tr("Building the preview…"), false);
+    m_previewStatus->setText(tr("Building the preview…"));
     m_store.post(
         [this, generation, json](store::Database& db) {
             auto built = corpus::buildCorpus(db, corpus::recipeFromJson(json));
@@ -453,8 +467,10 @@ void CorpusPage::runPreview()
             QMetaObject::invokeMethod(
                 this,
                 [this, generation, m = QString::fromStdString(e)] {
-                    if (generation == m_previewGeneration)
+                    if (generation == m_previewGeneration) {
+                        m_previewStatus->setText(tr("No preview: see below."));
                         showMessage(m, true);
+                    }
                 },
                 Qt::QueuedConnection);
         }));
@@ -462,6 +478,8 @@ void CorpusPage::runPreview()
 
 void CorpusPage::showPreview(const corpus::BuiltCorpus& built)
 {
+    m_removedIds = built.removed;
+    m_removed->setHtml("<p style='color:gray'>" + tr("Select a step in the table to see what it removed.") + "</p>");
     m_preview->setRowCount(0);
     for (size_t k = 0; k < built.steps.size(); ++k) {
         const auto& s = built.steps[k];
@@ -483,9 +501,9 @@ void CorpusPage::showPreview(const corpus::BuiltCorpus& built)
     for (const auto& [id, n] : perInstance)
         counts.push_back(n);
     plotSamplesPerInstance(m_plot, counts);
-    showMessage(tr("%1 rationales of %2 instances would be in the corpus.")
-                    .arg(QLocale().toString(built.steps.back().rationales), QLocale().toString(built.steps.back().instances)),
-                false);
+    m_previewStatus->setText(tr("%1 rationales of %2 instances would be in the corpus.")
+                                 .arg(QLocale().toString(built.steps.back().rationales),
+                                      QLocale().toString(built.steps.back().instances)));
     Q_EMIT previewUpdated();
 }
 
@@ -625,6 +643,47 @@ void CorpusPage::compare(const QString& a, const QString& b)
             QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(e)] { showMessage(m, true); },
                                       Qt::QueuedConnection);
         }));
+}
+
+void CorpusPage::showRemoved(int step)
+{
+    if (step < 1 || size_t(step) > m_removedIds.size())
+        return;
+    const auto& all = m_removedIds[size_t(step - 1)];
+    const std::vector<int64_t> ids(all.begin(), all.begin() + std::ptrdiff_t(std::min<size_t>(all.size(), 100)));
+    const QString title = tr("Step %1 removed %2 rationales%3.")
+                              .arg(step)
+                              .arg(QLocale().toString(qint64(all.size())))
+                              .arg(all.size() > ids.size() ? tr("; the first %1 are shown").arg(ids.size()) : QString());
+    m_previewTabs->setCurrentWidget(m_removed);
+    {
+        const QSignalBlocker block(m_preview);
+        m_preview->selectRow(step);
+    }
+    m_store.post([this, ids, title](store::Database& db) {
+        const auto rows = store::RationaleBrowser(db, {}, {}).rows(ids);
+        QString html = "<p><b>" + title.toHtmlEscaped() + "</b></p>";
+        for (const auto& r : rows)
+            html += QString("<p><span style='color:gray'>%1 · %2 #%3 · answer %4 %5</span><br>%6</p>")
+                        .arg(QString::fromStdString(r.instance).toHtmlEscaped(),
+                             QString::fromStdString(r.model).toHtmlEscaped())
+                        .arg(r.sample)
+                        .arg(QString::fromStdString(r.answer.value_or("–")).toHtmlEscaped(),
+                             !r.correct ? QString() : *r.correct ? "✓" : "✗",
+                             QString::fromStdString(r.snippet).toHtmlEscaped().replace("\n", "<br>"));
+        QMetaObject::invokeMethod(
+            this,
+            [this, html] {
+                m_removed->setHtml(html);
+                Q_EMIT removedShown();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+QString CorpusPage::removedText() const
+{
+    return m_removed->toPlainText();
 }
 
 QString CorpusPage::message() const

@@ -17,6 +17,8 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QTableWidget;
+class QTabWidget;
+class QTextBrowser;
 class QTimer;
 
 namespace cotlab::ui {
@@ -40,12 +42,16 @@ public:
     QStringList corpusNames() const;
     QTableWidget* previewTable() const { return m_preview; }
     QTableWidget* comparisonTable() const { return m_comparison; }
+    // Shows (up to 100 of) the rationales a step of the preview removed (step counts from 1).
+    void showRemoved(int step);
+    QString removedText() const;
     QString message() const;
 
 Q_SIGNALS:
     void previewUpdated();
     void corporaChanged();
     void compared();
+    void removedShown();
 
 private:
     void rebuildSteps();
@@ -63,11 +69,15 @@ private:
     QTableWidget* m_fields;
     QTableWidget* m_preview;
     QCustomPlot* m_plot;
+    QTextBrowser* m_removed;
+    QTabWidget* m_previewTabs;
+    std::vector<std::vector<int64_t>> m_removedIds; // of the preview on show, per step
     QListWidget* m_corpora;
     QLineEdit* m_name;
     QComboBox *m_compareA, *m_compareB;
     QTableWidget* m_comparison;
     QLabel* m_message;
+    QLabel* m_previewStatus; // what the preview shows, or that it is being built
     QTimer* m_previewDelay;
     quint64 m_previewGeneration = 0;
     bool m_filling = false;

@@ -50,22 +50,11 @@ int runScore(const ScoreArgs& args)
 {
     auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
     nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
-    // Tokenise prompt and continuation together (what the model would see), then split at the prompt's end.
-    const auto promptIds = l.tokenizer->encode(args.prompt);
-    const auto all = l.tokenizer->encode(args.prompt + args.continuation);
-    size_t common = 0;
-    while (common < promptIds.size() && common < all.size() && promptIds[common] == all[common])
-        ++common;
-    if (common == 0)
-        throw Error("--prompt is empty; this model has no BOS token to condition on");
-    const std::vector<int32_t> prompt(all.begin(), all.begin() + std::ptrdiff_t(common));
-    const std::vector<int32_t> continuation(all.begin() + std::ptrdiff_t(common), all.end());
-    if (continuation.empty())
-        throw Error("--continuation is empty after tokenisation");
-    const auto logprobs = gen::scoreContinuation(*l.model, prompt, continuation);
-    double total = 0;
-    for (double v : logprobs)
-        total += v;
+    const auto scored = gen::scoreText(*l.model, *l.tokenizer, args.prompt, args.continuation);
+    const auto& prompt = scored.prompt;
+    const auto& continuation = scored.continuation;
+    const auto& logprobs = scored.logprobs;
+    const double total = scored.total();
     if (!args.json) {
         std::printf("%.6f\n", total);
         return 0;

@@ -2,6 +2,10 @@
 
 #include "answers/AnswerExtractor.h"
 #include "corpus/Selection.h"
+#include "gen/TextGeneration.h"
+#include "nn/ModelLoader.h"
+#include "nn/Placement.h"
+#include "train/Template.h"
 #include "ingest/InterchangeRecord.h"
 #include "store/RationaleRepository.h"
 #include "util/Error.h"
@@ -11,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <regex>
 
 namespace cotlab::corpus {
@@ -55,6 +60,8 @@ struct InstanceTrace {
     int64_t id = 0;
     std::vector<StepCounts> after; // per recipe step
     std::vector<double> score;     // per recipe step (instance steps only)
+    // Per recipe step: a rationale step's removed ids; an instance step's ids still in when it measured.
+    std::vector<std::vector<int64_t>> ids;
     size_t removedAt = std::numeric_limits<size_t>::max();
 };
 
@@ -108,8 +115,13 @@ public:
         trace.id = in.id;
         trace.after.resize(m_recipe.steps.size());
         trace.score.assign(m_recipe.steps.size(), 0.0);
+        trace.ids.assign(m_recipe.steps.size(), {});
         size_t regex = 0;
+        std::vector<int64_t> before;
         for (size_t s = 0; s < m_recipe.steps.size(); ++s) {
+            before.clear();
+            for (const auto& x : c)
+                before.push_back(x.record->id);
             std::visit(Overloaded{
                            [&](const ScopeStep& st) {
                                if (!listed(st.tasks, in.task) || !listed(st.splits, in.split)) {
@@ -144,7 +156,7 @@ public:
                                    return hit == st.exclude;
                                });
                            },
-                           [&](const PerInstanceStep& st) { perInstance(st, c); },
+                           [&](const PerInstanceStep& st) { perInstance(in, st, c); },
                            [&](const OpenEndednessStep& st) {
                                std::vector<std::string> answers;
                                for (const auto& x : c)
@@ -162,6 +174,17 @@ public:
                        },
                        m_recipe.steps[s]);
             trace.after[s] = countOf(c);
+            if (isInstanceStep(m_recipe.steps[s])) {
+                trace.ids[s] = std::move(before);
+            } else if (before.size() != c.size()) {
+                std::vector<int64_t> left;
+                for (const auto& x : c)
+                    left.push_back(x.record->id);
+                std::sort(left.begin(), left.end());
+                for (int64_t id : before)
+                    if (!std::binary_search(left.begin(), left.end(), id))
+                        trace.ids[s].push_back(id);
+            }
         }
         return c;
     }
@@ -208,7 +231,27 @@ private:
         c = std::move(kept);
     }
 
-    void perInstance(const PerInstanceStep& st, std::vector<Candidate>& c)
+    // The log-probability a per_instance likelihood step ranks by; -inf when unknown (after every known one).
+    double likelihood(const store::InstanceRecord& in, const PerInstanceStep& st, const Candidate& x)
+    {
+        const auto& r = *x.record;
+        if (st.model.empty()) {
+            if (!r.logprob || (st.meanLogProb && r.tokenCount.value_or(0) <= 0))
+                return -std::numeric_limits<double>::infinity();
+            return st.meanLogProb ? *r.logprob / double(*r.tokenCount) : *r.logprob;
+        }
+        auto it = m_scorers.find(st.model + "\n" + st.tokenizer);
+        if (it == m_scorers.end()) {
+            auto loaded = nn::loadModelAndTokenizer(
+                st.model, st.tokenizer.empty() ? std::nullopt : std::optional<std::string>(st.tokenizer));
+            nn::place(*loaded.model, nn::resolvePlacement("auto", "fp32"));
+            it = m_scorers.emplace(st.model + "\n" + st.tokenizer, std::move(loaded)).first;
+        }
+        const auto scored = gen::scoreText(*it->second.model, *it->second.tokenizer, train::formatPrompt(in), " " + x.text);
+        return st.meanLogProb ? scored.total() / double(scored.logprobs.size()) : scored.total();
+    }
+
+    void perInstance(const store::InstanceRecord& in, const PerInstanceStep& st, std::vector<Candidate>& c)
     {
         if (int64_t(c.size()) <= st.k)
             return;
@@ -222,13 +265,10 @@ private:
             });
             break;
         case PerInstanceStep::By::Likelihood: {
-            auto score = [&](const Candidate& x) {
-                const auto& r = *x.record;
-                if (!r.logprob || (st.meanLogProb && r.tokenCount.value_or(0) <= 0))
-                    return -std::numeric_limits<double>::infinity(); // unknown: after every known one
-                return st.meanLogProb ? *r.logprob / double(*r.tokenCount) : *r.logprob;
-            };
-            std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score(c[a]) > score(c[b]); });
+            std::vector<double> score(c.size());
+            for (size_t i = 0; i < c.size(); ++i)
+                score[i] = likelihood(in, st, c[i]);
+            std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] > score[b]; });
             break;
         }
         case PerInstanceStep::By::Diversity: {
@@ -248,6 +288,7 @@ private:
 
     const Recipe& m_recipe;
     std::vector<std::regex> m_regex;
+    std::map<std::string, nn::ModelAndTokenizer> m_scorers; // likelihood steps' models, loaded on first use
 };
 
 // Decides the instance steps in recipe order over the instances still in: each trace gets the step that removed it.
@@ -336,12 +377,17 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
     decideInstanceSteps(recipe, traces);
 
     out.steps.push_back(store);
+    out.removed.resize(recipe.steps.size());
     for (size_t s = 0; s < recipe.steps.size(); ++s) {
         StepCounts c;
         c.step = stepName(recipe.steps[s]);
-        for (const auto& t : traces)
+        const bool instanceStep = isInstanceStep(recipe.steps[s]);
+        for (const auto& t : traces) {
             if (t.removedAt > s)
                 add(c, t.after[s]);
+            if (instanceStep ? t.removedAt == s : t.removedAt > s)
+                out.removed[s].insert(out.removed[s].end(), t.ids[s].begin(), t.ids[s].end());
+        }
         out.steps.push_back(c);
     }
     for (size_t k = 0; k < traces.size(); ++k)

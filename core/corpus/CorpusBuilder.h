@@ -37,6 +37,9 @@ struct StepCounts {
 struct BuiltCorpus {
     std::vector<CorpusMember> members; // by instance, then the order the steps left them in
     std::vector<StepCounts> steps;     // "store", then one per recipe step
+    // Per recipe step, the rationales it removed (of the instances still in at that step); an instance step
+    // removes all that were left of the instances it drops.
+    std::vector<std::vector<int64_t>> removed;
 };
 
 BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::ProgressSink& progress = {},

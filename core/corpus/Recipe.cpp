@@ -142,6 +142,10 @@ Step readStep(const json& j, size_t index)
         s.k = *k;
         s.seed = uint64_t(r.integer("seed", 0).value_or(0));
         s.meanLogProb = r.choice<bool>("likelihood", true, {{"mean", true}, {"total", false}});
+        s.model = r.text("model", "");
+        s.tokenizer = r.text("tokenizer", "");
+        if (!s.model.empty() && s.by != PerInstanceStep::By::Likelihood)
+            r.fail("model", "is only used with \"by\": \"likelihood\"");
         return s;
     }
     if (kind == "open_endedness")
@@ -195,6 +199,8 @@ json writeStep(const Step& step)
                 j["k"] = s.k;
                 j["seed"] = s.seed;
                 j["likelihood"] = s.meanLogProb ? "mean" : "total";
+                j["model"] = s.model;
+                j["tokenizer"] = s.tokenizer;
             } else if constexpr (std::is_same_v<T, OpenEndednessStep>) {
                 j["measure"] = s.measure == OpenEndednessStep::Measure::Entropy ? "entropy" : "distinct_answers";
                 j["keep_share"] = s.keepShare;

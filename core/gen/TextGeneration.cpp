@@ -60,4 +60,31 @@ std::vector<Generation> generate(nn::CausalLm& model, const text::Tokenizer& tok
     return out;
 }
 
+double ScoredText::total() const
+{
+    double sum = 0;
+    for (double v : logprobs)
+        sum += v;
+    return sum;
+}
+
+ScoredText scoreText(nn::CausalLm& model, const text::Tokenizer& tokenizer, const std::string& prompt,
+                     const std::string& continuation)
+{
+    const auto promptIds = tokenizer.encode(prompt);
+    const auto all = tokenizer.encode(prompt + continuation);
+    size_t common = 0;
+    while (common < promptIds.size() && common < all.size() && promptIds[common] == all[common])
+        ++common;
+    if (common == 0)
+        throw Error("the prompt is empty and this model has no BOS token to condition on");
+    ScoredText out;
+    out.prompt.assign(all.begin(), all.begin() + std::ptrdiff_t(common));
+    out.continuation.assign(all.begin() + std::ptrdiff_t(common), all.end());
+    if (out.continuation.empty())
+        throw Error("the continuation is empty after tokenisation");
+    out.logprobs = scoreContinuation(model, out.prompt, out.continuation);
+    return out;
+}
+
 } // namespace cotlab::gen

@@ -23,6 +23,17 @@ struct Generation {
     FinishReason finish = FinishReason::Length;
 };
 
+// The log-probability of each token of a continuation given a prompt, both text. They are tokenised together (what
+// the model would see) and split where the prompt's own tokens end. Throws Error when the prompt is empty and the
+// model has no BOS to condition on, or when nothing of the continuation is left.
+struct ScoredText {
+    std::vector<int32_t> prompt, continuation;
+    std::vector<double> logprobs; // one per continuation token
+    double total() const;
+};
+ScoredText scoreText(nn::CausalLm& model, const text::Tokenizer& tokenizer, const std::string& prompt,
+                     const std::string& continuation);
+
 std::vector<Generation> generate(nn::CausalLm& model, const text::Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options);
 

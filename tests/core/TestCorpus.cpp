@@ -2,6 +2,9 @@
 // CommonsenseQA rationales with their run-on "Q:" continuations.
 #include "corpus/CorpusBuilder.h"
 #include "corpus/Selection.h"
+#include "gen/TextGeneration.h"
+#include "nn/ModelLoader.h"
+#include "train/Template.h"
 #include "ingest/Importer.h"
 #include "store/CorpusRepository.h"
 #include "store/RationaleRepository.h"
@@ -35,6 +38,14 @@ Recipe recipe(std::string steps)
 {
     std::replace(steps.begin(), steps.end(), '\'', '"');
     return recipeFromJson("{\"version\": 1, \"steps\": " + steps + "}");
+}
+
+// Every step's removed list accounts exactly for the rationales it took away.
+void checkRemovedLists(const BuiltCorpus& c)
+{
+    QCOMPARE(c.removed.size() + 1, c.steps.size());
+    for (size_t s = 0; s < c.removed.size(); ++s)
+        QCOMPARE(int64_t(c.removed[s].size()), c.steps[s].rationales - c.steps[s + 1].rationales);
 }
 
 std::set<int64_t> ids(const BuiltCorpus& c)
@@ -103,6 +114,7 @@ private Q_SLOTS:
             QVERIFY(n <= 4);
         // Only correct rationales were drawn.
         QCOMPARE(a.steps.back().correct, a.steps.back().rationales);
+        checkRemovedLists(a);
     }
 
     void diversityPicksTheMostDistantOnAHandCheckedCase()
@@ -178,6 +190,8 @@ private Q_SLOTS:
         const auto quarter = share(0.25), half = share(0.5);
         QVERIFY(!quarter.empty());
         QVERIFY(std::ranges::includes(half, quarter)); // learning curves over dataset size are nested
+        checkRemovedLists(buildCorpus(db, recipe("[{'step': 'correctness', 'keep': 'correct'}, {'step': 'min_correct', 'count': 39},"
+                                                 "{'step': 'dedupe', 'mode': 'exact'}, {'step': 'instance_share', 'share': 0.5}]")));
         QVERIFY(half.size() > quarter.size());
     }
 
@@ -236,6 +250,51 @@ private Q_SLOTS:
         corpora.remove("date-three");
         QVERIFY(corpora.list().empty());
         QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM corpus_rationales"), int64_t(0));
+    }
+
+    void likelihoodFromALocalModel()
+    {
+        // Two questions with four rationales each, scored by the real stories260K after the trainer's prompt.
+        store::Workspace ws(m_dir.path("likelihood.cotlab"));
+        const std::vector<std::string> texts = {"Once upon a time, there was a little girl named Lily.",
+                                                "zq xv qq zz kk vv", "The cat sat. The dog ran. The sun was happy.",
+                                                "Lily went to the park and played with her ball."};
+        std::string lines;
+        for (const char* id : {"q1", "q2"})
+            for (size_t k = 0; k < texts.size(); ++k)
+                lines += nlohmann::json{{"task", "toy"}, {"id", id}, {"question", std::string("What happened in ") + id + "?"},
+                                        {"gold", "yes"}, {"answer_kind", "yes_no"}, {"sample", k},
+                                        {"rationale", texts[k] + " So the answer is yes."}}
+                             .dump() +
+                         "\n";
+        ingest::Importer::importFile(ws.db(), test::writeFile(m_dir.path("toy.jsonl"), lines));
+        const std::string model = test::sharedPath("models/stories260K/stories260K.bin");
+        const std::string tokenizer = test::sharedPath("models/stories260K/tok512.bin");
+        const auto built = buildCorpus(ws.db(), recipe("[{'step': 'per_instance', 'k': 1, 'by': 'likelihood', 'model': '" +
+                                                       model + "', 'tokenizer': '" + tokenizer + "'}]"));
+        QCOMPARE(built.members.size(), size_t(2));
+
+        // The same scores computed here: the highest mean log-probability per token wins.
+        auto loaded = nn::loadModelAndTokenizer(model, tokenizer);
+        store::RationaleRepository(ws.db()).forEachInstance(
+            std::nullopt, [&](const store::InstanceRecord& in, const std::vector<store::RationaleRecord>& rs) {
+                int64_t best = 0;
+                double bestScore = -1e300;
+                for (const auto& r : rs) {
+                    const auto scored = gen::scoreText(*loaded.model, *loaded.tokenizer, train::formatPrompt(in), " " + r.text);
+                    const double mean = scored.total() / double(scored.logprobs.size());
+                    if (mean > bestScore) {
+                        bestScore = mean;
+                        best = r.id;
+                    }
+                }
+                const auto member = std::find_if(built.members.begin(), built.members.end(),
+                                                 [&](const CorpusMember& m) { return m.instanceId == in.id; });
+                [&] { QVERIFY(member != built.members.end()); }();
+                [&] { QCOMPARE(member->rationaleId, best); }();
+                return true;
+            });
+        QVERIFY_THROWS_EXCEPTION(Error, recipe("[{'step': 'per_instance', 'k': 1, 'by': 'random', 'model': 'x'}]"));
     }
 
     void stopStringsCutRunOnContinuations()

@@ -50,6 +50,13 @@ private Q_SLOTS:
         QVERIFY(preview.wait(20000));
         const qint64 kept = QLocale().toLongLong(table->item(3, 2)->text());
         QVERIFY(kept > 0 && kept <= 2 * 359);
+        // What the dedupe step removed: the duplicates, listed with their text.
+        QSignalSpy removed(&page, &ui::CorpusPage::removedShown);
+        page.showRemoved(2);
+        QVERIFY(removed.wait(10000));
+        QVERIFY2(page.removedText().contains("Step 2 removed " + table->item(2, 3)->text() + " rationales"),
+                 qPrintable(page.removedText().left(200)));
+        QVERIFY(page.removedText().contains("date-"));
         QVERIFY(test::screenshot(page, "corpus-page.png"));
 
         // Saved, its members are those of the same recipe built directly.
