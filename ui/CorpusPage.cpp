@@ -1,14 +1,18 @@
 #include "CorpusPage.h"
 
 #include "BrowsePlots.h"
+#include "PlotFrame.h"
 #include "FormWidgets.h"
 #include "QCustomPlotInclude.h"
 #include "store/CorpusRepository.h"
 #include "store/RationaleBrowser.h"
 #include "store/Database.h"
+#include "train/ExampleExport.h"
 #include "util/Error.h"
 
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -136,6 +140,42 @@ QTableWidget* table(const QStringList& headers, const QString& name)
     return t;
 }
 
+// Two bar series side by side: how many instances have 1, 2, ... rationales in corpus A and in corpus B.
+void plotComparison(QCustomPlot* plot, const QString& a, const QString& b,
+                    const std::map<int64_t, std::pair<double, double>>& histogram)
+{
+    resetPlot(plot, QObject::tr("Rationales per instance"));
+    plot->xAxis->setLabel(QObject::tr("rationales of the instance"));
+    plot->yAxis->setLabel(QObject::tr("instances"));
+    if (histogram.empty()) {
+        plotNotice(plot, QObject::tr("Both corpora are empty"));
+        return;
+    }
+    QVector<double> x, ya, yb;
+    double top = 0;
+    for (const auto& [n, counts] : histogram) {
+        x << double(n);
+        ya << counts.first;
+        yb << counts.second;
+        top = std::max({top, counts.first, counts.second});
+    }
+    auto* group = new QCPBarsGroup(plot);
+    int colour = 0;
+    for (const auto& [name, values] : {std::pair{a, ya}, std::pair{b, yb}}) {
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(name);
+        bars->setWidth(0.35);
+        bars->setBrush(seriesColor(colour));
+        bars->setPen(QPen(seriesColor(colour++).darker(130)));
+        bars->setData(x, values);
+        bars->setBarsGroup(group);
+    }
+    plot->xAxis->setRange(x.front() - 0.7, x.back() + 0.7);
+    plot->yAxis->setRange(0, top * 1.15);
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
 } // namespace
 
 CorpusPage::CorpusPage(QWidget* parent)
@@ -145,7 +185,8 @@ CorpusPage::CorpusPage(QWidget* parent)
                       "preview")),
       m_plot(new QCustomPlot), m_removed(new QTextBrowser), m_previewTabs(new QTabWidget), m_corpora(new QListWidget), m_name(new QLineEdit), m_compareA(new QComboBox),
       m_compareB(new QComboBox),
-      m_comparison(table({tr("Measure"), tr("A"), tr("B")}, "comparison")), m_message(new QLabel),
+      m_comparison(table({tr("Measure"), tr("A"), tr("B")}, "comparison")), m_comparisonPlot(new QCustomPlot),
+      m_message(new QLabel),
       m_previewStatus(new QLabel), m_previewDelay(new QTimer(this))
 {
     m_stepList->setObjectName("steps");
@@ -207,8 +248,11 @@ CorpusPage::CorpusPage(QWidget* parent)
     auto* duplicate = new QPushButton(tr("Duplicate"));
     auto* rename = new QPushButton(tr("Rename…"));
     auto* del = new QPushButton(tr("Delete…"));
+    auto* exportButton = new QPushButton(tr("E&xport…"));
+    exportButton->setToolTip(tr("Write the corpus as training JSONL (prompt-completion or chat messages) with the "
+                                "trainer's chain-of-thought template"));
     auto* corpusButtons = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{duplicate, rename, del})
+    for (QWidget* w : std::initializer_list<QWidget*>{duplicate, rename, del, exportButton})
         corpusButtons->addWidget(w);
     auto* compareButton = new QPushButton(tr("Co&mpare"));
     compareButton->setObjectName("compare");
@@ -225,6 +269,9 @@ CorpusPage::CorpusPage(QWidget* parent)
     savedLayout->addWidget(new QLabel(tr("Compare two corpora:")));
     savedLayout->addLayout(compareRow);
     savedLayout->addWidget(m_comparison, 2);
+    m_comparisonPlot->setObjectName("comparisonPlot");
+    m_comparisonPlot->setMinimumHeight(180);
+    savedLayout->addWidget(m_comparisonPlot, 2);
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(recipeBox);
@@ -303,6 +350,18 @@ CorpusPage::CorpusPage(QWidget* parent)
             store::CorpusRepository(db).remove(name.toStdString());
             QMetaObject::invokeMethod(this, [this] { refreshCorpora(); }, Qt::QueuedConnection);
         });
+    });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        if (!m_corpora->currentItem())
+            return;
+        const QString name = m_corpora->currentItem()->text();
+        const QString chatFilter = tr("Chat messages JSONL (*.jsonl)");
+        QString filter;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Corpus"), QFileInfo(m_path).absolutePath() + "/" + name + ".jsonl",
+            tr("Prompt-completion JSONL (*.jsonl)") + ";;" + chatFilter, &filter);
+        if (!path.isEmpty())
+            exportCorpus(name, path, filter == chatFilter);
     });
     connect(compareButton, &QPushButton::clicked, this,
             [this] { compare(m_compareA->currentText(), m_compareB->currentText()); });
@@ -597,10 +656,17 @@ void CorpusPage::compare(const QString& a, const QString& b)
             if (!infoA || !infoB)
                 throw Error("choose two saved corpora to compare");
             std::set<int64_t> idsA, idsB, instA, instB;
+            std::map<int64_t, int64_t> perA, perB; // rationales per instance
             for (const auto& m : corpora.members(infoA->id))
-                idsA.insert(m.rationaleId), instA.insert(m.instanceId);
+                idsA.insert(m.rationaleId), instA.insert(m.instanceId), ++perA[m.instanceId];
             for (const auto& m : corpora.members(infoB->id))
-                idsB.insert(m.rationaleId), instB.insert(m.instanceId);
+                idsB.insert(m.rationaleId), instB.insert(m.instanceId), ++perB[m.instanceId];
+            // How many instances have 1, 2, ... rationales, in each corpus.
+            std::map<int64_t, std::pair<double, double>> histogram;
+            for (const auto& [id, n] : perA)
+                histogram[n].first += 1;
+            for (const auto& [id, n] : perB)
+                histogram[n].second += 1;
             int64_t shared = 0, sharedInstances = 0;
             for (int64_t id : idsA)
                 shared += idsB.count(id);
@@ -625,7 +691,8 @@ void CorpusPage::compare(const QString& a, const QString& b)
             };
             QMetaObject::invokeMethod(
                 this,
-                [this, rows, a, b] {
+                [this, rows, a, b, histogram] {
+                    plotComparison(m_comparisonPlot, a, b, histogram);
                     m_comparison->setRowCount(0);
                     m_comparison->setHorizontalHeaderLabels({tr("Measure"), a, b});
                     for (const auto& row : rows) {
@@ -684,6 +751,34 @@ void CorpusPage::showRemoved(int step)
 QString CorpusPage::removedText() const
 {
     return m_removed->toPlainText();
+}
+
+void CorpusPage::exportCorpus(const QString& name, const QString& path, bool chat)
+{
+    m_store.post(
+        [this, name, path, chat](store::Database& db) {
+            train::TrainingSelection selection;
+            selection.corpus = name.toStdString();
+            selection.task.clear();
+            const auto counts = train::exportExamples(db, selection, path.toStdString(),
+                                                      chat ? train::ExportShape::Chat : train::ExportShape::PromptCompletion);
+            QMetaObject::invokeMethod(
+                this,
+                [this, path, n = counts.examples] {
+                    showMessage(tr("Wrote %1 training examples to %2.").arg(QLocale().toString(qint64(n)), path), false);
+                    Q_EMIT exported(true);
+                },
+                Qt::QueuedConnection);
+        },
+        taskOptions([this](const std::string& e) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, m = QString::fromStdString(e)] {
+                    showMessage(m, true);
+                    Q_EMIT exported(false);
+                },
+                Qt::QueuedConnection);
+        }));
 }
 
 QString CorpusPage::message() const

@@ -38,6 +38,8 @@ public:
     // Sets a field of the selected step from text as typed in the step table (lists comma separated).
     bool setStepField(int step, const QString& field, const QString& value);
     void saveAs(const QString& name, bool replace);
+    // Writes a saved corpus as training JSONL (prompt-completion or chat) with the trainer's chain-of-thought template.
+    void exportCorpus(const QString& name, const QString& path, bool chat);
     void compare(const QString& a, const QString& b);
     QStringList corpusNames() const;
     QTableWidget* previewTable() const { return m_preview; }
@@ -52,6 +54,7 @@ Q_SIGNALS:
     void corporaChanged();
     void compared();
     void removedShown();
+    void exported(bool ok);
 
 private:
     void rebuildSteps();
@@ -76,6 +79,7 @@ private:
     QLineEdit* m_name;
     QComboBox *m_compareA, *m_compareB;
     QTableWidget* m_comparison;
+    QCustomPlot* m_comparisonPlot;
     QLabel* m_message;
     QLabel* m_previewStatus; // what the preview shows, or that it is being built
     QTimer* m_previewDelay;

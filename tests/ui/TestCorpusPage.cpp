@@ -86,6 +86,18 @@ private Q_SLOTS:
         QVERIFY(comparison->item(6, 1)->text().size() > 0); // rationales in both
         QVERIFY(test::screenshot(page, "corpus-compare.png"));
 
+        // Exported as chat JSONL, one example per rationale.
+        QSignalSpy exported(&page, &ui::CorpusPage::exported);
+        const QString out = QString::fromStdString(dir.path("div2.jsonl"));
+        page.exportCorpus("date-div2", out, true);
+        QVERIFY(exported.wait(20000));
+        QCOMPARE(exported.first().first().toBool(), true);
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(qint64(lines.size()), kept);
+        QVERIFY(lines.first().contains("\"messages\""));
+
         // The same name again is refused with the reason.
         page.saveAs("date-div2", false);
         QTRY_VERIFY_WITH_TIMEOUT(page.message().contains("already exists"), 20000);
