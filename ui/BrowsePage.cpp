@@ -9,7 +9,6 @@
 #include "SnippetDelegate.h"
 #include "answers/AnswerExtractor.h"
 #include "store/RationaleRepository.h"
-#include "store/Database.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -379,12 +378,12 @@ void BrowsePage::loadInstance(qint64 rationaleId)
     const quint64 request = ++m_instanceRequest;
     m_store.post(
         [this, request, rationaleId](store::Database& db) {
-            store::Statement owner(db, "SELECT instance_id FROM rationales WHERE id = ?1");
-            owner.bind(1, int64_t(rationaleId));
-            if (!owner.step())
+            store::RationaleRepository rationales(db);
+            const auto owner = rationales.instanceOf(rationaleId);
+            if (!owner)
                 return;
-            const int64_t instanceId = owner.int64(0);
-            auto found = store::RationaleRepository(db).instance(instanceId);
+            const int64_t instanceId = *owner;
+            auto found = rationales.instance(instanceId);
             if (!found)
                 return;
             InstanceDetail detail;

@@ -87,6 +87,15 @@ std::optional<std::pair<InstanceRecord, std::vector<RationaleRecord>>> Rationale
     return out;
 }
 
+std::optional<int64_t> RationaleRepository::instanceOf(int64_t rationaleId)
+{
+    Statement st(m_db, "SELECT instance_id FROM rationales WHERE id = ?1");
+    st.bind(1, rationaleId);
+    if (!st.step())
+        return std::nullopt;
+    return st.int64(0);
+}
+
 int64_t RationaleRepository::countInstances(const std::optional<std::string>& task)
 {
     Statement st(m_db, "SELECT count(*) FROM instances i JOIN tasks t ON t.id = i.task_id "

@@ -24,6 +24,9 @@ public:
     // One instance with its rationales (in model, then sample order); std::nullopt when there is none.
     std::optional<std::pair<InstanceRecord, std::vector<RationaleRecord>>> instance(int64_t id);
 
+    // The instance a rationale belongs to; std::nullopt when there is no such rationale.
+    std::optional<int64_t> instanceOf(int64_t rationaleId);
+
     int64_t countInstances(const std::optional<std::string>& task);
 
 private:
