@@ -419,13 +419,21 @@ void BrowsePage::saveAnnotation(int target, qint64 id, const std::string& note, 
     const store::Annotation annotation{note, tags};
     m_store.post(
         [this, target, id, annotation](store::Database& db) {
-            store::AnnotationRepository(db).set(store::AnnotationTarget(target), id, annotation);
+            store::AnnotationRepository notes(db);
+            notes.set(store::AnnotationTarget(target), id, annotation);
+            // New tags become filter values; the other filter values cannot have changed (reading the models
+            // takes a scan of the store, which a saved note need not pay for).
+            QStringList tags;
+            for (const auto& tag : notes.allTags())
+                tags << QString::fromStdString(tag);
             QMetaObject::invokeMethod(
                 this,
-                [this] {
+                [this, tags] {
                     showMessage(tr("Saved."), false);
                     QTimer::singleShot(2000, m_message, &QLabel::hide);
-                    loadFacets(); // new tags become filter values
+                    m_updatingWidgets = true;
+                    setItems(m_tag, tags);
+                    m_updatingWidgets = false;
                     Q_EMIT annotationSaved();
                 },
                 Qt::QueuedConnection);

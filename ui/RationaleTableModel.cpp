@@ -127,8 +127,7 @@ void RationaleTableModel::restart()
     const store::RationaleFilter filter = m_filter;
     const store::BrowseSort sort = m_sort;
     m_latest = generation;
-    WorkspaceThread::Options options;
-    options.failed = [this, generation](const std::string& message) {
+    auto failed = [this, generation](const std::string& message) {
         QMetaObject::invokeMethod(
             this,
             [this, generation, m = QString::fromStdString(message)] {
@@ -155,7 +154,7 @@ void RationaleTableModel::restart()
                 QMetaObject::invokeMethod(
                     this, [this, generation, n = *total] { onScanFinished(generation, n); }, Qt::QueuedConnection);
         },
-        std::move(options));
+        taskOptions(std::move(failed)));
 }
 
 void RationaleTableModel::onIds(quint64 generation, std::vector<int64_t> ids)
