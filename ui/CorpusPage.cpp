@@ -381,6 +381,7 @@ void CorpusPage::setWorkspace(const QString& path)
     m_path = path;
     m_store.cancelAll();
     m_store.setWorkspace(path.toStdString());
+    m_store.post([last = m_lastBuild](store::Database&) { *last = {}; }); // the store may have changed
     showMessage(QString(), false);
     refreshCorpora();
     schedulePreview();
@@ -512,13 +513,14 @@ void CorpusPage::runPreview()
     const std::string json = recipeJson().toStdString();
     m_previewStatus->setText(tr("Building the preview…"));
     m_store.post(
-        [this, generation, json](store::Database& db) {
-            auto built = corpus::buildCorpus(db, corpus::recipeFromJson(json));
+        [this, generation, json, last = m_lastBuild](store::Database& db) {
+            auto built = std::make_shared<const corpus::BuiltCorpus>(corpus::buildCorpus(db, corpus::recipeFromJson(json)));
+            *last = {json, built};
             QMetaObject::invokeMethod(
                 this,
-                [this, generation, built = std::move(built)] {
+                [this, generation, built] {
                     if (generation == m_previewGeneration)
-                        showPreview(built);
+                        showPreview(*built);
                 },
                 Qt::QueuedConnection);
         },
@@ -575,9 +577,11 @@ void CorpusPage::saveAs(const QString& name, bool replace)
     }
     const std::string json = recipeJson().toStdString();
     m_store.post(
-        [this, name, json, replace](store::Database& db) {
+        [this, name, json, replace, last = m_lastBuild](store::Database& db) {
             const auto recipe = corpus::recipeFromJson(json);
-            const auto built = corpus::buildCorpus(db, recipe);
+            if (!last->built || last->recipeJson != json) // not the recipe just previewed
+                *last = {json, std::make_shared<const corpus::BuiltCorpus>(corpus::buildCorpus(db, recipe))};
+            const corpus::BuiltCorpus& built = *last->built;
             store::CorpusRepository(db).save(name.toStdString(), corpus::recipeToJson(recipe), built, replace);
             QMetaObject::invokeMethod(
                 this,

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QWidget>
+#include <memory>
 
 class QComboBox;
 class QCustomPlot;
@@ -62,6 +63,13 @@ private:
     void schedulePreview();
     void runPreview();
     void showPreview(const corpus::BuiltCorpus& built);
+    // The preview's last build, so that saving the recipe just previewed does not build it again. Touched only by
+    // tasks on m_store's thread.
+    struct LastBuild {
+        std::string recipeJson;
+        std::shared_ptr<const corpus::BuiltCorpus> built;
+    };
+    std::shared_ptr<LastBuild> m_lastBuild = std::make_shared<LastBuild>();
     void refreshCorpora();
     void loadCorpus(const QString& name);
     void showMessage(const QString& text, bool error);
