@@ -40,6 +40,13 @@ inline constexpr const char* kDate40File = "data/teacher/codex-least-to-most-40x
 // Creates the workspace at path and imports kDate40File into it.
 void importDate40(const std::string& workspace);
 
+// A real student beside a real teacher: imports text-davinci-002's zero-shot-CoT rationales for CommonsenseQA's
+// test questions (kCsqaTeacherFile) and evaluates the pretrained stories260K on the first `limit` of them (greedy,
+// 40 new tokens), so the workspace holds student rationales named kStoriesStudent for those questions.
+inline constexpr const char* kCsqaTeacherFile = "data/teacher/zero-shot-cot-davinci002/commonsense_qa.jsonl";
+inline constexpr const char* kStoriesStudent = "stories260K";
+void importStudentAndTeacher(const std::string& workspace, int64_t limit);
+
 // Generated coin flips with rule-written rationales (ingest/SymbolicTasks), written to folder and imported into
 // the workspace: 'count' questions of 'items' people in one split.
 void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
