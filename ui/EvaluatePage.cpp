@@ -5,6 +5,7 @@
 #include "PlotFiles.h"
 #include "QCustomPlotInclude.h"
 #include "eval/Accuracy.h"
+#include "report/EvaluationSheets.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 
@@ -211,6 +212,22 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
             Q_EMIT browseRationales(m_results->item(rows.first().row(), 1)->text());
     });
     resultsRow->addWidget(browse, 0, Qt::AlignTop);
+    auto* exportSheet = new QPushButton(tr("Export &Spreadsheet…"));
+    exportSheet->setObjectName("exportEvaluation");
+    exportSheet->setToolTip(tr("The selected evaluation as XLSX or CSV: Summary, Items (student and teacher side by "
+                               "side), Labels and Agreement of the human evaluation studies that judged it"));
+    connect(exportSheet, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedIds();
+        if (ids.size() != 1)
+            return showMessage(tr("Select one evaluation to export."), true);
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Evaluation"),
+            QFileInfo(m_workspace).absolutePath() + QString("/evaluation-%1.xlsx").arg(ids.front()),
+            tr("Spreadsheets (*.xlsx *.csv);;Excel workbook (*.xlsx);;CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportEvaluation(ids.front(), path);
+    });
+    resultsRow->addWidget(exportSheet, 0, Qt::AlignTop);
     resultsLayout->addLayout(resultsRow);
     rightSplit->addWidget(resultsBox);
     rightSplit->addWidget(m_views);
@@ -356,8 +373,37 @@ QWidget* EvaluatePage::buildForm()
     return form;
 }
 
+void EvaluatePage::exportEvaluation(qint64 evaluationId, const QString& path)
+{
+    auto fail = [this](const std::string& e) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, m = QString::fromStdString(e)] {
+                showMessage(m, true);
+                Q_EMIT exported(m, true);
+            },
+            Qt::QueuedConnection);
+    };
+    m_store.post(
+        [this, evaluationId, path](store::Database& db) {
+            const auto files = report::writeSheets(path.toStdString(), report::evaluationSheets(db, evaluationId));
+            const QString text = files.size() == 1 ? tr("Wrote %1.").arg(path)
+                                                   : tr("Wrote %1 CSV files beside %2.").arg(files.size()).arg(path);
+            QMetaObject::invokeMethod(
+                this,
+                [this, text] {
+                    showMessage(text, false);
+                    Q_EMIT exported(text, false);
+                },
+                Qt::QueuedConnection);
+        },
+        taskOptions(fail));
+}
+
 void EvaluatePage::setWorkspace(const QString& path, const QStringList& tasks)
 {
+    if (path != m_workspace)
+        m_store.setWorkspace(path.toStdString());
     m_workspace = path;
     const QString current = m_task->currentText();
     m_task->clear();

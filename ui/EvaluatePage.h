@@ -1,6 +1,7 @@
 #pragma once
 
 #include "EvaluationPlots.h"
+#include "WorkspaceThread.h"
 #include "store/EvaluationRepository.h"
 
 #include <QString>
@@ -45,11 +46,14 @@ public:
     QCustomPlot* plot(const QString& name) const; // "accuracy", "curve" or "cot"
     QTabWidget* views() const { return m_views; }
     bool savePlotTo(const QString& name, const QString& path) const;
+    // Writes an evaluation as a spreadsheet (.xlsx, or .csv files per sheet) on a worker; `exported` follows.
+    void exportEvaluation(qint64 evaluationId, const QString& path);
 
 Q_SIGNALS:
     void evaluationFinished(const QString& status, const QString& message);
     // The user asked to see a student's generated rationales (the model name they are stored under).
     void browseRationales(const QString& model);
+    void exported(const QString& message, bool error);
 
 private:
     void onProgress(qint64 evaluationId, qint64 done, qint64 items, qint64 correct);
@@ -67,6 +71,7 @@ private:
     QWidget* plotTab(QCustomPlot* plot, const QString& name, QWidget* extra = nullptr);
 
     QString m_workspace;
+    WorkspaceThread m_store; // spreadsheet exports
     EvaluationJob* m_job;
     QComboBox* m_run;
     QLineEdit* m_model;

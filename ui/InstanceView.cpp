@@ -1,5 +1,7 @@
 #include "InstanceView.h"
 
+#include "RationaleHtml.h"
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -8,7 +10,6 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QRegularExpression>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -33,48 +34,6 @@ QString tagsText(const std::vector<std::string>& tags)
 store::Annotation annotationOf(const QLineEdit* note, const QLineEdit* tags)
 {
     return {note->text().toStdString(), store::parseTags(tags->text().toStdString())};
-}
-
-// The text as HTML with the answer sentence and the search terms' matches highlighted.
-QString highlighted(const QString& text, const QString& answerSentence, const QStringList& terms)
-{
-    enum : quint8 { kAnswer = 1, kMatch = 2 };
-    std::vector<quint8> marks(size_t(text.size()), 0);
-    if (!answerSentence.trimmed().isEmpty()) {
-        const qsizetype at = text.lastIndexOf(answerSentence.trimmed());
-        for (qsizetype k = at; at >= 0 && k < at + answerSentence.trimmed().size(); ++k)
-            marks[size_t(k)] |= kAnswer;
-    }
-    for (const QString& term : terms) {
-        const bool prefix = term.endsWith('*');
-        const QString word = prefix ? term.chopped(1) : term;
-        if (word.isEmpty())
-            continue;
-        const QRegularExpression re("\\b" + QRegularExpression::escape(word) + (prefix ? "\\w*" : "\\b"),
-                                    QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
-        for (auto it = re.globalMatch(text); it.hasNext();) {
-            const auto m = it.next();
-            for (qsizetype k = m.capturedStart(); k < m.capturedEnd(); ++k)
-                marks[size_t(k)] |= kMatch;
-        }
-    }
-    QString html;
-    qsizetype k = 0;
-    while (k < text.size()) {
-        const quint8 mark = marks[size_t(k)];
-        qsizetype end = k;
-        while (end < text.size() && marks[size_t(end)] == mark)
-            ++end;
-        QString run = text.mid(k, end - k).toHtmlEscaped();
-        run.replace('\n', "<br>");
-        if (mark & kMatch)
-            run = "<span style='background:#ffe066'>" + run + "</span>";
-        if (mark & kAnswer)
-            run = "<span style='background:#dcebfa; font-weight:600'>" + run + "</span>";
-        html += run;
-        k = end;
-    }
-    return html;
 }
 
 } // namespace
@@ -255,7 +214,7 @@ void InstanceView::render()
             if (!it->second.note.empty())
                 card += "<br><i>✎ " + fromStd(it->second.note).toHtmlEscaped() + "</i>";
         }
-        card += "<br>" + highlighted(fromStd(r.text),
+        card += "<br>" + highlightedRationale(fromStd(r.text),
                                         k < m_detail.answerSentences.size() ? fromStd(m_detail.answerSentences[k]) : QString(),
                                         m_terms);
         const QString cell = QString("border-left: 4px solid %1; padding: 6px; background: %2")

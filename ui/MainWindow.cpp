@@ -4,6 +4,7 @@
 #include "BrowsePlots.h"
 #include "CorpusPage.h"
 #include "EvaluatePage.h"
+#include "ReviewPage.h"
 #include "ImportDialog.h"
 #include "EvaluationJob.h"
 #include "JobRunner.h"
@@ -40,7 +41,7 @@ namespace cotlab::ui {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
       m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage), m_train(new TrainPage),
-      m_evaluate(new EvaluatePage), m_pages(new QTabWidget)
+      m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -84,11 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
     addPage(m_corpus, tr("Corpus"));
     addPage(m_train, tr("Train"));
     addPage(m_evaluate, tr("Evaluate"));
-    addPage(placeholder(tr("<h3>Review</h3><p>Human evaluation of student rationales: blind pairs of student and teacher "
-                           "rationales, rating criteria, several annotators and their agreement (Cohen's and Fleiss' "
-                           "kappa, Krippendorff's alpha).</p><p>Until this page lands, notes and tags on rationales "
-                           "are kept from the Browse page.</p>")),
-            tr("Review"));
+    addPage(m_review, tr("Review"));
     addPage(placeholder(tr("<h3>Export</h3><p>Evaluation spreadsheets (XLSX, CSV), training corpora and Hugging Face "
                            "checkpoints.</p><p>Available now: File &gt; Export as JSONL writes the whole store in the "
                            "rationale interchange format; every training run writes its student as a Hugging Face "
@@ -340,6 +337,7 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
     updatePlot();
     m_train->setWorkspace(m_path, taskNames());
     m_evaluate->setWorkspace(m_path, taskNames());
+    m_review->setWorkspace(m_path, taskNames());
     Q_EMIT workspaceLoaded();
 }
 

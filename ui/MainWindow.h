@@ -13,6 +13,7 @@ namespace cotlab::ui {
 class BrowsePage;
 class CorpusPage;
 class EvaluatePage;
+class ReviewPage;
 class JobRunner;
 class TrainPage;
 class WorkspaceSummary;
@@ -35,6 +36,7 @@ public:
     JobRunner* jobs() const { return m_jobs; }
     TrainPage* trainPage() const { return m_train; }
     EvaluatePage* evaluatePage() const { return m_evaluate; }
+    ReviewPage* reviewPage() const { return m_review; }
     BrowsePage* browsePage() const { return m_browse; }
     CorpusPage* corpusPage() const { return m_corpus; }
     void showTrainPage();
@@ -77,6 +79,7 @@ private:
     CorpusPage* m_corpus;
     TrainPage* m_train;
     EvaluatePage* m_evaluate;
+    ReviewPage* m_review;
     class QTabWidget* m_pages;
     class QMenu* m_recentMenu = nullptr;
     class QMenu* m_goMenu = nullptr;

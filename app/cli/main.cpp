@@ -3,6 +3,7 @@
 #include "CorpusCommands.h"
 #include "EvalCommands.h"
 #include "ModelCommands.h"
+#include "ReviewCommands.h"
 #include "TrainCommands.h"
 #include "ingest/SymbolicTasks.h"
 #include "jobs/Progress.h"
@@ -171,6 +172,13 @@ int main(int argc, char** argv)
     auto* evalsCmd = app.add_subcommand("evals", "Evaluations of the workspace with accuracy and 95% interval, newest "
                                                  "first");
     evalsCmd->add_flag("--json", evalsJson, "Print one JSON object with configs");
+    evalsCmd->require_subcommand(0, 1);
+    int64_t exportEvaluation = 0;
+    std::string evalOut;
+    auto* evalsExport = evalsCmd->add_subcommand("export", "Write an evaluation as a spreadsheet: Summary, Items, "
+                                                           "Labels and Agreement (.xlsx, or .csv files per sheet)");
+    evalsExport->add_option("evaluation", exportEvaluation, "Evaluation id (cotlab-cli evals)")->required();
+    evalsExport->add_option("--out", evalOut, "File to write (.xlsx or .csv)")->required();
 
     bool runsJson = false;
     auto* runsCmd = app.add_subcommand("runs", "Training runs of the workspace, newest first");
@@ -197,6 +205,46 @@ int main(int argc, char** argv)
     corpusRename->add_option("new-name", co.newName, "New name")->required();
     auto* corpusDelete = corpusCmd->add_subcommand("delete", "Delete a corpus (not its rationales)");
     corpusDelete->add_option("name", co.name, "Corpus")->required();
+
+    cotlab::cli::ReviewArgs rv;
+    auto* reviewCmd = app.add_subcommand("review", "Human evaluation studies: blind pairwise or single-rationale "
+                                                   "labelling, agreement and results (docs/review.md)");
+    reviewCmd->require_subcommand(1);
+    auto* reviewCreate = reviewCmd->add_subcommand("create", "Sample instances and create a study");
+    reviewCreate->add_option("--name", rv.name, "Study name")->required();
+    reviewCreate->add_option("--source", rv.sources,
+                             "Rationales to judge: student:NAME, teacher[:MODEL] or human[:NAME]; pairwise takes "
+                             "two (A then B)")
+        ->required();
+    reviewCreate->add_option("--mode", rv.mode, "pairwise (blind A/B) or single")->capture_default_str();
+    reviewCreate->add_option("--task", rv.tasks, "Only these tasks (repeatable; default: all)");
+    reviewCreate->add_option("--split", rv.split, "Only this split (default: any)");
+    reviewCreate->add_option("--size", rv.size, "Instances to sample")->capture_default_str();
+    reviewCreate->add_option("--seed", rv.seed, "Sampling and side-order seed")->capture_default_str();
+    reviewCreate->add_option("--stratify", rv.stratify, "Equal shares per task and/or correctness (of source A)")
+        ->delimiter(',');
+    reviewCreate->add_flag("--hide-gold", rv.hideGold, "Do not show annotators the gold answer");
+    reviewCreate->add_option("--criteria", rv.criteria,
+                             "JSON file: [{\"key\", \"question\", \"scale\": binary|likert5|preference}] "
+                             "(default: SCoTD-style questions)")
+        ->check(CLI::ExistingFile);
+    auto* reviewList = reviewCmd->add_subcommand("list", "Studies of the workspace, newest first");
+    reviewList->add_flag("--json", rv.json, "Print one JSON object");
+    auto* reviewExport = reviewCmd->add_subcommand("export", "Write a study as a spreadsheet (Summary, Items, Labels, "
+                                                             "Agreement, Comments), or a blank label sheet");
+    reviewExport->add_option("name", rv.name, "Study")->required();
+    reviewExport->add_option("--out", rv.out, "File to write (.xlsx, or .csv: one file per sheet)")->required();
+    reviewExport->add_flag("--blank", rv.blank, "A label sheet for one annotator to fill in outside CoTLab");
+    reviewExport->add_option("--annotator", rv.annotator, "The annotator the blank sheet is for");
+    auto* reviewImport = reviewCmd->add_subcommand("import", "Import filled label sheets (.csv or .xlsx)");
+    reviewImport->add_option("name", rv.name, "Study")->required();
+    reviewImport->add_option("files", rv.files, "Filled sheets")->required()->check(CLI::ExistingFile);
+    reviewImport->add_option("--annotator", rv.annotator, "Annotator, for sheets without an annotator column");
+    auto* reviewStats = reviewCmd->add_subcommand("stats", "Progress, results with 95% intervals and agreement");
+    reviewStats->add_option("name", rv.name, "Study")->required();
+    reviewStats->add_flag("--json", rv.json, "Print one JSON object");
+    auto* reviewDelete = reviewCmd->add_subcommand("delete", "Delete a study and its labels");
+    reviewDelete->add_option("name", rv.name, "Study")->required();
 
     try {
         app.parse(argc, argv);
@@ -248,8 +296,22 @@ int main(int argc, char** argv)
                 throw cotlab::Error("eval needs --task");
             return cotlab::cli::runEval(workspace, ev);
         }
+        if (evalsCmd->got_subcommand(evalsExport))
+            return cotlab::cli::runEvalExport(workspace, exportEvaluation, evalOut);
         if (app.got_subcommand(evalsCmd))
             return cotlab::cli::runEvals(workspace, evalsJson);
+        if (reviewCmd->got_subcommand(reviewCreate))
+            return cotlab::cli::runReviewCreate(workspace, rv);
+        if (reviewCmd->got_subcommand(reviewList))
+            return cotlab::cli::runReviewList(workspace, rv.json);
+        if (reviewCmd->got_subcommand(reviewExport))
+            return cotlab::cli::runReviewExport(workspace, rv);
+        if (reviewCmd->got_subcommand(reviewImport))
+            return cotlab::cli::runReviewImport(workspace, rv);
+        if (reviewCmd->got_subcommand(reviewStats))
+            return cotlab::cli::runReviewStats(workspace, rv);
+        if (reviewCmd->got_subcommand(reviewDelete))
+            return cotlab::cli::runReviewDelete(workspace, rv);
         if (app.got_subcommand(runsCmd))
             return cotlab::cli::runRuns(workspace, runsJson);
         if (corpusCmd->got_subcommand(corpusBuild))

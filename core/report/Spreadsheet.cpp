@@ -164,6 +164,44 @@ void writeCsv(const std::string& path, const Sheet& sheet)
         throw Error("cannot write " + path + ": is the disk full?");
 }
 
+namespace {
+
+std::string lowerExtension(const std::string& path)
+{
+    const auto slash = path.find_last_of('/');
+    const auto dot = path.rfind('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+        return {};
+    std::string extension = path.substr(dot + 1);
+    for (char& ch : extension)
+        ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return extension;
+}
+
+} // namespace
+
+std::vector<std::string> writeSheets(const std::string& path, const std::vector<Sheet>& sheets)
+{
+    const std::string extension = lowerExtension(path);
+    if (extension == "xlsx") {
+        writeXlsx(path, sheets);
+        return {path};
+    }
+    if (extension != "csv")
+        throw Error(path + ": write a spreadsheet as .xlsx or .csv");
+    if (sheets.size() == 1) {
+        writeCsv(path, sheets.front());
+        return {path};
+    }
+    const std::string stem = path.substr(0, path.size() - 4);
+    std::vector<std::string> written;
+    for (const auto& sheet : sheets) {
+        written.push_back(stem + "-" + sheet.name + ".csv");
+        writeCsv(written.back(), sheet);
+    }
+    return written;
+}
+
 Table readCsv(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -435,11 +473,7 @@ Table readXlsx(const std::string& path, const std::string& wanted)
 
 Table readTable(const std::string& path)
 {
-    const auto dot = path.rfind('.');
-    std::string extension = dot == std::string::npos ? std::string() : path.substr(dot + 1);
-    for (char& ch : extension)
-        ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return extension == "xlsx" ? readXlsx(path) : readCsv(path);
+    return lowerExtension(path) == "xlsx" ? readXlsx(path) : readCsv(path);
 }
 
 } // namespace cotlab::report

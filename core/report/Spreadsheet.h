@@ -40,6 +40,11 @@ void writeCsv(const std::string& path, const Sheet& sheet);
 // The text of a cell as CSV writes it.
 std::string cellText(const Cell& cell);
 
+// Writes a workbook by the file's extension: *.xlsx as one workbook; *.csv as one file per sheet, named
+// <stem>-<Sheet>.csv beside it (as LibreOffice names a workbook's sheets), or as the file itself when there is only
+// one sheet. Returns the files written.
+std::vector<std::string> writeSheets(const std::string& path, const std::vector<Sheet>& sheets);
+
 using Table = std::vector<std::vector<std::string>>; // rows of cells, the header row first
 
 // Reads a CSV file (quoted fields may hold separators, quotes and line breaks); a byte-order mark is skipped.

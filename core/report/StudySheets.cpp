@@ -71,6 +71,41 @@ std::vector<std::string> sheetValues(review::Scale scale)
 
 } // namespace
 
+Sheet agreementSheet(const std::vector<const review::StudyReport*>& reports, bool studyColumn)
+{
+    Sheet sheet{"Agreement", {}, {}};
+    if (studyColumn)
+        sheet.columns.push_back({"Study", 18});
+    for (Column column : {Column("Criterion", 14), Column("Statistic", 34), Column("Annotators", 30, true),
+                          Column("Items", 8), Column("Value", 10, false, "0.000")})
+        sheet.columns.push_back(column);
+    for (const review::StudyReport* report : reports) {
+        std::string everyone;
+        for (const auto& a : report->annotators)
+            everyone += (everyone.empty() ? "" : ", ") + a.name;
+        auto add = [&](std::vector<Cell> row) {
+            if (studyColumn)
+                row.insert(row.begin(), report->study.name);
+            sheet.rows.push_back(std::move(row));
+        };
+        for (const auto& a : report->agreement) {
+            for (const auto& pair : a.cohen)
+                add({a.criterion, std::string("Cohen's kappa"), pair.first + ", " + pair.second, pair.items,
+                     optionalCell(pair.kappa)});
+            if (report->annotators.size() >= 2) {
+                add({a.criterion, std::string("Observed agreement (share of agreeing pairs)"), everyone, a.items,
+                     optionalCell(a.observed)});
+                add({a.criterion, std::string("Fleiss' kappa"), everyone, a.fleissItems, optionalCell(a.fleiss)});
+                add({a.criterion, std::string("Krippendorff's alpha (nominal)"), everyone, a.items,
+                     optionalCell(a.alphaNominal)});
+                add({a.criterion, std::string("Krippendorff's alpha (ordinal)"), everyone, a.items,
+                     optionalCell(a.alphaOrdinal)});
+            }
+        }
+    }
+    return sheet;
+}
+
 std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
 {
     store::ReviewRepository repo(db);
@@ -158,27 +193,7 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
     for (const auto& l : repo.labels(studyId))
         labels.rows.push_back({l.itemId, l.annotator, l.criterion, l.value, l.labelledAt});
 
-    Sheet agreement{"Agreement",
-                    {{"Criterion", 14}, {"Statistic", 34}, {"Annotators", 30, true}, {"Items", 8},
-                     {"Value", 10, false, "0.000"}},
-                    {}};
-    std::string everyone;
-    for (const auto& a : report.annotators)
-        everyone += (everyone.empty() ? "" : ", ") + a.name;
-    for (const auto& a : report.agreement) {
-        for (const auto& pair : a.cohen)
-            agreement.rows.push_back(
-                {a.criterion, std::string("Cohen's kappa"), pair.first + ", " + pair.second, pair.items,
-                 optionalCell(pair.kappa)});
-        if (report.annotators.size() >= 2) {
-            agreement.rows.push_back(
-                {a.criterion, std::string("Fleiss' kappa"), everyone, a.fleissItems, optionalCell(a.fleiss)});
-            agreement.rows.push_back({a.criterion, std::string("Krippendorff's alpha (nominal)"), everyone, a.items,
-                                      optionalCell(a.alphaNominal)});
-            agreement.rows.push_back({a.criterion, std::string("Krippendorff's alpha (ordinal)"), everyone, a.items,
-                                      optionalCell(a.alphaOrdinal)});
-        }
-    }
+    Sheet agreement = agreementSheet({&report}, false);
 
     Sheet comments{"Comments", {{"Item", 8}, {"Annotator", 16}, {"Comment", 80, true}}, {}};
     for (const auto& c : repo.comments(studyId))
@@ -233,11 +248,11 @@ Sheet blankLabelSheet(store::Database& db, int64_t studyId, const std::string& a
         if (!spec.hideGold)
             row.push_back(d.gold);
         if (pairwise) {
-            const std::string a = d.a.text, b = d.b ? d.b->text : std::string();
+            const std::string a = review::shownRationale(d.a), b = d.b ? review::shownRationale(*d.b) : std::string();
             row.push_back(bLeft[i] ? b : a);
             row.push_back(bLeft[i] ? a : b);
         } else {
-            row.push_back(d.a.text);
+            row.push_back(review::shownRationale(d.a));
         }
         for (const auto& c : spec.criteria) {
             const auto it = given.find({d.item.id, c.key});

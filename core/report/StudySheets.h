@@ -13,9 +13,17 @@ namespace cotlab::store {
 class Database;
 }
 
+namespace cotlab::review {
+struct StudyReport;
+}
+
 namespace cotlab::report {
 
 std::vector<Sheet> studySheets(store::Database& db, int64_t studyId);
+
+// Agreement per criterion (Cohen's kappa per pair of annotators; Fleiss' kappa and Krippendorff's alpha, nominal
+// and ordinal, when two or more annotators labelled) of one or more studies, with a Study column when asked.
+Sheet agreementSheet(const std::vector<const review::StudyReport*>& reports, bool studyColumn);
 
 // One row per item in the order the annotator labels them: item id, annotator, the question (choices, gold unless
 // the study hides it), the rationale (pairwise: left and right as this annotator sees them), one column per

@@ -340,6 +340,14 @@ std::vector<bool> leftIsB(const std::vector<int64_t>& itemIds, uint64_t seed, co
     return out;
 }
 
+std::string shownRationale(const store::StudyRationale& rationale)
+{
+    if (!rationale.answerSentence || rationale.answerSentence->empty() ||
+        rationale.text.find(*rationale.answerSentence) != std::string::npos)
+        return rationale.text;
+    return rationale.text + (rationale.text.empty() ? "" : "\n") + *rationale.answerSentence;
+}
+
 std::string valueForOption(Scale scale, int option, bool bOnLeft)
 {
     const auto& values = scaleValues(scale);
@@ -367,6 +375,31 @@ int optionForValue(Scale scale, const std::string& value, bool bOnLeft)
         if (valueForOption(scale, option, bOnLeft) == value)
             return option;
     return -1;
+}
+
+AnnotatorSession openSession(store::Database& db, int64_t studyId, const std::string& annotator)
+{
+    store::ReviewRepository repo(db);
+    AnnotatorSession session;
+    const auto study = repo.find(studyId);
+    if (!study)
+        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
+    session.study = *study;
+    session.spec = specFromJson(study->name, study->mode, study->configJson);
+    session.annotator = repo.annotator(studyId, annotator);
+    session.items = repo.itemDetails(studyId);
+    std::vector<int64_t> ids;
+    for (const auto& d : session.items)
+        ids.push_back(d.item.id);
+    session.bOnLeft = session.spec.mode == Mode::Pairwise ? leftIsB(ids, session.spec.seed, annotator)
+                                                          : std::vector<bool>(ids.size(), false);
+    for (const auto& l : repo.labels(studyId))
+        if (l.annotator == annotator)
+            session.labels[{l.itemId, l.criterion}] = l.value;
+    for (const auto& c : repo.comments(studyId))
+        if (c.annotator == annotator)
+            session.comments[c.itemId] = c.comment;
+    return session;
 }
 
 store::StudyRecord findStudy(store::Database& db, const std::string& name)
@@ -462,9 +495,20 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
         agreement.criterion = criteria[c].key;
         const size_t k = scaleValues(scale).size();
         std::vector<std::vector<int64_t>> counts;
+        double agreeingShare = 0;
         for (const auto& row : byItem) {
             const auto given = std::count_if(row.begin(), row.end(), [](const auto& v) { return v.has_value(); });
             agreement.items += given >= 2;
+            if (given >= 2) {
+                int64_t pairs = 0, agreeing = 0;
+                for (size_t a = 0; a < row.size(); ++a)
+                    for (size_t b = a + 1; b < row.size(); ++b)
+                        if (row[a] && row[b]) {
+                            ++pairs;
+                            agreeing += *row[a] == *row[b];
+                        }
+                agreeingShare += double(agreeing) / double(pairs);
+            }
             if (given == int64_t(annotators.size()) && given >= 2) {
                 std::vector<int64_t> unit(k, 0);
                 for (const auto& v : row)
@@ -484,6 +528,8 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
                 pair.kappa = cohensKappa(first, second);
                 agreement.cohen.push_back(pair);
             }
+        if (agreement.items > 0)
+            agreement.observed = agreeingShare / double(agreement.items);
         agreement.fleissItems = int64_t(counts.size());
         if (!counts.empty())
             agreement.fleiss = fleissKappa(counts);
@@ -561,6 +607,7 @@ std::string reportToJson(const StudyReport& report)
             pairs.push_back({{"annotators", {p.first, p.second}}, {"items", p.items}, {"kappa", optionalNumber(p.kappa)}});
         agreement.push_back({{"criterion", a.criterion},
                              {"items", a.items},
+                             {"observed_agreement", optionalNumber(a.observed)},
                              {"cohen_kappa", pairs},
                              {"fleiss_kappa", optionalNumber(a.fleiss)},
                              {"fleiss_items", a.fleissItems},

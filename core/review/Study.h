@@ -7,6 +7,7 @@
 #include "store/ReviewRepository.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,10 @@ int64_t createStudy(store::Database& db, StudySpec spec);
 // different half for each annotator name.
 std::vector<bool> leftIsB(const std::vector<int64_t>& itemIds, uint64_t seed, const std::string& annotator);
 
+// A rationale as annotators read it: its text, then its answer sentence when the source kept that apart (zero-shot
+// CoT's "Therefore, among A through E, the answer is ...").
+std::string shownRationale(const store::StudyRationale& rationale);
+
 // The stored value for option `option` (0-based, in scaleOptions order) of a scale, given the item's side order.
 std::string valueForOption(Scale scale, int option, bool bOnLeft);
 // The option index (0-based) a stored value shows as; -1 when the value is not on the scale.
@@ -99,6 +104,9 @@ struct PairKappa {
 struct CriterionAgreement {
     std::string criterion;
     int64_t items = 0; // labelled by two or more annotators
+    // Share of agreeing annotator pairs per item, averaged over those items (raw agreement, no chance correction:
+    // beside kappa it shows when a low kappa comes from one answer being given almost always).
+    std::optional<double> observed;
     std::vector<PairKappa> cohen;
     int64_t fleissItems = 0; // labelled by every annotator (Fleiss' kappa needs the same number per item)
     std::optional<double> fleiss;
@@ -133,6 +141,19 @@ struct StudyReport {
 StudyReport studyReport(store::Database& db, int64_t studyId);
 // The report as one JSON object (cotlab-cli review stats --json).
 std::string reportToJson(const StudyReport& report);
+
+// What an annotator needs to label a study: its items in order, which side B shows on for each, and the labels
+// and comments the annotator already gave (they join the study here when new).
+struct AnnotatorSession {
+    store::StudyRecord study;
+    StudySpec spec;
+    store::AnnotatorRecord annotator;
+    std::vector<store::StudyItemDetail> items;
+    std::vector<bool> bOnLeft;
+    std::map<std::pair<int64_t, std::string>, std::string> labels; // (item, criterion) -> value
+    std::map<int64_t, std::string> comments;                       // item -> comment
+};
+AnnotatorSession openSession(store::Database& db, int64_t studyId, const std::string& annotator);
 
 // The study of that name, or an Error listing the studies there are.
 store::StudyRecord findStudy(store::Database& db, const std::string& name);

@@ -113,6 +113,16 @@ void ReviewRepository::remove(const std::string& name)
         throw Error("there is no study named '" + name + "' in " + m_db.path());
 }
 
+std::vector<ReviewRepository::SourceSummary> ReviewRepository::sources()
+{
+    Statement st(m_db, "SELECT source_kind, model, count(DISTINCT instance_id) FROM rationales "
+                       "GROUP BY source_kind, model ORDER BY source_kind DESC, model");
+    std::vector<SourceSummary> out;
+    while (st.step())
+        out.push_back({st.string(0), st.string(1), st.int64(2)});
+    return out;
+}
+
 std::vector<SourceRationale> ReviewRepository::sourceRationales(const std::string& sourceKind,
                                                                 const std::string& model,
                                                                 const std::vector<std::string>& tasks,

@@ -88,6 +88,13 @@ public:
     std::optional<StudyRecord> find(int64_t id);
     void remove(const std::string& name);
 
+    // The rationale sources of the workspace: each source kind and model with how many instances it covers.
+    struct SourceSummary {
+        std::string kind, model;
+        int64_t instances = 0;
+    };
+    std::vector<SourceSummary> sources();
+
     // The rationales of a source kind (and model, when given), of the given tasks (all when empty) and split
     // (any when empty), in instance then sample order.
     std::vector<SourceRationale> sourceRationales(const std::string& sourceKind, const std::string& model,

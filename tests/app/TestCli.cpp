@@ -1,4 +1,5 @@
 // cotlab-cli as a user runs it: exit codes, stdout/stderr, stats --json and export.
+#include "report/Spreadsheet.h"
 #include "support/TestSupport.h"
 
 #include <QJsonArray>
@@ -159,6 +160,71 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("contrast: 8 pairs with the originals"), qPrintable(r.out));
         QVERIFY(r.out.contains("questions naming no original in the workspace: 1"));
+    }
+
+    void reviewCreateLabelAndReport()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("review.cotlab");
+        test::importStudentAndTeacher(path, 20);
+        const QString ws = QString::fromStdString(path);
+        auto r = cli({"--workspace", ws, "review", "create", "--name", "blind", "--source", "student:stories260K",
+                      "--source", "teacher", "--size", "10", "--seed", "3", "--hide-gold"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("study 'blind' (pairwise): 10 items"), qPrintable(r.out));
+        r = cli({"--workspace", ws, "review", "create", "--name", "blind", "--source", "student:stories260K",
+                 "--source", "teacher"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("already exists"), qPrintable(r.err));
+
+        // Two annotators fill blank sheets outside CoTLab: both prefer the right side, whatever it holds.
+        for (const QString who : {"ann", "ben"}) {
+            const QString sheet = QString::fromStdString(dir.path(who.toStdString() + ".csv"));
+            r = cli({"--workspace", ws, "review", "export", "blind", "--blank", "--annotator", who, "--out", sheet});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const auto table = report::readCsv(sheet.toStdString());
+            QCOMPARE(table.size(), size_t(11));
+            QVERIFY(std::find(table[0].begin(), table[0].end(), "gold") == table[0].end()); // hidden
+            std::string filled = "item,annotator,better,fluent\n";
+            for (size_t row = 1; row < table.size(); ++row)
+                filled += table[row][0] + "," + who.toStdString() + ",right,tie\n";
+            r = cli({"--workspace", ws, "review", "import", "blind",
+                     QString::fromStdString(test::writeFile(dir.path(who.toStdString() + "-filled.csv"), filled))});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.out.contains("10 rows, 20 labels"), qPrintable(r.out));
+        }
+        r = cli({"--workspace", ws, "review", "stats", "blind", "--json"});
+        QCOMPARE(r.code, 0);
+        const auto stats = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(stats["items"].get<int>(), 10);
+        QCOMPARE(stats["annotators"].size(), size_t(2));
+        const auto& fluent = stats["agreement"][0];
+        QCOMPARE(fluent["criterion"].get<std::string>(), std::string("fluent"));
+        QCOMPARE(fluent["observed_agreement"].get<double>(), 1.0);
+        // Right-side preferences split between A and B as the sides were randomised: ~half each, no ties.
+        const auto& better = stats["preferences"][4];
+        QCOMPARE(better["ties"]["mean"].get<double>(), 0.0);
+        QVERIFY(better["a_wins"]["mean"].get<double>() > 0.1 && better["b_wins"]["mean"].get<double>() > 0.1);
+        r = cli({"--workspace", ws, "review", "stats", "blind"});
+        QVERIFY2(r.out.contains("Cohen's kappa per pair"), qPrintable(r.out));
+
+        const QString xlsx = QString::fromStdString(dir.path("blind.xlsx"));
+        r = cli({"--workspace", ws, "review", "export", "blind", "--out", xlsx});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(report::readXlsx(xlsx.toStdString(), "Labels").size(), size_t(41));
+        r = cli({"--workspace", ws, "review", "export", "blind", "--out", QString::fromStdString(dir.path("blind.csv"))});
+        QVERIFY2(r.out.contains("blind-Agreement.csv"), qPrintable(r.out));
+        r = cli({"--workspace", ws, "evals", "export", "1", "--out", QString::fromStdString(dir.path("eval.xlsx"))});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto evalLabels = report::readXlsx(dir.path("eval.xlsx"), "Labels");
+        QCOMPARE(evalLabels.size(), size_t(41)); // the study judged this student on these questions
+        QCOMPARE(report::readXlsx(dir.path("eval.xlsx"), "Items").size(), size_t(21));
+
+        r = cli({"--workspace", ws, "review", "stats", "no such study"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("its studies: blind"), qPrintable(r.err));
+        r = cli({"--workspace", ws, "review", "delete", "blind"});
+        QCOMPARE(r.code, 0);
     }
 
     void corpusBuildExportAndTrain()

@@ -242,7 +242,8 @@ private Q_SLOTS:
                 leftColumn = int(c);
         QVERIFY(leftColumn >= 0);
         for (size_t i = 0; i < details.size(); ++i)
-            QCOMPARE(report::cellText(sheet.rows[i][size_t(leftColumn)]), sides[i] ? details[i].b->text : details[i].a.text);
+            QCOMPARE(report::cellText(sheet.rows[i][size_t(leftColumn)]),
+                     review::shownRationale(sides[i] ? *details[i].b : details[i].a));
     }
 
     void aLabelSurvivesTheProcessBeingKilled()
@@ -303,6 +304,7 @@ private Q_SLOTS:
         const double observed = (15.0 + 5.0 / 3.0) / 20.0;
         const double chance = (5.0 / 60) * (5.0 / 60) + (55.0 / 60) * (55.0 / 60);
         QVERIFY(std::abs(better.fleiss.value() - (observed - chance) / (1 - chance)) < 1e-12);
+        QVERIFY(std::abs(better.observed.value() - observed) < 1e-12); // same pairs-agreeing share as Fleiss' P
         QCOMPARE(better.cohen.size(), size_t(3));
         QVERIFY(!better.cohen[2].kappa); // ben and cy always chose b: kappa is undefined, not 1
         QVERIFY(better.alphaNominal.has_value() && better.alphaOrdinal.has_value());
