@@ -343,7 +343,7 @@ void LabelingView::keyPressEvent(QKeyEvent* event)
         choose(m_criterion, key - Qt::Key_1);
     } else if (key == Qt::Key_Up) {
         setCriterion(m_criterion - 1);
-    } else if (key == Qt::Key_Down || key == Qt::Key_Tab) {
+    } else if (key == Qt::Key_Down) {
         setCriterion(m_criterion + 1);
     } else if (key == Qt::Key_Right || key == Qt::Key_PageDown || key == Qt::Key_S || key == Qt::Key_N) {
         showItem(m_item + 1);

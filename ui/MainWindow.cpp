@@ -86,10 +86,12 @@ MainWindow::MainWindow(QWidget* parent)
     addPage(m_train, tr("Train"));
     addPage(m_evaluate, tr("Evaluate"));
     addPage(m_review, tr("Review"));
-    addPage(placeholder(tr("<h3>Export</h3><p>Evaluation spreadsheets (XLSX, CSV), training corpora and Hugging Face "
-                           "checkpoints.</p><p>Available now: File &gt; Export as JSONL writes the whole store in the "
-                           "rationale interchange format; every training run writes its student as a Hugging Face "
-                           "folder.</p>")),
+    addPage(placeholder(tr("<h3>Export</h3><p>One place for every export is still to come. Available now:</p><ul>"
+                           "<li>Evaluation spreadsheets (XLSX, CSV): Evaluate page, <b>Export Spreadsheet…</b></li>"
+                           "<li>Human evaluation studies, and blank label sheets for annotators: Review page</li>"
+                           "<li>Training corpora as prompt-completion or chat JSONL: Corpus page</li>"
+                           "<li>The whole store as rationale interchange JSONL: File &gt; Export as JSONL</li>"
+                           "<li>Students as Hugging Face folders: every training run writes one</li></ul>")),
             tr("Export"));
     // A finished run is a student to evaluate; its rationales (and an evaluation's) are new rows to browse.
     connect(m_train, &TrainPage::runFinished, this, [this] {

@@ -95,7 +95,8 @@ NewStudyDialog::NewStudyDialog(const QStringList& sources, const QStringList& de
     sizeRow->addWidget(m_size);
     sizeRow->addWidget(new QLabel(tr("seed")));
     sizeRow->addWidget(m_seed);
-    form->addRow(tr("Sample &size:"), sizeRow);
+    sizeRow->addStretch();
+    form->addRow(tr("Sample size:"), sizeRow);
     m_byTask = new QCheckBox(tr("by task"));
     m_byCorrectness = new QCheckBox(tr("by correctness of source A"));
     auto* strata = new QHBoxLayout;

@@ -55,6 +55,8 @@ void setRow(QTableWidget* t, int row, const QStringList& cells)
 
 QString percentWithInterval(const review::MeanInterval& m)
 {
+    if (m.n == 0)
+        return QObject::tr("– (no labels yet)");
     return QString("%1% [%2, %3]")
         .arg(100 * m.mean, 0, 'f', 1)
         .arg(100 * m.low, 0, 'f', 1)

@@ -117,7 +117,7 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
         sourceLabels.push_back(s.label());
 
     Sheet summary{"Summary",
-                  {{"Field", 34}, {"Value", 40, true}, {"Items", 8}, {"95% CI low", 11, false, "0.000"},
+                  {{"Field", 34}, {"Value", 60, false, "0.000"}, {"Items", 8}, {"95% CI low", 11, false, "0.000"},
                    {"95% CI high", 11, false, "0.000"}},
                   {}};
     auto field = [&](const std::string& name, Cell value) {
@@ -147,15 +147,24 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
                                          " items complete, " + std::to_string(a.labels) + " labels");
     for (const auto& p : report.preferences) {
         auto result = [&](const std::string& what, const review::MeanInterval& m) {
-            summary.rows.push_back({p.criterion + ": " + what, m.mean, m.n, m.low, m.high});
+            if (m.n == 0)
+                summary.rows.push_back({p.criterion + ": " + what, std::string("no labels yet"), m.n,
+                                        std::monostate{}, std::monostate{}});
+            else
+                summary.rows.push_back({p.criterion + ": " + what, m.mean, m.n, m.low, m.high});
         };
         result(sourceLabels[0] + " preferred", p.aWins);
         result("tie", p.ties);
         result(sourceLabels[1] + " preferred", p.bWins);
     }
-    for (const auto& r : report.ratings)
-        summary.rows.push_back({r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n, r.rating.low,
-                                r.rating.high});
+    for (const auto& r : report.ratings) {
+        if (r.rating.n == 0)
+            summary.rows.push_back({r.criterion + ": mean rating of " + r.source, std::string("no labels yet"),
+                                    r.rating.n, std::monostate{}, std::monostate{}});
+        else
+            summary.rows.push_back({r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n,
+                                    r.rating.low, r.rating.high});
+    }
 
     Sheet items{"Items", {{"Item", 8}, {"Position", 9}, {"Task", 14}, {"Instance", 12}, {"Question", 50, true},
                           {"Choices", 30, true}, {"Gold", 10}},

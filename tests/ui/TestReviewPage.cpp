@@ -55,7 +55,10 @@ private Q_SLOTS:
 
     void newStudyDialogOffersTheWorkspaceSources()
     {
-        ui::NewStudyDialog dialog({"teacher:text-davinci-002", "student:stories260K"}, {}, {"commonsense_qa"});
+        ui::NewStudyDialog dialog({"teacher:text-davinci-002", "student:stories260K"},
+                                  {"teacher:text-davinci-002 (1,221 instances)", "student:stories260K (40 instances)"},
+                                  {"commonsense_qa"});
+        dialog.show();
         try {
             (void)dialog.spec();
             QFAIL("a study without a name");
@@ -63,6 +66,8 @@ private Q_SLOTS:
             QVERIFY(QString(e.what()).contains("name"));
         }
         dialog.setName("from the dialog");
+        QApplication::processEvents();
+        QVERIFY(test::screenshot(dialog, "review-new-study.png"));
         const auto spec = dialog.spec();
         QCOMPARE(spec.sources.size(), size_t(2));
         QCOMPARE(spec.sources[0].label(), std::string("student:stories260K")); // a student first, a teacher second
