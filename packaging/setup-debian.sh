@@ -9,7 +9,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libgl-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread   # without OpenBLAS, libtorch uses the reference BLAS: ~25x slower on CPU
     libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
-    libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libsentencepiece-dev
+    libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libcpp-httplib-dev libsentencepiece-dev
     libreoffice-calc-nogui   # tests: exported XLSX converted to CSV by LibreOffice headless
 )
 missing=()

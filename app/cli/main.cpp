@@ -4,6 +4,7 @@
 #include "EvalCommands.h"
 #include "ModelCommands.h"
 #include "ReviewCommands.h"
+#include "ServeCommand.h"
 #include "TrainCommands.h"
 #include "ingest/SymbolicTasks.h"
 #include "jobs/Progress.h"
@@ -206,6 +207,17 @@ int main(int argc, char** argv)
     auto* corpusDelete = corpusCmd->add_subcommand("delete", "Delete a corpus (not its rationales)");
     corpusDelete->add_option("name", co.name, "Corpus")->required();
 
+    cotlab::cli::ServeArgs sv;
+    auto* serve = app.add_subcommand("serve", "An OpenAI-compatible completions server over a local model "
+                                              "(/v1/completions, /v1/chat/completions, /v1/models; docs/teacher.md)");
+    serve->add_option("--model", sv.model, kModelHelp)->required();
+    serve->add_option("--tokenizer", sv.tokenizer, kTokenizerHelp);
+    serve->add_option("--name", sv.name, "Model name the server answers to (default: the file or folder name)");
+    serve->add_option("--host", sv.host, "Address to listen on")->capture_default_str();
+    serve->add_option("--port", sv.port, "Port (0: any free port, printed)")->capture_default_str();
+    serve->add_option("--device", sv.device, kDeviceHelp)->capture_default_str();
+    serve->add_option("--precision", sv.precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();
+
     cotlab::cli::ReviewArgs rv;
     auto* reviewCmd = app.add_subcommand("review", "Human evaluation studies: blind pairwise or single-rationale "
                                                    "labelling, agreement and results (docs/review.md)");
@@ -261,6 +273,8 @@ int main(int argc, char** argv)
             return cotlab::cli::runScore(sc);
         if (app.got_subcommand(convert))
             return cotlab::cli::runConvert(conv);
+        if (app.got_subcommand(serve))
+            return cotlab::cli::runServe(sv);
         if (app.got_subcommand(makeTask)) {
             std::ofstream out(symOut, std::ios::binary);
             if (!out)

@@ -1,0 +1,40 @@
+#pragma once
+
+// An OpenAI-compatible completions server (cpp-httplib) over any generator: POST /v1/completions and
+// /v1/chat/completions (n, temperature (0: greedy), top_p, max_tokens, stop, logprobs, seed), GET /v1/models.
+// cotlab-cli serve backs it with CoTLab's own model engine, so a local checkpoint can be sampled by CoTLab and
+// by other tools. Requests are answered on the server's threads; the generator is called one request at a time.
+#include "teacher/CompletionClient.h"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cotlab::teacher {
+
+struct GeneratedText {
+    std::string text;
+    std::string finishReason; // stop or length
+    std::vector<std::string> tokens;
+    std::vector<double> tokenLogprobs; // empty when not asked for
+};
+using Generator = std::function<std::vector<GeneratedText>(const std::string& prompt, const SamplingParams& params)>;
+
+class CompletionServer {
+public:
+    CompletionServer(std::string model, Generator generator);
+    ~CompletionServer();
+    // Binds to host:port (0: any free port); returns the port. Throws Error when it cannot.
+    int bind(const std::string& host, int port);
+    void listen(); // serves until stop()
+    void stop();
+    int64_t requests() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace cotlab::teacher
