@@ -4,6 +4,7 @@
 #include "EvalCommands.h"
 #include "ModelCommands.h"
 #include "ReviewCommands.h"
+#include "SampleCommand.h"
 #include "ServeCommand.h"
 #include "TrainCommands.h"
 #include "ingest/SymbolicTasks.h"
@@ -218,6 +219,40 @@ int main(int argc, char** argv)
     serve->add_option("--device", sv.device, kDeviceHelp)->capture_default_str();
     serve->add_option("--precision", sv.precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();
 
+    cotlab::cli::SampleArgs sa;
+    auto& sr = sa.request;
+    auto* sample = app.add_subcommand("sample", "Sample teacher rationales from an OpenAI-compatible endpoint "
+                                                "(vLLM, llama.cpp, TGI, Ollama, hosted APIs, cotlab-cli serve); tops "
+                                                "up to --samples per instance, so running it again resumes");
+    sample->add_option("--endpoint", sr.endpoint.baseUrl, "Base URL, e.g. http://localhost:8000/v1")->required();
+    sample->add_option("--model", sr.endpoint.model, "Teacher model name as the endpoint knows it")->required();
+    sample->add_flag("--chat", sr.endpoint.chat, "Use /chat/completions instead of /completions");
+    sample->add_option("--api-key-env", sa.apiKeyEnv, "Environment variable holding the API key (never stored)")
+        ->capture_default_str();
+    sample->add_option("--task", sr.tasks, "Only these tasks (repeatable; default: all)");
+    sample->add_option("--split", sr.split, "Only this split (default: any)");
+    sample->add_option("--limit", sr.limit, "Only the first N instances (0: all)")->capture_default_str();
+    sample->add_option("--samples", sr.samplesPerInstance, "Samples per instance to reach")->capture_default_str();
+    sample->add_option("--template", sa.templateName, "zero-shot-cot, few-shot, socratic or custom")
+        ->capture_default_str();
+    sample->add_option("--template-text", sr.prompt.custom, "custom: the prompt with {question} and {choices}");
+    sample->add_option("--trigger", sr.prompt.trigger, "zero-shot-cot: the trigger after 'A:'")->capture_default_str();
+    sample->add_option("--exemplars", sr.prompt.exemplarsFile, "few-shot: exemplars JSON (default: the bundled "
+                                                              "few_shot_cot_prompts.json)");
+    sample->add_flag("--no-answer-call", sa.noAnswerCall, "zero-shot-cot: skip the second call that reads the answer");
+    sample->add_option("--temperature", sr.params.temperature, "Sampling temperature")->capture_default_str();
+    sample->add_option("--top-p", sr.params.topP, "Nucleus sampling mass")->capture_default_str();
+    sample->add_option("--max-tokens", sr.params.maxTokens, "Tokens per rationale at most")->capture_default_str();
+    sample->add_option("--stop", sr.params.stop, "Stop strings (repeatable)");
+    sample->add_option("--per-request", sr.maxPerRequest, "Samples asked for in one request (n)")->capture_default_str();
+    sample->add_option("--concurrency", sr.concurrency, "Requests in flight at once")->capture_default_str();
+    sample->add_option("--rpm", sr.requestsPerMinute, "Requests per minute at most (0: no limit)");
+    sample->add_option("--tpm", sr.tokensPerMinute, "Tokens per minute at most (0: no limit)");
+    sample->add_option("--timeout", sr.endpoint.timeoutSeconds, "Seconds per request before it is retried")
+        ->capture_default_str();
+    sample->add_option("--attempts", sr.retry.maxAttempts, "Attempts per request (429, 5xx, timeouts are retried)")
+        ->capture_default_str();
+
     cotlab::cli::ReviewArgs rv;
     auto* reviewCmd = app.add_subcommand("review", "Human evaluation studies: blind pairwise or single-rationale "
                                                    "labelling, agreement and results (docs/review.md)");
@@ -314,6 +349,8 @@ int main(int argc, char** argv)
             return cotlab::cli::runEvalExport(workspace, exportEvaluation, evalOut);
         if (app.got_subcommand(evalsCmd))
             return cotlab::cli::runEvals(workspace, evalsJson);
+        if (app.got_subcommand(sample))
+            return cotlab::cli::runSample(workspace, sa);
         if (reviewCmd->got_subcommand(reviewCreate))
             return cotlab::cli::runReviewCreate(workspace, rv);
         if (reviewCmd->got_subcommand(reviewList))

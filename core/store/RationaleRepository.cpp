@@ -105,4 +105,16 @@ int64_t RationaleRepository::countInstances(const std::optional<std::string>& ta
     return st.int64(0);
 }
 
+std::unordered_map<int64_t, RationaleRepository::SampleCount>
+RationaleRepository::sampleCounts(const std::string& sourceKind, const std::string& model)
+{
+    Statement st(m_db, "SELECT instance_id, count(*), max(sample_index) + 1 FROM rationales "
+                       "WHERE source_kind = ?1 AND model = ?2 GROUP BY instance_id");
+    st.bind(1, sourceKind).bind(2, model);
+    std::unordered_map<int64_t, SampleCount> out;
+    while (st.step())
+        out[st.int64(0)] = {st.int64(1), st.int64(2)};
+    return out;
+}
+
 } // namespace cotlab::store

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,13 @@ public:
     std::optional<int64_t> instanceOf(int64_t rationaleId);
 
     int64_t countInstances(const std::optional<std::string>& task);
+
+    // Per instance: how many rationales one source kind and model has, and the next free sample index.
+    struct SampleCount {
+        int64_t count = 0;
+        int64_t nextSample = 0;
+    };
+    std::unordered_map<int64_t, SampleCount> sampleCounts(const std::string& sourceKind, const std::string& model);
 
 private:
     Database& m_db;
