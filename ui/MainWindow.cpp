@@ -5,6 +5,8 @@
 #include "CorpusPage.h"
 #include "EvaluatePage.h"
 #include "ReviewPage.h"
+#include "SampleDialog.h"
+#include "TeacherSamplingJob.h"
 #include "ImportDialog.h"
 #include "EvaluationJob.h"
 #include "JobRunner.h"
@@ -149,6 +151,8 @@ void MainWindow::createActions()
     add(file, tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
     file->addSeparator();
     add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
+    add(file, tr("&Sample from Teacher..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), &MainWindow::sampleFromTeacher,
+        true);
     add(file, tr("&Export as JSONL..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::exportJsonl, false);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -206,6 +210,28 @@ void MainWindow::fillRecentMenu()
         m_recentMenu->addSeparator();
         m_recentMenu->addAction(tr("Clear Menu"), this, [] { QSettings().remove("workspace/recent"); });
     }
+}
+
+void MainWindow::sampleFromTeacher()
+{
+    if (m_path.isEmpty())
+        return showError(tr("Sample from Teacher"), tr("Open a workspace first."));
+    if (m_sampleDialog && m_sampleDialog->property("workspace").toString() != m_path) {
+        if (m_sampleDialog->job()->running()) {
+            m_sampleDialog->show();
+            m_sampleDialog->raise();
+            return; // a job for the other workspace is still running: its dialog stays
+        }
+        delete m_sampleDialog;
+    }
+    if (!m_sampleDialog) {
+        m_sampleDialog = new SampleDialog(m_path, taskNames(), this);
+        m_sampleDialog->setProperty("workspace", m_path);
+        connect(m_sampleDialog, &SampleDialog::sampled, this, &MainWindow::refreshAfterChange);
+    }
+    m_sampleDialog->show();
+    m_sampleDialog->raise();
+    m_sampleDialog->activateWindow();
 }
 
 void MainWindow::refreshAfterChange()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +15,7 @@ class BrowsePage;
 class CorpusPage;
 class EvaluatePage;
 class ReviewPage;
+class SampleDialog;
 class JobRunner;
 class TrainPage;
 class WorkspaceSummary;
@@ -59,6 +61,7 @@ private:
     void fillRecentMenu();
     void refreshAfterChange();
     void importFiles();
+    void sampleFromTeacher();
     void exportJsonl();
     void newWorkspace();
     void chooseWorkspace();
@@ -80,6 +83,7 @@ private:
     TrainPage* m_train;
     EvaluatePage* m_evaluate;
     ReviewPage* m_review;
+    QPointer<SampleDialog> m_sampleDialog;
     class QTabWidget* m_pages;
     class QMenu* m_recentMenu = nullptr;
     class QMenu* m_goMenu = nullptr;

@@ -42,6 +42,7 @@ int runServe(const ServeArgs& args)
             if (!g.text.empty()) {
                 // The log-probabilities of the text returned, as CoTLab's scoring computes them.
                 const auto scored = gen::scoreText(model, tokenizer, prompt, g.text);
+                t.promptTokens = int64_t(scored.prompt.size());
                 int32_t previous = scored.prompt.empty() ? 0 : scored.prompt.back();
                 for (size_t i = 0; i < scored.continuation.size(); ++i) {
                     t.tokens.push_back(tokenizer.decodeAfter({previous}, {scored.continuation[i]}));

@@ -105,6 +105,18 @@ int64_t RationaleRepository::countInstances(const std::optional<std::string>& ta
     return st.int64(0);
 }
 
+std::vector<int64_t> RationaleRepository::instanceIds(const std::string& task, const std::string& split, int64_t limit)
+{
+    Statement st(m_db, "SELECT i.id FROM instances i JOIN tasks t ON t.id = i.task_id "
+                       "WHERE (?1 = '' OR t.name = ?1) AND (?2 = '' OR i.split = ?2) ORDER BY t.name, i.id "
+                       "LIMIT CASE WHEN ?3 > 0 THEN ?3 ELSE -1 END");
+    st.bind(1, task).bind(2, split).bind(3, limit);
+    std::vector<int64_t> out;
+    while (st.step())
+        out.push_back(st.int64(0));
+    return out;
+}
+
 std::unordered_map<int64_t, RationaleRepository::SampleCount>
 RationaleRepository::sampleCounts(const std::string& sourceKind, const std::string& model)
 {

@@ -30,6 +30,10 @@ public:
 
     int64_t countInstances(const std::optional<std::string>& task);
 
+    // The ids of a task's instances (every task when empty) of a split (any when empty), in task then insertion
+    // order, at most `limit` (0: all).
+    std::vector<int64_t> instanceIds(const std::string& task, const std::string& split, int64_t limit = 0);
+
     // Per instance: how many rationales one source kind and model has, and the next free sample index.
     struct SampleCount {
         int64_t count = 0;

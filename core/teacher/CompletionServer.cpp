@@ -101,6 +101,7 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             }
             json choices = json::array();
             int64_t completionTokens = 0;
+            const int64_t promptTokens = generated.empty() ? 0 : generated.front().promptTokens;
             for (size_t i = 0; i < generated.size(); ++i) {
                 const auto& g = generated[i];
                 completionTokens += int64_t(g.tokens.size());
@@ -130,7 +131,10 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
                      {"created", now},
                      {"model", self->model},
                      {"choices", choices},
-                     {"usage", {{"completion_tokens", completionTokens}}}};
+                     {"usage",
+                      {{"prompt_tokens", promptTokens},
+                       {"completion_tokens", completionTokens},
+                       {"total_tokens", promptTokens + completionTokens}}}};
             res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
         };
     };

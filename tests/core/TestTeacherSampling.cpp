@@ -38,36 +38,6 @@ std::string fileText(const std::string& path)
     return s.str();
 }
 
-// `cotlab-cli serve` on a free port, stopped when the object goes.
-class Server {
-public:
-    Server()
-    {
-        m_process.start(COTLAB_CLI_PATH,
-                        {"serve", "--model", QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                         "--tokenizer", QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")),
-                         "--name", "stories260K", "--port", "0"});
-        m_process.waitForStarted();
-        QString line;
-        while (m_process.waitForReadyRead(20000)) {
-            line += QString::fromUtf8(m_process.readAllStandardOutput());
-            if (line.contains("/v1"))
-                break;
-        }
-        const auto match = QRegularExpression("http://127.0.0.1:(\\d+)/v1").match(line);
-        url = match.hasMatch() ? "http://127.0.0.1:" + match.captured(1).toStdString() + "/v1" : std::string();
-    }
-    ~Server()
-    {
-        m_process.terminate();
-        m_process.waitForFinished(5000);
-    }
-    std::string url;
-
-private:
-    QProcess m_process;
-};
-
 teacher::SamplingRequest requestFor(const std::string& workspace, const std::string& url)
 {
     teacher::SamplingRequest r;
@@ -101,7 +71,7 @@ private Q_SLOTS:
 
     void samplesFromServeWithLogprobsAndResumes()
     {
-        Server server;
+        test::ServeProcess server;
         QVERIFY2(!server.url.empty(), "cotlab-cli serve did not start");
         test::TempDir dir;
         const std::string ws = dir.path("sample.cotlab");

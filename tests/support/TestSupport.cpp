@@ -6,6 +6,7 @@
 #include "store/Database.h"
 #include "store/Workspace.h"
 
+#include <QRegularExpression>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <fstream>
@@ -78,6 +79,27 @@ void importStudentAndTeacher(const std::string& workspace, int64_t limit)
     request.maxNewTokens = 40;
     request.device = "cpu";
     eval::startEvaluation(request, {}, nullptr);
+}
+
+ServeProcess::ServeProcess() : m_process(std::make_unique<QProcess>())
+{
+    m_process->start(COTLAB_CLI_PATH,
+                     {"serve", "--model", QString::fromStdString(sharedPath("models/stories260K/stories260K.bin")),
+                      "--tokenizer", QString::fromStdString(sharedPath("models/stories260K/tok512.bin")), "--name",
+                      "stories260K", "--port", "0"});
+    m_process->waitForStarted();
+    QString out;
+    while (!out.contains('\n') && m_process->waitForReadyRead(20000))
+        out += QString::fromUtf8(m_process->readAllStandardOutput());
+    const auto match = QRegularExpression("http://127.0.0.1:(\\d+)/v1").match(out);
+    if (match.hasMatch())
+        url = "http://127.0.0.1:" + match.captured(1).toStdString() + "/v1";
+}
+
+ServeProcess::~ServeProcess()
+{
+    m_process->terminate();
+    m_process->waitForFinished(5000);
 }
 
 std::string textOf(store::Database& db, const std::string& sql)

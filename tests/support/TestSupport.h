@@ -3,6 +3,7 @@
 #include "train/TrainingRun.h"
 
 #include <QString>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <cstdint>
 #include <memory>
@@ -61,6 +62,20 @@ train::TrainingRequest coinFlipTraining(const std::string& workspace, const std:
 // Returns how many were linked.
 int64_t importCoinFlipContrast(const std::string& workspace, const std::string& folder);
 std::string textOf(store::Database& db, const std::string& sql);
+
+// `cotlab-cli serve` with the shared stories260K (model name "stories260K") on a free localhost port, stopped when
+// the object goes; url is "" when it did not start.
+class ServeProcess {
+public:
+    ServeProcess();
+    ~ServeProcess();
+    ServeProcess(const ServeProcess&) = delete;
+    ServeProcess& operator=(const ServeProcess&) = delete;
+    std::string url; // http://127.0.0.1:PORT/v1
+
+private:
+    std::unique_ptr<QProcess> m_process;
+};
 
 } // namespace cotlab::test
 
