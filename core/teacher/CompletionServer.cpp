@@ -16,7 +16,6 @@ struct CompletionServer::Impl {
     std::string model;
     Generator generator;
     httplib::Server server;
-    std::mutex generating;
     std::atomic<int64_t> requests{0};
 };
 
@@ -94,7 +93,6 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             }
             std::vector<GeneratedText> generated;
             try {
-                std::lock_guard lock(self->generating);
                 generated = self->generator(prompt, params);
             } catch (const std::exception& e) {
                 return error(res, 500, e.what());
@@ -138,6 +136,8 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
         };
     };
+    // Enough request threads for clients with many requests in flight (the generator batches them).
+    m_impl->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     m_impl->server.Post("/v1/completions", handle(false));
     m_impl->server.Post("/v1/chat/completions", handle(true));
     m_impl->server.Get("/v1/models", [self](const httplib::Request&, httplib::Response& res) {
