@@ -111,6 +111,8 @@ SampleDialog::SampleDialog(const QString& workspace, const QStringList& tasks, Q
     m_rpm->setSpecialValueText(tr("no limit"));
     m_tpm = spinBox(0, 100000000, 0);
     m_tpm->setSpecialValueText(tr("no limit"));
+    m_pricePrompt = doubleBox(0, 1000, settings.value("sample/pricePrompt", 0.0).toDouble(), 0.1);
+    m_priceCompletion = doubleBox(0, 1000, settings.value("sample/priceCompletion", 0.0).toDouble(), 0.1);
     auto* prompt = new QGroupBox(tr("Prompt and sampling"));
     auto* promptForm = new QFormLayout(prompt);
     promptForm->addRow(tr("Te&mplate:"), m_template);
@@ -133,6 +135,13 @@ SampleDialog::SampleDialog(const QString& workspace, const QStringList& tasks, Q
         limits->addWidget(widget);
     }
     promptForm->addRow(tr("Throughput:"), limits);
+    auto* prices = new QHBoxLayout;
+    prices->addWidget(new QLabel(tr("USD per million prompt tokens")));
+    prices->addWidget(m_pricePrompt);
+    prices->addWidget(new QLabel(tr("completion tokens")));
+    prices->addWidget(m_priceCompletion);
+    prices->addStretch();
+    promptForm->addRow(tr("Prices:"), prices);
 
     m_preview = new QPlainTextEdit;
     m_preview->setObjectName("preview");
@@ -273,7 +282,6 @@ teacher::SamplingRequest SampleDialog::request() const
     r.endpoint.baseUrl = m_url->text().trimmed().toStdString();
     r.endpoint.model = m_model->text().trimmed().toStdString();
     r.endpoint.chat = m_chat->isChecked();
-    r.endpoint.apiKey = teacher::apiKeyFromEnvironment(m_keyEnv->text().trimmed().toStdString());
     if (r.endpoint.baseUrl.empty())
         throw Error("Give the endpoint's URL, e.g. http://localhost:8000/v1.");
     if (r.endpoint.model.empty())
@@ -299,6 +307,8 @@ teacher::SamplingRequest SampleDialog::request() const
     r.concurrency = m_concurrency->value();
     r.requestsPerMinute = m_rpm->value();
     r.tokensPerMinute = m_tpm->value();
+    r.pricePromptPerMillion = m_pricePrompt->value();
+    r.priceCompletionPerMillion = m_priceCompletion->value();
     return r;
 }
 
@@ -333,7 +343,8 @@ void SampleDialog::updatePreview()
 {
     const QString keyEnv = m_keyEnv->text().trimmed();
     m_keyStatus->setText(teacher::apiKeyFromEnvironment(keyEnv.toStdString()).empty()
-                             ? tr("<span style='color:gray'>not set (fine for local servers)</span>")
+                             ? tr("<span style='color:gray'>not set: the keychain's key for the URL, if any (none "
+                                  "is fine for local servers)</span>")
                              : tr("set (sent as a header, never stored)"));
     const bool custom = m_template->currentData().toString() == "custom";
     m_custom->setEnabled(custom);
@@ -402,16 +413,18 @@ void SampleDialog::updateEstimate()
         const bool answerCall = r.prompt.style == teacher::PromptStyle::ZeroShotCot && r.prompt.extractAnswer;
         const int64_t answerCalls = answerCall ? need : 0;
         const int64_t tokens = need * r.params.maxTokens + answerCalls * 32;
+        const double cost = double(tokens) * r.priceCompletionPerMillion / 1e6;
         QMetaObject::invokeMethod(
             this,
-            [this, n = int64_t(ids.size()), need, requests, answerCalls, tokens] {
+            [this, n = int64_t(ids.size()), need, requests, answerCalls, tokens, cost] {
                 m_estimate->setText(tr("<b>Estimate:</b> %1 instances, %2 samples still missing → %3 requests%4, at "
-                                       "most %5 completion tokens (plus the prompts).")
+                                       "most %5 completion tokens (plus the prompts)%6.")
                                         .arg(n)
                                         .arg(need)
                                         .arg(requests + answerCalls)
                                         .arg(answerCalls ? tr(" (%1 of them answer calls)").arg(answerCalls) : QString())
-                                        .arg(QLocale().toString(qint64(tokens))));
+                                        .arg(QLocale().toString(qint64(tokens)),
+                                             cost > 0 ? tr(", up to $%1 for them").arg(cost, 0, 'f', 2) : QString()));
                 Q_EMIT estimated();
             },
             Qt::QueuedConnection);
@@ -427,10 +440,14 @@ void SampleDialog::start()
         showMessageIn(m_message, QString::fromStdString(e.what()), true);
         return;
     }
+    // The key is looked up only now (the keychain may run a helper), and lives in the request only.
+    r.endpoint.apiKey = teacher::findApiKey(m_keyEnv->text().trimmed().toStdString(), r.endpoint.baseUrl);
     QSettings settings;
     settings.setValue("sample/url", m_url->text().trimmed());
     settings.setValue("sample/model", m_model->text().trimmed());
     settings.setValue("sample/keyEnv", m_keyEnv->text().trimmed());
+    settings.setValue("sample/pricePrompt", m_pricePrompt->value());
+    settings.setValue("sample/priceCompletion", m_priceCompletion->value());
     if (!m_job->start(r))
         return;
     m_start->setEnabled(false);

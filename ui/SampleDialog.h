@@ -39,7 +39,7 @@ public:
     SampleDialog(const QString& workspace, const QStringList& tasks, QWidget* parent = nullptr);
     ~SampleDialog() override;
 
-    // The request as filled in; an Error names what is missing.
+    // The request as filled in, without the API key (start() looks it up); an Error names what is missing.
     teacher::SamplingRequest request() const;
     void setEndpoint(const QString& url, const QString& model);
     void setTasks(const QStringList& tasks);
@@ -85,6 +85,8 @@ private:
     QSpinBox* m_concurrency;
     QSpinBox* m_rpm;
     QSpinBox* m_tpm;
+    QDoubleSpinBox* m_pricePrompt;
+    QDoubleSpinBox* m_priceCompletion;
     QPlainTextEdit* m_preview;
     QLabel* m_estimate;
     QProgressBar* m_progress;

@@ -42,11 +42,14 @@ bool TeacherSamplingJob::start(const teacher::SamplingRequest& request)
                                     .arg(outcome.failedRequests)
                                     .arg(outcome.usage.promptTokens)
                                     .arg(outcome.usage.completionTokens);
+        const QString cost = request.pricePromptPerMillion > 0 || request.priceCompletionPerMillion > 0
+                                 ? QStringLiteral(", cost $%1").arg(outcome.cost, 0, 'f', 4)
+                                 : QString();
         if (outcome.stopped)
-            return "stopped\nStopped: " + figures + ". Start again to top up the rest.";
+            return "stopped\nStopped: " + figures + cost + ". Start again to top up the rest.";
         if (outcome.failedRequests > 0)
-            return "finished\nFinished with failures: " + figures + ". Start again to retry what failed.";
-        return "finished\nFinished: " + figures + ".";
+            return "finished\nFinished with failures: " + figures + cost + ". Start again to retry what failed.";
+        return "finished\nFinished: " + figures + cost + ".";
     });
 }
 

@@ -21,7 +21,7 @@ int runSample(const std::string& workspace, SampleArgs args)
         const std::string demo = ingest::DemoBuilder::findDemoData(std::filesystem::read_symlink("/proc/self/exe"));
         r.prompt.exemplarsFile = demo + "/prompts/few_shot_cot_prompts.json";
     }
-    r.endpoint.apiKey = teacher::apiKeyFromEnvironment(args.apiKeyEnv);
+    r.endpoint.apiKey = teacher::findApiKey(args.apiKeyEnv, r.endpoint.baseUrl);
     const auto outcome = teacher::runSampling(
         r,
         [](const teacher::SamplingOutcome& o) {
@@ -36,9 +36,12 @@ int runSample(const std::string& workspace, SampleArgs args)
                 r.endpoint.model.c_str(), (long long)outcome.instances, (long long)outcome.alreadyStored,
                 (long long)outcome.needed, (long long)outcome.stored, outcome.seconds,
                 outcome.seconds > 0 ? double(outcome.stored) / outcome.seconds : 0.0);
-    std::printf("requests %lld (retries %lld, failed %lld), tokens: %lld prompt, %lld completion\n",
+    std::printf("requests %lld (retries %lld, failed %lld), tokens: %lld prompt, %lld completion%s\n",
                 (long long)outcome.usage.requests, (long long)outcome.usage.retries, (long long)outcome.failedRequests,
-                (long long)outcome.usage.promptTokens, (long long)outcome.usage.completionTokens);
+                (long long)outcome.usage.promptTokens, (long long)outcome.usage.completionTokens,
+                r.pricePromptPerMillion > 0 || r.priceCompletionPerMillion > 0
+                    ? (", cost $" + std::to_string(outcome.cost)).c_str()
+                    : "");
     for (const auto& e : outcome.errors)
         std::printf("  %s\n", e.c_str());
     if (outcome.stopped)

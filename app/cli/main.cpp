@@ -227,8 +227,13 @@ int main(int argc, char** argv)
     sample->add_option("--endpoint", sr.endpoint.baseUrl, "Base URL, e.g. http://localhost:8000/v1")->required();
     sample->add_option("--model", sr.endpoint.model, "Teacher model name as the endpoint knows it")->required();
     sample->add_flag("--chat", sr.endpoint.chat, "Use /chat/completions instead of /completions");
-    sample->add_option("--api-key-env", sa.apiKeyEnv, "Environment variable holding the API key (never stored)")
+    sample->add_option("--api-key-env", sa.apiKeyEnv,
+                       "Environment variable holding the API key (never stored); when unset, the system keychain's "
+                       "key for the endpoint (secret-tool, service cotlab, endpoint URL)")
         ->capture_default_str();
+    sample->add_option("--price-prompt", sr.pricePromptPerMillion, "USD per million prompt tokens (cost tally)");
+    sample->add_option("--price-completion", sr.priceCompletionPerMillion,
+                       "USD per million completion tokens (cost tally)");
     sample->add_option("--task", sr.tasks, "Only these tasks (repeatable; default: all)");
     sample->add_option("--split", sr.split, "Only this split (default: any)");
     sample->add_option("--limit", sr.limit, "Only the first N instances (0: all)")->capture_default_str();

@@ -215,10 +215,7 @@ Sheet blankLabelSheet(store::Database& db, int64_t studyId, const std::string& a
     if (annotator.empty())
         throw Error("a label sheet is for one annotator: give their name");
     store::ReviewRepository repo(db);
-    const auto study = repo.find(studyId);
-    if (!study)
-        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
-    const review::StudySpec spec = review::specFromJson(study->name, study->mode, study->configJson);
+    const auto [study, spec] = review::loadStudy(db, studyId);
     const bool pairwise = spec.mode == review::Mode::Pairwise;
     const auto details = repo.itemDetails(studyId);
     std::vector<int64_t> ids;
@@ -322,10 +319,7 @@ LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::st
                              const std::string& annotatorOverride)
 {
     store::ReviewRepository repo(db);
-    const auto study = repo.find(studyId);
-    if (!study)
-        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
-    const review::StudySpec spec = review::specFromJson(study->name, study->mode, study->configJson);
+    const auto [study, spec] = review::loadStudy(db, studyId);
     const Table table = readTable(path);
     if (table.empty())
         throw Error(path + " is empty: it needs a header row (item, annotator, one column per criterion)");
@@ -390,7 +384,7 @@ LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::st
         }
         const auto found = itemIndex.find(itemId);
         if (found == itemIndex.end()) {
-            problems.push_back(where + ": item " + itemText + " is not in study '" + study->name + "'");
+            problems.push_back(where + ": item " + itemText + " is not in study '" + study.name + "'");
             continue;
         }
         std::string annotator = trim(cell(row, annotatorColumn));

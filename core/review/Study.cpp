@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace cotlab::review {
@@ -377,15 +378,19 @@ int optionForValue(Scale scale, const std::string& value, bool bOnLeft)
     return -1;
 }
 
+std::pair<store::StudyRecord, StudySpec> loadStudy(store::Database& db, int64_t studyId)
+{
+    const auto study = store::ReviewRepository(db).find(studyId);
+    if (!study)
+        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
+    return {*study, specFromJson(study->name, study->mode, study->configJson)};
+}
+
 AnnotatorSession openSession(store::Database& db, int64_t studyId, const std::string& annotator)
 {
     store::ReviewRepository repo(db);
     AnnotatorSession session;
-    const auto study = repo.find(studyId);
-    if (!study)
-        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
-    session.study = *study;
-    session.spec = specFromJson(study->name, study->mode, study->configJson);
+    std::tie(session.study, session.spec) = loadStudy(db, studyId);
     session.annotator = repo.annotator(studyId, annotator);
     session.items = repo.itemDetails(studyId);
     std::vector<int64_t> ids;
@@ -440,11 +445,7 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
 {
     store::ReviewRepository repo(db);
     StudyReport report;
-    const auto study = repo.find(studyId);
-    if (!study)
-        throw Error("there is no study with id " + std::to_string(studyId) + " in " + db.path());
-    report.study = *study;
-    report.spec = specFromJson(study->name, study->mode, study->configJson);
+    std::tie(report.study, report.spec) = loadStudy(db, studyId);
     const auto items = repo.items(studyId);
     report.items = int64_t(items.size());
     const auto annotators = repo.annotators(studyId);

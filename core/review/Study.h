@@ -155,6 +155,9 @@ struct AnnotatorSession {
 };
 AnnotatorSession openSession(store::Database& db, int64_t studyId, const std::string& annotator);
 
+// A study's row and its parsed spec; an Error when there is no study with that id.
+std::pair<store::StudyRecord, StudySpec> loadStudy(store::Database& db, int64_t studyId);
+
 // The study of that name, or an Error listing the studies there are.
 store::StudyRecord findStudy(store::Database& db, const std::string& name);
 

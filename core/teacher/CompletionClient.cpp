@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
@@ -19,6 +22,51 @@ std::string apiKeyFromEnvironment(const std::string& variable)
 {
     const char* value = variable.empty() ? nullptr : std::getenv(variable.c_str());
     return value ? value : "";
+}
+
+std::string apiKeyFromKeychain(const std::string& endpointUrl)
+{
+    int out[2];
+    if (pipe(out) != 0)
+        return {};
+    const pid_t child = fork();
+    if (child < 0) {
+        close(out[0]);
+        close(out[1]);
+        return {};
+    }
+    if (child == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        const int devNull = open("/dev/null", O_WRONLY);
+        if (devNull >= 0)
+            dup2(devNull, STDERR_FILENO);
+        close(out[0]);
+        close(out[1]);
+        // Arguments as a vector (no shell): the URL is passed as is.
+        execlp("secret-tool", "secret-tool", "lookup", "service", "cotlab", "endpoint", endpointUrl.c_str(),
+               static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    std::string key;
+    char buffer[256];
+    ssize_t n = 0;
+    while ((n = read(out[0], buffer, sizeof buffer)) > 0)
+        key.append(buffer, size_t(n));
+    close(out[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return {};
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
+        key.pop_back();
+    return key;
+}
+
+std::string findApiKey(const std::string& variable, const std::string& endpointUrl)
+{
+    std::string key = apiKeyFromEnvironment(variable);
+    return key.empty() ? apiKeyFromKeychain(endpointUrl) : key;
 }
 
 std::string requestBody(const Endpoint& endpoint, const std::string& prompt, const SamplingParams& params)

@@ -26,6 +26,12 @@ struct Endpoint {
 
 // The key in the named environment variable ("" when unset).
 std::string apiKeyFromEnvironment(const std::string& variable);
+// The key the system keychain (Secret Service, through libsecret's secret-tool) holds for an endpoint, stored with
+// `secret-tool store --label "CoTLab teacher key" service cotlab endpoint URL`; "" when there is none or no
+// secret-tool.
+std::string apiKeyFromKeychain(const std::string& endpointUrl);
+// The environment variable's key when set, else the keychain's.
+std::string findApiKey(const std::string& variable, const std::string& endpointUrl);
 
 struct SamplingParams {
     int n = 1;

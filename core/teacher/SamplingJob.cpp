@@ -368,6 +368,8 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
         std::lock_guard lock(mutex);
         outcome.stored += added;
         outcome.usage = usage;
+        outcome.cost = (double(usage.promptTokens) * request.pricePromptPerMillion +
+                        double(usage.completionTokens) * request.priceCompletionPerMillion) / 1e6;
         outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (progress)
             progress(outcome);
@@ -375,6 +377,8 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
     for (auto& w : workers)
         w.join();
     outcome.usage = usage;
+    outcome.cost = (double(usage.promptTokens) * request.pricePromptPerMillion +
+                    double(usage.completionTokens) * request.priceCompletionPerMillion) / 1e6;
     outcome.stopped = stop && stop->stopRequested();
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return outcome;

@@ -47,6 +47,8 @@ struct SamplingRequest {
     double requestsPerMinute = 0; // 0: no limit
     double tokensPerMinute = 0;   // 0: no limit
     RetryPolicy retry;
+    double pricePromptPerMillion = 0;     // USD per million prompt tokens, for the cost tally (0: not priced)
+    double priceCompletionPerMillion = 0; // USD per million completion tokens
 };
 
 struct SamplingOutcome {
@@ -56,6 +58,7 @@ struct SamplingOutcome {
     int64_t stored = 0;
     int64_t failedRequests = 0;
     Usage usage;
+    double cost = 0; // USD, from the request's prices and the tokens the server reported
     std::vector<std::string> errors; // readable, at most 20
     double seconds = 0;
     bool stopped = false;

@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QtTest>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <httplib.h>
 #include <map>
@@ -233,6 +234,27 @@ private Q_SLOTS:
         QVERIFY(!output.contains("sk-test-secret-42"));
         for (const char* suffix : {"", "-wal"})
             QVERIFY(fileText(ws + suffix).find("sk-test-secret-42") == std::string::npos);
+    }
+
+    void apiKeysComeFromTheEnvironmentOrTheKeychain()
+    {
+        // A stand-in for libsecret's secret-tool that knows one endpoint's key.
+        test::TempDir dir;
+        const std::string tool = test::writeFile(
+            dir.path("secret-tool"), "#!/bin/sh\n[ \"$1 $2 $3 $4 $5\" = \"lookup service cotlab endpoint "
+                                     "http://teacher.example/v1\" ] && printf 'sk-from-keychain' && exit 0\nexit 1\n");
+        std::filesystem::permissions(tool, std::filesystem::perms::owner_all);
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", QByteArray::fromStdString(dir.path("")) + ":" + path);
+        QCOMPARE(teacher::apiKeyFromKeychain("http://teacher.example/v1"), std::string("sk-from-keychain"));
+        QCOMPARE(teacher::apiKeyFromKeychain("http://other.example/v1"), std::string());
+        qputenv("COTLAB_TEST_KEY", "sk-from-env");
+        QCOMPARE(teacher::findApiKey("COTLAB_TEST_KEY", "http://teacher.example/v1"), std::string("sk-from-env"));
+        qunsetenv("COTLAB_TEST_KEY");
+        QCOMPARE(teacher::findApiKey("COTLAB_TEST_KEY", "http://teacher.example/v1"), std::string("sk-from-keychain"));
+        qputenv("PATH", "/nonexistent");
+        QCOMPARE(teacher::apiKeyFromKeychain("http://teacher.example/v1"), std::string()); // no secret-tool
+        qputenv("PATH", path);
     }
 
     void clientErrorsAreNotRetried()
