@@ -90,14 +90,18 @@ std::string exemplarsFor(const std::string& file, const std::string& task)
 
 } // namespace
 
-std::string buildPrompt(const PromptTemplate& prompt, const store::InstanceRecord& instance)
+namespace {
+
+// The prompt of an instance; few-shot prompts start with the task's exemplars, read by the caller.
+std::string composePrompt(const PromptTemplate& prompt, const store::InstanceRecord& instance,
+                          const std::string& fewShotPrefix)
 {
     const std::string question = "Q: " + instance.question + choicesLine(instance) + "\nA:";
     switch (prompt.style) {
     case PromptStyle::ZeroShotCot:
         return question + " " + prompt.trigger;
     case PromptStyle::FewShot: {
-        std::string prefix = exemplarsFor(prompt.exemplarsFile, instance.task);
+        std::string prefix = fewShotPrefix;
         while (!prefix.empty() && (prefix.back() == '\n' || prefix.back() == ' '))
             prefix.pop_back();
         return prefix + "\n\n" + question;
@@ -113,6 +117,15 @@ std::string buildPrompt(const PromptTemplate& prompt, const store::InstanceRecor
     }
     }
     return question;
+}
+
+} // namespace
+
+std::string buildPrompt(const PromptTemplate& prompt, const store::InstanceRecord& instance)
+{
+    return composePrompt(prompt, instance,
+                         prompt.style == PromptStyle::FewShot ? exemplarsFor(prompt.exemplarsFile, instance.task)
+                                                              : std::string());
 }
 
 std::string answerTrigger(const store::InstanceRecord& instance)
@@ -214,6 +227,7 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
     const auto counts = rationales.sampleCounts("teacher", request.endpoint.model);
     std::vector<int64_t> nextSample(instances.size(), 0);
     std::vector<std::string> prompts(instances.size());
+    std::map<std::string, std::string> exemplars; // task -> few-shot prefix
     std::deque<Work> queue;
     SamplingOutcome outcome;
     outcome.instances = int64_t(instances.size());
@@ -225,7 +239,14 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
         int64_t need = request.samplesPerInstance - have;
         if (need <= 0)
             continue;
-        prompts[i] = buildPrompt(request.prompt, instances[i]);
+        std::string prefix;
+        if (request.prompt.style == PromptStyle::FewShot) { // the exemplars file is read once per task
+            auto& cached = exemplars[instances[i].task];
+            if (cached.empty())
+                cached = exemplarsFor(request.prompt.exemplarsFile, instances[i].task);
+            prefix = cached;
+        }
+        prompts[i] = composePrompt(request.prompt, instances[i], prefix);
         outcome.needed += need;
         while (need > 0) {
             const int n = int(std::min<int64_t>(need, request.maxPerRequest));

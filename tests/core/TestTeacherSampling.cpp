@@ -236,6 +236,35 @@ private Q_SLOTS:
             QVERIFY(fileText(ws + suffix).find("sk-test-secret-42") == std::string::npos);
     }
 
+    void promptTemplates()
+    {
+        store::InstanceRecord in;
+        in.task = "commonsense_qa";
+        in.question = "Where do you keep milk?";
+        in.choicesJson = "[{\"label\": \"A\", \"text\": \"fridge\"}, {\"label\": \"B\", \"text\": \"shelf\"}]";
+        in.answerKind = "choice";
+        teacher::PromptTemplate t;
+        QCOMPARE(teacher::buildPrompt(t, in), std::string("Q: Where do you keep milk?\nAnswer Choices: (A) fridge (B) "
+                                                          "shelf\nA: Let's think step by step."));
+        QCOMPARE(teacher::answerTrigger(in), std::string("Therefore, among A through B, the answer is"));
+        // Few-shot: the task's human-written exemplars (the bundled copy of Fine-tune-CoT's file), then the question.
+        t.style = teacher::PromptStyle::FewShot;
+        t.exemplarsFile = std::string(COTLAB_SOURCE_DIR) + "/resources/demo/prompts/few_shot_cot_prompts.json";
+        const std::string fewShot = teacher::buildPrompt(t, in);
+        QVERIFY(fewShot.rfind("Q: What do people use to absorb extra ink from a fountain pen?", 0) == 0);
+        QVERIFY(fewShot.size() > 1000);
+        QVERIFY(fewShot.find("\n\nQ: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nA:") ==
+                fewShot.size() - std::string("\n\nQ: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nA:").size());
+        in.task = "no_such_task";
+        QVERIFY_THROWS_EXCEPTION(Error, teacher::buildPrompt(t, in));
+        t.style = teacher::PromptStyle::Custom;
+        t.custom = "Question: {question}{choices}\nReasoning:";
+        QCOMPARE(teacher::buildPrompt(t, in),
+                 std::string("Question: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nReasoning:"));
+        t.style = teacher::PromptStyle::Socratic;
+        QVERIFY(teacher::buildPrompt(t, in).find("sub-questions") != std::string::npos);
+    }
+
     void apiKeysComeFromTheEnvironmentOrTheKeychain()
     {
         // A stand-in for libsecret's secret-tool that knows one endpoint's key.
