@@ -101,18 +101,6 @@ QTableWidgetItem* cell(const QString& text, const QVariant& data = {})
     return item;
 }
 
-QTableWidget* table(const QStringList& headers)
-{
-    auto* t = new QTableWidget(0, int(headers.size()));
-    t->setHorizontalHeaderLabels(headers);
-    t->setSelectionBehavior(QAbstractItemView::SelectRows);
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->verticalHeader()->hide();
-    t->horizontalHeader()->setStretchLastSection(true);
-    t->setAlternatingRowColors(true);
-    return t;
-}
-
 } // namespace
 
 EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new EvaluationJob(this))
@@ -124,9 +112,9 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     m_status = new QLabel(tr("No evaluation in progress."));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    m_results = table({tr("ID"), tr("Student"), tr("Run"), tr("Trained on"), tr("Task"), tr("Split"), tr("Decoding"),
-                       tr("Accuracy % (95% CI)"), tr("n"), tr("Status")});
-    m_results->setObjectName("results");
+    m_results = readOnlyTable({tr("ID"), tr("Student"), tr("Run"), tr("Trained on"), tr("Task"), tr("Split"),
+                               tr("Decoding"), tr("Accuracy % (95% CI)"), tr("n"), tr("Status")},
+                              "results");
     m_results->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_results->setToolTip(tr("Select one evaluation to see its questions; select several to compare them in the plots"));
 
@@ -145,7 +133,7 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     m_filter->addItem(tr("Student right, teacher wrong"), StudentRightTeacherWrong);
     m_filter->addItem(tr("Both wrong"), BothWrong);
     m_filter->addItem(tr("Student gave no answer"), NoAnswer);
-    m_questions = table({tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr(""), tr("Teacher"), tr("")});
+    m_questions = readOnlyTable({tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr(""), tr("Teacher"), tr("")}, {});
     m_questions->setObjectName("questions");
     m_questions->setSelectionMode(QAbstractItemView::SingleSelection);
     m_questions->setWordWrap(false);

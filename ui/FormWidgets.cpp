@@ -2,13 +2,29 @@
 
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QToolButton>
 
 namespace cotlab::ui {
+
+QTableWidget* readOnlyTable(const QStringList& headers, const QString& name)
+{
+    auto* t = new QTableWidget(0, int(headers.size()));
+    if (!name.isEmpty())
+        t->setObjectName(name);
+    t->setHorizontalHeaderLabels(headers);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setAlternatingRowColors(true);
+    return t;
+}
 
 QSpinBox* spinBox(int min, int max, int value)
 {

@@ -2,6 +2,7 @@
 
 // Small pieces the pages' forms and plots share.
 #include <QColor>
+#include <QStringList>
 
 class QHBoxLayout;
 class QLabel;
@@ -9,11 +10,15 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QString;
+class QTableWidget;
 class QWidget;
 
 namespace cotlab::ui {
 
 QSpinBox* spinBox(int min, int max, int value);
+// A read-only table of results: whole rows selected, no row numbers, alternating row colours, the last column
+// stretched; named for tests when a name is given.
+QTableWidget* readOnlyTable(const QStringList& headers, const QString& name);
 
 // The line edit with a "…" button beside it that picks a folder (or a file) into it.
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);

@@ -35,18 +35,6 @@ QString fromStd(const std::string& s)
     return QString::fromStdString(s);
 }
 
-QTableWidget* table(const QStringList& headers, const QString& name)
-{
-    auto* t = new QTableWidget(0, int(headers.size()));
-    t->setObjectName(name);
-    t->setHorizontalHeaderLabels(headers);
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->setSelectionBehavior(QAbstractItemView::SelectRows);
-    t->verticalHeader()->hide();
-    t->horizontalHeader()->setStretchLastSection(true);
-    return t;
-}
-
 void setRow(QTableWidget* t, int row, const QStringList& cells)
 {
     for (int c = 0; c < cells.size(); ++c)
@@ -78,9 +66,9 @@ QString spreadsheetFilter()
 ReviewPage::ReviewPage(QWidget* parent)
     : QWidget(parent), m_stack(new QStackedWidget), m_studies(new QListWidget), m_title(new QLabel),
       m_annotator(new QComboBox), m_start(new QPushButton(tr("Start &Labelling"))),
-      m_annotators(table({tr("Annotator"), tr("Complete items"), tr("Labels"), tr("Resumes at item")}, "annotators")),
-      m_results(table({tr("Criterion"), tr("A preferred"), tr("Tie"), tr("B preferred"), tr("Items")}, "results")),
-      m_agreement(table({tr("Criterion"), tr("Items"), tr("Observed agreement"), tr("Fleiss' kappa"), tr("Krippendorff's alpha (nominal)"),
+      m_annotators(readOnlyTable({tr("Annotator"), tr("Complete items"), tr("Labels"), tr("Resumes at item")}, "annotators")),
+      m_results(readOnlyTable({tr("Criterion"), tr("A preferred"), tr("Tie"), tr("B preferred"), tr("Items")}, "results")),
+      m_agreement(readOnlyTable({tr("Criterion"), tr("Items"), tr("Observed agreement"), tr("Fleiss' kappa"), tr("Krippendorff's alpha (nominal)"),
                          tr("Krippendorff's alpha (ordinal)"), tr("Cohen's kappa per pair")},
                         "agreement")),
       m_resultsPlot(new QCustomPlot), m_agreementPlot(new QCustomPlot), m_message(new QLabel),

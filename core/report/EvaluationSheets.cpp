@@ -67,12 +67,7 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
     std::unordered_set<int64_t> evaluated;
     for (const auto& d : details) {
         evaluated.insert(d.instanceId);
-        std::string choices;
-        if (d.choicesJson)
-            for (const auto& c : nlohmann::json::parse(*d.choicesJson, nullptr, false))
-                if (c.is_object())
-                    choices += (choices.empty() ? "" : "\n") + c.value("label", "") + ") " + c.value("text", "");
-        items.rows.push_back({d.extId, d.question, choices, d.gold, d.prediction, std::string(d.correct ? "yes" : "no"),
+        items.rows.push_back({d.extId, d.question, choicesText(d.choicesJson), d.gold, d.prediction, std::string(d.correct ? "yes" : "no"),
                               d.votesJson.value_or(""), d.studentRationale, d.teacherModel.value_or(""),
                               d.teacherRationale.value_or(""), d.teacherAnswer.value_or(""), yesNo(d.teacherCorrect)});
     }

@@ -16,16 +16,6 @@ namespace cotlab::report {
 
 namespace {
 
-std::string choicesText(const std::optional<std::string>& choicesJson)
-{
-    if (!choicesJson)
-        return {};
-    std::string out;
-    for (const auto& c : ingest::choicesFromJson(*choicesJson))
-        out += (out.empty() ? "" : "\n") + c.label + ") " + c.text;
-    return out;
-}
-
 Cell correctCell(const std::optional<bool>& correct)
 {
     if (!correct)
@@ -70,6 +60,16 @@ std::vector<std::string> sheetValues(review::Scale scale)
 }
 
 } // namespace
+
+std::string choicesText(const std::optional<std::string>& choicesJson)
+{
+    if (!choicesJson)
+        return {};
+    std::string out;
+    for (const auto& c : ingest::choicesFromJson(*choicesJson))
+        out += (out.empty() ? "" : "\n") + c.label + ") " + c.text;
+    return out;
+}
 
 Sheet agreementSheet(const std::vector<const review::StudyReport*>& reports, bool studyColumn)
 {

@@ -6,6 +6,7 @@
 #include "report/Spreadsheet.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct StudyReport;
 namespace cotlab::report {
 
 std::vector<Sheet> studySheets(store::Database& db, int64_t studyId);
+
+// An instance's stored choices (JSON) as sheet text, one "A) text" per line; "" when it has none.
+std::string choicesText(const std::optional<std::string>& choicesJson);
 
 // Agreement per criterion (Cohen's kappa per pair of annotators; Fleiss' kappa and Krippendorff's alpha, nominal
 // and ordinal, when two or more annotators labelled) of one or more studies, with a Study column when asked.

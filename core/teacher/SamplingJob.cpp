@@ -265,6 +265,10 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
         if (outcome.errors.size() < 20)
             outcome.errors.push_back(error);
     };
+    auto costOf = [&](const Usage& u) {
+        return (double(u.promptTokens) * request.pricePromptPerMillion +
+                double(u.completionTokens) * request.priceCompletionPerMillion) / 1e6;
+    };
     std::vector<std::thread> workers;
     for (int w = 0; w < running; ++w)
         workers.emplace_back([&] {
@@ -389,8 +393,7 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
         std::lock_guard lock(mutex);
         outcome.stored += added;
         outcome.usage = usage;
-        outcome.cost = (double(usage.promptTokens) * request.pricePromptPerMillion +
-                        double(usage.completionTokens) * request.priceCompletionPerMillion) / 1e6;
+        outcome.cost = costOf(usage);
         outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (progress)
             progress(outcome);
@@ -398,8 +401,7 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
     for (auto& w : workers)
         w.join();
     outcome.usage = usage;
-    outcome.cost = (double(usage.promptTokens) * request.pricePromptPerMillion +
-                    double(usage.completionTokens) * request.priceCompletionPerMillion) / 1e6;
+    outcome.cost = costOf(usage);
     outcome.stopped = stop && stop->stopRequested();
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return outcome;
