@@ -28,9 +28,23 @@ struct Batch {
     bool last = false;
 };
 
+// The next batch to fill: one the writer has finished with when there is one, so that its records are freed
+// on this thread, which allocated them (glibc frees another thread's memory through that arena's lock, which
+// made the two threads wait on each other), and its vector's room is used again.
+Batch nextBatch(BoundedQueue<Batch>& done, uint64_t fileSize)
+{
+    Batch batch;
+    if (std::optional<Batch> used = done.tryPop()) {
+        batch.records = std::move(used->records);
+        batch.records.clear();
+    }
+    batch.fileSize = fileSize;
+    return batch;
+}
+
 // Reads, validates, parses and prepares records (answer extraction included) on its own thread, so that the
-// writing thread only resolves instances and inserts.
-void readRecords(const std::string& path, BoundedQueue<Batch>& queue)
+// writing thread only resolves instances and inserts. Batches come back through 'done' to be reused.
+void readRecords(const std::string& path, BoundedQueue<Batch>& queue, BoundedQueue<Batch>& done)
 {
     pthread_setname_np(pthread_self(), "cotlab-reader");
     Batch batch;
@@ -56,8 +70,7 @@ void readRecords(const std::string& path, BoundedQueue<Batch>& queue)
                 const uint64_t size = batch.fileSize;
                 if (!queue.push(std::move(batch)))
                     return; // the writer gave up
-                batch = Batch{};
-                batch.fileSize = size;
+                batch = nextBatch(done, size);
             }
         }
         batch.bytesRead = reader.bytesRead();
@@ -74,7 +87,8 @@ int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, cons
                                  const jobs::StopToken* stop)
 {
     BoundedQueue<Batch> queue(kQueuedBatches);
-    std::thread reader([&] { readRecords(path, queue); });
+    BoundedQueue<Batch> done(kQueuedBatches);
+    std::thread reader([&] { readRecords(path, queue, done); });
     struct Joiner {
         BoundedQueue<Batch>& queue;
         std::thread& thread;
@@ -94,6 +108,7 @@ int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, cons
             sink.add(rec, path);
             ++records;
         }
+        sink.flush(); // the batch's records are stored: they may go
         if (batch->error)
             std::rethrow_exception(batch->error);
         if (stop && stop->stopRequested())
@@ -102,6 +117,7 @@ int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, cons
             progress({"Importing " + path, batch->bytesRead, batch->fileSize});
         if (batch->last)
             break;
+        done.tryPush(*batch); // when full, the batch is freed here
     }
     return records;
 }

@@ -119,7 +119,7 @@ RecordSink::RecordSink(store::Database& db, std::string path, std::string format
 void RecordSink::prepare(PreparedRecord& p)
 {
     p.kind = inferKind(p.record);
-    p.questionHash = text::fnv1a64(p.record.question);
+    p.questionHash = std::hash<std::string_view>{}(p.record.question); // in memory only: any fast hash
     p.choicesKey = choicesKey(p.record.choices);
     p.choicesExactKey = choicesKey(p.record.choices, true);
     if (!p.record.rationale)
@@ -241,25 +241,34 @@ void RecordSink::add(PreparedRecord& p, const std::string& path)
         computeAnswers(*inst.extractor, inst.gold, p.record.answer, rat);
     rat.sampleIndex = p.record.sample ? *p.record.sample : inst.nextSample;
     ++inst.nextSample;
-    if (m_writer.insertRationale(inst.instanceId, rat))
-        ++m_report.rationalesAdded;
-    else
-        ++m_report.rationalesAlreadyStored;
+    m_writer.addRationale(inst.instanceId, rat);
+    ++m_rationalesGiven;
 }
 
 void RecordSink::add(const InterchangeRecord& record, const std::string& where)
 {
-    PreparedRecord p;
+    PreparedRecord& p = m_copies.emplace_back();
     p.record = record;
     p.where = where;
     prepare(p);
     add(p, where);
+    if (m_copies.size() >= store::ImportWriter::kRowsPerInsert)
+        flush();
+}
+
+void RecordSink::flush()
+{
+    m_writer.flush();
+    m_copies.clear();
 }
 
 void RecordSink::finish(int64_t lines)
 {
+    flush();
     m_report.lines = lines;
-    m_writer.finish(lines, m_report.instancesAdded, m_report.rationalesAdded);
+    m_report.rationalesAdded = m_writer.rationalesAdded();
+    m_report.rationalesAlreadyStored = m_rationalesGiven - m_report.rationalesAdded;
+    m_writer.finish(lines, m_report.instancesAdded);
 }
 
 } // namespace cotlab::ingest

@@ -5,6 +5,7 @@
 #include "store/ImportWriter.h"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,12 +51,15 @@ public:
     // Thread-safe and free of database access.
     static void prepare(PreparedRecord& record);
 
+    // The record's rationale is stored by reference: keep the record alive and unchanged until flush().
     void add(PreparedRecord& record, const std::string& path);
-    // Convenience for formats read on the writing thread; 'where' names the record in errors.
+    // Convenience for formats read on the writing thread; 'where' names the record in errors. Keeps a copy.
     void add(const InterchangeRecord& record, const std::string& where);
+    // Stores what add() queued; records given to add(PreparedRecord&) may be reused or freed afterwards.
+    void flush();
 
     void finish(int64_t lines);
-    ImportReport& report() { return m_report; }
+    ImportReport& report() { return m_report; } // counts of rationales are final after finish()
 
 private:
     struct SeenInstance {
@@ -78,6 +82,8 @@ private:
 
     store::ImportWriter m_writer;
     ImportReport m_report;
+    int64_t m_rationalesGiven = 0; // rationales handed to the writer, stored or already there
+    std::deque<PreparedRecord> m_copies; // records of add(const InterchangeRecord&) until they are stored
     std::unordered_map<std::string, SeenInstance> m_seen;
 };
 

@@ -59,6 +59,11 @@ int Database::changes() const
     return sqlite3_changes(m_db);
 }
 
+bool Database::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db) == 0;
+}
+
 int Database::userVersion()
 {
     Statement st(*this, "PRAGMA user_version");
@@ -207,6 +212,48 @@ void Transaction::commit()
 {
     m_db.exec("COMMIT");
     m_open = false;
+}
+
+namespace {
+
+std::string pragmaText(Database& db, const std::string& sql)
+{
+    Statement st(db, sql);
+    return st.step() ? st.string(0) : std::string();
+}
+
+} // namespace
+
+BulkLoadMode::BulkLoadMode(Database& db) : m_db(db)
+{
+    m_foreignKeys = pragmaText(db, "PRAGMA foreign_keys") == "1";
+    db.exec("PRAGMA foreign_keys = OFF");
+    const std::string mode = pragmaText(db, "PRAGMA journal_mode");
+    if (mode != "wal")
+        return;
+    m_synchronous = std::stoll(pragmaText(db, "PRAGMA synchronous"));
+    try {
+        // Leaving WAL needs the only connection; with others open SQLite keeps WAL (or reports the lock).
+        if (pragmaText(db, "PRAGMA journal_mode = DELETE") != "delete")
+            return;
+    } catch (const Error&) {
+        return;
+    }
+    m_journalMode = mode;
+    db.exec("PRAGMA synchronous = FULL"); // one transaction: its syncs cost nothing next to the load
+}
+
+BulkLoadMode::~BulkLoadMode()
+{
+    try {
+        if (!m_journalMode.empty()) {
+            pragmaText(m_db, "PRAGMA journal_mode = " + m_journalMode);
+            m_db.exec("PRAGMA synchronous = " + std::to_string(m_synchronous));
+        }
+        if (m_foreignKeys)
+            m_db.exec("PRAGMA foreign_keys = ON");
+    } catch (...) {
+    }
 }
 
 } // namespace cotlab::store

@@ -36,6 +36,29 @@ public:
         return item;
     }
 
+    // Without waiting: false when full or closed.
+    bool tryPush(T& item)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_closed || m_items.size() >= m_capacity)
+            return false;
+        m_items.push_back(std::move(item));
+        m_notEmpty.notify_one();
+        return true;
+    }
+
+    // Without waiting: nothing when empty.
+    std::optional<T> tryPop()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_items.empty())
+            return std::nullopt;
+        T item = std::move(m_items.front());
+        m_items.pop_front();
+        m_notFull.notify_one();
+        return item;
+    }
+
     void close()
     {
         std::lock_guard lock(m_mutex);

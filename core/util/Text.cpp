@@ -43,12 +43,18 @@ bool startsWithIgnoreCase(std::string_view s, std::string_view prefix)
     return true;
 }
 
+// Both scans test the first character inline and compare the rest only where it matches: answer extraction
+// runs them over every imported rationale.
 size_t findIgnoreCase(std::string_view haystack, std::string_view needle, size_t from)
 {
     if (needle.empty())
         return from <= haystack.size() ? from : std::string_view::npos;
+    if (needle.size() > haystack.size())
+        return std::string_view::npos;
+    const char first = lowerAscii(needle[0]);
+    const std::string_view rest = needle.substr(1);
     for (size_t i = from; i + needle.size() <= haystack.size(); ++i)
-        if (startsWithIgnoreCase(haystack.substr(i), needle))
+        if (lowerAscii(haystack[i]) == first && startsWithIgnoreCase(haystack.substr(i + 1), rest))
             return i;
     return std::string_view::npos;
 }
@@ -57,8 +63,12 @@ size_t rfindIgnoreCase(std::string_view haystack, std::string_view needle)
 {
     if (needle.size() > haystack.size())
         return std::string_view::npos;
+    if (needle.empty())
+        return haystack.size();
+    const char first = lowerAscii(needle[0]);
+    const std::string_view rest = needle.substr(1);
     for (size_t i = haystack.size() - needle.size() + 1; i-- > 0;)
-        if (startsWithIgnoreCase(haystack.substr(i), needle))
+        if (lowerAscii(haystack[i]) == first && startsWithIgnoreCase(haystack.substr(i + 1), rest))
             return i;
     return std::string_view::npos;
 }

@@ -2,6 +2,7 @@
 #include "ingest/Importer.h"
 #include "store/Database.h"
 #include "store/Workspace.h"
+#include "util/Error.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -70,7 +71,14 @@ private Q_SLOTS:
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'fridge'"), int64_t(1));
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts"), int64_t(6));
         QCOMPARE(scalar(db, "SELECT count(*) FROM imports"), int64_t(1));
-        QCOMPARE(scalar(db, "SELECT count(*) FROM workspace_info WHERE key = 'fts_bulk_import'"), int64_t(0));
+        // The import dropped the FTS insert trigger for its transaction only: a row inserted afterwards is
+        // searchable at once.
+        QCOMPARE(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = "
+                            "'rationales_fts_insert'"),
+                 int64_t(1));
+        db.exec("INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) SELECT id, "
+                "'human', 99, 'a zanzibar rationale', 1 FROM instances LIMIT 1");
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'zanzibar'"), int64_t(1));
     }
 
     void sameFileTwiceAddsNothing()
@@ -105,6 +113,43 @@ private Q_SLOTS:
         QCOMPARE(textOf(ws.db(), "SELECT answer || correct FROM rationales WHERE model = 'other'"), std::string("no1"));
     }
 
+    // An import runs with a rollback journal and no foreign-key checks when it has the workspace to itself, and
+    // puts both back afterwards, whether it succeeded or failed. With another connection open (the GUI's), it
+    // keeps the write-ahead log, so that the reader goes on reading its snapshot meanwhile.
+    void bulkLoadSettingsAreRestored()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("w.cotlab");
+        store::Workspace ws(path);
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        QCOMPARE(textOf(ws.db(), "PRAGMA journal_mode"), std::string("wal"));
+        QCOMPARE(scalar(ws.db(), "PRAGMA foreign_keys"), int64_t(1));
+        QCOMPARE(scalar(ws.db(), "PRAGMA synchronous"), int64_t(1));
+        ws.db().exec("INSERT INTO rationale_fts (rationale_fts) VALUES ('integrity-check')"); // throws if not
+
+        store::Database reader(path, /*readOnly=*/true);
+        reader.exec("BEGIN");
+        QCOMPARE(scalar(reader, "SELECT count(*) FROM rationales"), int64_t(6));
+        const std::string more = test::writeFile(
+            dir.path("more.jsonl"),
+            "{\"task\": \"toy_yes_no\", \"id\": \"y2\", \"split\": \"test\", \"question\": \"Is fire cold?\", "
+            "\"gold\": \"NO\", \"rationale\": \"Fire is hot, so no.\", \"teacher\": \"other\"}\n");
+        QCOMPARE(ingest::Importer::importFile(ws.db(), more).rationalesAdded, int64_t(1));
+        QCOMPARE(scalar(reader, "SELECT count(*) FROM rationales"), int64_t(6)); // its snapshot
+        reader.exec("COMMIT");
+        QCOMPARE(scalar(reader, "SELECT count(*) FROM rationales"), int64_t(7));
+        QCOMPARE(textOf(ws.db(), "PRAGMA journal_mode"), std::string("wal"));
+
+        const std::string bad = test::writeFile(dir.path("bad.jsonl"), "{\"task\": \"t\", \"id\": \"1\"\n");
+        QVERIFY_THROWS_EXCEPTION(cotlab::Error, ingest::Importer::importFile(ws.db(), bad));
+        QCOMPARE(textOf(ws.db(), "PRAGMA journal_mode"), std::string("wal"));
+        QCOMPARE(scalar(ws.db(), "PRAGMA foreign_keys"), int64_t(1));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationales"), int64_t(7));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = "
+                                 "'rationales_fts_insert'"),
+                 int64_t(1));
+    }
+
     // A stop request (the GUI's Cancel) ends the import with Cancelled and leaves the workspace as it was.
     void stoppedImportLeavesNothing()
     {
@@ -126,7 +171,9 @@ private Q_SLOTS:
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationales"), int64_t(6));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts"), int64_t(6));
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM imports"), int64_t(1));
-        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM workspace_info WHERE key = 'fts_bulk_import'"), int64_t(0));
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = "
+                                 "'rationales_fts_insert'"),
+                 int64_t(1));
         // And the same file imports in full afterwards.
         QCOMPARE(ingest::Importer::importFile(ws.db(), path).rationalesAdded, int64_t(20000));
     }
