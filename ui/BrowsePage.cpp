@@ -6,6 +6,7 @@
 #include "PlotFiles.h"
 #include "QCustomPlotInclude.h"
 #include "RationaleTableModel.h"
+#include "CachedTextDelegate.h"
 #include "SnippetDelegate.h"
 #include "answers/AnswerExtractor.h"
 #include "store/RationaleRepository.h"
@@ -66,6 +67,7 @@ BrowsePage::BrowsePage(QWidget* parent)
 {
     m_table->setObjectName("table");
     m_table->setModel(m_model);
+    m_table->setItemDelegate(new CachedTextDelegate(m_table));
     m_table->setItemDelegateForColumn(RationaleTableModel::Rationale, new SnippetDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);

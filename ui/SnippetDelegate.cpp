@@ -2,8 +2,10 @@
 
 #include "RationaleTableModel.h"
 
-#include <QApplication>
 #include <QPainter>
+#include <QStaticText>
+
+#include <cmath>
 
 namespace cotlab::ui {
 
@@ -11,24 +13,19 @@ void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
 {
     QString snippet = index.data(RationaleTableModel::SnippetRole).toString();
     if (snippet.isEmpty()) {
-        QStyledItemDelegate::paint(painter, option, index);
+        CachedTextDelegate::paint(painter, option, index);
         return;
     }
-    // The cell's background and selection as usual, without text.
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
-    opt.text.clear();
-    const QWidget* widget = option.widget;
-    QStyle* style = widget ? widget->style() : QApplication::style();
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
+    paintPanel(painter, opt);
 
     painter->save();
-    const QRect area = option.rect.adjusted(4, 0, -4, 0);
+    const QRect area = textArea(option);
     // Only what can fit is laid out: shaping a whole 400-character snippet per cell makes scrolling stutter.
     const QFontMetrics fit(option.font);
     snippet = snippet.left(2 * area.width() / std::max(1, fit.averageCharWidth()) + 8).simplified();
     painter->setClipRect(area);
-    const QFontMetrics metrics(option.font);
     const QColor text = (option.state & QStyle::State_Selected) ? option.palette.highlightedText().color()
                                                                 : option.palette.text().color();
     int x = area.left();
@@ -37,7 +34,12 @@ void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
     auto flush = [&] {
         if (run.isEmpty())
             return;
-        const int width = metrics.horizontalAdvance(run);
+        // One layout serves both the run's width and its drawing (drawText would shape it a second time).
+        QStaticText layout(run);
+        layout.setTextFormat(Qt::PlainText);
+        layout.prepare(QTransform(), option.font);
+        const QSizeF size = layout.size();
+        const int width = int(std::ceil(size.width()));
         const QRect box(x, area.top(), std::min(width, area.right() - x + 1), area.height());
         if (match) {
             painter->fillRect(box.adjusted(0, 2, 0, -2), QColor(255, 224, 102));
@@ -45,7 +47,7 @@ void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
         } else {
             painter->setPen(text);
         }
-        painter->drawText(QRect(x, area.top(), width, area.height()), Qt::AlignVCenter | Qt::AlignLeft, run);
+        painter->drawStaticText(QPointF(x, area.top() + (area.height() - size.height()) / 2), layout);
         x += width;
         run.clear();
     };
