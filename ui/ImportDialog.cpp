@@ -262,6 +262,7 @@ bool ImportDialog::startImport()
     if (paths.isEmpty() || m_job->busy())
         return false;
     ingest::ImportOptions options;
+    options.rollbackJournalWhenAlone = false; // the pages read the workspace meanwhile
     if (m_formatOverride->currentIndex() > 0)
         options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
     if (!m_task->text().trimmed().isEmpty())

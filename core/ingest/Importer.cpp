@@ -84,7 +84,7 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
         throw Error(path + ": no such file");
     const ImportFormat format = options.format == ImportFormat::Auto ? detectFormat(path) : options.format;
 
-    store::BulkLoadMode bulk(db);
+    store::BulkLoadMode bulk(db, options.rollbackJournalWhenAlone);
     store::Transaction tx(db);
     RecordSink sink(db, path, std::string(toString(format)));
     int64_t records = 0;

@@ -27,6 +27,10 @@ struct ImportOptions {
     std::optional<std::string> task;       // benchmark files: task name (default: from the file name)
     std::optional<std::string> splitsFile; // benchmark files: Fine-tune-CoT split indices
     std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name)
+    // When no other connection has the workspace open, write with a rollback journal instead of the WAL (see
+    // store::BulkLoadMode): faster, but a reader that opens the workspace meanwhile waits for the commit. The
+    // GUI turns it off: its pages open connections while an import runs.
+    bool rollbackJournalWhenAlone = true;
 };
 
 // Imports one file in one transaction: either everything in it is added, or (on an error, which names the

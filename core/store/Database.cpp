@@ -224,12 +224,12 @@ std::string pragmaText(Database& db, const std::string& sql)
 
 } // namespace
 
-BulkLoadMode::BulkLoadMode(Database& db) : m_db(db)
+BulkLoadMode::BulkLoadMode(Database& db, bool allowRollbackJournal) : m_db(db)
 {
     m_foreignKeys = pragmaText(db, "PRAGMA foreign_keys") == "1";
     db.exec("PRAGMA foreign_keys = OFF");
     const std::string mode = pragmaText(db, "PRAGMA journal_mode");
-    if (mode != "wal")
+    if (!allowRollbackJournal || mode != "wal")
         return;
     m_synchronous = std::stoll(pragmaText(db, "PRAGMA synchronous"));
     try {

@@ -104,10 +104,11 @@ private:
 // workspace open, the load also runs with a rollback journal instead of the write-ahead log: pages the load adds
 // are then written once, straight to the file, where the WAL writes them twice and looks each one up again on
 // every read (1M rationales: 13 s -> 8 s of SQLite time). Readers that open the workspace meanwhile wait for
-// the commit. With other connections open (the GUI's), the WAL stays and readers go on reading.
+// the commit. With other connections open, or without allowRollbackJournal, the WAL stays and readers go on
+// reading.
 class BulkLoadMode {
 public:
-    explicit BulkLoadMode(Database& db);
+    BulkLoadMode(Database& db, bool allowRollbackJournal);
     ~BulkLoadMode();
     BulkLoadMode(const BulkLoadMode&) = delete;
     BulkLoadMode& operator=(const BulkLoadMode&) = delete;

@@ -121,11 +121,22 @@ private Q_SLOTS:
         test::TempDir dir;
         const std::string path = dir.path("w.cotlab");
         store::Workspace ws(path);
-        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+        std::string modeDuringImport;
+        const jobs::ProgressSink progress = [&](const jobs::Progress&) {
+            modeDuringImport = textOf(ws.db(), "PRAGMA journal_mode");
+        };
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"), {}, progress);
+        QCOMPARE(modeDuringImport, std::string("delete"));
         QCOMPARE(textOf(ws.db(), "PRAGMA journal_mode"), std::string("wal"));
         QCOMPARE(scalar(ws.db(), "PRAGMA foreign_keys"), int64_t(1));
         QCOMPARE(scalar(ws.db(), "PRAGMA synchronous"), int64_t(1));
         ws.db().exec("INSERT INTO rationale_fts (rationale_fts) VALUES ('integrity-check')"); // throws if not
+
+        // The GUI's imports keep the WAL even when nothing else has the workspace open.
+        ingest::ImportOptions guiOptions;
+        guiOptions.rollbackJournalWhenAlone = false;
+        ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"), guiOptions, progress);
+        QCOMPARE(modeDuringImport, std::string("wal"));
 
         store::Database reader(path, /*readOnly=*/true);
         reader.exec("BEGIN");
