@@ -132,7 +132,8 @@ void RecordSink::prepare(PreparedRecord& p)
 RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std::function<std::string()>& whereFn)
 {
     const InterchangeRecord& r = p.record;
-    std::string key = r.task;
+    std::string& key = m_key; // reused: no allocation per line
+    key.assign(r.task);
     key += '\x1f';
     key += r.id;
     const uint64_t qHash = p.questionHash;
@@ -143,7 +144,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         const char* field = nullptr;
         if (s.questionHash != qHash)
             field = "question";
-        else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
+        else if (r.gold != s.gold && s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold";
         else if (s.choicesKey != cKey && !(r.choices.empty() && s.firstWhere.empty()))
             field = "choices";
@@ -226,7 +227,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         s.choicesExactKey = p.choicesExactKey;
         ++m_report.instancesAdded;
     }
-    return m_seen.emplace(std::move(key), std::move(s)).first->second;
+    return m_seen.emplace(key, std::move(s)).first->second;
 }
 
 void RecordSink::add(PreparedRecord& p, const std::string& path)

@@ -85,6 +85,7 @@ private:
     int64_t m_rationalesGiven = 0; // rationales handed to the writer, stored or already there
     std::deque<PreparedRecord> m_copies; // records of add(const InterchangeRecord&) until they are stored
     std::unordered_map<std::string, SeenInstance> m_seen;
+    std::string m_key; // task and id of the line being resolved
 };
 
 // Comparison key of a choices list; labels lower-cased unless exact.
