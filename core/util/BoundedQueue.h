@@ -17,46 +17,28 @@ public:
     {
         std::unique_lock lock(m_mutex);
         m_notFull.wait(lock, [&] { return m_closed || m_items.size() < m_capacity; });
-        if (m_closed)
-            return false;
-        m_items.push_back(std::move(item));
-        m_notEmpty.notify_one();
-        return true;
+        return pushLocked(item);
+    }
+
+    // Without waiting: false (item untouched) when full or closed.
+    bool tryPush(T& item)
+    {
+        std::lock_guard lock(m_mutex);
+        return m_items.size() < m_capacity && pushLocked(item);
     }
 
     std::optional<T> pop()
     {
         std::unique_lock lock(m_mutex);
         m_notEmpty.wait(lock, [&] { return m_closed || !m_items.empty(); });
-        if (m_items.empty())
-            return std::nullopt;
-        T item = std::move(m_items.front());
-        m_items.pop_front();
-        m_notFull.notify_one();
-        return item;
-    }
-
-    // Without waiting: false when full or closed.
-    bool tryPush(T& item)
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_closed || m_items.size() >= m_capacity)
-            return false;
-        m_items.push_back(std::move(item));
-        m_notEmpty.notify_one();
-        return true;
+        return popLocked();
     }
 
     // Without waiting: nothing when empty.
     std::optional<T> tryPop()
     {
         std::lock_guard lock(m_mutex);
-        if (m_items.empty())
-            return std::nullopt;
-        T item = std::move(m_items.front());
-        m_items.pop_front();
-        m_notFull.notify_one();
-        return item;
+        return popLocked();
     }
 
     void close()
@@ -68,6 +50,25 @@ public:
     }
 
 private:
+    bool pushLocked(T& item)
+    {
+        if (m_closed)
+            return false;
+        m_items.push_back(std::move(item));
+        m_notEmpty.notify_one();
+        return true;
+    }
+
+    std::optional<T> popLocked()
+    {
+        if (m_items.empty())
+            return std::nullopt;
+        T item = std::move(m_items.front());
+        m_items.pop_front();
+        m_notFull.notify_one();
+        return item;
+    }
+
     size_t m_capacity;
     std::mutex m_mutex;
     std::condition_variable m_notFull;
