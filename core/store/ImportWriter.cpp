@@ -56,14 +56,11 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
       m_fillMeta(db, "UPDATE instances SET meta = ?2 WHERE id = ?1 AND meta IS NULL"),
       m_insertRationale(db, insertRationalesSql(1)),
       m_insertRationales(db, insertRationalesSql(kRowsPerInsert)),
-      m_indexRange(db, "INSERT INTO rationale_fts (rowid, text) SELECT id, text FROM rationales "
-                       "WHERE id > ?1 AND id <= ?2"),
+      m_indexText(db, "INSERT INTO rationale_fts (rowid, text) VALUES (?1, ?2)"),
+      m_readTexts(db, "SELECT id, text FROM rationales WHERE id > ?1 AND id <= ?2 ORDER BY id"),
       m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")
 {
     m_queue.reserve(kRowsPerInsert);
-    Statement maxId(db, "SELECT coalesce(max(id), 0) FROM rationales");
-    maxId.step();
-    m_indexedUpTo = maxId.int64(0);
     Statement st(db, "INSERT INTO imports (path, format, lines, instances, rationales) VALUES (?1, ?2, 0, 0, 0)");
     st.bind(1, path).bind(2, format).exec();
     m_importId = db.lastInsertRowId();
@@ -180,25 +177,29 @@ void ImportWriter::insertQueued(Statement& st, size_t first, size_t rows)
     if (added == 0)
         return;
     m_added += added;
-    m_lastInserted = m_db.lastInsertRowId();
-    m_pending += added;
-    if (m_pending >= kIndexBatch)
-        indexPending();
+    // New rows get consecutive ids ending at the last one (ignored rows take none).
+    const int64_t last = m_db.lastInsertRowId();
+    if (size_t(added) == rows) {
+        for (size_t k = 0; k < rows; ++k)
+            indexText(last - int64_t(rows - 1 - k), m_queue[first + k].second->text);
+        return;
+    }
+    // Some rows were already stored: which ones were added only the table knows.
+    m_readTexts.bind(1, last - added).bind(2, last);
+    while (m_readTexts.step())
+        indexText(m_readTexts.int64(0), m_readTexts.text(1));
+    m_readTexts.reset();
+}
+
+void ImportWriter::indexText(int64_t id, std::string_view text)
+{
+    m_indexText.bind(1, id).bindStatic(2, text).exec();
 }
 
 int64_t ImportWriter::rationalesAdded()
 {
     flush();
     return m_added;
-}
-
-void ImportWriter::indexPending()
-{
-    if (m_lastInserted > m_indexedUpTo) {
-        m_indexRange.bind(1, m_indexedUpTo).bind(2, m_lastInserted).exec();
-        m_indexedUpTo = m_lastInserted;
-    }
-    m_pending = 0;
 }
 
 int64_t ImportWriter::rationalesAddedTo(int64_t instanceId)
@@ -214,7 +215,6 @@ int64_t ImportWriter::rationalesAddedTo(int64_t instanceId)
 void ImportWriter::finish(int64_t lines, int64_t instancesAdded)
 {
     flush();
-    indexPending();
     m_db.exec(m_triggerSql);
     const int64_t rationalesAdded = m_added;
     if (instancesAdded == 0 && rationalesAdded == 0) {

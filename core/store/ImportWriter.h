@@ -15,9 +15,13 @@ namespace cotlab::store {
 // and logs the import. Rationales already stored (same instance, model, sample index and text) are skipped.
 //
 // Built for bulk loads: rationales are queued by reference and inserted kRowsPerInsert at a time by one
-// multi-row INSERT, the full-text insert trigger is dropped for the transaction and the new rows are indexed in
-// batches of kIndexBatch instead (FTS5 indexes a batch about ten times faster than row by row); finish()
-// indexes the rest and creates the trigger again. Without finish() the caller's rollback restores it.
+// multi-row INSERT. The full-text insert trigger is dropped for the transaction and each new row is indexed
+// by a single-row INSERT into rationale_fts from the queued text instead. FTS5 writes the terms it holds in
+// memory as an index segment whenever a statement with a statement journal ends, which a trigger's insert is
+// part of (so row-by-row indexing through the trigger made one tiny segment per statement and merged them
+// again and again); a plain single-row INSERT has no statement journal, so the terms of the whole import
+// accumulate up to FTS5's 'hashsize' and are written as a few large segments, and the rows are never read
+// back. finish() creates the trigger again; without finish() the caller's rollback restores it.
 class ImportWriter {
 public:
     // Requires an open transaction on db.
@@ -49,15 +53,11 @@ public:
 
 private:
     void insertQueued(Statement& statement, size_t first, size_t rows);
-    void indexPending();
+    void indexText(int64_t id, std::string_view text);
 
-    static constexpr int64_t kIndexBatch = 262144;
     Database& m_db;
     std::string m_triggerSql; // the FTS insert trigger, dropped while this writer is open
     int64_t m_importId = 0;
-    int64_t m_indexedUpTo = 0; // rationale ids above this are not yet in rationale_fts
-    int64_t m_lastInserted = 0;
-    int64_t m_pending = 0;
     int64_t m_added = 0;
     std::vector<std::pair<int64_t, const RationaleRecord*>> m_queue;
     std::unordered_map<std::string, int64_t> m_taskIds;
@@ -68,7 +68,8 @@ private:
     Statement m_fillMeta;
     Statement m_insertRationale;
     Statement m_insertRationales; // kRowsPerInsert rows
-    Statement m_indexRange;
+    Statement m_indexText;   // one row into rationale_fts
+    Statement m_readTexts;   // new rows of a partly ignored multi-row INSERT, to index them
     Statement m_countAdded;
 };
 

@@ -96,6 +96,39 @@ private Q_SLOTS:
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'apples'"), int64_t(2));
     }
 
+    // The writer inserts rationales 32 to a statement and indexes each new one from its queued text; when some
+    // rows of a statement were already stored, it reads back which ones were added. Every new rationale must be
+    // found by full-text search under its own id, whichever path indexed it.
+    void partlyStoredFileIndexesEveryNewRationale()
+    {
+        test::TempDir dir;
+        std::string all;
+        std::string firstPart;
+        for (int i = 0; i < 100; ++i) {
+            const std::string line = "{\"task\": \"t\", \"id\": \"" + std::to_string(i / 4) +
+                                     "\", \"question\": \"q\", \"gold\": \"1\", \"rationale\": \"step word" +
+                                     std::to_string(i) + " so 1\", \"sample\": " + std::to_string(i % 4) + "}\n";
+            all += line;
+            if (i < 45)
+                firstPart += line;
+        }
+        store::Workspace ws(dir.path("w.cotlab"));
+        QCOMPARE(ingest::Importer::importFile(ws.db(), test::writeFile(dir.path("part.jsonl"), firstPart))
+                     .rationalesAdded,
+                 int64_t(45));
+        const auto report = ingest::Importer::importFile(ws.db(), test::writeFile(dir.path("all.jsonl"), all));
+        QCOMPARE(report.rationalesAdded, int64_t(55));
+        QCOMPARE(report.rationalesAlreadyStored, int64_t(45));
+        for (int i = 0; i < 100; ++i) {
+            const std::string word = "word" + std::to_string(i);
+            QCOMPARE(textOf(ws.db(), "SELECT group_concat(rowid) FROM rationale_fts WHERE rationale_fts MATCH '" +
+                                         word + "'"),
+                     textOf(ws.db(), "SELECT id FROM rationales WHERE text = 'step " + word + " so 1'"));
+        }
+        QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'step'"), int64_t(100));
+        ws.db().exec("INSERT INTO rationale_fts (rationale_fts) VALUES ('integrity-check')"); // throws if not
+    }
+
     // Rationales added to instances stored by an earlier file continue that file's instances.
     void laterFileAddsSamplesToStoredInstances()
     {
