@@ -97,6 +97,44 @@ private Q_SLOTS:
         }
     }
 
+    // A workspace made before migration 8 (which rebuilds the full-text index without column sizes) keeps every
+    // rationale searchable, and the triggers keep the rebuilt index in step.
+    void upgradeRebuildsSearchIndex()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("old.cotlab");
+        {
+            store::Database db(path);
+            for (const auto& m : store::embeddedMigrations()) {
+                if (m.version > 7)
+                    break;
+                db.exec(m.sql);
+                db.exec("PRAGMA user_version = " + std::to_string(m.version));
+            }
+            db.exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
+                    "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) "
+                    "VALUES (1, 'a', 'q', 'g', 'text');"
+                    "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+                    "VALUES (1, 'teacher', 0, 'the quick brown fox', 1), (1, 'teacher', 1, 'a lazy dog', 2);");
+            QCOMPARE(test::scalar(db, "SELECT count(*) FROM rationale_fts_docsize"), int64_t(2));
+        }
+        store::Workspace ws(path);
+        auto& db = ws.db();
+        QCOMPARE(test::scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'rationale_fts_docsize'"),
+                 int64_t(0));
+        QCOMPARE(test::scalar(db, "SELECT rowid FROM rationale_fts WHERE rationale_fts MATCH 'fox'"), int64_t(1));
+        QCOMPARE(test::scalar(db, "SELECT rowid FROM rationale_fts WHERE rationale_fts MATCH 'dog'"), int64_t(2));
+        db.exec("INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+                "VALUES (1, 'teacher', 2, 'another fox', 3);"
+                "UPDATE rationales SET text = 'a lazy cat' WHERE id = 2;"
+                "DELETE FROM rationales WHERE id = 1;");
+        QCOMPARE(test::scalar(db, "SELECT group_concat(rowid) FROM rationale_fts WHERE rationale_fts MATCH 'fox'"),
+                 int64_t(3));
+        QCOMPARE(test::scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'dog'"), int64_t(0));
+        QCOMPARE(test::scalar(db, "SELECT rowid FROM rationale_fts WHERE rationale_fts MATCH 'cat'"), int64_t(2));
+        db.exec("INSERT INTO rationale_fts (rationale_fts) VALUES ('integrity-check')"); // throws if not
+    }
+
     void ftsFollowsDeletes()
     {
         test::TempDir dir;
