@@ -3,6 +3,7 @@
 #include "TerminalProgress.h"
 #include "ingest/Importer.h"
 #include "ingest/InterchangeExporter.h"
+#include "nn/CpuThreads.h"
 #include "nn/TorchInfo.h"
 #include "store/StatsRepository.h"
 #include "store/Workspace.h"
@@ -110,6 +111,8 @@ int runVersion()
                 torch.cudaAvailable ? std::to_string(torch.cudaDevices).c_str() : "");
     if (!torch.blas.empty())
         std::printf("BLAS %s\n", torch.blas.c_str());
+    if (const int blasThreads = nn::openBlasThreads())
+        std::printf("CPU threads: libtorch %d, OpenBLAS %d\n", nn::setCpuThreads(), blasThreads);
     return 0;
 }
 

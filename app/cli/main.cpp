@@ -9,6 +9,7 @@
 #include "TrainCommands.h"
 #include "ingest/SymbolicTasks.h"
 #include "jobs/Progress.h"
+#include "nn/CpuThreads.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 
 int main(int argc, char** argv)
 {
+    cotlab::nn::setCpuThreads(); // libtorch's default threads; OpenBLAS's pool kept from competing
     CLI::App app{"CoTLab command line: import, inspect and export chain-of-thought rationale workspaces"};
     app.require_subcommand(1);
     std::string workspace;

@@ -1,5 +1,6 @@
 // cotlab: the desktop workbench.
 #include "MainWindow.h"
+#include "nn/CpuThreads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -8,6 +9,7 @@
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
+    cotlab::nn::setCpuThreads(); // libtorch's default threads; OpenBLAS's pool kept from competing
     QApplication::setOrganizationName("CoTLab");
     QApplication::setApplicationName("CoTLab");
     QApplication::setApplicationVersion(COTLAB_VERSION);

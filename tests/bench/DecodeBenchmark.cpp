@@ -4,6 +4,7 @@
 //   build/tests/bench/bench_decode [--threads N]
 //   /usr/bin/python3 tests/bench/decode_reference.py [--threads N]
 #include "gen/Decoding.h"
+#include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv)
     for (int i = 1; i < argc; ++i)
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = std::atoi(argv[++i]);
-    torch::set_num_threads(threads);
+    cotlab::nn::setCpuThreads(threads);
     auto llama =
         cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");
     run("stories260K", *llama, 256, threads);

@@ -10,6 +10,7 @@
 // question is fixed. One at a time runs on the first --single-items questions (a full 500 would take ~10 min).
 #include "eval/Evaluation.h"
 #include "ingest/Importer.h"
+#include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "store/Workspace.h"
 
@@ -68,7 +69,7 @@ int main(int argc, char** argv)
             }
     }
     if (threads > 0)
-        torch::set_num_threads(threads);
+        cotlab::nn::setCpuThreads(threads);
     const fs::path dir = fs::temp_directory_path() / ("cotlab-bench-eval-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const std::string shared = COTLAB_SHARED_DIR;

@@ -4,6 +4,7 @@
 // cotlab::train::Trainer. Compare with train_reference.py (the same steps in PyTorch eager):
 //   build/tests/bench/bench_train [--threads N] [--model stories260K|gpt2]
 //   /usr/bin/python3 tests/bench/train_reference.py [--threads N]
+#include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
 #include "train/Trainer.h"
@@ -54,7 +55,7 @@ int main(int argc, char** argv)
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
             which = argv[++i];
     }
-    torch::set_num_threads(threads);
+    cotlab::nn::setCpuThreads(threads);
     if (which == "all" || which == "stories260K") {
         auto llama =
             cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");

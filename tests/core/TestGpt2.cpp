@@ -1,6 +1,7 @@
 // GPT-2 folders the test writes itself (small random weights in Hugging Face names and Conv1D layout): load,
 // run, save, reload; KV cache and batching agree with plain recomputation.
 #include "gen/Decoding.h"
+#include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "nn/Safetensors.h"
 #include "support/ReferenceLogits.h"
@@ -180,6 +181,16 @@ private Q_SLOTS:
                 QString(e.what()).contains("transformer.h.1.mlp.c_fc.weight is missing (expected shape [32, 128])"),
                 e.what());
         }
+    }
+
+    // libtorch's pool and OpenBLAS's must not both run several threads (docs/benchmarks.md, training).
+    void cpuThreadsKeepBlasPoolApart()
+    {
+        QCOMPARE(nn::setCpuThreads(2), 2);
+        QCOMPARE(torch::get_num_threads(), 2);
+        QVERIFY(nn::openBlasThreads() <= 1); // 1 with OpenBLAS (Debian), 0 with another BLAS
+        QCOMPARE(nn::setCpuThreads(1), 1);
+        QCOMPARE(nn::setCpuThreads(), 1); // 0: keeps the count
     }
 };
 
