@@ -25,7 +25,7 @@ Database::Database(const std::string& path, bool readOnly) : m_path(path)
         throw Error(path + ": cannot open workspace: " + message);
     }
     sqlite3_extended_result_codes(m_db, 1);
-    sqlite3_busy_timeout(m_db, 5000);
+    setBusyTimeout(kDefaultBusyTimeoutMs);
 }
 
 Database::~Database()
@@ -62,6 +62,11 @@ int Database::changes() const
 bool Database::inTransaction() const
 {
     return sqlite3_get_autocommit(m_db) == 0;
+}
+
+void Database::setBusyTimeout(int milliseconds)
+{
+    sqlite3_busy_timeout(m_db, milliseconds);
 }
 
 int Database::userVersion()

@@ -75,6 +75,9 @@ public:
     int changes() const;
     int userVersion();
     bool inTransaction() const;
+    // How long a statement waits for another connection's lock before failing with "database is locked".
+    void setBusyTimeout(int milliseconds);
+    static constexpr int kDefaultBusyTimeoutMs = 5000;
     sqlite3* handle() const { return m_db; }
     const std::string& path() const { return m_path; }
 

@@ -6,6 +6,9 @@
 #include "util/Error.h"
 
 #include <QtTest>
+#include <latch>
+#include <thread>
+#include <vector>
 
 using namespace cotlab;
 
@@ -16,6 +19,21 @@ std::string pragma(store::Database& db, const std::string& name)
     st.step();
     return st.string(0);
 }
+} // namespace
+
+namespace {
+
+// The schema as a build of that version left it.
+void migrateUpTo(store::Database& db, int version)
+{
+    for (const auto& m : store::embeddedMigrations()) {
+        if (m.version > version)
+            break;
+        db.exec(m.sql);
+        db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    }
+}
+
 } // namespace
 
 class TestWorkspace : public QObject {
@@ -97,6 +115,40 @@ private Q_SLOTS:
         }
     }
 
+    // Several connections opening an old workspace at once (the GUI's pages do): each migration runs once; the
+    // others wait for it and skip it instead of failing on tables that now exist.
+    void concurrentOpensMigrateOnce()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("old.cotlab");
+        {
+            store::Database db(path);
+            db.exec("PRAGMA journal_mode = WAL");
+            migrateUpTo(db, 3);
+        }
+        constexpr int kConnections = 4;
+        std::latch start(kConnections);
+        std::vector<std::string> errors(kConnections);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kConnections; ++i)
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                try {
+                    store::Workspace ws(path);
+                } catch (const std::exception& e) {
+                    errors[size_t(i)] = e.what();
+                }
+            });
+        for (auto& t : threads)
+            t.join();
+        for (const auto& e : errors)
+            QVERIFY2(e.empty(), e.c_str());
+        store::Workspace ws(path);
+        QCOMPARE(ws.schemaVersion(), store::embeddedMigrations().back().version);
+        QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE name = 'instance_notes'"),
+                 int64_t(1));
+    }
+
     // A workspace made before migration 8 (which rebuilds the full-text index without column sizes) keeps every
     // rationale searchable, and the triggers keep the rebuilt index in step.
     void upgradeRebuildsSearchIndex()
@@ -105,12 +157,7 @@ private Q_SLOTS:
         const std::string path = dir.path("old.cotlab");
         {
             store::Database db(path);
-            for (const auto& m : store::embeddedMigrations()) {
-                if (m.version > 7)
-                    break;
-                db.exec(m.sql);
-                db.exec("PRAGMA user_version = " + std::to_string(m.version));
-            }
+            migrateUpTo(db, 7);
             db.exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
                     "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) "
                     "VALUES (1, 'a', 'q', 'g', 'text');"
