@@ -407,11 +407,16 @@ void MainWindow::about()
     QMessageBox::about(this, tr("About CoTLab"),
                        tr("<h3>CoTLab %1</h3><p>A workbench for chain-of-thought distillation: import teacher "
                           "rationales, build corpora, fine-tune and evaluate small students.</p>"
-                          "<p>Qt %2<br>libtorch %3 (%4)<br>SQLite %5</p>")
+                          "<p>Qt %2<br>libtorch %3 (%4)<br>SQLite %5</p><p>BLAS: %6<br>CPU threads: %7</p>")
                            .arg(QString::fromStdString(cotlabVersion()), qVersion(),
                                 QString::fromStdString(torch.version),
                                 torch.cudaAvailable ? tr("CUDA, %1 devices").arg(torch.cudaDevices) : tr("CPU"),
-                                QString::fromStdString(sqliteVersion())));
+                                QString::fromStdString(sqliteVersion()),
+                                torch.blas.empty() ? tr("unknown") : QString::fromStdString(torch.blas).toHtmlEscaped(),
+                                torch.blasThreads > 0 ? tr("libtorch %1, OpenBLAS %2")
+                                                            .arg(torch.cpuThreads)
+                                                            .arg(torch.blasThreads)
+                                                      : tr("libtorch %1").arg(torch.cpuThreads)));
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

@@ -3,7 +3,6 @@
 #include "TerminalProgress.h"
 #include "ingest/Importer.h"
 #include "ingest/InterchangeExporter.h"
-#include "nn/CpuThreads.h"
 #include "nn/TorchInfo.h"
 #include "store/StatsRepository.h"
 #include "store/Workspace.h"
@@ -111,8 +110,8 @@ int runVersion()
                 torch.cudaAvailable ? std::to_string(torch.cudaDevices).c_str() : "");
     if (!torch.blas.empty())
         std::printf("BLAS %s\n", torch.blas.c_str());
-    if (const int blasThreads = nn::openBlasThreads())
-        std::printf("CPU threads: libtorch %d, OpenBLAS %d\n", nn::setCpuThreads(), blasThreads);
+    if (torch.blasThreads > 0)
+        std::printf("CPU threads: libtorch %d, OpenBLAS %d\n", torch.cpuThreads, torch.blasThreads);
     return 0;
 }
 

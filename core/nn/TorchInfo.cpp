@@ -1,5 +1,7 @@
 #include "nn/TorchInfo.h"
 
+#include "nn/CpuThreads.h"
+
 #include <dlfcn.h>
 #include <fstream>
 #include <string>
@@ -14,6 +16,8 @@ TorchInfo TorchInfo::query()
     info.version = TORCH_VERSION;
     info.cudaAvailable = torch::cuda::is_available();
     info.cudaDevices = info.cudaAvailable ? int(torch::cuda::device_count()) : 0;
+    info.cpuThreads = torch::get_num_threads();
+    info.blasThreads = openBlasThreads();
     const std::string config = at::show_config();
     const auto pos = config.find("BLAS_INFO=");
     if (pos != std::string::npos) {
