@@ -258,13 +258,20 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     out.accuracy = ci.accuracy;
     out.ciLow = ci.low;
     out.ciHigh = ci.high;
+    out.maxNewTokens = request.maxNewTokens;
+    out.atTokenLimit = evals.countAtTokenLimit(id, request.maxNewTokens);
+    // A rationale longer than the limit is cut before its answer and counts as wrong: say so where the accuracy is.
+    const std::string cut = out.atTokenLimit == 0 ? ""
+                            : std::to_string(out.atTokenLimit) + " of " + std::to_string(n) +
+                                  " generations reached the limit of " + std::to_string(request.maxNewTokens) +
+                                  " new tokens and may be cut short; evaluate again with a higher max new tokens";
     if (n < out.items) {
         out.status = "stopped";
         evals.finish(id, "stopped", "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
-                                        " instances; resume continues from there");
+                                        " instances; resume continues from there" + (cut.empty() ? "" : ". " + cut));
     } else {
         out.status = "finished";
-        evals.finish(id, "finished", std::nullopt);
+        evals.finish(id, "finished", cut.empty() ? std::nullopt : std::optional<std::string>(cut));
     }
     return out;
 }

@@ -59,6 +59,8 @@ struct EvaluationOutcome {
     double accuracy = 0, ciLow = 0, ciHigh = 0;
     int64_t batchSize = 0;       // sequences per batch (the chosen one when automatic)
     int64_t generatedTokens = 0; // by this call (not counting instances stored before a resume)
+    int64_t atTokenLimit = 0;    // questions whose generation reached maxNewTokens (cut short: raise the limit)
+    int64_t maxNewTokens = 0;    // the limit used
     double seconds = 0;          // this call's generation time, model loading excluded
 };
 

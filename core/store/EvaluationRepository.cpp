@@ -231,4 +231,14 @@ std::pair<int64_t, int64_t> EvaluationRepository::tally(int64_t evaluationId)
     return {s.int64(0), s.int64(1)};
 }
 
+int64_t EvaluationRepository::countAtTokenLimit(int64_t evaluationId, int64_t maxNewTokens)
+{
+    Statement s(m_db, "SELECT COUNT(*) FROM evaluation_items e JOIN rationales r ON r.id = e.rationale_id "
+                      "WHERE e.evaluation_id = ? AND r.token_count >= ?");
+    s.bind(1, evaluationId);
+    s.bind(2, maxNewTokens);
+    s.step();
+    return s.int64(0);
+}
+
 } // namespace cotlab::store

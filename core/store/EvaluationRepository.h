@@ -88,6 +88,8 @@ public:
     std::pair<int64_t, int64_t> teacherTally(int64_t evaluationId);
     // (correct, done) recounted from the stored items.
     std::pair<int64_t, int64_t> tally(int64_t evaluationId);
+    // Evaluated questions whose (first sample's) generation ran to maxNewTokens tokens: cut short, most likely.
+    int64_t countAtTokenLimit(int64_t evaluationId, int64_t maxNewTokens);
 
 private:
     Database& m_db;

@@ -158,6 +158,22 @@ private Q_SLOTS:
         QVERIFY(automatic.generatedTokens > 0);
         const auto recorded = store::EvaluationRepository(w.db()).find(automatic.evaluationId);
         QCOMPARE(nlohmann::json::parse(recorded->configJson)["batch_size"].get<int64_t>(), int64_t(64));
+
+        // Rationales cut at the token limit are counted and the evaluation says so: a too-low limit reads as a
+        // student that cannot answer (found on 6-item last-letter questions, whose rationales need ~300 tokens).
+        r.name = "cut";
+        r.maxNewTokens = 4;
+        const auto cut = eval::startEvaluation(r, {}, nullptr);
+        QCOMPARE(cut.status, std::string("finished"));
+        QCOMPARE(cut.atTokenLimit, int64_t(4));
+        QCOMPARE(cut.maxNewTokens, int64_t(4));
+        const auto cutRecord = store::EvaluationRepository(w.db()).find(cut.evaluationId);
+        QVERIFY(cutRecord->message);
+        QVERIFY(cutRecord->message->find("4 of 4 generations reached the limit of 4 new tokens") != std::string::npos);
+        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM rationales WHERE model = 'cut' AND token_count = 4"),
+                 int64_t(4));
+        QCOMPARE(store::EvaluationRepository(w.db()).countAtTokenLimit(whole.evaluationId, 48), whole.atTokenLimit);
+        QCOMPARE(bool(store::EvaluationRepository(w.db()).find(whole.evaluationId)->message), whole.atTokenLimit > 0);
     }
 
     // Hand-computed: GPT-2 small (12 layers x 768, vocabulary 50,257), a 100-token prompt and 256 new tokens need
