@@ -110,6 +110,8 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_status = new QLabel(tr("No evaluation in progress."));
+    m_status->setObjectName("status");
+    m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_results = readOnlyTable({tr("ID"), tr("Student"), tr("Run"), tr("Trained on"), tr("Task"), tr("Split"),

@@ -78,6 +78,7 @@ private Q_SLOTS:
         page.findChild<QSpinBox*>("batch")->setValue(8);
 
         // Evaluate each student from the form; the label-only one is stopped after its first batch and resumed.
+        int64_t lastCut = -1; // generations of the last evaluation that reached the token limit
         auto evaluate = [&](int64_t runId, bool stopEarly) {
             runCombo->setCurrentIndex(runCombo->findData(qint64(runId)));
             QCOMPARE(page.findChild<QComboBox*>("task")->currentText(), QString("coin_flip"));
@@ -94,10 +95,21 @@ private Q_SLOTS:
             }
             QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
             QCOMPARE(results->item(0, 9)->text(), QString("finished"));
+            // Rationales cut at the 40-token limit are counted in the page's message.
+            const QString status = page.findChild<QLabel*>("status")->text();
+            store::Workspace w(ws);
+            const int64_t cut = store::EvaluationRepository(w.db()).countAtTokenLimit(
+                results->item(0, 0)->data(Qt::UserRole).toLongLong(), 40);
+            QVERIFY2(status.contains(QString("%1 of 24 generations reached the limit of 40 new tokens").arg(cut)) ==
+                         (cut > 0),
+                     qPrintable(status));
+            lastCut = cut;
         };
         evaluate(cotSmall, false);
         evaluate(cot, false);
+        QVERIFY(lastCut > 0); // two-person coin-flip rationales are longer than 40 tokens
         evaluate(label, true);
+        QCOMPARE(lastCut, int64_t(0));
         QCOMPARE(results->rowCount(), 3);
 
         store::Workspace w(ws);
