@@ -579,7 +579,14 @@ void EvaluatePage::refreshResults()
             m_results->setItem(row, 7, cell(accuracy));
             m_results->setItem(row, 8, cell(e.done == e.items ? QString::number(e.done)
                                                               : QString("%1 / %2").arg(e.done).arg(e.items)));
-            m_results->setItem(row, 9, cell(QString::fromStdString(e.status)));
+            // Generations cut at the token limit score as wrong answers: the status says how many there are.
+            const qint64 limit = config.value("max_new_tokens").toInteger();
+            const int64_t cut = limit > 0 ? evals.countAtTokenLimit(e.id, limit) : 0;
+            m_results->setItem(row, 9, cell(cut == 0 ? QString::fromStdString(e.status)
+                                                     : tr("%1 · %2 cut at %3 tokens")
+                                                           .arg(QString::fromStdString(e.status))
+                                                           .arg(cut)
+                                                           .arg(limit)));
             const QString tip = QString::fromStdString(e.modelPath) +
                                 (e.message ? "\n" + QString::fromStdString(*e.message) : QString());
             for (int c = 0; c < m_results->columnCount(); ++c)
