@@ -330,7 +330,10 @@ QWidget* EvaluatePage::buildForm()
     m_temperature->setValue(0.7);
     m_maxNewTokens = spinBox(0, 4096, 0);
     m_maxNewTokens->setObjectName("maxNewTokens");
-    m_maxNewTokens->setSpecialValueText(tr("auto (256 CoT, 16 label)"));
+    m_maxNewTokens->setSpecialValueText(tr("auto (CoT: 256+, label: 16)"));
+    m_maxNewTokens->setToolTip(tr("Tokens per answer at most. Auto: 16 for label-only students; for chain of thought "
+                                  "256, or more when the teacher's rationales on these questions are longer. "
+                                  "Generations that reach the limit are counted in the Status column."));
     m_batch = spinBox(0, 1024, 0);
     m_batch->setObjectName("batch");
     m_batch->setSpecialValueText(tr("auto"));

@@ -163,7 +163,7 @@ int main(int argc, char** argv)
     evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();
     evalCmd->add_option("--top-p", er.topP, "Nucleus sampling mass (--samples > 1)")->capture_default_str();
     evalCmd->add_option("--seed", er.seed, "Sampling seed")->capture_default_str();
-    evalCmd->add_option("--max-new-tokens", er.maxNewTokens, "Tokens per answer at most (0: 256 for cot, 16 for label)")
+    evalCmd->add_option("--max-new-tokens", er.maxNewTokens, "Tokens per answer at most (0: 16 for label; for cot 256, or more when the teacher's rationales on these questions are longer)")
         ->capture_default_str();
     evalCmd->add_option("--batch-size", er.batchSize, "Sequences generated together (0: chosen from the model's memory needs)")
         ->capture_default_str();

@@ -104,9 +104,10 @@ void complete(EvaluationRequest& r, store::Database& db)
     }
     if (!r.format)
         r.format = train::TargetFormat::ChainOfThought;
-    if (r.maxNewTokens <= 0)
-        r.maxNewTokens =
-            *r.format == train::TargetFormat::LabelOnly || *r.format == train::TargetFormat::StepByStep ? 16 : 256;
+    // Chain of thought's automatic budget needs the tokenizer and the split's rationales: execute() sets it.
+    if (r.maxNewTokens <= 0 &&
+        (*r.format == train::TargetFormat::LabelOnly || *r.format == train::TargetFormat::StepByStep))
+        r.maxNewTokens = 16;
     if (r.samples < 1)
         throw Error("samples must be at least 1");
     if (r.batchSize < 0)
@@ -119,10 +120,15 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     store::Workspace ws(request.workspace);
     complete(request, ws.db());
     std::vector<store::InstanceRecord> instances;
+    std::string longestRationale; // of the evaluated questions' teacher rationales: the automatic CoT budget
     store::RationaleRepository(ws.db()).forEachInstance(
-        request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>&) {
-            if (i.split == request.split)
+        request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
+            if (i.split == request.split) {
                 instances.push_back(i);
+                for (const auto& r : rationales)
+                    if (r.sourceKind == "teacher" && r.text.size() > longestRationale.size())
+                        longestRationale = r.text;
+            }
             return request.limit <= 0 || int64_t(instances.size()) < request.limit;
         });
     if (instances.empty())
@@ -132,6 +138,14 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     const auto placement = nn::resolvePlacement(request.device, request.precision);
     nn::place(*model, placement);
     model->eval();
+    if (request.maxNewTokens <= 0) {
+        int64_t longestPrompt = 0;
+        for (const auto& i : instances)
+            longestPrompt = std::max(longestPrompt,
+                                     int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+        request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer->encode(longestRationale).size()),
+                                                       model->maxSeqLen() - longestPrompt);
+    }
     if (request.batchSize == 0) {
         BatchSizeInputs in;
         in.cachedValuesPerToken = model->cachedValuesPerToken();
@@ -277,6 +291,12 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
 }
 
 } // namespace
+
+int64_t automaticCotTokenBudget(int64_t longestTeacherRationaleTokens, int64_t room)
+{
+    const int64_t t = longestTeacherRationaleTokens;
+    return std::max<int64_t>(1, std::min(room, std::max<int64_t>(256, t + t / 4 + 16)));
+}
 
 int64_t automaticBatchSize(const BatchSizeInputs& in)
 {

@@ -28,12 +28,18 @@ struct EvaluationRequest {
     double temperature = 0.7;
     double topP = 1.0;
     uint64_t seed = 0;
-    int64_t maxNewTokens = 0; // 0: 256 for chain of thought, 16 for label only
+    int64_t maxNewTokens = 0; // 0: 16 for label only; for chain of thought, automaticCotTokenBudget
     int64_t batchSize = 0;    // sequences generated together (0: chosen automatically, automaticBatchSize)
     int64_t limit = 0;        // evaluate only the first N instances of the split (0: all)
     std::string device = "auto";
     std::string precision = "auto";
 };
+
+// Chain of thought's automatic token budget: 256, or more when the evaluated questions' teacher rationales are
+// longer (the longest one's tokens + 25% + 16), so that a student writing as much as its teacher is not cut short;
+// at most 'room', what the model's context leaves after the longest prompt (a generation cut there is then
+// counted as reaching the limit).
+int64_t automaticCotTokenBudget(int64_t longestTeacherRationaleTokens, int64_t room);
 
 // What the automatic batch size depends on.
 struct BatchSizeInputs {

@@ -3,6 +3,9 @@
 // rationales, stops, resumes and ends with the same predictions as an uninterrupted evaluation.
 #include "eval/Accuracy.h"
 #include "eval/Evaluation.h"
+#include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
+#include "nn/ModelLoader.h"
 #include "store/EvaluationRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
@@ -10,6 +13,7 @@
 #include "util/Error.h"
 
 #include <QtTest>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -174,6 +178,52 @@ private Q_SLOTS:
                  int64_t(4));
         QCOMPARE(store::EvaluationRepository(w.db()).countAtTokenLimit(whole.evaluationId, 48), whole.atTokenLimit);
         QCOMPARE(bool(store::EvaluationRepository(w.db()).find(whole.evaluationId)->message), whole.atTokenLimit > 0);
+    }
+
+    // The automatic chain-of-thought budget grows with the teacher's rationales on the evaluated questions: 5-word
+    // last-letter rationales are longer than 256 tokens and were cut before their answer with a fixed 256.
+    void automaticTokenBudgetFitsTheTeachersRationales()
+    {
+        COTLAB_REQUIRE_SHARED();
+        QCOMPARE(eval::automaticCotTokenBudget(0, 1000), int64_t(256));
+        QCOMPARE(eval::automaticCotTokenBudget(400, 1000), int64_t(516));
+        QCOMPARE(eval::automaticCotTokenBudget(400, 300), int64_t(300)); // the model's context is the limit
+        QCOMPARE(eval::automaticCotTokenBudget(0, 100), int64_t(100));
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        ingest::SymbolicTaskOptions o;
+        o.task = "last_letter_concatenation";
+        o.split = "test";
+        o.count = 3;
+        o.items = 5; // stories260K's context (512) has room for the budget
+        {
+            std::ofstream out(dir.path("ll.jsonl"));
+            ingest::writeSymbolicTask(o, out);
+        }
+        std::string longest;
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(), dir.path("ll.jsonl"));
+            longest = test::textOf(w.db(), "SELECT text FROM rationales ORDER BY length(text) DESC LIMIT 1");
+        }
+        eval::EvaluationRequest r;
+        r.workspace = ws;
+        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        r.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+        r.task = o.task;
+        const auto out = eval::startEvaluation(r, {}, nullptr);
+        const auto [model, tokenizer] = nn::loadModelAndTokenizer(r.modelPath, r.tokenizerPath);
+        const int64_t tokens = int64_t(tokenizer->encode(longest).size());
+        QVERIFY2(tokens > 256, qPrintable(QString::number(tokens)));
+        QCOMPARE(out.maxNewTokens, eval::automaticCotTokenBudget(tokens, 1000));
+        store::Workspace w(ws);
+        const auto config = nlohmann::json::parse(store::EvaluationRepository(w.db()).find(out.evaluationId)->configJson);
+        QCOMPARE(config["max_new_tokens"].get<int64_t>(), out.maxNewTokens); // recorded: a resume uses the same
+
+        // A label-only student keeps its 16 tokens.
+        r.format = train::TargetFormat::LabelOnly;
+        r.name = "label";
+        QCOMPARE(eval::startEvaluation(r, {}, nullptr).maxNewTokens, int64_t(16));
     }
 
     // Hand-computed: GPT-2 small (12 layers x 768, vocabulary 50,257), a 100-token prompt and 256 new tokens need
