@@ -8,10 +8,10 @@
 #
 # Environment: COTLAB_CLI (default: build/app/cotlab-cli, then cotlab-cli on PATH), STUDENT and TOKENIZER
 # (default: the bundled stories260K), TASKS (default: "last_letter_concatenation coin_flip"), TRAIN_PER_LENGTH
-# (800), TEST_COUNT (200), EPOCHS (2), THREADS (torch threads; default: all cores), SPLITS (held-out splits to
-# evaluate; default "dev test"), QUESTIONS (a learning curve: e.g. "150 600 2400" trains each template on that many
-# training questions drawn at random; default: all of them) and STEPS (optimizer steps per run instead of EPOCHS,
-# so every point of a learning curve gets the same compute).
+# (800), TEST_COUNT (200), STEPS (optimizer steps per run; default 1500), EPOCHS (passes instead of STEPS),
+# THREADS (torch threads; default: all cores), SPLITS (held-out splits to evaluate; default "dev test") and
+# QUESTIONS (a learning curve: e.g. "150 600 2400" trains each template on that many training questions drawn at
+# random; default: all of them; every point gets the same STEPS, i.e. the same compute).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-symbolic-distillation}"
@@ -25,11 +25,12 @@ tokenizer="${TOKENIZER:-$demo_model/tok512.bin}"
 tasks="${TASKS:-last_letter_concatenation coin_flip}"
 per_length="${TRAIN_PER_LENGTH:-800}"
 test_count="${TEST_COUNT:-200}"
-epochs="${EPOCHS:-2}"
 splits="${SPLITS:-dev test}"
 questions="${QUESTIONS:-0}"
-length=(--epochs "$epochs")
-[ -z "${STEPS:-}" ] || length=(--steps "$STEPS")
+# 1500 steps: at 300 (two epochs of 2,400 questions) the CoT student was still far from what it learns later
+# (last letters, 3 words: 16% after 300 steps, 90% after 1500; docs/experiments.md).
+length=(--steps "${STEPS:-1500}")
+[ -z "${EPOCHS:-}" ] || length=(--epochs "$EPOCHS")
 [ -z "${THREADS:-}" ] || export OMP_NUM_THREADS="$THREADS"
 # OpenBLAS falls back to slow kernels on some virtual CPUs; cotlab-cli version says which it uses.
 if "$cli" version 2>/dev/null | grep -q "OPENBLAS_CORETYPE="; then
