@@ -20,18 +20,13 @@ QString describe(const eval::EvaluationOutcome& o)
                                 .arg(100 * o.accuracy, 0, 'f', 1)
                                 .arg(100 * o.ciLow, 0, 'f', 1)
                                 .arg(100 * o.ciHigh, 0, 'f', 1);
-    const QString cut = o.atTokenLimit == 0
-                            ? QString()
-                            : QStringLiteral(" %1 of %2 generations reached the limit of %3 new tokens and may be cut "
-                                             "short before their answer: evaluate again with a higher Max new tokens.")
-                                  .arg(o.atTokenLimit)
-                                  .arg(o.done)
-                                  .arg(o.maxNewTokens);
+    const std::string note = eval::tokenLimitNote(o);
+    const QString cut = note.empty() ? QString() : " " + QString::fromStdString(note) + ".";
     if (o.status == "finished")
         return QStringLiteral("finished\nEvaluation %1 finished: %2.%3").arg(o.evaluationId).arg(figures, cut);
-    return QStringLiteral("stopped\nEvaluation %1 stopped after %2; Resume continues from there.")
+    return QStringLiteral("stopped\nEvaluation %1 stopped after %2; Resume continues from there.%3")
         .arg(o.evaluationId)
-        .arg(figures);
+        .arg(figures, cut);
 }
 
 } // namespace

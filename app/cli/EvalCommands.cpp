@@ -31,10 +31,8 @@ int runEval(const std::string& workspace, EvalArgs args)
     if (out.seconds > 0)
         std::printf("batch size %lld, %lld tokens generated in %.1f s (%.1f tokens/s)\n", (long long)out.batchSize,
                     (long long)out.generatedTokens, out.seconds, double(out.generatedTokens) / out.seconds);
-    if (out.atTokenLimit > 0)
-        std::printf("warning: %lld of %lld generations reached the limit of %lld new tokens and may be cut short before "
-                    "their answer; evaluate again with a higher --max-new-tokens\n",
-                    (long long)out.atTokenLimit, (long long)out.done, (long long)out.maxNewTokens);
+    if (const std::string note = eval::tokenLimitNote(out); !note.empty())
+        std::printf("warning: %s (--max-new-tokens)\n", note.c_str());
     const auto contrast = eval::compareWithOriginals(workspace, out.evaluationId);
     if (contrast.questions > contrast.unlinked) {
         const auto& d = contrast.difference;

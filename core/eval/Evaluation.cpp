@@ -274,11 +274,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     out.ciHigh = ci.high;
     out.maxNewTokens = request.maxNewTokens;
     out.atTokenLimit = evals.countAtTokenLimit(id, request.maxNewTokens);
-    // A rationale longer than the limit is cut before its answer and counts as wrong: say so where the accuracy is.
-    const std::string cut = out.atTokenLimit == 0 ? ""
-                            : std::to_string(out.atTokenLimit) + " of " + std::to_string(n) +
-                                  " generations reached the limit of " + std::to_string(request.maxNewTokens) +
-                                  " new tokens and may be cut short; evaluate again with a higher max new tokens";
+    const std::string cut = tokenLimitNote(out);
     if (n < out.items) {
         out.status = "stopped";
         evals.finish(id, "stopped", "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
@@ -291,6 +287,15 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
 }
 
 } // namespace
+
+std::string tokenLimitNote(const EvaluationOutcome& o)
+{
+    if (o.atTokenLimit == 0)
+        return {};
+    return std::to_string(o.atTokenLimit) + " of " + std::to_string(o.done) + " generations reached the limit of " +
+           std::to_string(o.maxNewTokens) + " new tokens and may be cut short before their answer; evaluate again " +
+           "with a higher max new tokens";
+}
 
 int64_t automaticCotTokenBudget(int64_t longestTeacherRationaleTokens, int64_t room)
 {

@@ -70,6 +70,10 @@ struct EvaluationOutcome {
     double seconds = 0;          // this call's generation time, model loading excluded
 };
 
+// "N of M generations reached the limit of L new tokens ..." when any did (a rationale cut there scores as a wrong
+// answer), else empty: the stored evaluation's message, the CLI and the Evaluate page all say it in these words.
+std::string tokenLimitNote(const EvaluationOutcome& outcome);
+
 // After each stored batch: instances evaluated so far, of how many, and how many were right.
 using EvaluationProgress = std::function<void(int64_t evaluationId, int64_t done, int64_t items, int64_t correct)>;
 
