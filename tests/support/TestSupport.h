@@ -79,9 +79,13 @@ private:
 
 } // namespace cotlab::test
 
-// Skips the test (with the reason) when ../shared is not beside the checkout.
+// Skips the test (with the reason) when ../shared is not beside the checkout; fails it instead when
+// COTLAB_REQUIRE_SHARED is set (.ci/run sets it, so a CI machine without ../shared cannot pass by skipping).
 #define COTLAB_REQUIRE_SHARED()                                                                                        \
     do {                                                                                                               \
-        if (!cotlab::test::haveShared())                                                                               \
+        if (!cotlab::test::haveShared()) {                                                                             \
+            if (qEnvironmentVariableIsSet("COTLAB_REQUIRE_SHARED"))                                                    \
+                QFAIL("../shared is not beside the checkout (COTLAB_SHARED_DIR) and COTLAB_REQUIRE_SHARED is set");  \
             QSKIP("../shared is not beside the checkout (COTLAB_SHARED_DIR)");                                         \
+        }                                                                                                              \
     } while (0)
