@@ -138,20 +138,20 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     const auto placement = nn::resolvePlacement(request.device, request.precision);
     nn::place(*model, placement);
     model->eval();
-    if (request.maxNewTokens <= 0) {
-        int64_t longestPrompt = 0;
+    // The longest prompt (with its BOS token), for the automatic token budget and batch size.
+    int64_t longestPrompt = 0;
+    if (request.maxNewTokens <= 0 || request.batchSize == 0)
         for (const auto& i : instances)
             longestPrompt = std::max(longestPrompt,
                                      int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+    if (request.maxNewTokens <= 0)
         request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer->encode(longestRationale).size()),
                                                        model->maxSeqLen() - longestPrompt);
-    }
     if (request.batchSize == 0) {
         BatchSizeInputs in;
         in.cachedValuesPerToken = model->cachedValuesPerToken();
         in.vocabSize = model->vocabSize();
-        for (const auto& i : instances)
-            in.longestPrompt = std::max(in.longestPrompt, int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+        in.longestPrompt = longestPrompt;
         in.maxNewTokens = request.maxNewTokens;
         in.bytesPerValue = int64_t(c10::elementSize(placement.dtype));
         in.cuda = placement.device.is_cuda();
