@@ -67,8 +67,10 @@ TrainPage::TrainPage(QWidget* parent) : QWidget(parent), m_job(new TrainingJob(t
     m_lossPlot->setObjectName("lossPlot");
     m_lrPlot = plot(tr("Learning rate"), tr("lr"));
     m_speedPlot = plot(tr("Throughput"), tr("tokens/s"));
-    m_lossPlot->legend->setVisible(true);
     m_lossPlot->legend->setFont(QFont(font().family(), 8));
+    connect(m_lossPlot, &QCustomPlot::beforeReplot, this, [this] { // no empty legend box before a run is shown
+        m_lossPlot->legend->setVisible(m_lossPlot->legend->itemCount() > 0);
+    });
 
     m_progress = new QProgressBar;
     m_progress->setObjectName("progress");
@@ -152,7 +154,16 @@ QWidget* TrainPage::buildForm()
     m_device->addItems({"auto", "cpu", "cuda:0", "cuda:1"});
     sf->addRow(tr("Model"), pathField(m_model, true, this));
     sf->addRow(tr("Tokenizer"), pathField(m_tokenizer, false, this));
+    m_precision = new QComboBox;
+    m_precision->setObjectName("precision");
+    m_precision->addItem(tr("fp32"), "fp32");
+    m_precision->addItem(tr("bf16 mixed precision"), "bf16");
+    m_precision->addItem(tr("fp16 mixed precision (CUDA)"), "fp16");
+    m_precision->setToolTip(tr("Mixed precision computes matrix products in bf16 or fp16 under autocast and keeps "
+                               "float32 weights and optimizer state; fp16 adds dynamic loss scaling and needs CUDA. "
+                               "bf16 suits recent GPUs and CPUs with bf16 instructions (docs/training.md)"));
     sf->addRow(tr("Device"), m_device);
+    sf->addRow(tr("Precision"), m_precision);
 
     auto* data = new QGroupBox(tr("Data"));
     auto* df = new QFormLayout(data);
@@ -328,6 +339,7 @@ void TrainPage::start()
     r.selection.questions = m_questions->value();
     r.maxLength = m_maxLength->value();
     r.device = m_device->currentText().toStdString();
+    r.config.precision = m_precision->currentData().toString().toStdString();
     r.config.learningRate = lr;
     r.config.epochs = m_epochs->value();
     r.config.maxSteps = m_steps->value();

@@ -75,6 +75,7 @@ private:
     QSpinBox* m_evalEvery;
     QSpinBox* m_checkpointEvery;
     QComboBox* m_device;
+    QComboBox* m_precision;
     QLineEdit* m_output;
     QPushButton* m_startButton;
     QPushButton* m_stopButton;

@@ -18,6 +18,10 @@ struct TrainConfig {
     int64_t batchSize = 8;
     int64_t gradAccumulation = 1; // micro-batches per optimizer step
     double clipNorm = 1.0;        // 0: no clipping
+    // fp32, or mixed precision: bf16 or fp16 (CUDA) matrix products under autocast, float32 weights and optimizer.
+    std::string precision = "fp32";
+    // Dynamic loss scaling from this scale; unset: 65536 for fp16, none otherwise; 0: none.
+    std::optional<double> initialLossScale;
     uint64_t seed = 0;
     int64_t checkpointEvery = 0; // optimizer steps; 0: only at the end and when stopped
     int64_t evalEvery = 0;       // optimizer steps between dev-set losses; 0: only at the end (with a dev set)
@@ -34,6 +38,8 @@ struct StepMetrics {
     double tokensPerSecond = 0;
     int64_t tokens = 0; // tokens (prompt and target, no padding) processed so far
     std::optional<double> devLoss; // mean loss per target token on the dev split, on the steps it is measured
+    double lossScale = 0;  // the step's loss scale (0: no loss scaling)
+    bool skipped = false;  // the gradients overflowed at this loss scale: no update (the scale halves)
 };
 
 } // namespace cotlab::train

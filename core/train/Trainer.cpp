@@ -31,6 +31,15 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     torch::optim::AdamWOptions o(c.learningRate);
     o.betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay);
     m_optimizer = std::make_unique<torch::optim::AdamW>(m_model->parameters(), o);
+    m_autocast = autocastDtype(c.precision, nn::modelDevice(*m_model));
+    const auto params = m_model->parameters();
+    if (!params.empty() && params.front().scalar_type() != torch::kFloat32)
+        throw Error("training needs the model's weights in float32 (mixed precision keeps float32 weights and "
+                    "computes in " + c.precision + " under autocast)");
+    const double scale = c.initialLossScale.value_or(m_autocast == torch::kFloat16 ? 65536.0 : 0.0);
+    if (scale < 0)
+        throw Error("the initial loss scale must be positive (0: no loss scaling)");
+    m_scaler = LossScaler(scale);
 }
 
 double Trainer::learningRateAt(int64_t step) const
@@ -78,7 +87,11 @@ torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_
     const auto device = nn::modelDevice(*m_model);
     auto input = torch::tensor(ids, torch::kInt64).view({rows, int64_t(width)}).to(device);     // [b, T]
     auto target = torch::tensor(labels, torch::kInt64).view({rows, int64_t(width)}).to(device); // [b, T]
-    auto logits = m_model->forward(input);                                                        // [b, T, V]
+    torch::Tensor logits;
+    {
+        AutocastScope autocast(m_autocast, device);
+        logits = m_model->forward(input); // [b, T, V]
+    }
     // Position t predicts token t + 1.
     auto shiftedLogits = logits.narrow(1, 0, int64_t(width) - 1).reshape({-1, logits.size(-1)});
     auto shiftedTargets = target.narrow(1, 1, int64_t(width) - 1).reshape({-1});
@@ -126,7 +139,7 @@ double Trainer::devLoss()
     return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
-void Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
+bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
 {
     m_optimizer->zero_grad();
     for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
@@ -137,9 +150,18 @@ void Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
             throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
                                    std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
                                    "(try a lower learning rate)");
-        (loss / double(m_config.gradAccumulation)).backward();
+        (loss * (m_scaler.scale() / double(m_config.gradAccumulation))).backward();
         lossSum += value;
         stepTokens += tokens;
+    }
+    if (!m_scaler.unscale(m_model->parameters())) {
+        // fp16 gradients overflowed at this scale: no update, a smaller scale next step.
+        m_scaler.update(false);
+        if (m_scaler.scale() < 1.0)
+            throw TrainingDiverged("the gradients overflow even without loss scaling at step " +
+                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was (try bf16 "
+                                   "or fp32, or a lower learning rate)");
+        return false;
     }
     // Without clipping, an infinite bound only measures the norm.
     gradNorm = torch::nn::utils::clip_grad_norm_(
@@ -149,6 +171,8 @@ void Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
                                std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
     m_optimizer->step();
+    m_scaler.update(true);
+    return true;
 }
 
 void Trainer::throwFailure(const std::string& what) const
@@ -192,8 +216,10 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         double lossSum = 0, gradNorm = 0;
         int64_t stepTokens = 0;
+        const double lossScale = m_scaler.enabled() ? m_scaler.scale() : 0.0;
+        bool updated = true;
         try {
-            trainStep(lossSum, gradNorm, stepTokens);
+            updated = trainStep(lossSum, gradNorm, stepTokens);
         } catch (const c10::Error& e) {
             throwFailure(e.what_without_backtrace());
         } catch (const std::bad_alloc&) {
@@ -208,7 +234,9 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         m.epoch = double(m_step * m_config.gradAccumulation) / double(m_batchesPerEpoch);
         m.loss = lossSum / double(m_config.gradAccumulation);
         m.learningRate = lr;
-        m.gradNorm = gradNorm;
+        m.gradNorm = updated ? gradNorm : 0.0;
+        m.lossScale = lossScale;
+        m.skipped = !updated;
         m.tokensPerSecond = secs > 0 ? double(stepTokens) / secs : 0;
         m.tokens = m_tokens;
         if (m_dev && ((m_config.evalEvery > 0 && m_step % m_config.evalEvery == 0) || m_step == m_totalSteps))
@@ -240,7 +268,11 @@ void Trainer::saveCheckpoint()
         torch::serialize::OutputArchive archive;
         m_optimizer->save(archive);
         archive.save_to((tmp / "optimizer.pt").string());
-        const nlohmann::json state = {{"step", m_step}, {"tokens", m_tokens}, {"total_steps", m_totalSteps}};
+        nlohmann::json state = {{"step", m_step}, {"tokens", m_tokens}, {"total_steps", m_totalSteps}};
+        if (m_scaler.enabled()) {
+            state["loss_scale"] = m_scaler.scale();
+            state["loss_scale_clean_steps"] = m_scaler.cleanSteps();
+        }
         std::ofstream out(tmp / "state.json");
         out << state.dump(2) << "\n";
         if (!out.flush())
@@ -296,6 +328,8 @@ bool Trainer::resume()
     }
     m_step = state.value("step", int64_t(0));
     m_tokens = state.value("tokens", int64_t(0));
+    if (m_scaler.enabled() && state.contains("loss_scale"))
+        m_scaler.restore(state.value("loss_scale", m_scaler.scale()), state.value("loss_scale_clean_steps", int64_t(0)));
     return true;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 
 // Fine-tuning a CausalLm on a TrainingSet: AdamW, warm-up then cosine/linear decay, gradient clipping and
-// accumulation, loss on target tokens only, checkpoints that a resumed run continues from exactly.
+// accumulation, loss on target tokens only, bf16/fp16 mixed precision (autocast; loss scaling for fp16),
+// checkpoints that a resumed run continues from exactly.
 // Include only from core and cotlab-cli (torch).
 #include "nn/CausalLm.h"
+#include "train/MixedPrecision.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingSet.h"
 
@@ -56,7 +58,8 @@ private:
     torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
                             int64_t* tokens);
     std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
-    void trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens); // one optimizer step
+    // One optimizer step; false when it was skipped (gradients overflowed at the loss scale).
+    bool trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens);
     [[noreturn]] void throwFailure(const std::string& what) const;          // names OOM and other step failures
     size_t longestExample() const;
 
@@ -66,6 +69,8 @@ private:
     TrainConfig m_config;
     int32_t m_pad;
     std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::optional<torch::ScalarType> m_autocast; // the mixed-precision dtype (none: fp32)
+    LossScaler m_scaler;
     int64_t m_batchesPerEpoch = 0;
     int64_t m_totalSteps = 0;
     int64_t m_step = 0;

@@ -109,7 +109,7 @@ std::string requestToJson(const TrainingRequest& r)
               {"corpus", r.selection.corpus},
               {"max_length", r.maxLength},
               {"device", r.device},
-              {"precision", "fp32"},
+              {"precision", c.precision},
               {"learning_rate", c.learningRate},
               {"weight_decay", c.weightDecay},
               {"warmup_steps", c.warmupSteps},
@@ -156,6 +156,7 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     c.batchSize = j.value("batch_size", c.batchSize);
     c.gradAccumulation = j.value("grad_accumulation", c.gradAccumulation);
     c.clipNorm = j.value("clip_norm", c.clipNorm);
+    c.precision = j.value("precision", c.precision);
     c.seed = j.value("seed", c.seed);
     c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
     r.devSplit = j.value("dev_split", "");
@@ -240,7 +241,8 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                             {"dev_split", request.devSplit},
                             {"dev_examples", devSet ? int64_t(devSet->size()) : int64_t(0)},
                             {"truncated", set.truncated()},
-                            {"device", nn::describe(placement)}}
+                            {"device", placement.device.str()},
+                            {"precision", request.config.precision}}
                            .dump();
         r.totalSteps = trainer.totalSteps();
         runId = runs.create(r);
@@ -261,6 +263,8 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                                  {"memory_mb", residentMiB()}});
                 if (m.devLoss)
                     runs.addMetrics(runId, m.step, {{"dev_loss", *m.devLoss}});
+                if (m.lossScale > 0)
+                    runs.addMetrics(runId, m.step, {{"loss_scale", m.lossScale}, {"skipped", m.skipped ? 1.0 : 0.0}});
                 runs.updateProgress(runId, m.step, m.totalSteps);
                 if (progress)
                     progress(runId, m);

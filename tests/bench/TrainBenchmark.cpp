@@ -2,8 +2,9 @@
 // ../shared; batch 8 x 256 tokens) and a GPT-2-small-shaped model (random weights; batch 4 x 128 tokens),
 // full steps (forward, loss on the second half of each sequence, backward, clipping, AdamW) through
 // cotlab::train::Trainer. Compare with train_reference.py (the same steps in PyTorch eager):
-//   build/tests/bench/bench_train [--threads N] [--model stories260K|gpt2]
-//   /usr/bin/python3 tests/bench/train_reference.py [--threads N]
+//   build/tests/bench/bench_train [--threads N] [--model stories260K|gpt2] [--steps N] [--precision fp32|bf16]
+//   /usr/bin/python3 tests/bench/train_reference.py [--threads N] [--only stories260K|gpt2] [--steps N] [--bf16]
+// tests/bench/train_compare.sh alternates the two and prints medians and their ratio.
 #include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
@@ -16,7 +17,7 @@
 #include <string>
 
 static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, int64_t batch, int64_t length,
-                int64_t steps, int threads)
+                int64_t steps, int threads, const std::string& precision)
 {
     std::mt19937 rng(0);
     std::uniform_int_distribution<int32_t> token(3, int32_t(model->vocabSize()) - 1);
@@ -33,6 +34,7 @@ static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, i
     c.batchSize = batch;
     c.maxSteps = steps + 2;
     c.schedule = "constant";
+    c.precision = precision;
     cotlab::train::Trainer trainer(model, set, c, 0);
     double tokens = 0, seconds = 0;
     trainer.run([&](const cotlab::train::StepMetrics& m) {
@@ -41,29 +43,36 @@ static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, i
             seconds += double(batch * length) / m.tokensPerSecond;
         }
     });
-    std::printf("cotlab  %s train batch %lld x %lld: %8.1f tokens/s (%lld steps after 2 warm-up, %d threads)\n", name,
-                (long long)batch, (long long)length, tokens / seconds, (long long)steps, threads);
+    std::printf("cotlab  %s train batch %lld x %lld: %8.1f tokens/s (%lld steps after 2 warm-up, %d threads, %s)\n",
+                name, (long long)batch, (long long)length, tokens / seconds, (long long)steps, threads,
+                precision.c_str());
 }
 
 int main(int argc, char** argv)
 {
     int threads = 1;
-    std::string which = "all";
+    std::string which = "all", precision = "fp32";
+    int64_t steps = 0; // 0: 20 steps for stories260K, 5 for GPT-2 small
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
             which = argv[++i];
+        else if (!std::strcmp(argv[i], "--precision") && i + 1 < argc)
+            precision = argv[++i];
+        else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
+            steps = std::atoll(argv[++i]);
     }
     cotlab::nn::setCpuThreads(threads);
     if (which == "all" || which == "stories260K") {
         auto llama =
             cotlab::nn::Llama2cLoader::load(std::string(COTLAB_SHARED_DIR) + "/models/stories260K/stories260K.bin");
-        run("stories260K", llama.ptr(), 8, 256, 20, threads);
+        run("stories260K", llama.ptr(), 8, 256, steps > 0 ? steps : 20, threads, precision);
     }
     if (which == "all" || which == "gpt2") {
         torch::manual_seed(0);
-        run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, 5, threads);
+        run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, steps > 0 ? steps : 5,
+            threads, precision);
     }
     return 0;
 }

@@ -9,6 +9,9 @@ import torch.nn.functional as F
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True), as CoTLab's trainer does")
+p.add_argument("--bf16", action="store_true", help="forward under torch.autocast('cpu', torch.bfloat16), as CoTLab's --precision bf16")
+p.add_argument("--only", choices=["stories260K", "gpt2"], help="one model instead of both")
+p.add_argument("--steps", type=int, default=0, help="timed steps (default: 20 for stories260K, 5 for GPT-2 small)")
 p.add_argument("--model", default=os.path.join(os.path.dirname(__file__), "../../../shared/models/stories260K/stories260K.bin"))
 args = p.parse_args()
 torch.set_num_threads(args.threads)
@@ -98,17 +101,21 @@ def bench(name, model, vocab, batch, length, steps):
         labels = ids.clone(); labels[:, : length // 2] = -100
         t0 = time.perf_counter()
         opt.zero_grad()
-        logits = model(ids)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits = model(ids)
+        logits = logits.float()
         loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)), labels[:, 1:].reshape(-1), ignore_index=-100)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step >= 2:
             tokens_done += batch * length; seconds += time.perf_counter() - t0
-    print(f"pytorch {name} train batch {batch} x {length}: {tokens_done / seconds:8.1f} tokens/s ({steps} steps after 2 warm-up, {args.threads} threads, torch {torch.__version__})")
+    print(f"pytorch {name} train batch {batch} x {length}: {tokens_done / seconds:8.1f} tokens/s ({steps} steps after 2 warm-up, {args.threads} threads, {'bf16' if args.bf16 else 'fp32'}, torch {torch.__version__})")
 
 
-llama = Llama(args.model)
-bench("stories260K", llama, llama.vocab, 8, 256, 20)
-torch.manual_seed(0)
-bench("gpt2-small ", Gpt2(), 50257, 4, 128, 5)
+if args.only in (None, "stories260K"):
+    llama = Llama(args.model)
+    bench("stories260K", llama, llama.vocab, 8, 256, args.steps or 20)
+if args.only in (None, "gpt2"):
+    torch.manual_seed(0)
+    bench("gpt2-small ", Gpt2(), 50257, 4, 128, args.steps or 5)

@@ -1,8 +1,10 @@
 // Training on a real corpus (text-davinci-002's MultiArith rationales, imported from ../shared) with a real
-// pretrained student (stories260K): templates, masked loss, loss going down, exact resume, divergence.
+// pretrained student (stories260K): templates, masked loss, loss going down, exact resume, mixed precision and
+// loss scaling, divergence.
 #include "ingest/Importer.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/ModelLoader.h"
+#include "nn/Safetensors.h"
 #include "store/RunRepository.h"
 #include "train/TrainingRun.h"
 #include "store/RationaleRepository.h"
@@ -10,9 +12,12 @@
 #include "support/TestSupport.h"
 #include "text/Tokenizer.h"
 #include "train/Trainer.h"
+#include "train/MixedPrecision.h"
 #include "util/Error.h"
 
+#include <ATen/autocast_mode.h>
 #include <QtTest>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <sys/resource.h>
@@ -471,6 +476,148 @@ private Q_SLOTS:
         }
         QCOMPARE(checkpointStep(c.runDir), int64_t(0));
         QCOMPARE(trainer.step(), int64_t(0));
+    }
+
+    // bf16 mixed precision on the CPU (libtorch's CPU autocast): the matrix products run in bf16, so the losses
+    // differ from fp32's, but only slightly, and they go down as fast; weights and checkpoint stay float32 and
+    // autocast is off again after the run.
+    void bf16MixedPrecisionTrainsOnTheCpu()
+    {
+        const auto set = train::TrainingSet::build(realExamples(32), *m_tok, 192);
+        test::TempDir dir;
+        train::TrainConfig c;
+        c.learningRate = 3e-3;
+        c.warmupSteps = 3;
+        c.maxSteps = 20;
+        c.batchSize = 8;
+        auto lossesOf = [&](const std::string& precision, std::shared_ptr<nn::CausalLm> model) {
+            c.precision = precision;
+            c.runDir = dir.path(precision);
+            std::vector<double> losses;
+            train::Trainer(std::move(model), set, c, m_tok->eosId()).run([&](const auto& m) {
+                losses.push_back(m.loss);
+            });
+            return losses;
+        };
+        const auto fp32 = lossesOf("fp32", student());
+        auto model = student();
+        const auto bf16 = lossesOf("bf16", model);
+        QCOMPARE(bf16.size(), fp32.size());
+        qInfo() << "step 1 loss fp32" << fp32[0] << "bf16" << bf16[0] << "; step 20" << fp32[19] << bf16[19];
+        QVERIFY2(bf16[0] != fp32[0], "the bf16 run computed exactly what fp32 did: autocast was not on");
+        QVERIFY2(std::fabs(bf16[0] - fp32[0]) < 0.02 * fp32[0], qPrintable(QString::number(bf16[0])));
+        QVERIFY2(bf16[19] < 0.75 * bf16[0], qPrintable(QString("%1 -> %2").arg(bf16[0]).arg(bf16[19])));
+        QVERIFY2(std::fabs(bf16[19] - fp32[19]) < 0.1 * fp32[19], qPrintable(QString::number(bf16[19])));
+        for (const auto& p : model->parameters())
+            QCOMPARE(p.scalar_type(), torch::kFloat32);
+        QCOMPARE(nn::Safetensors::read(dir.path("bf16/checkpoint/model.safetensors")).begin()->second.scalar_type(),
+                 torch::kFloat32);
+        QVERIFY(!at::autocast::is_cpu_enabled());
+    }
+
+    void precisionSettingsAreChecked()
+    {
+        const auto set = train::TrainingSet::build(realExamples(4), *m_tok, 160);
+        train::TrainConfig c;
+        c.precision = "fp16";
+        try {
+            train::Trainer(student(), set, c, m_tok->eosId());
+            QFAIL("fp16 accepted on the CPU");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("precision 'fp16' trains on CUDA only"), e.what());
+            QVERIFY2(QString(e.what()).contains("use bf16 or fp32"), e.what());
+        }
+        c.precision = "fp8";
+        try {
+            train::Trainer(student(), set, c, m_tok->eosId());
+            QFAIL("fp8 accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("precision 'fp8': expected fp32, bf16"), e.what());
+        }
+    }
+
+    // Loss scaling (what fp16 runs use, here on float32 to run on the CPU): scaling by a power of two changes no
+    // gradient, so the losses equal an unscaled run's; a scale that overflows the gradients skips the step
+    // (weights untouched) and halves; the scale is part of the checkpoint, so a resumed run goes on with it.
+    void lossScalingSkipsOverflowedStepsAndResumes()
+    {
+        const auto set = train::TrainingSet::build(realExamples(16), *m_tok, 160);
+        test::TempDir dir;
+        train::TrainConfig c;
+        c.learningRate = 2e-3;
+        c.maxSteps = 6;
+        c.batchSize = 4;
+        std::vector<double> plain, scaled;
+        train::Trainer(student(), set, c, m_tok->eosId()).run([&](const auto& m) { plain.push_back(m.loss); });
+        c.initialLossScale = 65536;
+        train::Trainer(student(), set, c, m_tok->eosId()).run([&](const auto& m) {
+            QCOMPARE(m.lossScale, 65536.0);
+            scaled.push_back(m.loss);
+        });
+        QCOMPARE(scaled.size(), plain.size());
+        for (size_t i = 0; i < plain.size(); ++i)
+            QVERIFY2(std::fabs(scaled[i] - plain[i]) < 1e-5 * plain[i],
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(scaled[i]).arg(plain[i])));
+
+        // 2^128 is infinite in float32: the first steps' gradients overflow, each halves the scale, until one
+        // fits; the run is stopped one step after that and resumed.
+        c.initialLossScale = std::ldexp(1.0, 128);
+        c.maxSteps = 20;
+        c.runDir = dir.path("overflow");
+        auto model = student();
+        const auto before = model->parameters()[1].clone();
+        jobs::StopToken stop;
+        std::vector<train::StepMetrics> steps;
+        bool untouched = true;
+        int64_t stopAt = 0;
+        train::Trainer first(model, set, c, m_tok->eosId());
+        first.run(
+            [&](const auto& m) {
+                steps.push_back(m);
+                if (m.skipped && stopAt == 0)
+                    untouched = untouched && torch::equal(model->parameters()[1], before);
+                if (!m.skipped && stopAt == 0)
+                    stopAt = m.step + 1;
+                if (m.step == stopAt)
+                    stop.requestStop();
+            },
+            &stop);
+        QVERIFY2(stopAt > 0 && stopAt < 20, "no step fitted the loss scale");
+        QCOMPARE(int64_t(steps.size()), stopAt);
+        QVERIFY(steps[0].skipped);
+        QCOMPARE(steps[0].gradNorm, 0.0);
+        QVERIFY2(untouched, "a skipped step changed the weights");
+        for (size_t i = 1; i < steps.size(); ++i)
+            if (steps[i - 1].skipped)
+                QCOMPARE(steps[i].lossScale, steps[i - 1].lossScale / 2);
+        qInfo() << "first step that fitted:" << stopAt - 1 << "at loss scale" << steps[size_t(stopAt - 2)].lossScale;
+        QVERIFY(!torch::equal(model->parameters()[1], before));
+        std::ifstream in(dir.path("overflow/checkpoint/state.json"));
+        const double saved = nlohmann::json::parse(in).at("loss_scale").get<double>();
+        QVERIFY(saved <= steps.back().lossScale);
+        train::Trainer second(student(), set, c, m_tok->eosId());
+        QVERIFY(second.resume());
+        std::vector<double> resumedScales;
+        second.run([&](const auto& m) { resumedScales.push_back(m.lossScale); });
+        QCOMPARE(resumedScales.front(), saved);
+        QCOMPARE(second.step(), int64_t(20));
+    }
+
+    void lossScaleGrowsAfterCleanStepsAndHalvesOnOverflow()
+    {
+        train::LossScaler scaler(8, 2.0, 0.5, 3);
+        scaler.update(true);
+        scaler.update(true);
+        QCOMPARE(scaler.scale(), 8.0);
+        scaler.update(true);
+        QCOMPARE(scaler.scale(), 16.0);
+        QCOMPARE(scaler.cleanSteps(), int64_t(0));
+        scaler.update(true);
+        scaler.update(false);
+        QCOMPARE(scaler.scale(), 8.0);
+        QCOMPARE(scaler.cleanSteps(), int64_t(0));
+        QVERIFY(!train::LossScaler().enabled());
+        QCOMPARE(train::LossScaler().scale(), 1.0);
     }
 
     void divergenceKeepsTheLastCheckpoint()

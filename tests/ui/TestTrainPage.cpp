@@ -81,12 +81,21 @@ private Q_SLOTS:
         QCOMPARE(history->item(0, 2)->text(), QString("finished"));
         QCOMPARE(history->item(0, 3)->text(), QString("40 / 40"));
 
-        // A second run with another learning rate, then both overlaid.
+        // A second run with another learning rate in bf16 mixed precision, then both overlaid.
         page.findChild<QLineEdit*>("lr")->setText("5e-4");
+        auto* precision = page.findChild<QComboBox*>("precision");
+        precision->setCurrentIndex(precision->findData("bf16"));
         page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run-b")));
         QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
         QCOMPARE(history->rowCount(), 2);
+        QCOMPARE(history->item(1, 2)->text(), QString("finished"));
+        {
+            store::Workspace w(ws);
+            const auto run = store::RunRepository(w.db()).find(2);
+            QVERIFY(run);
+            QVERIFY2(run->configJson.find("\"precision\":\"bf16\"") != std::string::npos, run->configJson.c_str());
+        }
         page.selectRuns({1, 2});
         auto* loss = page.findChild<QCustomPlot*>("lossPlot");
         QCOMPARE(loss->graphCount(), 2);
