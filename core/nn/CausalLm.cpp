@@ -90,7 +90,8 @@ torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Ten
     auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)); // [b, heads, seq, start+seq]
     if (blocked.defined())
         scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
-    auto att = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
+    // Softmax in float32 whatever the scores' dtype (converted inside the kernel: no float32 copy of the scores).
+    auto att = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
     return torch::matmul(att, v).transpose(1, 2).reshape({batch, seq, heads * hd}); // [b, seq, heads*hd]
 }
 

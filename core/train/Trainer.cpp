@@ -150,7 +150,7 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
             throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
                                    std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
                                    "(try a lower learning rate)");
-        (loss * (m_scaler.scale() / double(m_config.gradAccumulation))).backward();
+        (loss * m_scaler.scale() / double(m_config.gradAccumulation)).backward(); // scale 1 without loss scaling
         lossSum += value;
         stepTokens += tokens;
     }

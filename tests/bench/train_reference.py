@@ -53,7 +53,8 @@ class Llama(torch.nn.Module):  # llama2.c layout: interleaved rotary pairs, tied
             k = rope((x @ self.wk[l].T).view(b, t, self.kv_heads, self.hd).transpose(1, 2))
             v = (x @ self.wv[l].T).view(b, t, self.kv_heads, self.hd).transpose(1, 2)
             k = k.repeat_interleave(self.heads // self.kv_heads, 1); v = v.repeat_interleave(self.heads // self.kv_heads, 1)
-            att = ((q @ k.transpose(-2, -1)) / math.sqrt(self.hd)).masked_fill(~mask, float("-inf")).softmax(-1)
+            # softmax in float32 whatever the scores' dtype, as CoTLab and transformers' eager attention do
+            att = ((q @ k.transpose(-2, -1)) / math.sqrt(self.hd)).masked_fill(~mask, float("-inf")).softmax(-1, dtype=torch.float32)
             h = h + (att @ v).transpose(1, 2).reshape(b, t, self.dim) @ self.wo[l].T
             f = rms(h, self.rms_ffn[l])
             h = h + (F.silu(f @ self.w1[l].T) * (f @ self.w3[l].T)) @ self.w2[l].T
@@ -85,7 +86,7 @@ class Gpt2(torch.nn.Module):  # transformers' GPT-2 forward, Conv1D weights [in,
         for l in self.blocks:
             qkv = torch.addmm(l.attn_b, F.layer_norm(x, (D,), l.ln1_w, l.ln1_b).view(-1, D), l.attn_w).view(b, t, 3 * D)
             q, k, v = [z.view(b, t, H, hd).transpose(1, 2) for z in qkv.split(D, 2)]
-            att = ((q @ k.transpose(-2, -1)) / math.sqrt(hd)).masked_fill(~mask, float("-inf")).softmax(-1)
+            att = ((q @ k.transpose(-2, -1)) / math.sqrt(hd)).masked_fill(~mask, float("-inf")).softmax(-1, dtype=torch.float32)
             x = x + torch.addmm(l.proj_b, (att @ v).transpose(1, 2).reshape(-1, D), l.proj_w).view(b, t, D)
             m = F.gelu(torch.addmm(l.fc_b, F.layer_norm(x, (D,), l.ln2_w, l.ln2_b).view(-1, D), l.fc_w), approximate="tanh")
             x = x + torch.addmm(l.fc2_b, m, l.fc2_w).view(b, t, D)
