@@ -130,8 +130,8 @@ int main(int argc, char** argv)
         ->capture_default_str();
     trainCmd->add_option("--device", req.device, kDeviceHelp)->capture_default_str();
     trainCmd->add_option("--precision", req.config.precision,
-                         "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support) or "
-                         "fp16 (CUDA, with dynamic loss scaling)")
+                         "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support), "
+                         "fp16 (CUDA, with dynamic loss scaling) or auto (bf16 on CUDA, fp32 on the CPU)")
         ->capture_default_str();
     trainCmd->add_option("--resume", tr.resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr.logEvery, "Print a progress line every N steps")->capture_default_str();

@@ -29,19 +29,23 @@ Placement resolvePlacement(const std::string& device, const std::string& precisi
     } else {
         throw Error("device '" + device + "': expected cpu, cuda, cuda:N or auto");
     }
-    if (precision == "auto")
-        p.dtype = p.device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
-    else if (precision == "fp32" || precision == "float32")
-        p.dtype = torch::kFloat32;
-    else if (precision == "bf16" || precision == "bfloat16")
-        p.dtype = torch::kBFloat16;
-    else if (precision == "fp16" || precision == "float16")
-        p.dtype = torch::kFloat16;
-    else
-        throw Error("precision '" + precision + "': expected auto, fp32, bf16 or fp16");
+    p.dtype = precisionDtype(precision, p.device);
     if (p.dtype != torch::kFloat32 && p.device.is_cpu())
         throw Error("precision '" + precision + "' runs on CUDA only; use fp32 on the CPU");
     return p;
+}
+
+torch::ScalarType precisionDtype(const std::string& precision, const torch::Device& device)
+{
+    if (precision == "auto")
+        return device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
+    if (precision == "fp32" || precision == "float32")
+        return torch::kFloat32;
+    if (precision == "bf16" || precision == "bfloat16")
+        return torch::kBFloat16;
+    if (precision == "fp16" || precision == "float16")
+        return torch::kFloat16;
+    throw Error("precision '" + precision + "': expected auto, fp32, bf16 or fp16");
 }
 
 void place(CausalLm& model, const Placement& placement)

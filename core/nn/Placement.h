@@ -18,6 +18,10 @@ struct Placement {
 // Errors name the setting and why (no CUDA in this build, device index out of range, unknown precision).
 Placement resolvePlacement(const std::string& device, const std::string& precision);
 
+// The dtype a precision setting names on a device: "auto" (bf16 on CUDA, fp32 on the CPU), "fp32"/"float32",
+// "bf16"/"bfloat16" or "fp16"/"float16"; Error naming the setting otherwise.
+torch::ScalarType precisionDtype(const std::string& precision, const torch::Device& device);
+
 // Moves the model's parameters and buffers. (Norms and attention softmax still compute in float32.)
 void place(CausalLm& model, const Placement& placement);
 

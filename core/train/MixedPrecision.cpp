@@ -1,5 +1,6 @@
 #include "train/MixedPrecision.h"
 
+#include "nn/Placement.h"
 #include "util/Error.h"
 
 #include <ATen/autocast_mode.h>
@@ -8,18 +9,13 @@ namespace cotlab::train {
 
 std::optional<torch::ScalarType> autocastDtype(const std::string& precision, const torch::Device& device)
 {
-    if (precision == "fp32" || precision == "float32")
+    const auto dtype = nn::precisionDtype(precision, device);
+    if (dtype == torch::kFloat32)
         return std::nullopt;
-    if (precision == "bf16" || precision == "bfloat16")
-        return torch::kBFloat16;
-    if (precision == "fp16" || precision == "float16") {
-        if (!device.is_cuda())
-            throw Error("precision 'fp16' trains on CUDA only (libtorch's CPU autocast computes in bf16); on " +
-                        device.str() + " use bf16 or fp32");
-        return torch::kFloat16;
-    }
-    throw Error("precision '" + precision + "': expected fp32, bf16 (mixed precision) or fp16 (mixed precision with "
-                                            "loss scaling, CUDA)");
+    if (dtype == torch::kFloat16 && !device.is_cuda())
+        throw Error("precision '" + precision + "' trains on CUDA only (libtorch's CPU autocast computes in bf16); "
+                    "on " + device.str() + " use bf16 or fp32");
+    return dtype;
 }
 
 AutocastScope::AutocastScope(std::optional<torch::ScalarType> dtype, const torch::Device& device)

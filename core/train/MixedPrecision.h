@@ -11,8 +11,9 @@
 
 namespace cotlab::train {
 
-// "fp32" (none), "bf16" or "fp16" -> the autocast dtype; Error naming the setting otherwise, and for fp16 on a
-// device other than CUDA (libtorch's CPU autocast computes in bf16 only).
+// The autocast dtype of a precision setting (nn::precisionDtype's names; fp32: none, auto: bf16 on CUDA, fp32 on
+// the CPU); Error naming the setting for an unknown one, and for fp16 on a device other than CUDA (libtorch's CPU
+// autocast computes in bf16 only).
 std::optional<torch::ScalarType> autocastDtype(const std::string& precision, const torch::Device& device);
 
 // Autocast on for the scope (on the device's type, in dtype; nothing without a dtype), as torch.autocast does:

@@ -527,12 +527,14 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("precision 'fp16' trains on CUDA only"), e.what());
             QVERIFY2(QString(e.what()).contains("use bf16 or fp32"), e.what());
         }
+        QVERIFY(!train::autocastDtype("auto", torch::kCPU)); // auto: fp32 on the CPU, bf16 on CUDA
+        QCOMPARE(*train::autocastDtype("bf16", torch::kCPU), torch::kBFloat16);
         c.precision = "fp8";
         try {
             train::Trainer(student(), set, c, m_tok->eosId());
             QFAIL("fp8 accepted");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("precision 'fp8': expected fp32, bf16"), e.what());
+            QVERIFY2(QString(e.what()).contains("precision 'fp8': expected auto, fp32, bf16 or fp16"), e.what());
         }
     }
 
