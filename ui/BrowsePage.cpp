@@ -1,12 +1,12 @@
 #include "BrowsePage.h"
 
 #include "BrowsePlots.h"
+#include "CachedTextDelegate.h"
 #include "FormWidgets.h"
 #include "InstanceView.h"
 #include "PlotFiles.h"
 #include "QCustomPlotInclude.h"
 #include "RationaleTableModel.h"
-#include "CachedTextDelegate.h"
 #include "SnippetDelegate.h"
 #include "answers/AnswerExtractor.h"
 #include "store/RationaleRepository.h"
@@ -114,8 +114,9 @@ BrowsePage::BrowsePage(QWidget* parent)
     connect(m_search, &QLineEdit::textEdited, m_searchDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, &BrowsePage::applyFilter);
     connect(m_model, &RationaleTableModel::countChanged, this, &BrowsePage::updateCount);
-    connect(m_model, &RationaleTableModel::queryFailed, this,
-            [this](const QString& message) { showMessage(tr("Cannot run this search or filter: %1").arg(message), true); });
+    connect(m_model, &RationaleTableModel::queryFailed, this, [this](const QString& message) {
+        showMessage(tr("Cannot run this search or filter: %1").arg(message), true);
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { onCurrentRowChanged(current.isValid() ? current.row() : -1); });
     connect(m_instance, &InstanceView::annotationEdited, this,
@@ -137,7 +138,8 @@ QWidget* BrowsePage::buildFilters()
 {
     m_search->setObjectName("search");
     m_search->setClearButtonEnabled(true);
-    m_search->setPlaceholderText(tr("Search rationales (Ctrl+F): words, \"a phrase\", AND / OR / NOT, NEAR(a b), prefix*"));
+    m_search->setPlaceholderText(
+        tr("Search rationales (Ctrl+F): words, \"a phrase\", AND / OR / NOT, NEAR(a b), prefix*"));
     m_task = comboBox("task", {});
     m_split = comboBox("split", {"train", "dev", "test", "contrast"});
     m_source = comboBox("source", {"teacher", "student", "human"});
@@ -296,7 +298,8 @@ store::RationaleFilter BrowsePage::filter() const
     f.model = choice(m_modelBox);
     f.tag = choice(m_tag);
     using C = store::RationaleFilter::Correctness;
-    f.correctness = std::array{C::Any, C::Correct, C::Wrong, C::Unknown}[size_t(std::max(0, m_correct->currentIndex()))];
+    f.correctness =
+        std::array{C::Any, C::Correct, C::Wrong, C::Unknown}[size_t(std::max(0, m_correct->currentIndex()))];
     if (m_minLength->value() > 0)
         f.minLength = m_minLength->value();
     if (m_maxLength->value() > 0)
@@ -466,9 +469,8 @@ void BrowsePage::updatePlots()
     const quint64 generation = m_filterGeneration;
     const store::RationaleFilter f = filter();
     m_store.post([this, generation, f](store::Database& db) {
-        auto aggregates = store::RationaleBrowser(db, f, {}).aggregates([this, generation] {
-            return m_latestFilter != generation;
-        });
+        auto aggregates =
+            store::RationaleBrowser(db, f, {}).aggregates([this, generation] { return m_latestFilter != generation; });
         if (!aggregates)
             return;
         QMetaObject::invokeMethod(

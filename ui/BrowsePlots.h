@@ -8,7 +8,8 @@ class QCustomPlot;
 
 namespace cotlab::ui {
 
-void plotTeacherAccuracy(QCustomPlot* plot, const std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy>& tasks);
+void plotTeacherAccuracy(QCustomPlot* plot,
+                         const std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy>& tasks);
 void plotLengthHistogram(QCustomPlot* plot, const std::vector<int64_t>& lengths);
 void plotSamplesPerInstance(QCustomPlot* plot, const std::vector<int64_t>& samples);
 void plotAgreement(QCustomPlot* plot, const std::vector<double>& agreement);

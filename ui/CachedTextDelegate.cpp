@@ -80,8 +80,8 @@ void CachedTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
                                        : (opt.state & QStyle::State_Active) ? QPalette::Normal
                                                                             : QPalette::Inactive;
     painter->save();
-    painter->setPen(opt.palette.color(group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText
-                                                                                   : QPalette::Text));
+    painter->setPen(
+        opt.palette.color(group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text));
     painter->setClipRect(area);
     painter->drawStaticText(QPointF(x, y), shown);
     painter->restore();

@@ -1,12 +1,12 @@
 #include "CorpusPage.h"
 
 #include "BrowsePlots.h"
-#include "PlotFrame.h"
 #include "FormWidgets.h"
+#include "PlotFrame.h"
 #include "QCustomPlotInclude.h"
 #include "store/CorpusRepository.h"
-#include "store/RationaleBrowser.h"
 #include "store/Database.h"
+#include "store/RationaleBrowser.h"
 #include "train/ExampleExport.h"
 #include "util/Error.h"
 
@@ -26,8 +26,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTableWidget>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
@@ -39,8 +39,8 @@ namespace cotlab::ui {
 
 namespace {
 
-const QStringList kStepKinds = {"scope",     "correctness",    "clean",       "dedupe",        "length",
-                                "match",     "per_instance",   "open_endedness", "min_correct", "instance_share"};
+const QStringList kStepKinds = {"scope", "correctness",  "clean",          "dedupe",      "length",
+                                "match", "per_instance", "open_endedness", "min_correct", "instance_share"};
 
 // What a field accepts, shown beside it.
 QString hintFor(const QString& step, const QString& field)
@@ -179,15 +179,15 @@ void plotComparison(QCustomPlot* plot, const QString& a, const QString& b,
 } // namespace
 
 CorpusPage::CorpusPage(QWidget* parent)
-    : QWidget(parent), m_stepList(new QListWidget), m_fields(table({tr("Field"), tr("Value"), tr("Accepts")}, "fields")),
-      m_preview(table({tr("After step"), tr("Instances"), tr("Rationales"), tr("Removed"), tr("Accuracy"),
-                       tr("Mean chars")},
-                      "preview")),
-      m_plot(new QCustomPlot), m_removed(new QTextBrowser), m_previewTabs(new QTabWidget), m_corpora(new QListWidget), m_name(new QLineEdit), m_compareA(new QComboBox),
-      m_compareB(new QComboBox),
+    : QWidget(parent), m_stepList(new QListWidget),
+      m_fields(table({tr("Field"), tr("Value"), tr("Accepts")}, "fields")),
+      m_preview(
+          table({tr("After step"), tr("Instances"), tr("Rationales"), tr("Removed"), tr("Accuracy"), tr("Mean chars")},
+                "preview")),
+      m_plot(new QCustomPlot), m_removed(new QTextBrowser), m_previewTabs(new QTabWidget), m_corpora(new QListWidget),
+      m_name(new QLineEdit), m_compareA(new QComboBox), m_compareB(new QComboBox),
       m_comparison(table({tr("Measure"), tr("A"), tr("B")}, "comparison")), m_comparisonPlot(new QCustomPlot),
-      m_message(new QLabel),
-      m_previewStatus(new QLabel), m_previewDelay(new QTimer(this))
+      m_message(new QLabel), m_previewStatus(new QLabel), m_previewDelay(new QTimer(this))
 {
     m_stepList->setObjectName("steps");
     m_corpora->setObjectName("corpora");
@@ -330,13 +330,16 @@ CorpusPage::CorpusPage(QWidget* parent)
         const QString to = QInputDialog::getText(this, tr("Rename Corpus"), tr("New name:"), QLineEdit::Normal, from);
         if (to.isEmpty() || to == from)
             return;
-        m_store.post([this, from, to](store::Database& db) {
-            store::CorpusRepository(db).rename(from.toStdString(), to.toStdString());
-            QMetaObject::invokeMethod(this, [this] { refreshCorpora(); }, Qt::QueuedConnection);
-        }, taskOptions([this](const std::string& e) {
-            QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(e)] { showMessage(m, true); },
-                                      Qt::QueuedConnection);
-        }));
+        m_store.post(
+            [this, from, to](store::Database& db) {
+                store::CorpusRepository(db).rename(from.toStdString(), to.toStdString());
+                QMetaObject::invokeMethod(
+                    this, [this] { refreshCorpora(); }, Qt::QueuedConnection);
+            },
+            taskOptions([this](const std::string& e) {
+                QMetaObject::invokeMethod(
+                    this, [this, m = QString::fromStdString(e)] { showMessage(m, true); }, Qt::QueuedConnection);
+            }));
     });
     connect(del, &QPushButton::clicked, this, [this] {
         if (!m_corpora->currentItem())
@@ -348,7 +351,8 @@ CorpusPage::CorpusPage(QWidget* parent)
             return;
         m_store.post([this, name](store::Database& db) {
             store::CorpusRepository(db).remove(name.toStdString());
-            QMetaObject::invokeMethod(this, [this] { refreshCorpora(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { refreshCorpora(); }, Qt::QueuedConnection);
         });
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
@@ -392,7 +396,8 @@ QString CorpusPage::recipeJson() const
     QJsonArray steps;
     for (const auto& s : m_steps)
         steps.append(s);
-    return QString::fromUtf8(QJsonDocument(QJsonObject{{"version", 1}, {"steps", steps}}).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(
+        QJsonDocument(QJsonObject{{"version", 1}, {"steps", steps}}).toJson(QJsonDocument::Compact));
 }
 
 bool CorpusPage::setRecipeJson(const QString& json)
@@ -514,7 +519,8 @@ void CorpusPage::runPreview()
     m_previewStatus->setText(tr("Building the preview…"));
     m_store.post(
         [this, generation, json, last = m_lastBuild](store::Database& db) {
-            auto built = std::make_shared<const corpus::BuiltCorpus>(corpus::buildCorpus(db, corpus::recipeFromJson(json)));
+            auto built =
+                std::make_shared<const corpus::BuiltCorpus>(corpus::buildCorpus(db, corpus::recipeFromJson(json)));
             *last = {json, built};
             QMetaObject::invokeMethod(
                 this,
@@ -550,8 +556,10 @@ void CorpusPage::showPreview(const corpus::BuiltCorpus& built)
         m_preview->setItem(r, 0, cell(name));
         m_preview->setItem(r, 1, cell(QLocale().toString(s.instances), true));
         m_preview->setItem(r, 2, cell(QLocale().toString(s.rationales), true));
-        m_preview->setItem(r, 3, cell(k == 0 ? QString() : QLocale().toString(built.steps[k - 1].rationales - s.rationales), true));
-        m_preview->setItem(r, 4, cell(s.judged ? QString::number(100.0 * s.accuracy(), 'f', 1) + "%" : QString(), true));
+        m_preview->setItem(
+            r, 3, cell(k == 0 ? QString() : QLocale().toString(built.steps[k - 1].rationales - s.rationales), true));
+        m_preview->setItem(r, 4,
+                           cell(s.judged ? QString::number(100.0 * s.accuracy(), 'f', 1) + "%" : QString(), true));
         m_preview->setItem(r, 5, cell(QString::number(s.meanLength(), 'f', 0), true));
     }
     m_preview->resizeColumnsToContents();
@@ -562,9 +570,9 @@ void CorpusPage::showPreview(const corpus::BuiltCorpus& built)
     for (const auto& [id, n] : perInstance)
         counts.push_back(n);
     plotSamplesPerInstance(m_plot, counts);
-    m_previewStatus->setText(tr("%1 rationales of %2 instances would be in the corpus.")
-                                 .arg(QLocale().toString(built.steps.back().rationales),
-                                      QLocale().toString(built.steps.back().instances)));
+    m_previewStatus->setText(
+        tr("%1 rationales of %2 instances would be in the corpus.")
+            .arg(QLocale().toString(built.steps.back().rationales), QLocale().toString(built.steps.back().instances)));
     Q_EMIT previewUpdated();
 }
 
@@ -586,14 +594,15 @@ void CorpusPage::saveAs(const QString& name, bool replace)
             QMetaObject::invokeMethod(
                 this,
                 [this, name, n = built.members.size()] {
-                    showMessage(tr("Saved the corpus '%1' (%2 rationales).").arg(name, QLocale().toString(qint64(n))), false);
+                    showMessage(tr("Saved the corpus '%1' (%2 rationales).").arg(name, QLocale().toString(qint64(n))),
+                                false);
                     refreshCorpora();
                 },
                 Qt::QueuedConnection);
         },
         taskOptions([this](const std::string& e) {
-            QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(e)] { showMessage(m, true); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, m = QString::fromStdString(e)] { showMessage(m, true); }, Qt::QueuedConnection);
         }));
 }
 
@@ -681,11 +690,13 @@ void CorpusPage::compare(const QString& a, const QString& b)
             QList<QStringList> rows = {
                 {tr("Instances"), QLocale().toString(infoA->instances), QLocale().toString(infoB->instances)},
                 {tr("Rationales"), QLocale().toString(infoA->rationales), QLocale().toString(infoB->rationales)},
-                {tr("Rationales per instance"), QString::number(double(infoA->rationales) / std::max<int64_t>(1, infoA->instances), 'f', 2),
+                {tr("Rationales per instance"),
+                 QString::number(double(infoA->rationales) / std::max<int64_t>(1, infoA->instances), 'f', 2),
                  QString::number(double(infoB->rationales) / std::max<int64_t>(1, infoB->instances), 'f', 2)},
                 {tr("Accuracy"), QString::number(100.0 * lastA.accuracy(), 'f', 1) + "%",
                  QString::number(100.0 * lastB.accuracy(), 'f', 1) + "%"},
-                {tr("Mean characters"), QString::number(lastA.meanLength(), 'f', 0), QString::number(lastB.meanLength(), 'f', 0)},
+                {tr("Mean characters"), QString::number(lastA.meanLength(), 'f', 0),
+                 QString::number(lastB.meanLength(), 'f', 0)},
                 {tr("Steps"), QString::number(infoA->steps.size() - 1), QString::number(infoB->steps.size() - 1)},
                 {tr("Rationales in both"), QLocale().toString(shared), QLocale().toString(shared)},
                 {tr("Share of its rationales also in the other"),
@@ -711,8 +722,8 @@ void CorpusPage::compare(const QString& a, const QString& b)
                 Qt::QueuedConnection);
         },
         taskOptions([this](const std::string& e) {
-            QMetaObject::invokeMethod(this, [this, m = QString::fromStdString(e)] { showMessage(m, true); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, m = QString::fromStdString(e)] { showMessage(m, true); }, Qt::QueuedConnection);
         }));
 }
 
@@ -722,10 +733,11 @@ void CorpusPage::showRemoved(int step)
         return;
     const auto& all = m_removedIds[size_t(step - 1)];
     const std::vector<int64_t> ids(all.begin(), all.begin() + std::ptrdiff_t(std::min<size_t>(all.size(), 100)));
-    const QString title = tr("Step %1 removed %2 rationales%3.")
-                              .arg(step)
-                              .arg(QLocale().toString(qint64(all.size())))
-                              .arg(all.size() > ids.size() ? tr("; the first %1 are shown").arg(ids.size()) : QString());
+    const QString title =
+        tr("Step %1 removed %2 rationales%3.")
+            .arg(step)
+            .arg(QLocale().toString(qint64(all.size())))
+            .arg(all.size() > ids.size() ? tr("; the first %1 are shown").arg(ids.size()) : QString());
     m_previewTabs->setCurrentWidget(m_removed);
     {
         const QSignalBlocker block(m_preview);
@@ -740,7 +752,9 @@ void CorpusPage::showRemoved(int step)
                              QString::fromStdString(r.model).toHtmlEscaped())
                         .arg(r.sample)
                         .arg(QString::fromStdString(r.answer.value_or("–")).toHtmlEscaped(),
-                             !r.correct ? QString() : *r.correct ? "✓" : "✗",
+                             !r.correct   ? QString()
+                             : *r.correct ? "✓"
+                                          : "✗",
                              QString::fromStdString(r.snippet).toHtmlEscaped().replace("\n", "<br>"));
         QMetaObject::invokeMethod(
             this,
@@ -764,12 +778,14 @@ void CorpusPage::exportCorpus(const QString& name, const QString& path, bool cha
             train::TrainingSelection selection;
             selection.corpus = name.toStdString();
             selection.task.clear();
-            const auto counts = train::exportExamples(db, selection, path.toStdString(),
-                                                      chat ? train::ExportShape::Chat : train::ExportShape::PromptCompletion);
+            const auto counts =
+                train::exportExamples(db, selection, path.toStdString(),
+                                      chat ? train::ExportShape::Chat : train::ExportShape::PromptCompletion);
             QMetaObject::invokeMethod(
                 this,
                 [this, path, n = counts.examples] {
-                    showMessage(tr("Wrote %1 training examples to %2.").arg(QLocale().toString(qint64(n)), path), false);
+                    showMessage(tr("Wrote %1 training examples to %2.").arg(QLocale().toString(qint64(n)), path),
+                                false);
                     Q_EMIT exported(true);
                 },
                 Qt::QueuedConnection);

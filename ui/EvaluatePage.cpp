@@ -76,20 +76,35 @@ QString recipeOf(const QJsonObject& recipe, const QString& evaluatedTask)
         .arg(perQuestion > 0 ? QObject::tr(" · ≤%1 per question").arg(perQuestion) : QString());
 }
 
-enum Filter { All, StudentWrong, StudentRight, StudentWrongTeacherRight, StudentRightTeacherWrong, BothWrong, NoAnswer };
+enum Filter {
+    All,
+    StudentWrong,
+    StudentRight,
+    StudentWrongTeacherRight,
+    StudentRightTeacherWrong,
+    BothWrong,
+    NoAnswer
+};
 
 bool passes(const store::EvaluatedInstance& i, int filter)
 {
     const bool teacherRight = i.teacherCorrect.value_or(false);
     const bool teacherWrong = i.teacherCorrect.has_value() && !*i.teacherCorrect;
     switch (filter) {
-    case StudentWrong: return !i.correct;
-    case StudentRight: return i.correct;
-    case StudentWrongTeacherRight: return !i.correct && teacherRight;
-    case StudentRightTeacherWrong: return i.correct && teacherWrong;
-    case BothWrong: return !i.correct && teacherWrong;
-    case NoAnswer: return i.prediction.empty();
-    default: return true;
+    case StudentWrong:
+        return !i.correct;
+    case StudentRight:
+        return i.correct;
+    case StudentWrongTeacherRight:
+        return !i.correct && teacherRight;
+    case StudentRightTeacherWrong:
+        return i.correct && teacherWrong;
+    case BothWrong:
+        return !i.correct && teacherWrong;
+    case NoAnswer:
+        return i.prediction.empty();
+    default:
+        return true;
     }
 }
 
@@ -118,7 +133,8 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
                                tr("Decoding"), tr("Accuracy % (95% CI)"), tr("n"), tr("Status")},
                               "results");
     m_results->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_results->setToolTip(tr("Select one evaluation to see its questions; select several to compare them in the plots"));
+    m_results->setToolTip(
+        tr("Select one evaluation to see its questions; select several to compare them in the plots"));
 
     m_contrast = new QLabel;
     m_contrast->setObjectName("contrast");
@@ -135,7 +151,8 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent), m_job(new Evaluat
     m_filter->addItem(tr("Student right, teacher wrong"), StudentRightTeacherWrong);
     m_filter->addItem(tr("Both wrong"), BothWrong);
     m_filter->addItem(tr("Student gave no answer"), NoAnswer);
-    m_questions = readOnlyTable({tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr(""), tr("Teacher"), tr("")}, {});
+    m_questions = readOnlyTable(
+        {tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr(""), tr("Teacher"), tr("")}, {});
     m_questions->setObjectName("questions");
     m_questions->setSelectionMode(QAbstractItemView::SingleSelection);
     m_questions->setWordWrap(false);
@@ -344,8 +361,7 @@ QWidget* EvaluatePage::buildForm()
     decf->addRow(tr("Max new tokens"), m_maxNewTokens);
     decf->addRow(tr("Batch size"), m_batch);
     decf->addRow(tr("Seed"), m_seed);
-    connect(m_samples, &QSpinBox::valueChanged, this,
-            [this](int samples) { m_temperature->setEnabled(samples > 1); });
+    connect(m_samples, &QSpinBox::valueChanged, this, [this](int samples) { m_temperature->setEnabled(samples > 1); });
     m_temperature->setEnabled(false);
 
     const JobControls controls = jobControls(tr("Evaluate"));
@@ -518,8 +534,8 @@ void EvaluatePage::onProgress(qint64 evaluationId, qint64 done, qint64 items, qi
                           .arg(percent(interval.accuracy), percent(interval.low), percent(interval.high)));
     for (int row = 0; row < m_results->rowCount(); ++row)
         if (m_results->item(row, 0)->data(Qt::UserRole).toLongLong() == evaluationId) {
-            m_results->item(row, 7)->setText(tr("%1 (%2–%3)").arg(percent(interval.accuracy), percent(interval.low),
-                                                                   percent(interval.high)));
+            m_results->item(row, 7)->setText(
+                tr("%1 (%2–%3)").arg(percent(interval.accuracy), percent(interval.low), percent(interval.high)));
             m_results->item(row, 8)->setText(QString::number(done));
         }
 }
@@ -569,9 +585,10 @@ void EvaluatePage::refreshResults()
             if (e.runId)
                 if (const auto run = runs.find(*e.runId))
                     recipe = parseObject(run->recipeJson);
-            const QString accuracy = e.accuracy ? tr("%1 (%2–%3)").arg(percent(*e.accuracy), percent(e.ciLow.value_or(0)),
-                                                                         percent(e.ciHigh.value_or(0)))
-                                                : tr("–");
+            const QString accuracy =
+                e.accuracy ? tr("%1 (%2–%3)")
+                                 .arg(percent(*e.accuracy), percent(e.ciLow.value_or(0)), percent(e.ciHigh.value_or(0)))
+                           : tr("–");
             m_results->setItem(row, 0, cell(QString::number(e.id), qint64(e.id)));
             m_results->setItem(row, 1, cell(QString::fromStdString(e.name)));
             m_results->setItem(row, 2, cell(e.runId ? QString::number(*e.runId) : tr("–")));
@@ -580,16 +597,17 @@ void EvaluatePage::refreshResults()
             m_results->setItem(row, 5, cell(QString::fromStdString(e.split)));
             m_results->setItem(row, 6, cell(decodingOf(config)));
             m_results->setItem(row, 7, cell(accuracy));
-            m_results->setItem(row, 8, cell(e.done == e.items ? QString::number(e.done)
-                                                              : QString("%1 / %2").arg(e.done).arg(e.items)));
+            m_results->setItem(
+                row, 8,
+                cell(e.done == e.items ? QString::number(e.done) : QString("%1 / %2").arg(e.done).arg(e.items)));
             // Generations cut at the token limit score as wrong answers: the status says how many there are.
             const qint64 limit = config.value("max_new_tokens").toInteger();
             const int64_t cut = limit > 0 ? evals.countAtTokenLimit(e.id, limit) : 0;
-            m_results->setItem(row, 9, cell(cut == 0 ? QString::fromStdString(e.status)
-                                                     : tr("%1 · %2 cut at %3 tokens")
-                                                           .arg(QString::fromStdString(e.status))
-                                                           .arg(cut)
-                                                           .arg(limit)));
+            m_results->setItem(
+                row, 9,
+                cell(cut == 0
+                         ? QString::fromStdString(e.status)
+                         : tr("%1 · %2 cut at %3 tokens").arg(QString::fromStdString(e.status)).arg(cut).arg(limit)));
             const QString tip = QString::fromStdString(e.modelPath) +
                                 (e.message ? "\n" + QString::fromStdString(*e.message) : QString());
             for (int c = 0; c < m_results->columnCount(); ++c)
@@ -726,7 +744,8 @@ void EvaluatePage::applyQuestionFilter()
     }
     m_questions->resizeColumnsToContents();
     m_questions->setColumnWidth(1, std::min(m_questions->columnWidth(1), 300));
-    m_views->setTabText(0, m_items.empty() ? tr("Questions") : tr("Questions (%1 of %2)").arg(shown).arg(m_items.size()));
+    m_views->setTabText(0,
+                        m_items.empty() ? tr("Questions") : tr("Questions (%1 of %2)").arg(shown).arg(m_items.size()));
     m_questionDetails->clear();
 }
 
@@ -742,13 +761,14 @@ void EvaluatePage::showQuestionDetails()
     QString text = tr("Question %1\n%2\n").arg(QString::fromStdString(i.extId), QString::fromStdString(i.question));
     if (i.choicesJson) {
         for (const auto& c : QJsonDocument::fromJson(QByteArray::fromStdString(*i.choicesJson)).array())
-            text += QString("(%1) %2  ").arg(c.toObject().value("label").toString(), c.toObject().value("text").toString());
+            text +=
+                QString("(%1) %2  ").arg(c.toObject().value("label").toString(), c.toObject().value("text").toString());
         text += "\n";
     }
     text += tr("Gold: %1\n\n").arg(QString::fromStdString(i.gold));
-    text += tr("Student — %1 (%2)\n%3\n").arg(i.prediction.empty() ? tr("no answer") : QString::fromStdString(i.prediction),
-                                              i.correct ? tr("right") : tr("wrong"),
-                                              QString::fromStdString(i.studentRationale));
+    text += tr("Student — %1 (%2)\n%3\n")
+                .arg(i.prediction.empty() ? tr("no answer") : QString::fromStdString(i.prediction),
+                     i.correct ? tr("right") : tr("wrong"), QString::fromStdString(i.studentRationale));
     if (i.votesJson)
         text += tr("Votes: %1\n").arg(QString::fromStdString(*i.votesJson));
     if (i.teacherRationale)

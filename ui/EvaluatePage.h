@@ -102,7 +102,7 @@ private:
     QCustomPlot* m_curvePlot;
     QCustomPlot* m_cotPlot;
     QComboBox* m_curveAxis;
-    QVector<EvaluationPoint> m_points; // what the plots show
+    QVector<EvaluationPoint> m_points;             // what the plots show
     std::vector<store::EvaluatedInstance> m_items; // the questions of the evaluation shown
     qint64 m_liveEvaluation = 0;
     qint64 m_questionsOf = 0;

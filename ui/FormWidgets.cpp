@@ -82,7 +82,7 @@ void showMessageIn(QLabel* line, const QString& text, bool error)
 
 QColor seriesColor(int k)
 {
-    static const QColor colors[] = {QColor(31, 119, 180), QColor(214, 39, 40),  QColor(44, 160, 44),
+    static const QColor colors[] = {QColor(31, 119, 180),  QColor(214, 39, 40),  QColor(44, 160, 44),
                                     QColor(148, 103, 189), QColor(255, 127, 14), QColor(140, 86, 75)};
     return colors[k % 6];
 }

@@ -89,11 +89,11 @@ QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path,
 
 ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     : QDialog(parent), m_workspace(workspace), m_files(new QListWidget), m_format(new QLabel),
-      m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit),
-      m_progress(new QProgressBar), m_status(new QLabel), m_error(new QPlainTextEdit),
-      m_import(new QPushButton(tr("&Import"))), m_cancel(new QPushButton(tr("Cancel Import"))),
-      m_add(new QPushButton(tr("&Add Files…"))), m_remove(new QPushButton(tr("&Remove"))),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)), m_job(new JobRunner(nullptr))
+      m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_progress(new QProgressBar),
+      m_status(new QLabel), m_error(new QPlainTextEdit), m_import(new QPushButton(tr("&Import"))),
+      m_cancel(new QPushButton(tr("Cancel Import"))), m_add(new QPushButton(tr("&Add Files…"))),
+      m_remove(new QPushButton(tr("&Remove"))), m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)),
+      m_job(new JobRunner(nullptr))
 {
     m_job->setParent(this);
     setWindowTitle(tr("Import into %1").arg(QFileInfo(workspace).fileName()));
@@ -109,8 +109,8 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_task->setObjectName("taskName");
 
     m_preview->setColumnCount(7);
-    m_preview->setHorizontalHeaderLabels({tr("Line"), tr("Task"), tr("Id"), tr("Question"), tr("Gold / answer"),
-                                          tr("Rationale"), tr("Problem")});
+    m_preview->setHorizontalHeaderLabels(
+        {tr("Line"), tr("Task"), tr("Id"), tr("Question"), tr("Gold / answer"), tr("Rationale"), tr("Problem")});
     m_preview->verticalHeader()->hide();
     m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_preview->setWordWrap(false);
@@ -217,8 +217,8 @@ void ImportDialog::showPreview()
         return;
     const QString path = item->text();
     try {
-        m_format->setText(QString::fromStdString(std::string(
-            ingest::toString(ingest::Importer::detectFormat(path.toStdString())))));
+        m_format->setText(
+            QString::fromStdString(std::string(ingest::toString(ingest::Importer::detectFormat(path.toStdString())))));
         m_format->setStyleSheet({});
     } catch (const std::exception& e) {
         m_format->setText(QString::fromStdString(e.what()));
@@ -275,7 +275,8 @@ bool ImportDialog::startImport()
     m_error->hide();
     m_status->setText(tr("Importing…"));
     m_progress->setValue(0);
-    m_job->start(tr("Importing"), [ws, files, options](const jobs::ProgressSink& progress, const jobs::StopToken& stop) {
+    m_job->start(tr("Importing"), [ws, files, options](const jobs::ProgressSink& progress,
+                                                       const jobs::StopToken& stop) {
         store::Workspace workspace(ws);
         QStringList done;
         for (const auto& path : files) {
@@ -289,13 +290,15 @@ bool ImportDialog::startImport()
                             .arg(r.rationalesAlreadyStored);
             } catch (const jobs::Cancelled&) {
                 throw Error(QObject::tr("Cancelled: nothing was imported from %1.%2")
-                                .arg(name, done.isEmpty() ? QString() : "\n" + QObject::tr("Imported before: ") + done.join("; "))
+                                .arg(name, done.isEmpty() ? QString()
+                                                          : "\n" + QObject::tr("Imported before: ") + done.join("; "))
                                 .toStdString());
             } catch (const std::exception& e) {
-                throw Error(QObject::tr("Nothing was imported from %1:\n%2%3")
-                                .arg(name, QString::fromStdString(e.what()),
-                                     done.isEmpty() ? QString() : "\n" + QObject::tr("Imported before it: ") + done.join("; "))
-                                .toStdString());
+                throw Error(
+                    QObject::tr("Nothing was imported from %1:\n%2%3")
+                        .arg(name, QString::fromStdString(e.what()),
+                             done.isEmpty() ? QString() : "\n" + QObject::tr("Imported before it: ") + done.join("; "))
+                        .toStdString());
             }
         }
         return done.join("\n");

@@ -195,17 +195,18 @@ void InstanceView::render()
     for (size_t k = 0; k < m_detail.rationales.size(); ++k) {
         const auto& r = m_detail.rationales[k];
         const QString answer = fromStd(r.answer ? *r.answer : r.extractedAnswer.value_or(""));
-        const QString verdict = !r.correct ? QString("<span style='color:gray'>not judged</span>")
+        const QString verdict = !r.correct   ? QString("<span style='color:gray'>not judged</span>")
                                 : *r.correct ? QString("<span style='color:#1e823c'><b>✓ correct</b></span>")
                                              : QString("<span style='color:#be2828'><b>✗ wrong</b></span>");
         const bool selected = r.id == m_selected;
         const QString border = !r.correct ? "#bbbbbb" : *r.correct ? "#1e823c" : "#be2828";
-        QString card = QString("<a name='r%1'></a><a href='rationale:%1'>#%2</a> <b>%3</b> <span style='color:gray'>%4</span> "
-                               "· answer <b>%5</b> · %6")
-                           .arg(r.id)
-                           .arg(r.sampleIndex)
-                           .arg(fromStd(r.model).toHtmlEscaped(), fromStd(r.sourceKind),
-                                answer.isEmpty() ? tr("(none)") : answer.toHtmlEscaped(), verdict);
+        QString card =
+            QString("<a name='r%1'></a><a href='rationale:%1'>#%2</a> <b>%3</b> <span style='color:gray'>%4</span> "
+                    "· answer <b>%5</b> · %6")
+                .arg(r.id)
+                .arg(r.sampleIndex)
+                .arg(fromStd(r.model).toHtmlEscaped(), fromStd(r.sourceKind),
+                     answer.isEmpty() ? tr("(none)") : answer.toHtmlEscaped(), verdict);
         if (r.logprob)
             card += QString(" · log-prob %1").arg(*r.logprob, 0, 'f', 2);
         if (const auto it = m_detail.rationaleNotes.find(r.id); it != m_detail.rationaleNotes.end()) {
@@ -215,8 +216,9 @@ void InstanceView::render()
                 card += "<br><i>✎ " + fromStd(it->second.note).toHtmlEscaped() + "</i>";
         }
         card += "<br>" + highlightedRationale(fromStd(r.text),
-                                        k < m_detail.answerSentences.size() ? fromStd(m_detail.answerSentences[k]) : QString(),
-                                        m_terms);
+                                              k < m_detail.answerSentences.size() ? fromStd(m_detail.answerSentences[k])
+                                                                                  : QString(),
+                                              m_terms);
         const QString cell = QString("border-left: 4px solid %1; padding: 6px; background: %2")
                                  .arg(border, selected ? "#e8f0fe" : "#ffffff");
         if (sideBySide)
@@ -249,9 +251,8 @@ void InstanceView::fillRationaleNotes()
         m_rationaleTags->clear();
         return;
     }
-    m_rationaleLabel->setText(tr("Selected rationale: <b>#%1</b> of %2")
-                                  .arg(it->sampleIndex)
-                                  .arg(fromStd(it->model).toHtmlEscaped()));
+    m_rationaleLabel->setText(
+        tr("Selected rationale: <b>#%1</b> of %2").arg(it->sampleIndex).arg(fromStd(it->model).toHtmlEscaped()));
     const auto note = m_detail.rationaleNotes.find(m_selected);
     m_rationaleNote->setText(note == m_detail.rationaleNotes.end() ? QString() : fromStd(note->second.note));
     m_rationaleTags->setText(note == m_detail.rationaleNotes.end() ? QString() : tagsText(note->second.tags));

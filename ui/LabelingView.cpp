@@ -104,9 +104,9 @@ LabelingView::LabelingView(QWidget* parent) : QWidget(parent)
     });
     bottom->addWidget(new QLabel(tr("Comment:")));
     bottom->addWidget(m_comment, 1);
-    for (auto [text, name, key] : {std::tuple{tr("← Previous"), "previous", int(Qt::Key_Left)},
-                                   std::tuple{tr("Skip (S)"), "skip", int(Qt::Key_S)},
-                                   std::tuple{tr("Next →"), "next", int(Qt::Key_Right)}}) {
+    for (auto [text, name, key] :
+         {std::tuple{tr("← Previous"), "previous", int(Qt::Key_Left)},
+          std::tuple{tr("Skip (S)"), "skip", int(Qt::Key_S)}, std::tuple{tr("Next →"), "next", int(Qt::Key_Right)}}) {
         auto* button = new QPushButton(text);
         button->setObjectName(name);
         button->setFocusPolicy(Qt::NoFocus);
@@ -185,7 +185,8 @@ void LabelingView::showItem(int index)
     m_item = std::clamp(index, 0, int(m_session.items.size()) - 1);
     const auto& item = m_session.items[size_t(m_item)];
     QString question = "<p style='margin:0'><b>" + tr("Question") + "</b> <span style='color:gray'>(" +
-                       fromStd(item.task).toHtmlEscaped() + ")</span><br>" + fromStd(item.question).toHtmlEscaped() + "</p>";
+                       fromStd(item.task).toHtmlEscaped() + ")</span><br>" + fromStd(item.question).toHtmlEscaped() +
+                       "</p>";
     if (item.choicesJson) {
         QStringList lines;
         for (const auto& c : ingest::choicesFromJson(*item.choicesJson))
@@ -313,10 +314,11 @@ void LabelingView::refreshProgress()
 {
     const int complete = completeItems();
     m_progress->setValue(complete);
-    m_position->setText(tr("Item %1 of %2%3")
-                            .arg(m_item + 1)
-                            .arg(m_session.items.size())
-                            .arg(complete == int(m_session.items.size()) ? tr(" · all labelled, thank you") : QString()));
+    m_position->setText(
+        tr("Item %1 of %2%3")
+            .arg(m_item + 1)
+            .arg(m_session.items.size())
+            .arg(complete == int(m_session.items.size()) ? tr(" · all labelled, thank you") : QString()));
 }
 
 void LabelingView::commitComment()

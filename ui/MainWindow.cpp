@@ -4,15 +4,15 @@
 #include "BrowsePlots.h"
 #include "CorpusPage.h"
 #include "EvaluatePage.h"
+#include "EvaluationJob.h"
+#include "ImportDialog.h"
+#include "JobRunner.h"
+#include "QCustomPlotInclude.h"
 #include "ReviewPage.h"
 #include "SampleDialog.h"
 #include "TeacherSamplingJob.h"
-#include "ImportDialog.h"
-#include "EvaluationJob.h"
-#include "JobRunner.h"
 #include "TrainPage.h"
 #include "TrainingJob.h"
-#include "QCustomPlotInclude.h"
 #include "WorkspaceSummary.h"
 #include "ingest/DemoBuilder.h"
 #include "ingest/Importer.h"
@@ -42,8 +42,9 @@ namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
-      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage), m_train(new TrainPage),
-      m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_pages(new QTabWidget)
+      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage),
+      m_corpus(new CorpusPage), m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage),
+      m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -151,8 +152,8 @@ void MainWindow::createActions()
     add(file, tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
     file->addSeparator();
     add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
-    add(file, tr("&Sample from Teacher..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), &MainWindow::sampleFromTeacher,
-        true);
+    add(file, tr("&Sample from Teacher..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
+        &MainWindow::sampleFromTeacher, true);
     add(file, tr("&Export as JSONL..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::exportJsonl, false);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -161,15 +162,19 @@ void MainWindow::createActions()
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* find = add(edit, tr("&Find Rationales..."), QKeySequence::Find, &MainWindow::showBrowsePage, true);
     connect(find, &QAction::triggered, m_browse, &BrowsePage::focusSearch);
-    add(edit, tr("&Clear Filters"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this] { m_browse->clearFilters(); },
-        false);
+    add(
+        edit, tr("&Clear Filters"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+        [this] { m_browse->clearFilters(); }, false);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     add(view, tr("&Refresh"), QKeySequence::Refresh, &MainWindow::refreshAfterChange, false);
-    add(view, tr("Browse &Plots"), QKeySequence(Qt::CTRL | Qt::Key_P), [this] {
-        showBrowsePage();
-        m_browse->showPlots();
-    }, false);
+    add(
+        view, tr("Browse &Plots"), QKeySequence(Qt::CTRL | Qt::Key_P),
+        [this] {
+            showBrowsePage();
+            m_browse->showPlots();
+        },
+        false);
     view->addAction(toolbar->toggleViewAction());
     menuBar()->addMenu(m_goMenu);
 
@@ -262,9 +267,9 @@ void MainWindow::openDemoWorkspace()
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     const QString path = dir + "/demo.cotlab";
     // The demo's student: a real tiny pretrained model bundled with the demo data.
-    const QString demoModels = QString::fromStdString(
-                                   ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString())) +
-                               "/models/stories260K";
+    const QString demoModels =
+        QString::fromStdString(ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString())) +
+        "/models/stories260K";
     if (QFileInfo::exists(demoModels + "/stories260K.bin")) {
         m_train->setModelPath(demoModels + "/stories260K.bin", demoModels + "/tok512.bin");
         m_evaluate->setModelPath(demoModels + "/stories260K.bin", demoModels + "/tok512.bin");
@@ -404,19 +409,17 @@ void MainWindow::updatePlot()
 void MainWindow::about()
 {
     const auto torch = nn::TorchInfo::query();
-    QMessageBox::about(this, tr("About CoTLab"),
-                       tr("<h3>CoTLab %1</h3><p>A workbench for chain-of-thought distillation: import teacher "
-                          "rationales, build corpora, fine-tune and evaluate small students.</p>"
-                          "<p>Qt %2<br>libtorch %3 (%4)<br>SQLite %5</p><p>BLAS: %6<br>CPU threads: %7</p>")
-                           .arg(QString::fromStdString(cotlabVersion()), qVersion(),
-                                QString::fromStdString(torch.version),
-                                torch.cudaAvailable ? tr("CUDA, %1 devices").arg(torch.cudaDevices) : tr("CPU"),
-                                QString::fromStdString(sqliteVersion()),
-                                torch.blas.empty() ? tr("unknown") : QString::fromStdString(torch.blas).toHtmlEscaped(),
-                                torch.blasThreads > 0 ? tr("libtorch %1, OpenBLAS %2")
-                                                            .arg(torch.cpuThreads)
-                                                            .arg(torch.blasThreads)
-                                                      : tr("libtorch %1").arg(torch.cpuThreads)));
+    QMessageBox::about(
+        this, tr("About CoTLab"),
+        tr("<h3>CoTLab %1</h3><p>A workbench for chain-of-thought distillation: import teacher "
+           "rationales, build corpora, fine-tune and evaluate small students.</p>"
+           "<p>Qt %2<br>libtorch %3 (%4)<br>SQLite %5</p><p>BLAS: %6<br>CPU threads: %7</p>")
+            .arg(QString::fromStdString(cotlabVersion()), qVersion(), QString::fromStdString(torch.version),
+                 torch.cudaAvailable ? tr("CUDA, %1 devices").arg(torch.cudaDevices) : tr("CPU"),
+                 QString::fromStdString(sqliteVersion()),
+                 torch.blas.empty() ? tr("unknown") : QString::fromStdString(torch.blas).toHtmlEscaped(),
+                 torch.blasThreads > 0 ? tr("libtorch %1, OpenBLAS %2").arg(torch.cpuThreads).arg(torch.blasThreads)
+                                       : tr("libtorch %1").arg(torch.cpuThreads)));
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

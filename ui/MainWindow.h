@@ -21,8 +21,9 @@ class TrainPage;
 class WorkspaceSummary;
 
 // The workspace window: pages Overview (the workspace's tasks with their counts and teacher accuracy), Browse,
-// Corpus, Train, Evaluate, Review and Export (Review and Export say what they will hold until their work lands); File menu with new, open, recent and demo workspaces, import and export; a status bar with the
-// workspace's counts. Window layout, the page on show and recent workspaces are remembered.
+// Corpus, Train, Evaluate, Review and Export (Review and Export say what they will hold until their work lands); File
+// menu with new, open, recent and demo workspaces, import and export; a status bar with the workspace's counts. Window
+// layout, the page on show and recent workspaces are remembered.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 

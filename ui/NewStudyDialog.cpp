@@ -120,9 +120,9 @@ NewStudyDialog::NewStudyDialog(const QStringList& sources, const QStringList& de
         m_criteria->insertRow(row);
         m_criteria->setItem(row, 0, new QTableWidgetItem(QString("criterion%1").arg(row + 1)));
         m_criteria->setItem(row, 1, new QTableWidgetItem(tr("Your question")));
-        m_criteria->setCellWidget(row, 2, scaleBox(m_mode->currentData().toString() == "pairwise"
-                                                       ? review::Scale::Preference
-                                                       : review::Scale::Binary));
+        m_criteria->setCellWidget(row, 2,
+                                  scaleBox(m_mode->currentData().toString() == "pairwise" ? review::Scale::Preference
+                                                                                          : review::Scale::Binary));
     });
     connect(remove, &QPushButton::clicked, this, [this] {
         if (m_criteria->currentRow() >= 0)
@@ -208,9 +208,11 @@ review::StudySpec NewStudyDialog::spec() const
         c.question = m_criteria->item(row, 1) ? m_criteria->item(row, 1)->text().trimmed().toStdString() : c.key;
         if (c.key.empty() || c.key.find_first_of(" [:,") != std::string::npos)
             throw Error("Criterion " + std::to_string(row + 1) + " needs a short key without spaces, e.g. 'fluent'.");
-        c.scale = review::parseScale(static_cast<QComboBox*>(m_criteria->cellWidget(row, 2))->currentText().toStdString());
+        c.scale =
+            review::parseScale(static_cast<QComboBox*>(m_criteria->cellWidget(row, 2))->currentText().toStdString());
         if (spec.mode == review::Mode::Single && c.scale == review::Scale::Preference)
-            throw Error("Criterion '" + c.key + "' asks which of two is better, but this study shows one rationale at a "
+            throw Error("Criterion '" + c.key +
+                        "' asks which of two is better, but this study shows one rationale at a "
                         "time: pick binary or likert5.");
         spec.criteria.push_back(c);
     }

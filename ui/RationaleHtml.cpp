@@ -1,7 +1,6 @@
 #include "RationaleHtml.h"
 
 #include <QRegularExpression>
-
 #include <vector>
 
 namespace cotlab::ui {

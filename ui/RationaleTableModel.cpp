@@ -17,18 +17,30 @@ store::BrowseColumn sortColumnOf(int column)
     using C = RationaleTableModel;
     using B = store::BrowseColumn;
     switch (column) {
-    case C::Task: return B::Task;
-    case C::Split: return B::Split;
-    case C::Instance: return B::Instance;
-    case C::Source: return B::Source;
-    case C::Model: return B::Model;
-    case C::Sample: return B::Sample;
-    case C::Answer: return B::Answer;
-    case C::Gold: return B::Gold;
-    case C::Correct: return B::Correct;
-    case C::Length: return B::Length;
-    case C::LogProb: return B::LogProb;
-    default: return B::Id;
+    case C::Task:
+        return B::Task;
+    case C::Split:
+        return B::Split;
+    case C::Instance:
+        return B::Instance;
+    case C::Source:
+        return B::Source;
+    case C::Model:
+        return B::Model;
+    case C::Sample:
+        return B::Sample;
+    case C::Answer:
+        return B::Answer;
+    case C::Gold:
+        return B::Gold;
+    case C::Correct:
+        return B::Correct;
+    case C::Length:
+        return B::Length;
+    case C::LogProb:
+        return B::LogProb;
+    default:
+        return B::Id;
     }
 }
 
@@ -343,10 +355,10 @@ QVariant RationaleTableModel::headerData(int section, Qt::Orientation orientatio
         return tr("Sum of the rationale's token log-probabilities under the model that wrote it, when known");
     if (role != Qt::DisplayRole)
         return {};
-    static const char* names[] = {QT_TR_NOOP("Task"),    QT_TR_NOOP("Split"),  QT_TR_NOOP("Instance"),
-                                  QT_TR_NOOP("Source"),  QT_TR_NOOP("Model"),  QT_TR_NOOP("Sample"),
-                                  QT_TR_NOOP("Answer"),  QT_TR_NOOP("Gold"),   QT_TR_NOOP("Correct"),
-                                  QT_TR_NOOP("Length"),  QT_TR_NOOP("Log-prob"), QT_TR_NOOP("Rationale")};
+    static const char* names[] = {QT_TR_NOOP("Task"),   QT_TR_NOOP("Split"),    QT_TR_NOOP("Instance"),
+                                  QT_TR_NOOP("Source"), QT_TR_NOOP("Model"),    QT_TR_NOOP("Sample"),
+                                  QT_TR_NOOP("Answer"), QT_TR_NOOP("Gold"),     QT_TR_NOOP("Correct"),
+                                  QT_TR_NOOP("Length"), QT_TR_NOOP("Log-prob"), QT_TR_NOOP("Rationale")};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

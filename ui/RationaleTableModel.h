@@ -22,7 +22,21 @@ class RationaleTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Task, Split, Instance, Source, Model, Sample, Answer, Gold, Correct, Length, LogProb, Rationale, ColumnCount };
+    enum Column {
+        Task,
+        Split,
+        Instance,
+        Source,
+        Model,
+        Sample,
+        Answer,
+        Gold,
+        Correct,
+        Length,
+        LogProb,
+        Rationale,
+        ColumnCount
+    };
     enum Role {
         RationaleIdRole = Qt::UserRole + 1,
         InstanceIdRole,

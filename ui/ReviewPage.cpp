@@ -66,11 +66,14 @@ QString spreadsheetFilter()
 ReviewPage::ReviewPage(QWidget* parent)
     : QWidget(parent), m_stack(new QStackedWidget), m_studies(new QListWidget), m_title(new QLabel),
       m_annotator(new QComboBox), m_start(new QPushButton(tr("Start &Labelling"))),
-      m_annotators(readOnlyTable({tr("Annotator"), tr("Complete items"), tr("Labels"), tr("Resumes at item")}, "annotators")),
-      m_results(readOnlyTable({tr("Criterion"), tr("A preferred"), tr("Tie"), tr("B preferred"), tr("Items")}, "results")),
-      m_agreement(readOnlyTable({tr("Criterion"), tr("Items"), tr("Observed agreement"), tr("Fleiss' kappa"), tr("Krippendorff's alpha (nominal)"),
-                         tr("Krippendorff's alpha (ordinal)"), tr("Cohen's kappa per pair")},
-                        "agreement")),
+      m_annotators(
+          readOnlyTable({tr("Annotator"), tr("Complete items"), tr("Labels"), tr("Resumes at item")}, "annotators")),
+      m_results(
+          readOnlyTable({tr("Criterion"), tr("A preferred"), tr("Tie"), tr("B preferred"), tr("Items")}, "results")),
+      m_agreement(readOnlyTable({tr("Criterion"), tr("Items"), tr("Observed agreement"), tr("Fleiss' kappa"),
+                                 tr("Krippendorff's alpha (nominal)"), tr("Krippendorff's alpha (ordinal)"),
+                                 tr("Cohen's kappa per pair")},
+                                "agreement")),
       m_resultsPlot(new QCustomPlot), m_agreementPlot(new QCustomPlot), m_message(new QLabel),
       m_labeling(new LabelingView)
 {
@@ -87,18 +90,21 @@ ReviewPage::ReviewPage(QWidget* parent)
                     [this, item, annotator, c = criterion.toStdString(), v = value.toStdString()](store::Database& db) {
                         store::ReviewRepository(db).setLabel(item, annotator, c, v);
                         --m_pendingLabels;
-                        QMetaObject::invokeMethod(this, [this] { Q_EMIT labelStored(); }, Qt::QueuedConnection);
+                        QMetaObject::invokeMethod(
+                            this, [this] { Q_EMIT labelStored(); }, Qt::QueuedConnection);
                     },
                     true);
             });
     connect(m_labeling, &LabelingView::commentGiven, this,
             [this](qint64 item, qint64 annotator, const QString& comment) {
-                post([item, annotator, c = comment.toStdString()](store::Database& db) {
-                    store::ReviewRepository(db).setComment(item, annotator, c);
-                }, true);
+                post([item, annotator, c = comment.toStdString()](
+                         store::Database& db) { store::ReviewRepository(db).setComment(item, annotator, c); },
+                     true);
             });
     connect(m_labeling, &LabelingView::positionChanged, this, [this](qint64 annotator, qint64 position) {
-        post([annotator, position](store::Database& db) { store::ReviewRepository(db).setPosition(annotator, position); });
+        post([annotator, position](store::Database& db) {
+            store::ReviewRepository(db).setPosition(annotator, position);
+        });
     });
     connect(m_labeling, &LabelingView::backToOverview, this, &ReviewPage::showOverview);
 }
@@ -144,8 +150,8 @@ QWidget* ReviewPage::buildOverview()
     auto* exportXlsx = new QPushButton(tr("Export &Spreadsheet…"));
     exportXlsx->setObjectName("exportStudy");
     connect(exportXlsx, &QPushButton::clicked, this, [this, folder] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Study"),
-                                                          folder() + "/" + currentStudy() + ".xlsx", spreadsheetFilter());
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Study"), folder() + "/" + currentStudy() + ".xlsx", spreadsheetFilter());
         if (!path.isEmpty())
             exportStudy(path);
     });
@@ -158,16 +164,17 @@ QWidget* ReviewPage::buildOverview()
             who = QInputDialog::getText(this, tr("Blank Label Sheet"), tr("Annotator's name:"));
         if (who.isEmpty())
             return;
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Blank Label Sheet"), folder() + "/" + currentStudy() + " - " + who + ".xlsx", spreadsheetFilter());
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Blank Label Sheet"),
+                                         folder() + "/" + currentStudy() + " - " + who + ".xlsx", spreadsheetFilter());
         if (!path.isEmpty())
             exportBlankSheet(path, who);
     });
     auto* import = new QPushButton(tr("&Import Sheets…"));
     import->setObjectName("importSheets");
     connect(import, &QPushButton::clicked, this, [this, folder] {
-        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import Filled Label Sheets"), folder(),
-                                                                spreadsheetFilter());
+        const QStringList paths =
+            QFileDialog::getOpenFileNames(this, tr("Import Filled Label Sheets"), folder(), spreadsheetFilter());
         if (!paths.isEmpty())
             importSheets(paths, m_annotator->currentText().trimmed());
     });
@@ -325,8 +332,9 @@ void ReviewPage::createStudy(const review::StudySpec& spec)
             [this, name = fromStd(spec.name), items] {
                 showMessage(tr("Created the study '%1' with %2 items.").arg(name).arg(items), false);
                 refresh();
-                connect(this, &ReviewPage::studiesChanged, this, [this, name] { selectStudy(name); },
-                        Qt::SingleShotConnection);
+                connect(
+                    this, &ReviewPage::studiesChanged, this, [this, name] { selectStudy(name); },
+                    Qt::SingleShotConnection);
             },
             Qt::QueuedConnection);
     });
@@ -391,13 +399,12 @@ void ReviewPage::showReport(const review::StudyReport& report)
                               pairwise ? tr("blind pairwise") : tr("one rationale at a time"),
                               sources.join(pairwise ? " vs " : ", ").toHtmlEscaped())
                          .arg(report.items)
-                         .arg(spec.tasks.empty() ? tr("all tasks")
-                                                 : fromStd([&] {
-                                                       std::string t;
-                                                       for (const auto& x : spec.tasks)
-                                                           t += (t.empty() ? "" : ", ") + x;
-                                                       return t;
-                                                   }()),
+                         .arg(spec.tasks.empty() ? tr("all tasks") : fromStd([&] {
+                                  std::string t;
+                                  for (const auto& x : spec.tasks)
+                                      t += (t.empty() ? "" : ", ") + x;
+                                  return t;
+                              }()),
                               spec.split.empty() ? QString() : tr(", split %1").arg(fromStd(spec.split)),
                               spec.stratifyByTask || spec.stratifyByCorrectness ? tr(", stratified") : QString())
                          .arg(spec.seed)
@@ -436,7 +443,10 @@ void ReviewPage::showReport(const review::StudyReport& report)
             const auto& r = report.ratings[size_t(i)];
             setRow(m_results, i,
                    {fromStd(r.criterion), fromStd(r.source),
-                    QString("%1 [%2, %3]").arg(r.rating.mean, 0, 'f', 2).arg(r.rating.low, 0, 'f', 2).arg(r.rating.high, 0, 'f', 2),
+                    QString("%1 [%2, %3]")
+                        .arg(r.rating.mean, 0, 'f', 2)
+                        .arg(r.rating.low, 0, 'f', 2)
+                        .arg(r.rating.high, 0, 'f', 2),
                     QString::number(r.rating.n)});
         }
     }
@@ -451,8 +461,8 @@ void ReviewPage::showReport(const review::StudyReport& report)
         setRow(m_agreement, i,
                {fromStd(a.criterion), QString::number(a.items),
                 a.observed ? QString("%1%").arg(100 * *a.observed, 0, 'f', 1) : tr("n/a"), number(a.fleiss),
-                number(a.alphaNominal),
-                number(a.alphaOrdinal), pairs.isEmpty() ? tr("needs two annotators") : pairs.join("; ")});
+                number(a.alphaNominal), number(a.alphaOrdinal),
+                pairs.isEmpty() ? tr("needs two annotators") : pairs.join("; ")});
     }
     m_agreement->resizeColumnsToContents();
     plotStudyResults(m_resultsPlot, report);
@@ -471,8 +481,8 @@ void ReviewPage::startLabelling(const QString& annotator)
         return;
     }
     post([this, name, annotator](store::Database& db) {
-        auto session = std::make_shared<review::AnnotatorSession>(review::openSession(
-            db, review::findStudy(db, name.toStdString()).id, annotator.toStdString()));
+        auto session = std::make_shared<review::AnnotatorSession>(
+            review::openSession(db, review::findStudy(db, name.toStdString()).id, annotator.toStdString()));
         QMetaObject::invokeMethod(
             this,
             [this, session] {
@@ -501,8 +511,8 @@ void ReviewPage::exportStudy(const QString& path)
 {
     const QString name = currentStudy();
     post([this, name, path](store::Database& db) {
-        const auto files =
-            report::writeSheets(path.toStdString(), report::studySheets(db, review::findStudy(db, name.toStdString()).id));
+        const auto files = report::writeSheets(path.toStdString(),
+                                               report::studySheets(db, review::findStudy(db, name.toStdString()).id));
         QMetaObject::invokeMethod(
             this,
             [this, n = files.size(), first = fromStd(files.front())] {
@@ -538,7 +548,10 @@ void ReviewPage::importSheets(const QStringList& paths, const QString& annotator
         QStringList lines;
         for (const QString& path : paths) {
             const auto imported = report::importLabelSheet(db, study.id, path.toStdString(), annotator.toStdString());
-            lines << tr("%1: %2 labels, %3 comments").arg(QFileInfo(path).fileName()).arg(imported.labels).arg(imported.comments);
+            lines << tr("%1: %2 labels, %3 comments")
+                         .arg(QFileInfo(path).fileName())
+                         .arg(imported.labels)
+                         .arg(imported.comments);
         }
         QMetaObject::invokeMethod(
             this,

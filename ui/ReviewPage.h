@@ -6,8 +6,8 @@
 // tables and plots, and exports the study as XLSX or CSV, blank label sheets for annotators outside CoTLab, and
 // imports their filled sheets. "Start Labelling" opens the labelling screen (LabelingView) for an annotator at
 // their resume point; each label is stored on the page's store thread the moment it is given.
-#include "review/Study.h"
 #include "WorkspaceThread.h"
+#include "review/Study.h"
 
 #include <QStringList>
 #include <QWidget>

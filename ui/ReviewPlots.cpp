@@ -69,9 +69,10 @@ void plotStudyResults(QCustomPlot* plot, const review::StudyReport& report)
         if (report.preferences.empty() || report.preferences.front().aWins.n == 0)
             return plotNotice(plot, QObject::tr("No labels yet"));
         QStringList groups;
-        std::vector<Series> series{Series(QString::fromStdString(report.spec.sources[0].label()) + QObject::tr(" preferred")),
-                                   Series(QObject::tr("tie")),
-                                   Series(QString::fromStdString(report.spec.sources[1].label()) + QObject::tr(" preferred"))};
+        std::vector<Series> series{
+            Series(QString::fromStdString(report.spec.sources[0].label()) + QObject::tr(" preferred")),
+            Series(QObject::tr("tie")),
+            Series(QString::fromStdString(report.spec.sources[1].label()) + QObject::tr(" preferred"))};
         for (const auto& p : report.preferences) {
             groups << QString::fromStdString(p.criterion);
             int s = 0;
@@ -117,7 +118,8 @@ void plotStudyAgreement(QCustomPlot* plot, const review::StudyReport& report)
     if (report.annotators.size() < 2)
         return plotNotice(plot, QObject::tr("Agreement needs two or more annotators"));
     QStringList groups;
-    std::vector<Series> series{Series(QObject::tr("Fleiss' kappa")), Series(QObject::tr("Krippendorff's alpha (nominal)")),
+    std::vector<Series> series{Series(QObject::tr("Fleiss' kappa")),
+                               Series(QObject::tr("Krippendorff's alpha (nominal)")),
                                Series(QObject::tr("Krippendorff's alpha (ordinal)"))};
     double bottom = 0;
     for (const auto& a : report.agreement) {

@@ -24,7 +24,6 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
-
 #include <cmath>
 
 namespace cotlab::ui {
@@ -129,8 +128,9 @@ SampleDialog::SampleDialog(const QString& workspace, const QStringList& tasks, Q
     promptForm->addRow(tr("Sampling:"), sampling);
     promptForm->addRow(tr("Stop:"), m_stop);
     auto* limits = new QHBoxLayout;
-    for (auto [label, widget] : {std::pair{tr("n per request"), m_perRequest}, std::pair{tr("in flight"), m_concurrency},
-                                 std::pair{tr("requests/min"), m_rpm}, std::pair{tr("tokens/min"), m_tpm}}) {
+    for (auto [label, widget] :
+         {std::pair{tr("n per request"), m_perRequest}, std::pair{tr("in flight"), m_concurrency},
+          std::pair{tr("requests/min"), m_rpm}, std::pair{tr("tokens/min"), m_tpm}}) {
         limits->addWidget(new QLabel(label));
         limits->addWidget(widget);
     }
@@ -295,9 +295,8 @@ teacher::SamplingRequest SampleDialog::request() const
     r.prompt.trigger = m_trigger->text().toStdString();
     r.prompt.custom = m_custom->toPlainText().toStdString();
     r.prompt.extractAnswer = m_answerCall->isChecked();
-    r.prompt.exemplarsFile =
-        ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString()) +
-        "/prompts/few_shot_cot_prompts.json";
+    r.prompt.exemplarsFile = ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString()) +
+                             "/prompts/few_shot_cot_prompts.json";
     r.params.temperature = m_temperature->value();
     r.params.topP = m_topP->value();
     r.params.maxTokens = m_maxTokens->value();
@@ -406,7 +405,8 @@ void SampleDialog::updateEstimate()
         int64_t need = 0, requests = 0;
         for (int64_t id : ids) {
             const auto it = counts.find(id);
-            const int64_t missing = std::max<int64_t>(0, r.samplesPerInstance - (it == counts.end() ? 0 : it->second.count));
+            const int64_t missing =
+                std::max<int64_t>(0, r.samplesPerInstance - (it == counts.end() ? 0 : it->second.count));
             need += missing;
             requests += (missing + r.maxPerRequest - 1) / r.maxPerRequest;
         }
@@ -417,14 +417,15 @@ void SampleDialog::updateEstimate()
         QMetaObject::invokeMethod(
             this,
             [this, n = int64_t(ids.size()), need, requests, answerCalls, tokens, cost] {
-                m_estimate->setText(tr("<b>Estimate:</b> %1 instances, %2 samples still missing → %3 requests%4, at "
-                                       "most %5 completion tokens (plus the prompts)%6.")
-                                        .arg(n)
-                                        .arg(need)
-                                        .arg(requests + answerCalls)
-                                        .arg(answerCalls ? tr(" (%1 of them answer calls)").arg(answerCalls) : QString())
-                                        .arg(QLocale().toString(qint64(tokens)),
-                                             cost > 0 ? tr(", up to $%1 for them").arg(cost, 0, 'f', 2) : QString()));
+                m_estimate->setText(
+                    tr("<b>Estimate:</b> %1 instances, %2 samples still missing → %3 requests%4, at "
+                       "most %5 completion tokens (plus the prompts)%6.")
+                        .arg(n)
+                        .arg(need)
+                        .arg(requests + answerCalls)
+                        .arg(answerCalls ? tr(" (%1 of them answer calls)").arg(answerCalls) : QString())
+                        .arg(QLocale().toString(qint64(tokens)),
+                             cost > 0 ? tr(", up to $%1 for them").arg(cost, 0, 'f', 2) : QString()));
                 Q_EMIT estimated();
             },
             Qt::QueuedConnection);

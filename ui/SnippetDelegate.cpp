@@ -4,7 +4,6 @@
 
 #include <QPainter>
 #include <QStaticText>
-
 #include <cmath>
 
 namespace cotlab::ui {

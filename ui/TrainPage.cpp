@@ -26,11 +26,11 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
-#include <cmath>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTime>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace cotlab::ui {
 
@@ -81,8 +81,8 @@ TrainPage::TrainPage(QWidget* parent) : QWidget(parent), m_job(new TrainingJob(t
 
     m_history = new QTableWidget(0, 6);
     m_history->setObjectName("history");
-    m_history->setHorizontalHeaderLabels({tr("Run"), tr("Name"), tr("Status"), tr("Steps"), tr("Last loss"),
-                                          tr("Started")});
+    m_history->setHorizontalHeaderLabels(
+        {tr("Run"), tr("Name"), tr("Status"), tr("Steps"), tr("Last loss"), tr("Started")});
     m_history->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_history->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_history->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -281,8 +281,9 @@ void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
         m_task->setCurrentText(current);
     const QFileInfo info(path);
     if (m_output->text().isEmpty() || !m_job->running())
-        m_output->setText(QDir(info.absolutePath()).filePath(info.completeBaseName() + "-runs/run-" +
-                                                             QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
+        m_output->setText(QDir(info.absolutePath())
+                              .filePath(info.completeBaseName() + "-runs/run-" +
+                                        QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
     if (!path.isEmpty()) {
         store::Workspace ws(path.toStdString());
         store::RunRepository(ws.db()).markInterrupted();
@@ -560,8 +561,9 @@ void TrainPage::showSelectedRuns()
         speed->setPen(QPen(color, 1.5));
         const auto config = QJsonDocument::fromJson(QByteArray::fromStdString(run->configJson));
         const auto recipe = QJsonDocument::fromJson(QByteArray::fromStdString(run->recipeJson));
-        details += QString("Run %1 — %2 (%3)\n").arg(runId).arg(QString::fromStdString(run->name),
-                                                                 QString::fromStdString(run->status));
+        details += QString("Run %1 — %2 (%3)\n")
+                       .arg(runId)
+                       .arg(QString::fromStdString(run->name), QString::fromStdString(run->status));
         if (run->message)
             details += QString::fromStdString(*run->message) + "\n";
         details += tr("Recipe: ") + QString::fromUtf8(recipe.toJson(QJsonDocument::Indented));

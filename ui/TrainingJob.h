@@ -3,7 +3,6 @@
 // Runs one training run (core/train's TrainingRun) on a worker thread, so the window stays responsive:
 // each optimizer step becomes a queued signal; stop asks the run to checkpoint and end after its step.
 #include "BackgroundJob.h"
-
 #include "train/TrainingRun.h"
 
 namespace cotlab::ui {

@@ -24,8 +24,8 @@ namespace cotlab::ui {
 
 struct WorkspaceTaskOptions {
     bool urgent = false;
-    int kind = 0;          // 0: unbounded
-    size_t maxQueued = 0;  // of this kind; 0: unbounded
+    int kind = 0;         // 0: unbounded
+    size_t maxQueued = 0; // of this kind; 0: unbounded
     std::function<void()> dropped;
     std::function<void(const std::string&)> failed; // the task threw (message), also on a failed open
 };

@@ -69,8 +69,11 @@ int runCorpusList(const std::string& workspace, bool json)
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& c : corpora)
-            out.push_back({{"name", c.name}, {"instances", c.instances}, {"rationales", c.rationales},
-                           {"created_at", c.createdAt}, {"recipe", nlohmann::json::parse(c.recipeJson)}});
+            out.push_back({{"name", c.name},
+                           {"instances", c.instances},
+                           {"rationales", c.rationales},
+                           {"created_at", c.createdAt},
+                           {"recipe", nlohmann::json::parse(c.recipeJson)}});
         std::printf("%s\n", nlohmann::json{{"corpora", out}}.dump(2).c_str());
         return 0;
     }

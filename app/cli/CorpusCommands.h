@@ -9,10 +9,10 @@ struct CorpusArgs {
     std::string name;
     bool replace = false;
     bool json = false;
-    std::string out;                      // export
+    std::string out; // export
     std::string shape = "prompt-completion";
     std::string templateName = "cot";
-    std::string newName;                  // rename
+    std::string newName; // rename
 };
 
 // Builds a corpus from a recipe file and saves it; prints the counts after each step.

@@ -36,12 +36,14 @@ int runEval(const std::string& workspace, EvalArgs args)
     const auto contrast = eval::compareWithOriginals(workspace, out.evaluationId);
     if (contrast.questions > contrast.unlinked) {
         const auto& d = contrast.difference;
-        std::printf("contrast: %lld pairs with the originals: originals %.1f%%, contrast %.1f%%, difference %+.1f points, "
-                    "95%% CI [%+.1f, %+.1f]\n",
-                    (long long)d.pairs, 100 * d.original, 100 * d.contrast, 100 * d.difference, 100 * d.low, 100 * d.high);
+        std::printf(
+            "contrast: %lld pairs with the originals: originals %.1f%%, contrast %.1f%%, difference %+.1f points, "
+            "95%% CI [%+.1f, %+.1f]\n",
+            (long long)d.pairs, 100 * d.original, 100 * d.contrast, 100 * d.difference, 100 * d.low, 100 * d.high);
         if (contrast.originalsNotEvaluated > 0)
-            std::printf("  originals without a result for this student: %lld (evaluate it, same --name, on their split)\n",
-                        (long long)contrast.originalsNotEvaluated);
+            std::printf(
+                "  originals without a result for this student: %lld (evaluate it, same --name, on their split)\n",
+                (long long)contrast.originalsNotEvaluated);
         if (contrast.unlinked > 0)
             std::printf("  questions naming no original in the workspace: %lld\n", (long long)contrast.unlinked);
     }

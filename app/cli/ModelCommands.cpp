@@ -64,8 +64,9 @@ int runScore(const ScoreArgs& args)
     j["tokens"] = nlohmann::ordered_json::array();
     int32_t previous = prompt.back();
     for (size_t i = 0; i < continuation.size(); ++i) {
-        j["tokens"].push_back(
-            {{"id", continuation[i]}, {"text", l.tokenizer->decodeAfter({previous}, {continuation[i]})}, {"logprob", logprobs[i]}});
+        j["tokens"].push_back({{"id", continuation[i]},
+                               {"text", l.tokenizer->decodeAfter({previous}, {continuation[i]})},
+                               {"logprob", logprobs[i]}});
         previous = continuation[i];
     }
     // A byte-level token can hold part of a UTF-8 character: replace what is not valid text.

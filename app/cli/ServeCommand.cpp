@@ -63,8 +63,8 @@ private:
 
     static bool sameDecoding(const teacher::SamplingParams& a, const teacher::SamplingParams& b)
     {
-        return !a.seed && !b.seed && a.temperature == b.temperature && a.topP == b.topP &&
-               a.maxTokens == b.maxTokens && a.stop == b.stop;
+        return !a.seed && !b.seed && a.temperature == b.temperature && a.topP == b.topP && a.maxTokens == b.maxTokens &&
+               a.stop == b.stop;
     }
 
     void loop()
@@ -160,9 +160,8 @@ int runServe(const ServeArgs& args)
     nn::place(*loaded.model, nn::resolvePlacement(args.device, args.precision));
     const std::string name = args.name.empty() ? std::filesystem::path(args.model).filename().string() : args.name;
     Batcher batcher(*loaded.model, *loaded.tokenizer);
-    teacher::CompletionServer server(name, [&](const std::string& prompt, const teacher::SamplingParams& p) {
-        return batcher.submit(prompt, p);
-    });
+    teacher::CompletionServer server(
+        name, [&](const std::string& prompt, const teacher::SamplingParams& p) { return batcher.submit(prompt, p); });
     const int port = server.bind(args.host, args.port);
     std::printf("serving %s on http://%s:%d/v1 (completions, chat/completions, models); Ctrl-C stops\n", name.c_str(),
                 args.host.c_str(), port);

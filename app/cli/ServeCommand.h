@@ -8,7 +8,7 @@ namespace cotlab::cli {
 
 struct ServeArgs : ModelArgs {
     std::string host = "127.0.0.1";
-    int port = 8000; // 0: any free port (printed)
+    int port = 8000;  // 0: any free port (printed)
     std::string name; // the model name the server answers to (default: the model file or folder name)
 };
 

@@ -39,7 +39,8 @@ int runTrain(const std::string& workspace, TrainArgs args)
         if (m.step % args.logEvery == 0 || m.step == m.totalSteps || m.step == 1)
             std::printf("run %lld  step %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  eta %s\n",
                         (long long)runId, (long long)m.step, (long long)m.totalSteps, m.epoch, m.loss, m.learningRate,
-                        m.gradNorm, m.tokensPerSecond, duration(secondsPerStep * double(m.totalSteps - m.step)).c_str());
+                        m.gradNorm, m.tokensPerSecond,
+                        duration(secondsPerStep * double(m.totalSteps - m.step)).c_str());
         if (m.devLoss)
             std::printf("run %lld  step %lld  dev loss %.4f\n", (long long)runId, (long long)m.step, *m.devLoss);
         std::fflush(stdout);

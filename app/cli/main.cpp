@@ -50,7 +50,8 @@ int main(int argc, char** argv)
 
     app.add_subcommand("version", "Versions of CoTLab, SQLite and libtorch");
 
-    const char* kModelHelp = "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral) or llama2.c checkpoint (.bin)";
+    const char* kModelHelp =
+        "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral) or llama2.c checkpoint (.bin)";
     const char* kTokenizerHelp = "Tokenizer file (tokenizer.json, SentencePiece .model, llama2.c .bin); default: "
                                  "the model folder's own";
     const char* kDeviceHelp = "cpu, cuda, cuda:N or auto (CUDA when present)";
@@ -97,17 +98,21 @@ int main(int argc, char** argv)
     trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
     trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
     trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
-    trainCmd->add_option("--template", tr.templateName, "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
-                         "step-by-step (answer and rationale as two tasks)")
+    trainCmd
+        ->add_option("--template", tr.templateName,
+                     "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
+                     "step-by-step (answer and rationale as two tasks)")
         ->capture_default_str();
     trainCmd->add_option("--corpus", req.selection.corpus,
                          "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
     trainCmd->add_flag("--all-rationales", tr.allRationales, "Also train on rationales whose answer is wrong");
-    trainCmd->add_option("--samples-per-instance", req.selection.samplesPerInstance,
-                         "At most this many rationales per question (0: all)")
+    trainCmd
+        ->add_option("--samples-per-instance", req.selection.samplesPerInstance,
+                     "At most this many rationales per question (0: all)")
         ->capture_default_str();
-    trainCmd->add_option("--questions", req.selection.questions,
-                         "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
+    trainCmd
+        ->add_option("--questions", req.selection.questions,
+                     "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
         ->capture_default_str();
     trainCmd->add_option("--question-seed", req.selection.questionSeed, "Seed of the question draw")
         ->capture_default_str();
@@ -125,13 +130,15 @@ int main(int argc, char** argv)
     trainCmd->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
     trainCmd->add_option("--checkpoint-every", req.config.checkpointEvery, "Steps between checkpoints (0: end only)")
         ->capture_default_str();
-    trainCmd->add_option("--dev-split", req.devSplit, "Measure the loss on this split's examples (e.g. dev) as training goes");
+    trainCmd->add_option("--dev-split", req.devSplit,
+                         "Measure the loss on this split's examples (e.g. dev) as training goes");
     trainCmd->add_option("--eval-every", req.config.evalEvery, "Steps between dev losses (0: at the end only)")
         ->capture_default_str();
     trainCmd->add_option("--device", req.device, kDeviceHelp)->capture_default_str();
-    trainCmd->add_option("--precision", req.config.precision,
-                         "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support), "
-                         "fp16 (CUDA, with dynamic loss scaling) or auto (bf16 on CUDA, fp32 on the CPU)")
+    trainCmd
+        ->add_option("--precision", req.config.precision,
+                     "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support), "
+                     "fp16 (CUDA, with dynamic loss scaling) or auto (bf16 on CUDA, fp32 on the CPU)")
         ->capture_default_str();
     trainCmd->add_option("--resume", tr.resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr.logEvery, "Print a progress line every N steps")->capture_default_str();
@@ -159,17 +166,23 @@ int main(int argc, char** argv)
     evalCmd->add_option("--name", er.name, "Student name in the workspace (default: the run's or folder's name)");
     evalCmd->add_option("--task", er.task, "Task to evaluate on");
     evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
-    evalCmd->add_option("--template", ev.templateName,
-                        "cot, label, socratic or step-by-step: how the student was trained (default: the run's template, "
-                        "else cot)");
+    evalCmd->add_option(
+        "--template", ev.templateName,
+        "cot, label, socratic or step-by-step: how the student was trained (default: the run's template, "
+        "else cot)");
     evalCmd->add_option("--samples", er.samples, "Samples per question: 1 is greedy, more are majority-voted")
         ->capture_default_str();
     evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();
     evalCmd->add_option("--top-p", er.topP, "Nucleus sampling mass (--samples > 1)")->capture_default_str();
     evalCmd->add_option("--seed", er.seed, "Sampling seed")->capture_default_str();
-    evalCmd->add_option("--max-new-tokens", er.maxNewTokens, "Tokens per answer at most (0: 16 for label; for cot 256, or more when the teacher's rationales on these questions are longer)")
+    evalCmd
+        ->add_option("--max-new-tokens", er.maxNewTokens,
+                     "Tokens per answer at most (0: 16 for label; for cot 256, or more when the teacher's rationales "
+                     "on these questions are longer)")
         ->capture_default_str();
-    evalCmd->add_option("--batch-size", er.batchSize, "Sequences generated together (0: chosen from the model's memory needs)")
+    evalCmd
+        ->add_option("--batch-size", er.batchSize,
+                     "Sequences generated together (0: chosen from the model's memory needs)")
         ->capture_default_str();
     evalCmd->add_option("--limit", er.limit, "Only the first N instances of the split (0: all)")->capture_default_str();
     evalCmd->add_option("--device", er.device, kDeviceHelp)->capture_default_str();
@@ -196,18 +209,22 @@ int main(int argc, char** argv)
     auto* corpusCmd = app.add_subcommand("corpus", "Training corpora built from recipes (docs/corpus.md)");
     corpusCmd->require_subcommand(1);
     auto* corpusBuild = corpusCmd->add_subcommand("build", "Build a corpus from a recipe file and save it");
-    corpusBuild->add_option("--recipe", co.recipe, "Recipe (JSON, docs/corpus.md)")->required()->check(CLI::ExistingFile);
+    corpusBuild->add_option("--recipe", co.recipe, "Recipe (JSON, docs/corpus.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
     corpusBuild->add_option("--name", co.name, "Name to save it under")->required();
     corpusBuild->add_flag("--replace", co.replace, "Replace a corpus of that name");
     auto* corpusList = corpusCmd->add_subcommand("list", "Corpora of the workspace, newest first");
     corpusList->add_flag("--json", co.json, "Print one JSON object with the recipes");
     auto* corpusShow = corpusCmd->add_subcommand("show", "A corpus's recipe and what is left after each step");
     corpusShow->add_option("name", co.name, "Corpus")->required();
-    auto* corpusExport = corpusCmd->add_subcommand("export", "Write a corpus as training JSONL with the trainer's template");
+    auto* corpusExport =
+        corpusCmd->add_subcommand("export", "Write a corpus as training JSONL with the trainer's template");
     corpusExport->add_option("name", co.name, "Corpus")->required();
     corpusExport->add_option("--out", co.out, "JSONL file to write")->required();
     corpusExport->add_option("--shape", co.shape, "prompt-completion or chat")->capture_default_str();
-    corpusExport->add_option("--template", co.templateName, "cot, label, socratic or step-by-step")->capture_default_str();
+    corpusExport->add_option("--template", co.templateName, "cot, label, socratic or step-by-step")
+        ->capture_default_str();
     auto* corpusRename = corpusCmd->add_subcommand("rename", "Rename a corpus");
     corpusRename->add_option("name", co.name, "Corpus")->required();
     corpusRename->add_option("new-name", co.newName, "New name")->required();
@@ -233,9 +250,10 @@ int main(int argc, char** argv)
     sample->add_option("--endpoint", sr.endpoint.baseUrl, "Base URL, e.g. http://localhost:8000/v1")->required();
     sample->add_option("--model", sr.endpoint.model, "Teacher model name as the endpoint knows it")->required();
     sample->add_flag("--chat", sr.endpoint.chat, "Use /chat/completions instead of /completions");
-    sample->add_option("--api-key-env", sa.apiKeyEnv,
-                       "Environment variable holding the API key (never stored); when unset, the system keychain's "
-                       "key for the endpoint (secret-tool, service cotlab, endpoint URL)")
+    sample
+        ->add_option("--api-key-env", sa.apiKeyEnv,
+                     "Environment variable holding the API key (never stored); when unset, the system keychain's "
+                     "key for the endpoint (secret-tool, service cotlab, endpoint URL)")
         ->capture_default_str();
     sample->add_option("--price-prompt", sr.pricePromptPerMillion, "USD per million prompt tokens (cost tally)");
     sample->add_option("--price-completion", sr.priceCompletionPerMillion,
@@ -248,14 +266,16 @@ int main(int argc, char** argv)
         ->capture_default_str();
     sample->add_option("--template-text", sr.prompt.custom, "custom: the prompt with {question} and {choices}");
     sample->add_option("--trigger", sr.prompt.trigger, "zero-shot-cot: the trigger after 'A:'")->capture_default_str();
-    sample->add_option("--exemplars", sr.prompt.exemplarsFile, "few-shot: exemplars JSON (default: the bundled "
-                                                              "few_shot_cot_prompts.json)");
+    sample->add_option("--exemplars", sr.prompt.exemplarsFile,
+                       "few-shot: exemplars JSON (default: the bundled "
+                       "few_shot_cot_prompts.json)");
     sample->add_flag("--no-answer-call", sa.noAnswerCall, "zero-shot-cot: skip the second call that reads the answer");
     sample->add_option("--temperature", sr.params.temperature, "Sampling temperature")->capture_default_str();
     sample->add_option("--top-p", sr.params.topP, "Nucleus sampling mass")->capture_default_str();
     sample->add_option("--max-tokens", sr.params.maxTokens, "Tokens per rationale at most")->capture_default_str();
     sample->add_option("--stop", sr.params.stop, "Stop strings (repeatable)");
-    sample->add_option("--per-request", sr.maxPerRequest, "Samples asked for in one request (n)")->capture_default_str();
+    sample->add_option("--per-request", sr.maxPerRequest, "Samples asked for in one request (n)")
+        ->capture_default_str();
     sample->add_option("--concurrency", sr.concurrency, "Requests in flight at once")->capture_default_str();
     sample->add_option("--rpm", sr.requestsPerMinute, "Requests per minute at most (0: no limit)");
     sample->add_option("--tpm", sr.tokensPerMinute, "Tokens per minute at most (0: no limit)");
@@ -270,9 +290,10 @@ int main(int argc, char** argv)
     reviewCmd->require_subcommand(1);
     auto* reviewCreate = reviewCmd->add_subcommand("create", "Sample instances and create a study");
     reviewCreate->add_option("--name", rv.name, "Study name")->required();
-    reviewCreate->add_option("--source", rv.sources,
-                             "Rationales to judge: student:NAME, teacher[:MODEL] or human[:NAME]; pairwise takes "
-                             "two (A then B)")
+    reviewCreate
+        ->add_option("--source", rv.sources,
+                     "Rationales to judge: student:NAME, teacher[:MODEL] or human[:NAME]; pairwise takes "
+                     "two (A then B)")
         ->required();
     reviewCreate->add_option("--mode", rv.mode, "pairwise (blind A/B) or single")->capture_default_str();
     reviewCreate->add_option("--task", rv.tasks, "Only these tasks (repeatable; default: all)");
@@ -282,9 +303,10 @@ int main(int argc, char** argv)
     reviewCreate->add_option("--stratify", rv.stratify, "Equal shares per task and/or correctness (of source A)")
         ->delimiter(',');
     reviewCreate->add_flag("--hide-gold", rv.hideGold, "Do not show annotators the gold answer");
-    reviewCreate->add_option("--criteria", rv.criteria,
-                             "JSON file: [{\"key\", \"question\", \"scale\": binary|likert5|preference}] "
-                             "(default: SCoTD-style questions)")
+    reviewCreate
+        ->add_option("--criteria", rv.criteria,
+                     "JSON file: [{\"key\", \"question\", \"scale\": binary|likert5|preference}] "
+                     "(default: SCoTD-style questions)")
         ->check(CLI::ExistingFile);
     auto* reviewList = reviewCmd->add_subcommand("list", "Studies of the workspace, newest first");
     reviewList->add_flag("--json", rv.json, "Print one JSON object");
@@ -341,9 +363,9 @@ int main(int argc, char** argv)
         if (app.got_subcommand(stats))
             return cotlab::cli::runStats(workspace, json);
         if (app.got_subcommand(trainCmd)) {
-            if (tr.resumeRun == 0 && (req.modelPath.empty() ||
-                                      (req.selection.task.empty() && req.selection.corpus.empty()) ||
-                                      req.config.runDir.empty()))
+            if (tr.resumeRun == 0 &&
+                (req.modelPath.empty() || (req.selection.task.empty() && req.selection.corpus.empty()) ||
+                 req.config.runDir.empty()))
                 throw cotlab::Error("train needs --model, --task (or --corpus) and --out (or --resume RUN)");
             if (tr.logEvery <= 0)
                 throw cotlab::Error("--log-every must be positive");

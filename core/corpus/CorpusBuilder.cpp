@@ -3,11 +3,11 @@
 #include "answers/AnswerExtractor.h"
 #include "corpus/Selection.h"
 #include "gen/TextGeneration.h"
+#include "ingest/InterchangeRecord.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
-#include "train/Template.h"
-#include "ingest/InterchangeRecord.h"
 #include "store/RationaleRepository.h"
+#include "train/Template.h"
 #include "util/Error.h"
 #include "util/SeededKey.h"
 #include "util/Text.h"
@@ -166,8 +166,8 @@ public:
                                                     : double(distinctAnswers(answers));
                            },
                            [&](const MinCorrectStep& st) {
-                               const auto n = std::count_if(c.begin(), c.end(),
-                                                            [](const Candidate& x) { return x.correct.value_or(0) == 1; });
+                               const auto n = std::count_if(
+                                   c.begin(), c.end(), [](const Candidate& x) { return x.correct.value_or(0) == 1; });
                                trace.score[s] = n >= st.count ? 1.0 : 0.0;
                            },
                            [&](const InstanceShareStep& st) { trace.score[s] = double(seededKey(in.id, st.seed)); },
@@ -247,7 +247,8 @@ private:
             nn::place(*loaded.model, nn::resolvePlacement("auto", "fp32"));
             it = m_scorers.emplace(st.model + "\n" + st.tokenizer, std::move(loaded)).first;
         }
-        const auto scored = gen::scoreText(*it->second.model, *it->second.tokenizer, train::formatPrompt(in), " " + x.text);
+        const auto scored =
+            gen::scoreText(*it->second.model, *it->second.tokenizer, train::formatPrompt(in), " " + x.text);
         return st.meanLogProb ? scored.total() / double(scored.logprobs.size()) : scored.total();
     }
 
@@ -347,32 +348,33 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
     std::vector<std::vector<CorpusMember>> membersOf; // per trace
     int64_t done = 0;
     for (const auto& task : tasks) {
-        repository.forEachInstance(task, [&](const store::InstanceRecord& in,
-                                             const std::vector<store::RationaleRecord>& rationales) {
-            if (stop && stop->stopRequested())
-                throw jobs::Cancelled();
-            InstanceTrace trace;
-            std::vector<Candidate> left = steps.run(in, rationales, trace);
-            StepCounts all;
-            for (const auto& r : rationales) {
-                ++all.rationales;
-                if (r.correct) {
-                    ++all.judged;
-                    all.correct += *r.correct;
+        repository.forEachInstance(
+            task, [&](const store::InstanceRecord& in, const std::vector<store::RationaleRecord>& rationales) {
+                if (stop && stop->stopRequested())
+                    throw jobs::Cancelled();
+                InstanceTrace trace;
+                std::vector<Candidate> left = steps.run(in, rationales, trace);
+                StepCounts all;
+                for (const auto& r : rationales) {
+                    ++all.rationales;
+                    if (r.correct) {
+                        ++all.judged;
+                        all.correct += *r.correct;
+                    }
+                    all.characters += characterCount(r.text);
                 }
-                all.characters += characterCount(r.text);
-            }
-            all.instances = rationales.empty() ? 0 : 1;
-            add(store, all);
-            std::vector<CorpusMember> members;
-            for (auto& x : left)
-                members.push_back({x.record->id, in.id, x.cut ? std::optional<std::string>(std::move(x.text)) : std::nullopt});
-            traces.push_back(std::move(trace));
-            membersOf.push_back(std::move(members));
-            if (progress && (++done % 512 == 0 || done == total))
-                progress({"Building the corpus", uint64_t(done), uint64_t(total)});
-            return true;
-        });
+                all.instances = rationales.empty() ? 0 : 1;
+                add(store, all);
+                std::vector<CorpusMember> members;
+                for (auto& x : left)
+                    members.push_back(
+                        {x.record->id, in.id, x.cut ? std::optional<std::string>(std::move(x.text)) : std::nullopt});
+                traces.push_back(std::move(trace));
+                membersOf.push_back(std::move(members));
+                if (progress && (++done % 512 == 0 || done == total))
+                    progress({"Building the corpus", uint64_t(done), uint64_t(total)});
+                return true;
+            });
     }
     decideInstanceSteps(recipe, traces);
 

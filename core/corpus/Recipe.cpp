@@ -82,7 +82,8 @@ public:
             fail(field, "must be a string");
         return m_j[field].get<std::string>();
     }
-    template <class E> E choice(const char* field, E fallback, std::initializer_list<std::pair<const char*, E>> options) const
+    template <class E>
+    E choice(const char* field, E fallback, std::initializer_list<std::pair<const char*, E>> options) const
     {
         if (!m_j.contains(field))
             return fallback;
@@ -115,9 +116,10 @@ Step readStep(const json& j, size_t index)
     if (kind == "clean")
         return CleanStep{r.strings("stop"), r.boolean("drop_empty", true), r.boolean("drop_unanswered", false)};
     if (kind == "dedupe")
-        return DedupeStep{r.choice<DedupeStep::Mode>("mode", DedupeStep::Mode::Exact,
-                                                     {{"exact", DedupeStep::Mode::Exact}, {"near", DedupeStep::Mode::Near}}),
-                          r.number("threshold", 0.8, 0.0, 1.0)};
+        return DedupeStep{
+            r.choice<DedupeStep::Mode>("mode", DedupeStep::Mode::Exact,
+                                       {{"exact", DedupeStep::Mode::Exact}, {"near", DedupeStep::Mode::Near}}),
+            r.number("threshold", 0.8, 0.0, 1.0)};
     if (kind == "length") {
         LengthStep s{r.integer("min", 0), r.integer("max", 0)};
         if (s.min && s.max && *s.min > *s.max)
@@ -133,9 +135,9 @@ Step readStep(const json& j, size_t index)
     if (kind == "per_instance") {
         PerInstanceStep s;
         s.by = r.choice<PerInstanceStep::By>("by", PerInstanceStep::By::Random,
-                                            {{"random", PerInstanceStep::By::Random},
-                                             {"likelihood", PerInstanceStep::By::Likelihood},
-                                             {"diversity", PerInstanceStep::By::Diversity}});
+                                             {{"random", PerInstanceStep::By::Random},
+                                              {"likelihood", PerInstanceStep::By::Likelihood},
+                                              {"diversity", PerInstanceStep::By::Diversity}});
         const auto k = r.integer("k", 1);
         if (!k)
             r.fail("k", "is missing (the most rationales to keep per instance)");
@@ -149,11 +151,11 @@ Step readStep(const json& j, size_t index)
         return s;
     }
     if (kind == "open_endedness")
-        return OpenEndednessStep{r.choice<OpenEndednessStep::Measure>(
-                                     "measure", OpenEndednessStep::Measure::Entropy,
-                                     {{"entropy", OpenEndednessStep::Measure::Entropy},
-                                      {"distinct_answers", OpenEndednessStep::Measure::DistinctAnswers}}),
-                                 r.number("keep_share", 0.5, 0.0, 1.0)};
+        return OpenEndednessStep{
+            r.choice<OpenEndednessStep::Measure>("measure", OpenEndednessStep::Measure::Entropy,
+                                                 {{"entropy", OpenEndednessStep::Measure::Entropy},
+                                                  {"distinct_answers", OpenEndednessStep::Measure::DistinctAnswers}}),
+            r.number("keep_share", 0.5, 0.0, 1.0)};
     if (kind == "min_correct")
         return MinCorrectStep{r.integer("count", 0).value_or(1)};
     if (kind == "instance_share")

@@ -48,7 +48,7 @@ struct MatchStep {
 struct PerInstanceStep {
     enum class By { Random, Likelihood, Diversity } by = By::Random;
     int64_t k = 1;
-    uint64_t seed = 0;      // random
+    uint64_t seed = 0;       // random
     bool meanLogProb = true; // likelihood: mean per token (needs token counts) or total log-probability
     // likelihood: a local model (Hugging Face folder or llama2.c checkpoint) that scores each rationale after the
     // trainer's prompt for its question; empty: the log-probabilities imported with the rationales.

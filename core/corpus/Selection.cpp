@@ -136,7 +136,8 @@ int64_t distinctAnswers(const std::vector<std::string>& answers)
 
 int64_t characterCount(std::string_view utf8)
 {
-    return std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    return std::count_if(utf8.begin(), utf8.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
 } // namespace cotlab::corpus

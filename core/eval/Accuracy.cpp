@@ -14,8 +14,8 @@ int64_t binomialQuantile(int64_t n, double p, double q)
     const double logP = std::log(p), logQ = std::log1p(-p);
     double cdf = 0;
     for (int64_t k = 0; k <= n; ++k) {
-        const double logPmf = std::lgamma(double(n) + 1) - std::lgamma(double(k) + 1) -
-                              std::lgamma(double(n - k) + 1) + double(k) * logP + double(n - k) * logQ;
+        const double logPmf = std::lgamma(double(n) + 1) - std::lgamma(double(k) + 1) - std::lgamma(double(n - k) + 1) +
+                              double(k) * logP + double(n - k) * logQ;
         cdf += std::exp(logPmf);
         // A relative tolerance keeps rounding from moving a quantile that sits exactly on q.
         if (cdf >= q * (1 - 1e-12))

@@ -17,8 +17,8 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 namespace cotlab::eval {
 
@@ -142,8 +142,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     int64_t longestPrompt = 0;
     if (request.maxNewTokens <= 0 || request.batchSize == 0)
         for (const auto& i : instances)
-            longestPrompt = std::max(longestPrompt,
-                                     int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+            longestPrompt = std::max(
+                longestPrompt, int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
     if (request.maxNewTokens <= 0)
         request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer->encode(longestRationale).size()),
                                                        model->maxSeqLen() - longestPrompt);
@@ -180,8 +180,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
 
     const bool greedy = request.samples == 1;
     const std::string decodingName =
-        greedy ? "greedy" : "sampled, temperature " + json(request.temperature).dump() + ", top-p " +
-                                json(request.topP).dump();
+        greedy ? "greedy"
+               : "sampled, temperature " + json(request.temperature).dump() + ", top-p " + json(request.topP).dump();
     const json provenance = {{"evaluation", id}, {"run", request.runId ? json(*request.runId) : json(nullptr)}};
     // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
     const int64_t perBatch = std::max<int64_t>(1, request.batchSize / request.samples);
@@ -277,8 +277,9 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     const std::string cut = tokenLimitNote(out);
     if (n < out.items) {
         out.status = "stopped";
-        evals.finish(id, "stopped", "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
-                                        " instances; resume continues from there" + (cut.empty() ? "" : ". " + cut));
+        evals.finish(id, "stopped",
+                     "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
+                         " instances; resume continues from there" + (cut.empty() ? "" : ". " + cut));
     } else {
         out.status = "finished";
         evals.finish(id, "finished", cut.empty() ? std::nullopt : std::optional<std::string>(cut));

@@ -16,15 +16,15 @@
 namespace cotlab::eval {
 
 struct EvaluationRequest {
-    std::string workspace; // the *.cotlab file; opened here (each thread has its own connection)
-    std::string name;      // the student's name in the store; default: the run's name or the model's folder
+    std::string workspace;        // the *.cotlab file; opened here (each thread has its own connection)
+    std::string name;             // the student's name in the store; default: the run's name or the model's folder
     std::optional<int64_t> runId; // evaluate this finished run's model (its final folder) ...
     std::string modelPath;        // ... or this model (HF folder or llama2.c .bin)
     std::optional<std::string> tokenizerPath;
     std::string task;
     std::string split = "test";
     std::optional<train::TargetFormat> format; // what the student was trained to write; default: the run's
-    int64_t samples = 1;       // 1: greedy; more: sampled with temperature, answers majority-voted
+    int64_t samples = 1;                       // 1: greedy; more: sampled with temperature, answers majority-voted
     double temperature = 0.7;
     double topP = 1.0;
     uint64_t seed = 0;

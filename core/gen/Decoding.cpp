@@ -63,7 +63,7 @@ std::vector<std::vector<int32_t>> decodeBatch(nn::CausalLm& model, const std::ve
     cache.lastLogitsOnly = true;
     const bool padded = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p > 0; });
     if (padded)
-        cache.padLengths = torch::tensor(pads, torch::kInt64).to(device); // [batch]
+        cache.padLengths = torch::tensor(pads, torch::kInt64).to(device);                   // [batch]
     torch::Tensor all = torch::tensor(flat, torch::kInt64).view({batch, width}).to(device); // [batch, width]
     torch::Tensor input = all;
     std::vector<std::vector<int32_t>> out(prompts.size());

@@ -35,12 +35,10 @@ std::vector<Generation> generate(nn::CausalLm& model, const text::Tokenizer& tok
         o.stopToken = tokenizer.eosId();
     if (tokenizer.eosId() >= 0)
         o.padToken = tokenizer.eosId(); // any id in the vocabulary; padding is never attended to
-    const StopCheck stop = options.stopStrings.empty()
-                               ? StopCheck()
-                               : [&](size_t row, const std::vector<int32_t>& generated) {
-                                     return firstStop(tokenizer.decodeAfter(ids[row], generated),
-                                                      options.stopStrings) != std::string::npos;
-                                 };
+    const StopCheck stop =
+        options.stopStrings.empty() ? StopCheck() : [&](size_t row, const std::vector<int32_t>& generated) {
+            return firstStop(tokenizer.decodeAfter(ids[row], generated), options.stopStrings) != std::string::npos;
+        };
     const auto tokens = decodeBatch(model, ids, o, stop);
     std::vector<Generation> out(prompts.size());
     for (size_t i = 0; i < prompts.size(); ++i) {

@@ -9,8 +9,8 @@
 namespace cotlab::ingest {
 
 // Builds the demo workspace from the bundled real data (resources/demo): every teacher file and benchmark
-// file in it, in a fixed order, and the generated symbolic tasks of the CPU distillation experiment. Builds into a temporary file and renames it into place, so an interrupted
-// first run never leaves a half-built demo behind.
+// file in it, in a fixed order, and the generated symbolic tasks of the CPU distillation experiment. Builds into a
+// temporary file and renames it into place, so an interrupted first run never leaves a half-built demo behind.
 class DemoBuilder {
 public:
     // The demo data folder: $COTLAB_DEMO_DIR, the installed share/cotlab/demo next to the executable, or the

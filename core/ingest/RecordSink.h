@@ -82,7 +82,7 @@ private:
 
     store::ImportWriter m_writer;
     ImportReport m_report;
-    int64_t m_rationalesGiven = 0; // rationales handed to the writer, stored or already there
+    int64_t m_rationalesGiven = 0;       // rationales handed to the writer, stored or already there
     std::deque<PreparedRecord> m_copies; // records of add(const InterchangeRecord&) until they are stored
     std::unordered_map<std::string, SeenInstance> m_seen;
     std::string m_key; // task and id of the line being resolved

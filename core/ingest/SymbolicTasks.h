@@ -11,11 +11,11 @@ namespace cotlab::ingest {
 
 struct SymbolicTaskOptions {
     std::string task = "last_letter_concatenation"; // or "coin_flip"
-    int64_t count = 1000;  // instances
-    int items = 2;         // names to concatenate, or people who may flip the coin
+    int64_t count = 1000;                           // instances
+    int items = 2;                                  // names to concatenate, or people who may flip the coin
     std::string split = "train";
-    uint64_t seed = 0;     // the same options always give the same file
-    std::string name;      // the task's name in the file (default: task), e.g. to keep it apart from real data
+    uint64_t seed = 0; // the same options always give the same file
+    std::string name;  // the task's name in the file (default: task), e.g. to keep it apart from real data
 };
 
 // Writes one JSONL line per instance (task, split, id, answer_kind, question, gold, rationale, answer,

@@ -78,8 +78,9 @@ torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Ten
             // Real keys only; a padding query keeps its own key so that its (unused) row stays finite.
             auto keyIndex = torch::arange(start + seq, torch::dtype(torch::kInt64).device(q.device()));
             auto realKey = keyIndex.unsqueeze(0) >= cache->padLengths.to(q.device()).unsqueeze(1); // [b, start+seq]
-            auto self = torch::eye(seq, start + seq, boolOptions).roll(start, 1);                   // [seq, start+seq]
-            mask = ((mask.unsqueeze(0) & realKey.unsqueeze(1)) | self.unsqueeze(0)).unsqueeze(1); // [b, 1, seq, start+seq]
+            auto self = torch::eye(seq, start + seq, boolOptions).roll(start, 1);                  // [seq, start+seq]
+            mask =
+                ((mask.unsqueeze(0) & realKey.unsqueeze(1)) | self.unsqueeze(0)).unsqueeze(1); // [b, 1, seq, start+seq]
         }
         blocked = mask.logical_not();
         if (cache) {

@@ -60,7 +60,7 @@ torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
     const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = wte(tokens) + wpe(positions);                                // [b, seq, dim]
+    auto h = wte(tokens) + wpe(positions);                                  // [b, seq, dim]
     for (size_t i = 0; i < blocks.size(); ++i) {
         Gpt2BlockImpl& b = *blocks[i];
         auto qkv = b.attn(b.ln1(h)).split(c.dim, -1);                     // 3 x [b, seq, dim]

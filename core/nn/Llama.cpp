@@ -53,8 +53,8 @@ LlamaImpl::LlamaImpl(const LlamaConfig& c) : m_config(c)
         auto medium = (wavelen >= oldContext / c.ropeHighFreqFactor) & (wavelen <= oldContext / c.ropeLowFreqFactor);
         inv = torch::where(medium, blended, scaled);
     }
-    auto pos = torch::arange(c.maxSeqLen, torch::kFloat64);                                              // [T]
-    auto angles = torch::outer(pos, inv);                                                                // [T, hd/2]
+    auto pos = torch::arange(c.maxSeqLen, torch::kFloat64); // [T]
+    auto angles = torch::outer(pos, inv);                   // [T, hd/2]
     m_cos = register_buffer("rope_cos", angles.cos().to(torch::kFloat32));
     m_sin = register_buffer("rope_sin", angles.sin().to(torch::kFloat32));
 }
@@ -68,7 +68,7 @@ torch::Tensor LlamaImpl::rmsNorm(const torch::Tensor& x, const torch::Tensor& we
 }
 
 std::pair<torch::Tensor, torch::Tensor> LlamaImpl::rotaryTables(const torch::Tensor& positions, int64_t start,
-                                                                 torch::ScalarType dtype) const
+                                                                torch::ScalarType dtype) const
 {
     // positions [seq]: a contiguous run from start; [batch, seq]: per row (left-padded batches)
     if (positions.dim() == 1) {
@@ -104,7 +104,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
     const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = embedding(tokens);                                           // [b, seq, dim]
+    auto h = embedding(tokens);                                             // [b, seq, dim]
     const auto [cos, sin] = rotaryTables(positions, start, h.scalar_type());
     for (size_t i = 0; i < layers.size(); ++i) {
         LlamaBlockImpl& l = *layers[i];

@@ -57,9 +57,9 @@ torch::Tensor OptImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
     const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = embedTokens(tokens);                                         // [b, seq, wordEmbedDim]
+    auto h = embedTokens(tokens);                                           // [b, seq, wordEmbedDim]
     if (projectIn)
-        h = projectIn(h);                                                    // [b, seq, dim]
+        h = projectIn(h); // [b, seq, dim]
     h = h + embedPositions(positions + OptConfig::kPositionOffset);
     auto act = [&](const torch::Tensor& x) { return c.activation == "relu" ? torch::relu(x) : torch::gelu(x); };
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -81,7 +81,7 @@ torch::Tensor OptImpl::forward(const torch::Tensor& tokens, KvCache* cache)
     if (finalNorm)
         h = finalNorm(h);
     if (projectOut)
-        h = projectOut(h);                             // [b, seq, wordEmbedDim]
+        h = projectOut(h);                        // [b, seq, wordEmbedDim]
     return m_head(h, embedTokens->weight, cache); // [b, seq, vocab]
 }
 

@@ -15,11 +15,11 @@ struct OptConfig {
     int64_t ffnDim = 3072; // ffn_dim
     int64_t maxSeqLen = 2048;
     int64_t vocabSize = 50272;
-    int64_t wordEmbedDim = 768;      // word_embed_proj_dim: project_in / project_out when != dim
-    bool layerNormBefore = true;     // do_layer_norm_before
-    bool finalLayerNorm = true;      // decoder.final_layer_norm (pre-norm models only)
-    bool bias = true;                // enable_bias
-    std::string activation = "relu"; // activation_function: relu or gelu
+    int64_t wordEmbedDim = 768;                   // word_embed_proj_dim: project_in / project_out when != dim
+    bool layerNormBefore = true;                  // do_layer_norm_before
+    bool finalLayerNorm = true;                   // decoder.final_layer_norm (pre-norm models only)
+    bool bias = true;                             // enable_bias
+    std::string activation = "relu";              // activation_function: relu or gelu
     static constexpr int64_t kPositionOffset = 2; // OPT's position table starts 2 rows in
 };
 
@@ -46,8 +46,8 @@ public:
     static std::shared_ptr<OptImpl> loadHf(const std::string& folder);
     void saveHf(const std::string& folder) override;
 
-    torch::nn::Embedding embedTokens{nullptr};    // [vocab, wordEmbedDim]
-    torch::nn::Embedding embedPositions{nullptr}; // [maxSeqLen + 2, dim]
+    torch::nn::Embedding embedTokens{nullptr};                 // [vocab, wordEmbedDim]
+    torch::nn::Embedding embedPositions{nullptr};              // [maxSeqLen + 2, dim]
     torch::nn::Linear projectIn{nullptr}, projectOut{nullptr}; // only when wordEmbedDim != dim
     std::vector<OptBlock> layers;
     torch::nn::LayerNorm finalNorm{nullptr}; // only when finalLayerNorm

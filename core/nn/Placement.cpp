@@ -14,11 +14,13 @@ Placement resolvePlacement(const std::string& device, const std::string& precisi
         p.device = torch::kCPU;
     } else if (device.rfind("cuda", 0) == 0) {
         if (!cuda)
-            throw Error("device '" + device + "': this libtorch has no CUDA device (Debian's libtorch is CPU-only; "
-                                              "build against a CUDA libtorch with -DCMAKE_PREFIX_PATH)");
+            throw Error("device '" + device +
+                        "': this libtorch has no CUDA device (Debian's libtorch is CPU-only; "
+                        "build against a CUDA libtorch with -DCMAKE_PREFIX_PATH)");
         int index = 0;
         if (device.size() > 4) {
-            if (device[4] != ':' || device.size() == 5 || device.find_first_not_of("0123456789", 5) != std::string::npos)
+            if (device[4] != ':' || device.size() == 5 ||
+                device.find_first_not_of("0123456789", 5) != std::string::npos)
                 throw Error("device '" + device + "': expected cpu, cuda, cuda:N or auto");
             index = std::stoi(device.substr(5));
         }

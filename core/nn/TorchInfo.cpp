@@ -48,8 +48,7 @@ TorchInfo TorchInfo::query()
                                  ": start CoTLab with OPENBLAS_CORETYPE=" +
                                  (__builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell") + " for faster training";
             }
-        }
-        else if (reference)
+        } else if (reference)
             info.blas = "reference BLAS (slow: install libopenblas0-pthread)";
     }
     return info;

@@ -9,7 +9,7 @@ struct TorchInfo {
     std::string version; // e.g. "1.13.1"
     bool cudaAvailable = false;
     int cudaDevices = 0;
-    std::string blas; // what libtorch reports as its BLAS, when known
+    std::string blas;    // what libtorch reports as its BLAS, when known
     int cpuThreads = 0;  // libtorch's intra-op threads
     int blasThreads = 0; // OpenBLAS's threads when libtorch calls OpenBLAS (nn/CpuThreads.h), else 0
     static TorchInfo query();

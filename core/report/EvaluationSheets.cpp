@@ -8,7 +8,6 @@
 #include "util/Error.h"
 
 #include <nlohmann/json.hpp>
-
 #include <unordered_map>
 #include <unordered_set>
 
@@ -60,22 +59,38 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
     field("Created", evaluation->createdAt);
 
     Sheet items{"Items",
-                {{"Instance", 14}, {"Question", 50, true}, {"Choices", 28, true}, {"Gold", 8}, {"Prediction", 10},
-                 {"Correct", 8}, {"Votes", 14}, {"Student rationale", 60, true}, {"Teacher", 18},
-                 {"Teacher rationale", 60, true}, {"Teacher answer", 10}, {"Teacher correct", 9}},
+                {{"Instance", 14},
+                 {"Question", 50, true},
+                 {"Choices", 28, true},
+                 {"Gold", 8},
+                 {"Prediction", 10},
+                 {"Correct", 8},
+                 {"Votes", 14},
+                 {"Student rationale", 60, true},
+                 {"Teacher", 18},
+                 {"Teacher rationale", 60, true},
+                 {"Teacher answer", 10},
+                 {"Teacher correct", 9}},
                 {}};
     std::unordered_set<int64_t> evaluated;
     for (const auto& d : details) {
         evaluated.insert(d.instanceId);
-        items.rows.push_back({d.extId, d.question, choicesText(d.choicesJson), d.gold, d.prediction, std::string(d.correct ? "yes" : "no"),
-                              d.votesJson.value_or(""), d.studentRationale, d.teacherModel.value_or(""),
-                              d.teacherRationale.value_or(""), d.teacherAnswer.value_or(""), yesNo(d.teacherCorrect)});
+        items.rows.push_back({d.extId, d.question, choicesText(d.choicesJson), d.gold, d.prediction,
+                              std::string(d.correct ? "yes" : "no"), d.votesJson.value_or(""), d.studentRationale,
+                              d.teacherModel.value_or(""), d.teacherRationale.value_or(""),
+                              d.teacherAnswer.value_or(""), yesNo(d.teacherCorrect)});
     }
 
     // Studies that judged this student's rationales on these questions.
     Sheet labels{"Labels",
-                 {{"Study", 18}, {"Item", 8}, {"Instance", 14}, {"This student is", 10}, {"Annotator", 16},
-                  {"Criterion", 14}, {"Value", 8}, {"Labelled at", 24}},
+                 {{"Study", 18},
+                  {"Item", 8},
+                  {"Instance", 14},
+                  {"This student is", 10},
+                  {"Annotator", 16},
+                  {"Criterion", 14},
+                  {"Value", 8},
+                  {"Labelled at", 24}},
                  {}};
     store::ReviewRepository reviews(db);
     std::vector<review::StudyReport> reports;
@@ -101,8 +116,8 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
             if (it == itemInstance.end())
                 continue;
             labels.rows.push_back({study.name, l.itemId, it->second,
-                                   std::string(pairwise ? (index == 0 ? "A" : "B") : "rated"), l.annotator,
-                                   l.criterion, l.value, l.labelledAt});
+                                   std::string(pairwise ? (index == 0 ? "A" : "B") : "rated"), l.annotator, l.criterion,
+                                   l.value, l.labelledAt});
         }
         reports.push_back(review::studyReport(db, study.id));
     }

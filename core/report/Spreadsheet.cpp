@@ -2,18 +2,17 @@
 
 #include "util/Error.h"
 
-#include <expat.h>
-#include <unzip.h>
-#include <xlsxwriter.h>
-
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
+#include <expat.h>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <unzip.h>
+#include <xlsxwriter.h>
 
 namespace cotlab::report {
 

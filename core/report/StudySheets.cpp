@@ -117,7 +117,10 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
         sourceLabels.push_back(s.label());
 
     Sheet summary{"Summary",
-                  {{"Field", 34}, {"Value", 60, false, "0.000"}, {"Items", 8}, {"95% CI low", 11, false, "0.000"},
+                  {{"Field", 34},
+                   {"Value", 60, false, "0.000"},
+                   {"Items", 8},
+                   {"95% CI low", 11, false, "0.000"},
                    {"95% CI high", 11, false, "0.000"}},
                   {}};
     auto field = [&](const std::string& name, Cell value) {
@@ -148,8 +151,8 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
     for (const auto& p : report.preferences) {
         auto result = [&](const std::string& what, const review::MeanInterval& m) {
             if (m.n == 0)
-                summary.rows.push_back({p.criterion + ": " + what, std::string("no labels yet"), m.n,
-                                        std::monostate{}, std::monostate{}});
+                summary.rows.push_back(
+                    {p.criterion + ": " + what, std::string("no labels yet"), m.n, std::monostate{}, std::monostate{}});
             else
                 summary.rows.push_back({p.criterion + ": " + what, m.mean, m.n, m.low, m.high});
         };
@@ -162,12 +165,18 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
             summary.rows.push_back({r.criterion + ": mean rating of " + r.source, std::string("no labels yet"),
                                     r.rating.n, std::monostate{}, std::monostate{}});
         else
-            summary.rows.push_back({r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n,
-                                    r.rating.low, r.rating.high});
+            summary.rows.push_back(
+                {r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n, r.rating.low, r.rating.high});
     }
 
-    Sheet items{"Items", {{"Item", 8}, {"Position", 9}, {"Task", 14}, {"Instance", 12}, {"Question", 50, true},
-                          {"Choices", 30, true}, {"Gold", 10}},
+    Sheet items{"Items",
+                {{"Item", 8},
+                 {"Position", 9},
+                 {"Task", 14},
+                 {"Instance", 12},
+                 {"Question", 50, true},
+                 {"Choices", 30, true},
+                 {"Gold", 10}},
                 {}};
     const std::vector<std::string> sides = pairwise ? std::vector<std::string>{"A", "B"} : std::vector<std::string>{""};
     for (const auto& side : sides) {
@@ -233,7 +242,8 @@ Sheet blankLabelSheet(store::Database& db, int64_t studyId, const std::string& a
         if (c.annotator == annotator)
             comments[c.itemId] = c.comment;
 
-    Sheet sheet{"Labels", {{"item", 8}, {"annotator", 14}, {"task", 14}, {"question", 45, true}, {"choices", 28, true}}, {}};
+    Sheet sheet{
+        "Labels", {{"item", 8}, {"annotator", 14}, {"task", 14}, {"question", 45, true}, {"choices", 28, true}}, {}};
     if (!spec.hideGold)
         sheet.columns.push_back({"gold", 8});
     if (pairwise) {

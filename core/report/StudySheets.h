@@ -36,8 +36,8 @@ Sheet agreementSheet(const std::vector<const review::StudyReport*>& reports, boo
 Sheet blankLabelSheet(store::Database& db, int64_t studyId, const std::string& annotator);
 
 struct LabelImport {
-    int64_t rows = 0;        // data rows read
-    int64_t labels = 0;      // labels stored (new or changed)
+    int64_t rows = 0;   // data rows read
+    int64_t labels = 0; // labels stored (new or changed)
     int64_t comments = 0;
     std::vector<std::string> annotators;
 };

@@ -72,8 +72,7 @@ std::optional<double> fleissKappa(const std::vector<std::vector<int64_t>>& count
     return (observed - chance) / (1 - chance);
 }
 
-std::optional<double> krippendorffAlpha(const std::vector<std::vector<std::optional<int>>>& ratings,
-                                        AlphaMetric metric)
+std::optional<double> krippendorffAlpha(const std::vector<std::vector<std::optional<int>>>& ratings, AlphaMetric metric)
 {
     int categories = 0;
     for (const auto& unit : ratings)

@@ -5,10 +5,9 @@
 #include "util/SeededKey.h"
 #include "util/Text.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -157,7 +156,8 @@ void validate(const StudySpec& spec)
         throw Error("a study needs a sample size of at least 1 instance");
     for (const auto& c : spec.criteria)
         if (spec.mode == Mode::Single && c.scale == Scale::Preference)
-            throw Error("criterion '" + c.key + "' asks which of two is better, but the study shows one rationale "
+            throw Error("criterion '" + c.key +
+                        "' asks which of two is better, but the study shows one rationale "
                         "at a time: use a binary or likert5 scale, or a pairwise study");
 }
 
@@ -178,14 +178,10 @@ std::string specToJson(const StudySpec& spec)
         strata.push_back("task");
     if (spec.stratifyByCorrectness)
         strata.push_back("correctness");
-    return json{{"sources", sources},
-                {"tasks", spec.tasks},
-                {"split", spec.split},
-                {"size", spec.size},
-                {"seed", spec.seed},
-                {"stratify", strata},
-                {"hide_gold", spec.hideGold},
-                {"criteria", criteriaToJson(spec.criteria)}}
+    return json{{"sources", sources},         {"tasks", spec.tasks},
+                {"split", spec.split},        {"size", spec.size},
+                {"seed", spec.seed},          {"stratify", strata},
+                {"hide_gold", spec.hideGold}, {"criteria", criteriaToJson(spec.criteria)}}
         .dump();
 }
 
@@ -460,8 +456,8 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
     const auto& criteria = report.spec.criteria;
     // values[criterion][item][annotator]: category index
     std::vector<std::vector<std::vector<std::optional<int>>>> values(
-        criteria.size(), std::vector<std::vector<std::optional<int>>>(
-                             items.size(), std::vector<std::optional<int>>(annotators.size())));
+        criteria.size(),
+        std::vector<std::vector<std::optional<int>>>(items.size(), std::vector<std::optional<int>>(annotators.size())));
     std::unordered_map<std::string, size_t> criterionIndex;
     for (size_t c = 0; c < criteria.size(); ++c)
         criterionIndex[criteria[c].key] = c;
@@ -557,7 +553,8 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
                 bWins.push_back(b / n);
             }
             report.preferences.push_back({criteria[c].key, bootstrapMean(aWins, report.spec.seed),
-                                          bootstrapMean(ties, report.spec.seed), bootstrapMean(bWins, report.spec.seed)});
+                                          bootstrapMean(ties, report.spec.seed),
+                                          bootstrapMean(bWins, report.spec.seed)});
         } else {
             for (size_t s = 0; s < report.spec.sources.size(); ++s) {
                 std::vector<double> means;
@@ -605,7 +602,8 @@ std::string reportToJson(const StudyReport& report)
     for (const auto& a : report.agreement) {
         json pairs = json::array();
         for (const auto& p : a.cohen)
-            pairs.push_back({{"annotators", {p.first, p.second}}, {"items", p.items}, {"kappa", optionalNumber(p.kappa)}});
+            pairs.push_back(
+                {{"annotators", {p.first, p.second}}, {"items", p.items}, {"kappa", optionalNumber(p.kappa)}});
         agreement.push_back({{"criterion", a.criterion},
                              {"items", a.items},
                              {"observed_agreement", optionalNumber(a.observed)},
@@ -627,14 +625,9 @@ std::string reportToJson(const StudyReport& report)
     json sources = json::array();
     for (const auto& s : report.spec.sources)
         sources.push_back(s.label());
-    return json{{"study", report.study.name},
-                {"mode", report.study.mode},
-                {"sources", sources},
-                {"items", report.items},
-                {"annotators", annotators},
-                {"agreement", agreement},
-                {"preferences", preferences},
-                {"ratings", ratings}}
+    return json{{"study", report.study.name}, {"mode", report.study.mode}, {"sources", sources},
+                {"items", report.items},      {"annotators", annotators},  {"agreement", agreement},
+                {"preferences", preferences}, {"ratings", ratings}}
         .dump(2);
 }
 

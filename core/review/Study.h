@@ -38,15 +38,15 @@ struct Source {
 struct StudySpec {
     std::string name;
     Mode mode = Mode::Pairwise;
-    std::vector<Source> sources;     // pairwise: exactly two (A, B); single: one or more
-    std::vector<std::string> tasks;  // empty: every task
-    std::string split;               // empty: any split
-    int64_t size = 50;               // instances to sample
+    std::vector<Source> sources;    // pairwise: exactly two (A, B); single: one or more
+    std::vector<std::string> tasks; // empty: every task
+    std::string split;              // empty: any split
+    int64_t size = 50;              // instances to sample
     uint64_t seed = 0;
-    bool stratifyByTask = false;     // equal shares per task ...
+    bool stratifyByTask = false;        // equal shares per task ...
     bool stratifyByCorrectness = false; // ... and/or per correctness of source A's rationale
-    bool hideGold = false;           // annotators do not see the gold answer
-    std::vector<Criterion> criteria; // empty: defaultCriteria(mode)
+    bool hideGold = false;              // annotators do not see the gold answer
+    std::vector<Criterion> criteria;    // empty: defaultCriteria(mode)
 };
 
 const char* modeName(Mode mode);

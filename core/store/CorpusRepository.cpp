@@ -44,7 +44,8 @@ constexpr const char* kColumns = "SELECT id, name, recipe, steps, instances, rat
 
 CorpusInfo readInfo(const Statement& st)
 {
-    return {st.int64(0), st.string(1), st.string(2), stepsFromJson(st.string(3)), st.int64(4), st.int64(5), st.string(6)};
+    return {st.int64(0), st.string(1), st.string(2), stepsFromJson(st.string(3)),
+            st.int64(4), st.int64(5),  st.string(6)};
 }
 
 } // namespace
@@ -68,13 +69,21 @@ int64_t CorpusRepository::save(const std::string& name, const std::string& recip
             last = m.instanceId;
         }
     Statement add(m_db, "INSERT INTO corpora (name, recipe, steps, instances, rationales) VALUES (?1, ?2, ?3, ?4, ?5)");
-    add.bind(1, name).bind(2, recipeJson).bind(3, stepsToJson(built.steps)).bind(4, instances)
+    add.bind(1, name)
+        .bind(2, recipeJson)
+        .bind(3, stepsToJson(built.steps))
+        .bind(4, instances)
         .bind(5, int64_t(built.members.size()))
         .exec();
     const int64_t id = m_db.lastInsertRowId();
-    Statement member(m_db, "INSERT INTO corpus_rationales (corpus_id, position, rationale_id, text) VALUES (?1, ?2, ?3, ?4)");
+    Statement member(m_db,
+                     "INSERT INTO corpus_rationales (corpus_id, position, rationale_id, text) VALUES (?1, ?2, ?3, ?4)");
     for (size_t k = 0; k < built.members.size(); ++k)
-        member.bind(1, id).bind(2, int64_t(k)).bind(3, built.members[k].rationaleId).bind(4, built.members[k].text).exec();
+        member.bind(1, id)
+            .bind(2, int64_t(k))
+            .bind(3, built.members[k].rationaleId)
+            .bind(4, built.members[k].text)
+            .exec();
     tx.commit();
     return id;
 }

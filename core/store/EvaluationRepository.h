@@ -62,8 +62,8 @@ struct EvaluatedInstance {
 struct ContrastPair {
     int64_t contrastInstance = 0;
     bool contrastCorrect = false;
-    std::optional<int64_t> originalInstance;   // none: no original named, or none with that id
-    std::optional<bool> originalCorrect;       // from the latest other evaluation of the same student covering it
+    std::optional<int64_t> originalInstance; // none: no original named, or none with that id
+    std::optional<bool> originalCorrect;     // from the latest other evaluation of the same student covering it
 };
 
 class EvaluationRepository {

@@ -54,8 +54,7 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
       m_insertInstance(db, "INSERT INTO instances (task_id, ext_id, split, question, choices, gold, answer_kind, "
                            "meta, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
       m_fillMeta(db, "UPDATE instances SET meta = ?2 WHERE id = ?1 AND meta IS NULL"),
-      m_insertRationale(db, insertRationalesSql(1)),
-      m_insertRationales(db, insertRationalesSql(kRowsPerInsert)),
+      m_insertRationale(db, insertRationalesSql(1)), m_insertRationales(db, insertRationalesSql(kRowsPerInsert)),
       m_indexText(db, "INSERT INTO rationale_fts (rowid, text) VALUES (?1, ?2)"),
       m_readTexts(db, "SELECT id, text FROM rationales WHERE id > ?1 AND id <= ?2 ORDER BY id"),
       m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")

@@ -68,8 +68,8 @@ private:
     Statement m_fillMeta;
     Statement m_insertRationale;
     Statement m_insertRationales; // kRowsPerInsert rows
-    Statement m_indexText;   // one row into rationale_fts
-    Statement m_readTexts;   // new rows of a partly ignored multi-row INSERT, to index them
+    Statement m_indexText;        // one row into rationale_fts
+    Statement m_readTexts;        // new rows of a partly ignored multi-row INSERT, to index them
     Statement m_countAdded;
 };
 

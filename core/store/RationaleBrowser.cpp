@@ -70,7 +70,8 @@ std::string RationaleBrowser::fromWhere(bool instanceJoins) const
 {
     const auto& f = m_filter;
     const bool search = !f.search.empty();
-    std::string sql = search ? " FROM rationale_fts JOIN rationales r ON r.id = rationale_fts.rowid" : " FROM rationales r";
+    std::string sql =
+        search ? " FROM rationale_fts JOIN rationales r ON r.id = rationale_fts.rowid" : " FROM rationales r";
     if (instanceJoins)
         sql += " JOIN instances i ON i.id = r.instance_id JOIN tasks t ON t.id = i.task_id";
     std::vector<std::string> where;
@@ -176,10 +177,12 @@ std::vector<BrowseRow> RationaleBrowser::rows(const std::vector<int64_t>& ids)
     if (search)
         sql += "snippet(rationale_fts, 0, char(1), char(2), '…', 24) FROM rationale_fts JOIN rationales r ON r.id = "
                "rationale_fts.rowid JOIN instances i ON i.id = r.instance_id JOIN tasks t ON t.id = i.task_id "
-               "WHERE rationale_fts MATCH ?1 AND rationale_fts.rowid IN (" + idList + ")";
+               "WHERE rationale_fts MATCH ?1 AND rationale_fts.rowid IN (" +
+               idList + ")";
     else
         sql += "substr(r.text, 1, 400) FROM rationales r JOIN instances i ON i.id = r.instance_id "
-               "JOIN tasks t ON t.id = i.task_id WHERE r.id IN (" + idList + ")";
+               "JOIN tasks t ON t.id = i.task_id WHERE r.id IN (" +
+               idList + ")";
     Statement st(m_db, sql);
     if (search)
         st.bind(kSearch, m_filter.search);

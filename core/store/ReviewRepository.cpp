@@ -7,9 +7,8 @@ namespace cotlab::store {
 
 namespace {
 
-constexpr const char* kStudyColumns =
-    "SELECT s.id, s.name, s.mode, s.config, s.created_at, "
-    "(SELECT count(*) FROM study_items WHERE study_id = s.id) FROM studies s ";
+constexpr const char* kStudyColumns = "SELECT s.id, s.name, s.mode, s.config, s.created_at, "
+                                      "(SELECT count(*) FROM study_items WHERE study_id = s.id) FROM studies s ";
 
 StudyRecord readStudy(const Statement& st)
 {
@@ -50,14 +49,14 @@ std::string rationaleColumns(const std::string& alias)
 
 StudyRationale readRationale(const Statement& st, int first)
 {
-    return {st.int64(first),       st.string(first + 1), st.string(first + 2), st.string(first + 3),
+    return {st.int64(first),         st.string(first + 1), st.string(first + 2),  st.string(first + 3),
             st.optString(first + 4), st.string(first + 5), optBool(st, first + 6)};
 }
 
 } // namespace
 
-int64_t ReviewRepository::createStudy(const std::string& name, const std::string& mode,
-                                      const std::string& configJson, const std::vector<StudyItemRecord>& items)
+int64_t ReviewRepository::createStudy(const std::string& name, const std::string& mode, const std::string& configJson,
+                                      const std::vector<StudyItemRecord>& items)
 {
     if (name.empty())
         throw Error("a study needs a name");
@@ -123,8 +122,7 @@ std::vector<ReviewRepository::SourceSummary> ReviewRepository::sources()
     return out;
 }
 
-std::vector<SourceRationale> ReviewRepository::sourceRationales(const std::string& sourceKind,
-                                                                const std::string& model,
+std::vector<SourceRationale> ReviewRepository::sourceRationales(const std::string& sourceKind, const std::string& model,
                                                                 const std::vector<std::string>& tasks,
                                                                 const std::string& split)
 {

@@ -100,8 +100,8 @@ public:
     std::vector<SourceRationale> sourceRationales(const std::string& sourceKind, const std::string& model,
                                                   const std::vector<std::string>& tasks, const std::string& split);
 
-    std::vector<StudyItemRecord> items(int64_t studyId);              // in position order
-    std::vector<StudyItemDetail> itemDetails(int64_t studyId);        // in position order
+    std::vector<StudyItemRecord> items(int64_t studyId);       // in position order
+    std::vector<StudyItemDetail> itemDetails(int64_t studyId); // in position order
 
     // The annotator of that name (created when new).
     AnnotatorRecord annotator(int64_t studyId, const std::string& name);

@@ -2,17 +2,16 @@
 
 #include "util/Error.h"
 
-#include <curl/curl.h>
-#include <nlohmann/json.hpp>
-
 #include <atomic>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <cstdlib>
+#include <curl/curl.h>
+#include <fcntl.h>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace cotlab::teacher {
 

@@ -17,10 +17,10 @@
 namespace cotlab::teacher {
 
 struct Endpoint {
-    std::string baseUrl;     // e.g. http://localhost:8000 (with or without /v1)
+    std::string baseUrl; // e.g. http://localhost:8000 (with or without /v1)
     std::string model;
-    bool chat = false;       // /v1/chat/completions instead of /v1/completions
-    std::string apiKey;      // in memory only: from the environment (apiKeyFromEnvironment), never stored
+    bool chat = false;  // /v1/chat/completions instead of /v1/completions
+    std::string apiKey; // in memory only: from the environment (apiKeyFromEnvironment), never stored
     double timeoutSeconds = 120;
 };
 
@@ -46,8 +46,8 @@ struct SamplingParams {
 struct Completion {
     std::string text;
     std::string finishReason;
-    std::optional<double> logprob;  // sum of the token log-probabilities, when the server gave them
-    std::optional<int64_t> tokens;  // completion tokens, when known
+    std::optional<double> logprob; // sum of the token log-probabilities, when the server gave them
+    std::optional<int64_t> tokens; // completion tokens, when known
 };
 
 struct Usage {

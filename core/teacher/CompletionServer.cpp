@@ -2,11 +2,10 @@
 
 #include "util/Error.h"
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <chrono>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 namespace cotlab::teacher {
 
@@ -121,9 +120,9 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
                     choice["text"] = g.text;
                 choices.push_back(std::move(choice));
             }
-            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+            const auto now =
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                    .count();
             json out{{"id", "cotlab-" + std::to_string(self->requests.load())},
                      {"object", chat ? "chat.completion" : "text_completion"},
                      {"created", now},

@@ -20,7 +20,7 @@ struct GeneratedText {
     std::string finishReason; // stop or length
     std::vector<std::string> tokens;
     std::vector<double> tokenLogprobs; // empty when not asked for
-    int64_t promptTokens = 0;           // the prompt's length in tokens (reported as usage)
+    int64_t promptTokens = 0;          // the prompt's length in tokens (reported as usage)
 };
 using Generator = std::function<std::vector<GeneratedText>(const std::string& prompt, const SamplingParams& params)>;
 

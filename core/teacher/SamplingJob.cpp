@@ -7,8 +7,6 @@
 #include "store/Workspace.h"
 #include "util/Error.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -267,7 +266,8 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
     };
     auto costOf = [&](const Usage& u) {
         return (double(u.promptTokens) * request.pricePromptPerMillion +
-                double(u.completionTokens) * request.priceCompletionPerMillion) / 1e6;
+                double(u.completionTokens) * request.priceCompletionPerMillion) /
+               1e6;
     };
     std::vector<std::thread> workers;
     for (int w = 0; w < running; ++w)
@@ -338,14 +338,15 @@ SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgre
         });
 
     // This thread stores what arrives, a transaction per batch, with the importer's checks and answer extraction.
-    const std::string decoding = json{{"temperature", request.params.temperature},
-                                      {"top_p", request.params.topP},
-                                      {"max_tokens", request.params.maxTokens},
-                                      {"stop", request.params.stop}}
-                                     .dump();
-    const std::string promptName = std::string(promptStyleName(request.prompt.style)) + ": " +
-                                   (request.prompt.style == PromptStyle::Custom ? request.prompt.custom
-                                                                                : request.prompt.trigger);
+    const std::string decoding = json{
+        {"temperature", request.params.temperature},
+        {"top_p", request.params.topP},
+        {"max_tokens", request.params.maxTokens},
+        {"stop",
+         request.params.stop}}.dump();
+    const std::string promptName =
+        std::string(promptStyleName(request.prompt.style)) + ": " +
+        (request.prompt.style == PromptStyle::Custom ? request.prompt.custom : request.prompt.trigger);
     for (;;) {
         std::deque<Result> batch;
         {

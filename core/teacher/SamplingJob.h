@@ -21,9 +21,9 @@ enum class PromptStyle { ZeroShotCot, FewShot, Socratic, Custom };
 struct PromptTemplate {
     PromptStyle style = PromptStyle::ZeroShotCot;
     std::string trigger = "Let's think step by step."; // zero-shot-CoT (Kojima et al. 2022)
-    std::string custom;          // Custom: text with {question} and {choices}
-    std::string exemplarsFile;   // FewShot: few_shot_cot_prompts.json ({task: {"prompt": ...}})
-    bool extractAnswer = true;   // ZeroShotCot: a second, greedy call reads the answer after the rationale
+    std::string custom;                                // Custom: text with {question} and {choices}
+    std::string exemplarsFile;                         // FewShot: few_shot_cot_prompts.json ({task: {"prompt": ...}})
+    bool extractAnswer = true; // ZeroShotCot: a second, greedy call reads the answer after the rationale
 };
 
 PromptStyle parsePromptStyle(const std::string& name); // zero-shot-cot, few-shot, socratic, custom
@@ -41,8 +41,8 @@ struct SamplingRequest {
     int64_t limit = 0;              // the first N instances (0: all)
     int64_t samplesPerInstance = 30;
     PromptTemplate prompt;
-    SamplingParams params;   // n is set per request
-    int maxPerRequest = 8;   // samples asked for in one request
+    SamplingParams params; // n is set per request
+    int maxPerRequest = 8; // samples asked for in one request
     int concurrency = 4;
     double requestsPerMinute = 0; // 0: no limit
     double tokensPerMinute = 0;   // 0: no limit
@@ -58,7 +58,7 @@ struct SamplingOutcome {
     int64_t stored = 0;
     int64_t failedRequests = 0;
     Usage usage;
-    double cost = 0; // USD, from the request's prices and the tokens the server reported
+    double cost = 0;                 // USD, from the request's prices and the tokens the server reported
     std::vector<std::string> errors; // readable, at most 20
     double seconds = 0;
     bool stopped = false;

@@ -161,8 +161,9 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
 {
     const nlohmann::json j = readJson(path, "tokenizer.json");
     auto unsupported = [&](const std::string& what) {
-        return Error(path + ": " + what + " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a "
-                                          "SentencePiece model is read from its tokenizer.model)");
+        return Error(path + ": " + what +
+                     " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a "
+                     "SentencePiece model is read from its tokenizer.model)");
     };
     if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
         throw Error(path + ": no \"model\" object: not a Hugging Face tokenizer.json");

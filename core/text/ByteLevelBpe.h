@@ -60,10 +60,10 @@ private:
     std::string m_byteToUnicode[256];                      // UTF-8 of the code point for each byte
     std::unordered_map<std::string, unsigned char> m_unicodeToByte;
     mutable std::unordered_map<std::string, std::vector<int32_t>> m_cache; // piece -> ids
-    std::vector<std::pair<std::string, int32_t>> m_added; // added tokens, longest first
-    std::unordered_set<int32_t> m_addedIds;              // decoded as their text, not as bytes
-    std::unordered_set<int32_t> m_special;               // left out by decode()
-    std::vector<int32_t> m_prefix;                        // post-processor tokens before the text (BOS)
+    std::vector<std::pair<std::string, int32_t>> m_added;                  // added tokens, longest first
+    std::unordered_set<int32_t> m_addedIds;                                // decoded as their text, not as bytes
+    std::unordered_set<int32_t> m_special;                                 // left out by decode()
+    std::vector<int32_t> m_prefix; // post-processor tokens before the text (BOS)
     bool m_addPrefixSpace = false;
     bool m_ignoreMerges = false; // Llama 3: a piece that is itself a token is not merged from bytes
 };

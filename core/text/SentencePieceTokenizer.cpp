@@ -52,11 +52,20 @@ public:
     void skip(uint32_t wireType)
     {
         switch (wireType) {
-        case 0: varint(); break;
-        case 1: m_pos += 8; break;
-        case 2: bytes(); break;
-        case 5: m_pos += 4; break;
-        default: fail("unknown wire type " + std::to_string(wireType));
+        case 0:
+            varint();
+            break;
+        case 1:
+            m_pos += 8;
+            break;
+        case 2:
+            bytes();
+            break;
+        case 5:
+            m_pos += 4;
+            break;
+        default:
+            fail("unknown wire type " + std::to_string(wireType));
         }
         if (m_pos > m_data.size())
             fail("field runs past the end of the file");

@@ -3,7 +3,8 @@
 // Writes training examples (a corpus's, or a task's as the trainer would select them) as JSONL in the common
 // fine-tuning shapes, with the trainer's own templates, so that other tools can train on exactly the same text:
 //   prompt-completion: {"prompt": "Q: ...\nA:", "completion": " ... So the answer is (B)."}
-//   chat:              {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}]}
+//   chat:              {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content":
+//   completion}]}
 #include "train/TrainingRun.h"
 
 #include <string>

@@ -13,8 +13,10 @@ std::optional<torch::ScalarType> autocastDtype(const std::string& precision, con
     if (dtype == torch::kFloat32)
         return std::nullopt;
     if (dtype == torch::kFloat16 && !device.is_cuda())
-        throw Error("precision '" + precision + "' trains on CUDA only (libtorch's CPU autocast computes in bf16); "
-                    "on " + device.str() + " use bf16 or fp32");
+        throw Error("precision '" + precision +
+                    "' trains on CUDA only (libtorch's CPU autocast computes in bf16); "
+                    "on " +
+                    device.str() + " use bf16 or fp32");
     return dtype;
 }
 

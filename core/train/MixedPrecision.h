@@ -2,11 +2,10 @@
 
 // Mixed-precision training: float32 master weights, matrix products in bf16 or fp16 under libtorch's autocast,
 // and dynamic loss scaling for fp16 (whose gradients underflow without it). Include only from core (torch).
-#include <torch/torch.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <torch/torch.h>
 #include <vector>
 
 namespace cotlab::train {

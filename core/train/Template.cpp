@@ -18,17 +18,22 @@ TargetFormat targetFormatFromName(const std::string& name)
         return TargetFormat::Socratic;
     if (name == "step-by-step")
         return TargetFormat::StepByStep;
-    throw Error("template '" + name + "': expected cot (rationale, then the answer), label (the answer only), "
+    throw Error("template '" + name +
+                "': expected cot (rationale, then the answer), label (the answer only), "
                 "socratic (sub-questions and their answers) or step-by-step (answer and rationale as two tasks)");
 }
 
 std::string targetFormatName(TargetFormat format)
 {
     switch (format) {
-    case TargetFormat::LabelOnly: return "label";
-    case TargetFormat::Socratic: return "socratic";
-    case TargetFormat::StepByStep: return "step-by-step";
-    default: return "cot";
+    case TargetFormat::LabelOnly:
+        return "label";
+    case TargetFormat::Socratic:
+        return "socratic";
+    case TargetFormat::StepByStep:
+        return "step-by-step";
+    default:
+        return "cot";
     }
 }
 

@@ -36,10 +36,10 @@ struct StepMetrics {
     double learningRate = 0;
     double gradNorm = 0; // before clipping
     double tokensPerSecond = 0;
-    int64_t tokens = 0; // tokens (prompt and target, no padding) processed so far
+    int64_t tokens = 0;            // tokens (prompt and target, no padding) processed so far
     std::optional<double> devLoss; // mean loss per target token on the dev split, on the steps it is measured
-    double lossScale = 0;  // the step's loss scale (0: no loss scaling)
-    bool skipped = false;  // the gradients overflowed at this loss scale: no update (the scale halves)
+    double lossScale = 0;          // the step's loss scale (0: no loss scaling)
+    bool skipped = false;          // the gradients overflowed at this loss scale: no update (the scale halves)
 };
 
 } // namespace cotlab::train

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 namespace cotlab::train {
 
@@ -26,8 +26,8 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     if (c.schedule != "cosine" && c.schedule != "linear" && c.schedule != "constant")
         throw Error("schedule '" + c.schedule + "': expected cosine, linear or constant");
     m_batchesPerEpoch = (int64_t(m_data.size()) + c.batchSize - 1) / c.batchSize;
-    m_totalSteps = c.maxSteps > 0 ? c.maxSteps
-                                  : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
+    m_totalSteps =
+        c.maxSteps > 0 ? c.maxSteps : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
     torch::optim::AdamWOptions o(c.learningRate);
     o.betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay);
     m_optimizer = std::make_unique<torch::optim::AdamW>(m_model->parameters(), o);
@@ -35,7 +35,8 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     const auto params = m_model->parameters();
     if (!params.empty() && params.front().scalar_type() != torch::kFloat32)
         throw Error("training needs the model's weights in float32 (mixed precision keeps float32 weights and "
-                    "computes in " + c.precision + " under autocast)");
+                    "computes in " +
+                    c.precision + " under autocast)");
     const double scale = c.initialLossScale.value_or(m_autocast == torch::kFloat16 ? 65536.0 : 0.0);
     if (scale < 0)
         throw Error("the initial loss scale must be positive (0: no loss scaling)");
@@ -129,7 +130,8 @@ double Trainer::devLoss()
     int64_t count = 0;
     for (size_t start = 0; start < order.size(); start += size_t(m_config.batchSize)) {
         const std::vector<size_t> batch(order.begin() + std::ptrdiff_t(start),
-                                        order.begin() + std::ptrdiff_t(std::min(order.size(), start + size_t(m_config.batchSize))));
+                                        order.begin() +
+                                            std::ptrdiff_t(std::min(order.size(), start + size_t(m_config.batchSize))));
         int64_t targets = 0;
         const double mean = batchLoss(*m_dev, batch, &targets, nullptr).item<double>();
         sum += mean * double(targets);
@@ -148,7 +150,8 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         const double value = loss.item<double>();
         if (!std::isfinite(value))
             throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
-                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was "
+                                   std::to_string(m_step + 1) +
+                                   "; the last checkpoint is kept as it was "
                                    "(try a lower learning rate)");
         (loss * m_scaler.scale() / double(m_config.gradAccumulation)).backward(); // scale 1 without loss scaling
         lossSum += value;
@@ -159,14 +162,14 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         m_scaler.update(false);
         if (m_scaler.scale() < 1.0)
             throw TrainingDiverged("the gradients overflow even without loss scaling at step " +
-                                   std::to_string(m_step + 1) + "; the last checkpoint is kept as it was (try bf16 "
+                                   std::to_string(m_step + 1) +
+                                   "; the last checkpoint is kept as it was (try bf16 "
                                    "or fp32, or a lower learning rate)");
         return false;
     }
     // Without clipping, an infinite bound only measures the norm.
     gradNorm = torch::nn::utils::clip_grad_norm_(
-        m_model->parameters(),
-        m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
+        m_model->parameters(), m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
     if (!std::isfinite(gradNorm))
         throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
                                std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
@@ -182,12 +185,14 @@ void Trainer::throwFailure(const std::string& what) const
                      what.find("can't allocate memory") != std::string::npos || what == "std::bad_alloc";
     if (oom)
         throw TrainingOutOfMemory("out of memory at step " + step + " (batch size " +
-                                   std::to_string(m_config.batchSize) + ", examples up to " +
-                                   std::to_string(longestExample()) + " tokens): lower the batch size (gradient "
-                                   "accumulation keeps the effective batch) or the max length; the last checkpoint "
-                                   "is kept. " + what.substr(0, what.find('\n')));
+                                  std::to_string(m_config.batchSize) + ", examples up to " +
+                                  std::to_string(longestExample()) +
+                                  " tokens): lower the batch size (gradient "
+                                  "accumulation keeps the effective batch) or the max length; the last checkpoint "
+                                  "is kept. " +
+                                  what.substr(0, what.find('\n')));
     throw Error("training failed at step " + step + ": " + what.substr(0, what.find('\n')) +
-                 "; the last checkpoint is kept");
+                "; the last checkpoint is kept");
 }
 
 size_t Trainer::longestExample() const
@@ -329,7 +334,8 @@ bool Trainer::resume()
     m_step = state.value("step", int64_t(0));
     m_tokens = state.value("tokens", int64_t(0));
     if (m_scaler.enabled() && state.contains("loss_scale"))
-        m_scaler.restore(state.value("loss_scale", m_scaler.scale()), state.value("loss_scale_clean_steps", int64_t(0)));
+        m_scaler.restore(state.value("loss_scale", m_scaler.scale()),
+                         state.value("loss_scale_clean_steps", int64_t(0)));
     return true;
 }
 

@@ -4,12 +4,11 @@
 // accumulation, loss on target tokens only, bf16/fp16 mixed precision (autocast; loss scaling for fp16),
 // checkpoints that a resumed run continues from exactly.
 // Include only from core and cotlab-cli (torch).
+#include "jobs/Progress.h"
 #include "nn/CausalLm.h"
 #include "train/MixedPrecision.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingSet.h"
-
-#include "jobs/Progress.h"
 #include "util/Error.h"
 
 #include <atomic>
@@ -60,7 +59,7 @@ private:
     std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
     // One optimizer step; false when it was skipped (gradients overflowed at the loss scale).
     bool trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens);
-    [[noreturn]] void throwFailure(const std::string& what) const;          // names OOM and other step failures
+    [[noreturn]] void throwFailure(const std::string& what) const; // names OOM and other step failures
     size_t longestExample() const;
 
     std::shared_ptr<nn::CausalLm> m_model;

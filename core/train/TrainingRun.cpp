@@ -1,7 +1,5 @@
 #include "train/TrainingRun.h"
 
-#include "train/Trainer.h"
-
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/CorpusRepository.h"
@@ -9,6 +7,7 @@
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
+#include "train/Trainer.h"
 #include "util/Error.h"
 #include "util/SeededKey.h"
 
@@ -40,40 +39,40 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
     }
     std::vector<std::pair<int64_t, std::vector<Example>>> perQuestion; // (instance id, its examples), id order
     const auto task = members && sel.task.empty() ? std::nullopt : std::optional<std::string>(sel.task);
-    store::RationaleRepository(db).forEachInstance(
-        task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
-            if (members ? std::none_of(rationales.begin(), rationales.end(),
-                                       [&](const auto& r) { return members->count(r.id) > 0; })
-                        : i.split != sel.split)
-                return true;
-            ++c.instances;
-            std::vector<Example> examples;
-            if (sel.format == TargetFormat::LabelOnly) {
-                examples = formatExamples(i, nullptr, sel.format);
-            } else {
-                int64_t taken = 0;
-                for (const auto& stored : rationales) {
-                    const auto member = members ? members->find(stored.id) : decltype(members->find(0)){};
-                    if (members ? member == members->end()
-                                : stored.sourceKind == "student" || (sel.correctOnly && stored.correct.value_or(0) != 1))
-                        continue;
-                    if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
-                        break;
-                    store::RationaleRecord r = stored;
-                    if (members && member->second)
-                        r.text = *member->second;
-                    auto made = formatExamples(i, &r, sel.format);
-                    if (made.empty())
-                        continue; // a Socratic template skips rationales without sub-questions
-                    for (auto& e : made)
-                        examples.push_back(std::move(e));
-                    ++taken;
-                }
-            }
-            if (!examples.empty())
-                perQuestion.emplace_back(i.id, std::move(examples));
+    store::RationaleRepository(db).forEachInstance(task, [&](const store::InstanceRecord& i,
+                                                             const std::vector<store::RationaleRecord>& rationales) {
+        if (members ? std::none_of(rationales.begin(), rationales.end(),
+                                   [&](const auto& r) { return members->count(r.id) > 0; })
+                    : i.split != sel.split)
             return true;
-        });
+        ++c.instances;
+        std::vector<Example> examples;
+        if (sel.format == TargetFormat::LabelOnly) {
+            examples = formatExamples(i, nullptr, sel.format);
+        } else {
+            int64_t taken = 0;
+            for (const auto& stored : rationales) {
+                const auto member = members ? members->find(stored.id) : decltype(members->find(0)){};
+                if (members ? member == members->end()
+                            : stored.sourceKind == "student" || (sel.correctOnly && stored.correct.value_or(0) != 1))
+                    continue;
+                if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
+                    break;
+                store::RationaleRecord r = stored;
+                if (members && member->second)
+                    r.text = *member->second;
+                auto made = formatExamples(i, &r, sel.format);
+                if (made.empty())
+                    continue; // a Socratic template skips rationales without sub-questions
+                for (auto& e : made)
+                    examples.push_back(std::move(e));
+                ++taken;
+            }
+        }
+        if (!examples.empty())
+            perQuestion.emplace_back(i.id, std::move(examples));
+        return true;
+    });
     if (sel.questions > 0 && int64_t(perQuestion.size()) > sel.questions) {
         std::vector<uint64_t> keys;
         for (const auto& q : perQuestion)
@@ -201,7 +200,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     if (!request.devSplit.empty()) {
         TrainingSelection dev = request.selection;
         dev.split = request.devSplit;
-        dev.corpus.clear(); // the dev loss is measured on the split's teacher rationales
+        dev.corpus.clear();         // the dev loss is measured on the split's teacher rationales
         dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
         SelectionCounts devCounts;
         const auto devExamples = collectExamples(ws.db(), dev, &devCounts);
@@ -278,8 +277,9 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     outcome.runId = runId;
     if (trainer.step() < trainer.totalSteps()) {
         outcome.status = "stopped";
-        runs.finish(runId, "stopped", "stopped at step " + std::to_string(trainer.step()) + " of " +
-                                          std::to_string(trainer.totalSteps()) + "; resume continues from there");
+        runs.finish(runId, "stopped",
+                    "stopped at step " + std::to_string(trainer.step()) + " of " +
+                        std::to_string(trainer.totalSteps()) + "; resume continues from there");
         return outcome;
     }
     outcome.finalFolder = (fs::path(request.config.runDir) / "final").string();
@@ -287,8 +287,9 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
         model->saveHf(outcome.finalFolder);
         tokenizer->saveTo(outcome.finalFolder);
     } catch (const std::exception& e) {
-        runs.finish(runId, "failed", std::string("training finished but the final model could not be written: ") +
-                                         e.what() + " (the checkpoint is intact)");
+        runs.finish(runId, "failed",
+                    std::string("training finished but the final model could not be written: ") + e.what() +
+                        " (the checkpoint is intact)");
         throw;
     }
     outcome.status = "finished";

@@ -3,11 +3,10 @@
 // One training run end to end, the same for the GUI's Train page (on a worker thread) and cotlab-cli train:
 // examples from the workspace, the student and its tokenizer, the Trainer, the run's row and metrics in the
 // store, checkpoints and the final Hugging Face folder on disk. Include only from core and cotlab-cli.
+#include "jobs/Progress.h"
 #include "store/Records.h"
 #include "train/Template.h"
 #include "train/TrainConfig.h"
-
-#include "jobs/Progress.h"
 
 #include <atomic>
 #include <functional>
@@ -39,8 +38,8 @@ struct TrainingSelection {
 };
 
 struct SelectionCounts {
-    int64_t instances = 0;        // instances of the task and split
-    int64_t usedInstances = 0;    // instances that gave at least one example
+    int64_t instances = 0;     // instances of the task and split
+    int64_t usedInstances = 0; // instances that gave at least one example
     int64_t examples = 0;
 };
 
@@ -64,7 +63,7 @@ TrainingRequest requestFromJson(const std::string& json, const std::string& work
 
 struct RunOutcome {
     int64_t runId = 0;
-    std::string status; // finished, stopped (failures throw after recording 'failed')
+    std::string status;      // finished, stopped (failures throw after recording 'failed')
     std::string finalFolder; // the trained student as a Hugging Face folder (finished runs)
 };
 

@@ -20,8 +20,7 @@ public:
     // Tokenises prompt and target separately (so the boundary is exact), appends EOS when the tokenizer has
     // one, and cuts examples to maxLength tokens (from the end of the target). Examples whose prompt alone
     // fills maxLength are skipped and counted.
-    static TrainingSet build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer,
-                             int64_t maxLength);
+    static TrainingSet build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer, int64_t maxLength);
 
     // Already tokenised examples (benchmarks, tests).
     static TrainingSet fromTokens(std::vector<TokenizedExample> examples);

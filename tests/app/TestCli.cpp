@@ -102,7 +102,8 @@ private Q_SLOTS:
         r = cli({"generate", "--model", m, "--prompt", "x"});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("--tokenizer"));
-        r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "x", "--device", "cpu", "--precision", "bf16"});
+        r = cli(
+            {"generate", "--model", m, "--tokenizer", t, "--prompt", "x", "--device", "cpu", "--precision", "bf16"});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("precision 'bf16' runs on CUDA only"), qPrintable(r.err));
         r = cli({"generate", "--model", m, "--tokenizer", t, "--prompt", "x", "--device", "gpu0"});
@@ -131,8 +132,8 @@ private Q_SLOTS:
         test::TempDir dir;
         const QString ws = QString::fromStdString(dir.path("cli.cotlab"));
         const QString folder = QString::fromStdString(dir.path(""));
-        auto r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "32", "--split", "train",
-                      "--out", folder + "/train.jsonl"});
+        auto r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "32", "--split", "train", "--out",
+                      folder + "/train.jsonl"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "8", "--split", "test", "--seed", "4",
                  "--out", folder + "/test.jsonl"});
@@ -142,9 +143,29 @@ private Q_SLOTS:
         QCOMPARE(test::importCoinFlipContrast(ws.toStdString(), folder.toStdString()), int64_t(8));
         const QString model = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
         const QString tokenizer = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
-        r = cli({"--workspace", ws, "train", "--model", model, "--tokenizer", tokenizer, "--task", "coin_flip",
-                 "--template", "step-by-step", "--questions", "16", "--steps", "4", "--batch-size", "8", "--lr", "2e-3",
-                 "--out", folder + "/run", "--name", "sbs"});
+        r = cli({"--workspace",
+                 ws,
+                 "train",
+                 "--model",
+                 model,
+                 "--tokenizer",
+                 tokenizer,
+                 "--task",
+                 "coin_flip",
+                 "--template",
+                 "step-by-step",
+                 "--questions",
+                 "16",
+                 "--steps",
+                 "4",
+                 "--batch-size",
+                 "8",
+                 "--lr",
+                 "2e-3",
+                 "--out",
+                 folder + "/run",
+                 "--name",
+                 "sbs"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         r = cli({"--workspace", ws, "runs", "--json"});
         QCOMPARE(r.code, 0);
@@ -155,7 +176,7 @@ private Q_SLOTS:
         r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("batch size 64"), qPrintable(r.out)); // automatic: stories260K's cache is tiny
-        QVERIFY(!r.out.contains("contrast:")); // the test questions name no originals
+        QVERIFY(!r.out.contains("contrast:"));                        // the test questions name no originals
         r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip", "--split", "contrast"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("contrast: 8 pairs with the originals"), qPrintable(r.out));
@@ -212,7 +233,8 @@ private Q_SLOTS:
         r = cli({"--workspace", ws, "review", "export", "blind", "--out", xlsx});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(report::readXlsx(xlsx.toStdString(), "Labels").size(), size_t(41));
-        r = cli({"--workspace", ws, "review", "export", "blind", "--out", QString::fromStdString(dir.path("blind.csv"))});
+        r = cli(
+            {"--workspace", ws, "review", "export", "blind", "--out", QString::fromStdString(dir.path("blind.csv"))});
         QVERIFY2(r.out.contains("blind-Agreement.csv"), qPrintable(r.out));
         r = cli({"--workspace", ws, "evals", "export", "1", "--out", QString::fromStdString(dir.path("eval.xlsx"))});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -232,13 +254,15 @@ private Q_SLOTS:
         test::TempDir dir;
         const QString ws = QString::fromStdString(dir.path("corpus.cotlab"));
         const QString folder = QString::fromStdString(dir.path(""));
-        auto r = cli({"--workspace", ws, "import",
-                      QString::fromStdString(test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"))});
+        auto r =
+            cli({"--workspace", ws, "import",
+                 QString::fromStdString(test::sharedPath("data/teacher/codex-least-to-most-40x/date_mmddyyyy.jsonl"))});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const std::string recipe = test::writeFile(
             dir.path("k2.json"), nlohmann::json{{"version", 1},
-                                                {"steps", {{{"step", "correctness"}, {"keep", "correct"}},
-                                                           {{"step", "per_instance"}, {"k", 2}, {"by", "random"}, {"seed", 3}}}}}
+                                                {"steps",
+                                                 {{{"step", "correctness"}, {"keep", "correct"}},
+                                                  {{"step", "per_instance"}, {"k", 2}, {"by", "random"}, {"seed", 3}}}}}
                                      .dump());
         r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(recipe), "--name", "k2"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -272,7 +296,8 @@ private Q_SLOTS:
         r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(recipe), "--name", "k2"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("already exists"));
-        const std::string bad = test::writeFile(dir.path("bad.json"), "{\"version\": 1, \"steps\": [{\"step\": \"per_instance\"}]}");
+        const std::string bad =
+            test::writeFile(dir.path("bad.json"), "{\"version\": 1, \"steps\": [{\"step\": \"per_instance\"}]}");
         r = cli({"--workspace", ws, "corpus", "build", "--recipe", QString::fromStdString(bad), "--name", "bad"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("bad.json: recipe step 1 (per_instance): 'k' is missing"), qPrintable(r.err));

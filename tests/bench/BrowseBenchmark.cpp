@@ -47,7 +47,10 @@ public:
     }
     void stop() { m_timer.stop(); }
     double longest() const { return m_gaps.empty() ? 0 : *std::max_element(m_gaps.begin(), m_gaps.end()); }
-    size_t over(double ms) const { return size_t(std::count_if(m_gaps.begin(), m_gaps.end(), [ms](double g) { return g > ms; })); }
+    size_t over(double ms) const
+    {
+        return size_t(std::count_if(m_gaps.begin(), m_gaps.end(), [ms](double g) { return g > ms; }));
+    }
     size_t ticks() const { return m_gaps.size(); }
     double percentile(double p) const
     {
@@ -140,8 +143,10 @@ int main(int argc, char** argv)
             app.slowMs = value.toDouble();
     }
     if (workspace.isEmpty()) {
-        std::fprintf(stderr, "usage: %s --workspace FILE [--task NAME] [--search QUERY] [--steps N]\n"
-                             "(make FILE with: bench_import --keep FILE)\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s --workspace FILE [--task NAME] [--search QUERY] [--steps N]\n"
+                     "(make FILE with: bench_import --keep FILE)\n",
+                     argv[0]);
         return 2;
     }
 
@@ -221,7 +226,8 @@ int main(int argc, char** argv)
     if (qEnvironmentVariableIsSet("BENCH_HIDE_COLUMN"))
         table->hideColumn(qEnvironmentVariableIntValue("BENCH_HIDE_COLUMN"));
     std::vector<double> paints;
-    const int repaints = qEnvironmentVariableIsSet("BENCH_REPAINTS") ? qEnvironmentVariableIntValue("BENCH_REPAINTS") : 200;
+    const int repaints =
+        qEnvironmentVariableIsSet("BENCH_REPAINTS") ? qEnvironmentVariableIntValue("BENCH_REPAINTS") : 200;
     for (int k = 0; k < repaints; ++k) {
         QElapsedTimer paint;
         paint.start();

@@ -19,14 +19,14 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <vector>
 #include <torch/torch.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 using namespace cotlab;
 
-static eval::EvaluationOutcome evaluate(const std::string& ws, const std::string& model, int64_t items,
-                                        int64_t batch, int64_t newTokens, const std::string& name)
+static eval::EvaluationOutcome evaluate(const std::string& ws, const std::string& model, int64_t items, int64_t batch,
+                                        int64_t newTokens, const std::string& name)
 {
     eval::EvaluationRequest r;
     r.workspace = ws;
@@ -54,11 +54,16 @@ int main(int argc, char** argv)
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         const int64_t v = std::atoll(argv[i + 1]);
-        if (a == "--items") items = v;
-        else if (a == "--single-items") singleItems = v;
-        else if (a == "--new-tokens") newTokens = v;
-        else if (a == "--compare-items") compareItems = v;
-        else if (a == "--threads") threads = int(v);
+        if (a == "--items")
+            items = v;
+        else if (a == "--single-items")
+            singleItems = v;
+        else if (a == "--new-tokens")
+            newTokens = v;
+        else if (a == "--compare-items")
+            compareItems = v;
+        else if (a == "--threads")
+            threads = int(v);
         else if (a == "--compare-batches")
             for (const char* p = argv[i + 1]; *p;) {
                 compareBatches.push_back(std::atoll(p));

@@ -56,8 +56,8 @@ int main(int argc, char** argv)
     if (server == 0) {
         dup2(pipeFd[1], STDOUT_FILENO);
         execl(cli.c_str(), cli.c_str(), "serve", "--model", (shared + "/models/stories260K/stories260K.bin").c_str(),
-              "--tokenizer", (shared + "/models/stories260K/tok512.bin").c_str(), "--name", "stories260K", "--port", "0",
-              static_cast<char*>(nullptr));
+              "--tokenizer", (shared + "/models/stories260K/tok512.bin").c_str(), "--name", "stories260K", "--port",
+              "0", static_cast<char*>(nullptr));
         _exit(127);
     }
     close(pipeFd[1]);

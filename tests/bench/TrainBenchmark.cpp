@@ -71,8 +71,8 @@ int main(int argc, char** argv)
     }
     if (which == "all" || which == "gpt2") {
         torch::manual_seed(0);
-        run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128, steps > 0 ? steps : 5,
-            threads, precision);
+        run("gpt2-small ", std::make_shared<cotlab::nn::Gpt2Impl>(cotlab::nn::Gpt2Config{}), 4, 128,
+            steps > 0 ? steps : 5, threads, precision);
     }
     return 0;
 }

@@ -41,8 +41,7 @@ nlohmann::json gpt2TokenizerJson(bool mergesAsPairs = false)
     }
     std::ifstream vocab(test::sharedPath("tokenizers/gpt2/encoder.json"));
     return {{"version", "1.0"},
-            {"added_tokens",
-             {{{"id", 50256}, {"content", "<|endoftext|>"}, {"special", true}, {"normalized", true}}}},
+            {"added_tokens", {{{"id", 50256}, {"content", "<|endoftext|>"}, {"special", true}, {"normalized", true}}}},
             {"normalizer", nullptr},
             {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
             {"post_processor", {{"type", "ByteLevel"}, {"trim_offsets", true}}},
@@ -118,14 +117,13 @@ private Q_SLOTS:
         // Qwen2 / Llama 3 layout: a Split by regex, then ByteLevel without its own regex. With GPT-2's pattern
         // in the Split it must tokenise exactly as before.
         auto split = gpt2TokenizerJson();
-        split["pre_tokenizer"] = {
-            {"type", "Sequence"},
-            {"pretokenizers",
-             {{{"type", "Split"},
-               {"pattern", {{"Regex", text::ByteLevelBpe::kGpt2Pattern}}},
-               {"behavior", "Isolated"},
-               {"invert", false}},
-              {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}};
+        split["pre_tokenizer"] = {{"type", "Sequence"},
+                                  {"pretokenizers",
+                                   {{{"type", "Split"},
+                                     {"pattern", {{"Regex", text::ByteLevelBpe::kGpt2Pattern}}},
+                                     {"behavior", "Isolated"},
+                                     {"invert", false}},
+                                    {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}};
         checkVectors(*fromJson(dir, split));
         // Llama 3's pattern groups digits by three.
         split["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] =
@@ -190,8 +188,8 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("pre-tokenizer 'Metaspace' is not supported"), e.what());
         }
-        QVERIFY_THROWS_EXCEPTION(Error, text::ByteLevelBpe::fromTokenizerJson(
-                                            test::writeFile(dir.path("broken.json"), "{\"model\": ")));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, text::ByteLevelBpe::fromTokenizerJson(test::writeFile(dir.path("broken.json"), "{\"model\": ")));
     }
 
     void roundTripsRealRationales()

@@ -3,13 +3,13 @@
 #include "corpus/CorpusBuilder.h"
 #include "corpus/Selection.h"
 #include "gen/TextGeneration.h"
-#include "nn/ModelLoader.h"
-#include "train/Template.h"
 #include "ingest/Importer.h"
+#include "nn/ModelLoader.h"
 #include "store/CorpusRepository.h"
 #include "store/RationaleRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
+#include "train/Template.h"
 #include "util/Error.h"
 
 #include <QtTest>
@@ -145,7 +145,8 @@ private Q_SLOTS:
     void openEndednessRanksByAnswerEntropy()
     {
         auto& db = m_ws->db();
-        const auto built = buildCorpus(db, recipe("[{'step': 'open_endedness', 'measure': 'entropy', 'keep_share': 0.1}]"));
+        const auto built =
+            buildCorpus(db, recipe("[{'step': 'open_endedness', 'measure': 'entropy', 'keep_share': 0.1}]"));
         QCOMPARE(built.steps.back().instances, int64_t(36)); // ceil(0.1 * 359)
         std::set<int64_t> kept;
         for (const auto& m : built.members)
@@ -153,26 +154,28 @@ private Q_SLOTS:
         // Entropy of each instance's answers, computed here from the stored rationales.
         double lowestKept = 1e9, highestDropped = -1;
         int64_t disagreeing = 0; // instances whose samples give more than one answer
-        store::RationaleRepository(db).forEachInstance(std::nullopt, [&](const store::InstanceRecord& in,
-                                                                          const std::vector<store::RationaleRecord>& rs) {
-            std::map<std::string, int> counts;
-            for (const auto& r : rs)
-                ++counts[r.answer ? *r.answer : r.extractedAnswer.value_or("")];
-            double h = 0;
-            for (const auto& [a, n] : counts)
-                h -= double(n) / double(rs.size()) * std::log2(double(n) / double(rs.size()));
-            disagreeing += h > 0;
-            if (kept.count(in.id))
-                lowestKept = std::min(lowestKept, h);
-            else
-                highestDropped = std::max(highestDropped, h);
-            return true;
-        });
-        QVERIFY2(lowestKept >= highestDropped - 1e-12, qPrintable(QString("%1 < %2").arg(lowestKept).arg(highestDropped)));
+        store::RationaleRepository(db).forEachInstance(
+            std::nullopt, [&](const store::InstanceRecord& in, const std::vector<store::RationaleRecord>& rs) {
+                std::map<std::string, int> counts;
+                for (const auto& r : rs)
+                    ++counts[r.answer ? *r.answer : r.extractedAnswer.value_or("")];
+                double h = 0;
+                for (const auto& [a, n] : counts)
+                    h -= double(n) / double(rs.size()) * std::log2(double(n) / double(rs.size()));
+                disagreeing += h > 0;
+                if (kept.count(in.id))
+                    lowestKept = std::min(lowestKept, h);
+                else
+                    highestDropped = std::max(highestDropped, h);
+                return true;
+            });
+        QVERIFY2(lowestKept >= highestDropped - 1e-12,
+                 qPrintable(QString("%1 < %2").arg(lowestKept).arg(highestDropped)));
         // The set is mostly unanimous: every instance with any disagreement is among the kept tenth.
         QVERIFY(disagreeing > 0);
         QCOMPARE(highestDropped, disagreeing < 36 ? 0.0 : highestDropped);
-        QCOMPARE(answerEntropy({"a", "a", "b", "b"}), 1.0); QCOMPARE(distinctAnswers({"a", "", "b", "a"}), int64_t(3));
+        QCOMPARE(answerEntropy({"a", "a", "b", "b"}), 1.0);
+        QCOMPARE(distinctAnswers({"a", "", "b", "a"}), int64_t(3));
     }
 
     void instanceStepsComposeAndShareIsNested()
@@ -190,8 +193,9 @@ private Q_SLOTS:
         const auto quarter = share(0.25), half = share(0.5);
         QVERIFY(!quarter.empty());
         QVERIFY(std::ranges::includes(half, quarter)); // learning curves over dataset size are nested
-        checkRemovedLists(buildCorpus(db, recipe("[{'step': 'correctness', 'keep': 'correct'}, {'step': 'min_correct', 'count': 39},"
-                                                 "{'step': 'dedupe', 'mode': 'exact'}, {'step': 'instance_share', 'share': 0.5}]")));
+        checkRemovedLists(
+            buildCorpus(db, recipe("[{'step': 'correctness', 'keep': 'correct'}, {'step': 'min_correct', 'count': 39},"
+                                   "{'step': 'dedupe', 'mode': 'exact'}, {'step': 'instance_share', 'share': 0.5}]")));
         QVERIFY(half.size() > quarter.size());
     }
 
@@ -217,19 +221,22 @@ private Q_SLOTS:
                  std::string("recipe step 2 (dedupe): 'mode' must be one of exact, near (not 'fuzzy')"));
         QVERIFY(error("[{'step': 'sort'}]").starts_with("recipe step 1: unknown step 'sort'"));
         QVERIFY_THROWS_EXCEPTION(Error, recipeFromJson("{\"version\": 2, \"steps\": []}"));
-        QVERIFY_THROWS_EXCEPTION(Error, buildCorpus(m_ws->db(), recipe("[{'step': 'match', 'pattern': '(', 'regex': true}]")));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 buildCorpus(m_ws->db(), recipe("[{'step': 'match', 'pattern': '(', 'regex': true}]")));
     }
 
     void savedCorpusIsRebuiltIdentically()
     {
         const std::string path = m_dir.path("saved.cotlab");
-        const std::string recipeJson = recipeToJson(recipe("[{'step': 'correctness', 'keep': 'correct'},"
-                                                           "{'step': 'dedupe', 'mode': 'exact'},"
-                                                           "{'step': 'per_instance', 'k': 3, 'by': 'random', 'seed': 11}]"));
+        const std::string recipeJson =
+            recipeToJson(recipe("[{'step': 'correctness', 'keep': 'correct'},"
+                                "{'step': 'dedupe', 'mode': 'exact'},"
+                                "{'step': 'per_instance', 'k': 3, 'by': 'random', 'seed': 11}]"));
         {
             test::importDate40(path);
             store::Workspace ws(path);
-            store::CorpusRepository(ws.db()).save("date-k3", recipeJson, buildCorpus(ws.db(), recipeFromJson(recipeJson)));
+            store::CorpusRepository(ws.db()).save("date-k3", recipeJson,
+                                                  buildCorpus(ws.db(), recipeFromJson(recipeJson)));
             QVERIFY_THROWS_EXCEPTION(Error, store::CorpusRepository(ws.db()).save("date-k3", recipeJson, {}));
         }
         // Reopened (as after a restart): the saved recipe, rebuilt, gives the same members in the same order.
@@ -262,16 +269,21 @@ private Q_SLOTS:
         std::string lines;
         for (const char* id : {"q1", "q2"})
             for (size_t k = 0; k < texts.size(); ++k)
-                lines += nlohmann::json{{"task", "toy"}, {"id", id}, {"question", std::string("What happened in ") + id + "?"},
-                                        {"gold", "yes"}, {"answer_kind", "yes_no"}, {"sample", k},
+                lines += nlohmann::json{{"task", "toy"},
+                                        {"id", id},
+                                        {"question", std::string("What happened in ") + id + "?"},
+                                        {"gold", "yes"},
+                                        {"answer_kind", "yes_no"},
+                                        {"sample", k},
                                         {"rationale", texts[k] + " So the answer is yes."}}
                              .dump() +
                          "\n";
         ingest::Importer::importFile(ws.db(), test::writeFile(m_dir.path("toy.jsonl"), lines));
         const std::string model = test::sharedPath("models/stories260K/stories260K.bin");
         const std::string tokenizer = test::sharedPath("models/stories260K/tok512.bin");
-        const auto built = buildCorpus(ws.db(), recipe("[{'step': 'per_instance', 'k': 1, 'by': 'likelihood', 'model': '" +
-                                                       model + "', 'tokenizer': '" + tokenizer + "'}]"));
+        const auto built =
+            buildCorpus(ws.db(), recipe("[{'step': 'per_instance', 'k': 1, 'by': 'likelihood', 'model': '" + model +
+                                        "', 'tokenizer': '" + tokenizer + "'}]"));
         QCOMPARE(built.members.size(), size_t(2));
 
         // The same scores computed here: the highest mean log-probability per token wins.
@@ -281,7 +293,8 @@ private Q_SLOTS:
                 int64_t best = 0;
                 double bestScore = -1e300;
                 for (const auto& r : rs) {
-                    const auto scored = gen::scoreText(*loaded.model, *loaded.tokenizer, train::formatPrompt(in), " " + r.text);
+                    const auto scored =
+                        gen::scoreText(*loaded.model, *loaded.tokenizer, train::formatPrompt(in), " " + r.text);
                     const double mean = scored.total() / double(scored.logprobs.size());
                     if (mean > bestScore) {
                         bestScore = mean;

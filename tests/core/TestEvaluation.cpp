@@ -132,8 +132,9 @@ private Q_SLOTS:
         QCOMPARE(b, a);
 
         // Every sample is a student rationale of the run's model, linked to its evaluation, searchable.
-        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM rationales WHERE source_kind = 'student' AND model = 'run'"),
-                 int64_t(36));
+        QCOMPARE(
+            test::scalar(w.db(), "SELECT COUNT(*) FROM rationales WHERE source_kind = 'student' AND model = 'run'"),
+            int64_t(36));
         const auto provenance = nlohmann::json::parse(test::textOf(
             w.db(), "SELECT provenance FROM rationales WHERE source_kind = 'student' AND model = 'run' LIMIT 1"));
         QCOMPARE(provenance["evaluation"].get<int64_t>(), whole.evaluationId);
@@ -141,8 +142,9 @@ private Q_SLOTS:
         QVERIFY(test::scalar(w.db(), "SELECT COUNT(*) FROM rationale_fts WHERE rationale_fts MATCH 'coin' AND rowid IN "
                                      "(SELECT id FROM rationales WHERE source_kind = 'student')") > 0);
         // The stored correctness is the extractor's verdict on the stored answer, and the totals agree.
-        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM evaluation_items i JOIN instances n ON n.id = i.instance_id "
-                                      "WHERE i.correct != (i.prediction = n.gold)"),
+        QCOMPARE(test::scalar(w.db(),
+                              "SELECT COUNT(*) FROM evaluation_items i JOIN instances n ON n.id = i.instance_id "
+                              "WHERE i.correct != (i.prediction = n.gold)"),
                  int64_t(0));
         const auto e = store::EvaluationRepository(w.db()).find(whole.evaluationId);
         QCOMPARE(e->correct, whole.correct);
@@ -217,7 +219,8 @@ private Q_SLOTS:
         QVERIFY2(tokens > 256, qPrintable(QString::number(tokens)));
         QCOMPARE(out.maxNewTokens, eval::automaticCotTokenBudget(tokens, 1000));
         store::Workspace w(ws);
-        const auto config = nlohmann::json::parse(store::EvaluationRepository(w.db()).find(out.evaluationId)->configJson);
+        const auto config =
+            nlohmann::json::parse(store::EvaluationRepository(w.db()).find(out.evaluationId)->configJson);
         QCOMPARE(config["max_new_tokens"].get<int64_t>(), out.maxNewTokens); // recorded: a resume uses the same
 
         // A label-only student keeps its 16 tokens.
@@ -240,7 +243,7 @@ private Q_SLOTS:
         gpt2.cuda = true;
         gpt2.memoryBytes = int64_t(24) << 30; // half of a 24 GiB GPU: 487.1, capped at 256
         QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(256));
-        gpt2.memoryBytes = 0;   // unknown GPU memory: 8 GiB budget, 324.8, capped
+        gpt2.memoryBytes = 0;    // unknown GPU memory: 8 GiB budget, 324.8, capped
         gpt2.maxNewTokens = 900; // 1,000 tokens: 4 x (18,432 x 1,000 + 50,257) = 73,929,028 bytes: 116.2
         QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(116));
         gpt2.bytesPerValue = 2; // bf16 halves the need: 232.4
@@ -313,7 +316,8 @@ private Q_SLOTS:
         store::Workspace w(ws);
         const auto contrastRight = test::scalar(
             w.db(), "SELECT COUNT(*) FROM evaluation_items e JOIN instances i ON i.id = e.instance_id WHERE "
-                    "e.evaluation_id = " + std::to_string(contrastFirst) + " AND e.correct = 1 AND i.ext_id != 'contrast-x'");
+                    "e.evaluation_id = " +
+                        std::to_string(contrastFirst) + " AND e.correct = 1 AND i.ext_id != 'contrast-x'");
         QCOMPARE(report.difference.contrast, double(contrastRight) / 8.0);
         QCOMPARE(report.difference.difference, report.difference.contrast - report.difference.original);
         QVERIFY(report.difference.low <= report.difference.difference);

@@ -2,8 +2,8 @@
 #include "ingest/Importer.h"
 #include "store/Database.h"
 #include "store/Workspace.h"
-#include "util/Error.h"
 #include "support/TestSupport.h"
+#include "util/Error.h"
 
 #include <QtTest>
 #include <nlohmann/json.hpp>
@@ -113,16 +113,16 @@ private Q_SLOTS:
                 firstPart += line;
         }
         store::Workspace ws(dir.path("w.cotlab"));
-        QCOMPARE(ingest::Importer::importFile(ws.db(), test::writeFile(dir.path("part.jsonl"), firstPart))
-                     .rationalesAdded,
-                 int64_t(45));
+        QCOMPARE(
+            ingest::Importer::importFile(ws.db(), test::writeFile(dir.path("part.jsonl"), firstPart)).rationalesAdded,
+            int64_t(45));
         const auto report = ingest::Importer::importFile(ws.db(), test::writeFile(dir.path("all.jsonl"), all));
         QCOMPARE(report.rationalesAdded, int64_t(55));
         QCOMPARE(report.rationalesAlreadyStored, int64_t(45));
         for (int i = 0; i < 100; ++i) {
             const std::string word = "word" + std::to_string(i);
-            QCOMPARE(textOf(ws.db(), "SELECT group_concat(rowid) FROM rationale_fts WHERE rationale_fts MATCH '" +
-                                         word + "'"),
+            QCOMPARE(textOf(ws.db(),
+                            "SELECT group_concat(rowid) FROM rationale_fts WHERE rationale_fts MATCH '" + word + "'"),
                      textOf(ws.db(), "SELECT id FROM rationales WHERE text = 'step " + word + " so 1'"));
         }
         QCOMPARE(scalar(ws.db(), "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'step'"), int64_t(100));

@@ -9,8 +9,8 @@
 #include "util/Error.h"
 
 #include <QtTest>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace cotlab;
 
@@ -98,7 +98,8 @@ private Q_SLOTS:
         auto m = nn::Llama2cLoader::load(model());
         const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
         // Different lengths: shorter prompts are left-padded, their positions start at their first token.
-        const std::vector<std::vector<int32_t>> prompts = {tok.encode("Lily went to"), tok.encode("Tom"),
+        const std::vector<std::vector<int32_t>> prompts = {tok.encode("Lily went to"),
+                                                           tok.encode("Tom"),
                                                            tok.encode("Once upon a time, there was a little"),
                                                            {text::Llama2cTokenizer::kBos}};
         QVERIFY(prompts[0].size() != prompts[1].size());
@@ -167,13 +168,21 @@ private Q_SLOTS:
     // _compute_llama3_parameters, evaluated in Python for head_dim 64, theta 500000, factor 32 (Llama 3.2 1B).
     void llama3RopeScaling()
     {
-        const nlohmann::json config = {
-            {"model_type", "llama"},        {"hidden_size", 128},   {"intermediate_size", 256},
-            {"num_hidden_layers", 1},       {"num_attention_heads", 2}, {"num_key_value_heads", 1},
-            {"vocab_size", 16},             {"max_position_embeddings", 2048}, {"rope_theta", 500000.0},
-            {"rope_scaling",
-             {{"rope_type", "llama3"}, {"factor", 32.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
-              {"original_max_position_embeddings", 8192}}}};
+        const nlohmann::json config = {{"model_type", "llama"},
+                                       {"hidden_size", 128},
+                                       {"intermediate_size", 256},
+                                       {"num_hidden_layers", 1},
+                                       {"num_attention_heads", 2},
+                                       {"num_key_value_heads", 1},
+                                       {"vocab_size", 16},
+                                       {"max_position_embeddings", 2048},
+                                       {"rope_theta", 500000.0},
+                                       {"rope_scaling",
+                                        {{"rope_type", "llama3"},
+                                         {"factor", 32.0},
+                                         {"low_freq_factor", 1.0},
+                                         {"high_freq_factor", 4.0},
+                                         {"original_max_position_embeddings", 8192}}}};
         nn::Llama m(nn::HfLlama::configFromJson(config, "test"));
         const auto cos = m->named_buffers()["rope_cos"][1000]; // position 1000
         const std::vector<int64_t> at{0, 8, 14, 16, 18, 24, 31};

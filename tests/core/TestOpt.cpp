@@ -83,8 +83,9 @@ private Q_SLOTS:
             nn::loadCausalLm(folder);
             QFAIL("loaded a folder with a missing tensor");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("model.decoder.layers.1.fc2.weight is missing (expected shape [32, 64])"),
-                     e.what());
+            QVERIFY2(
+                QString(e.what()).contains("model.decoder.layers.1.fc2.weight is missing (expected shape [32, 64])"),
+                e.what());
         }
         test::writeFile(folder + "/config.json", R"({"model_type": "bloom"})");
         try {

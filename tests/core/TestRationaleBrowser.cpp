@@ -62,9 +62,8 @@ private Q_SLOTS:
 
         // A stop from the report ends the scan.
         int calls = 0;
-        const auto stopped = store::RationaleBrowser(db, {}, {}).scan(10, 10, [&](std::vector<int64_t>&&) {
-            return ++calls < 3;
-        });
+        const auto stopped =
+            store::RationaleBrowser(db, {}, {}).scan(10, 10, [&](std::vector<int64_t>&&) { return ++calls < 3; });
         QVERIFY(!stopped);
         QCOMPARE(calls, 3);
     }
@@ -105,8 +104,9 @@ private Q_SLOTS:
         f.search = "tomorrow AND yesterday";
         const auto ids = scanAll(db, f);
         QVERIFY(!ids.empty());
-        QCOMPARE(int64_t(ids.size()),
-                 test::scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'tomorrow AND yesterday'"));
+        QCOMPARE(
+            int64_t(ids.size()),
+            test::scalar(db, "SELECT count(*) FROM rationale_fts WHERE rationale_fts MATCH 'tomorrow AND yesterday'"));
         store::RationaleBrowser browser(db, f, {});
         const auto rows = browser.rows({ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 50)});
         QCOMPARE(rows.size(), std::min<size_t>(ids.size(), 50));
@@ -154,8 +154,7 @@ private Q_SLOTS:
                 QVERIFY(rows[k - 1].id > rows[k].id);
         }
         const auto first = browser.rows({ids.front()});
-        QCOMPARE(first.front().length,
-                 test::scalar(db, "SELECT max(length(text)) FROM rationales"));
+        QCOMPARE(first.front().length, test::scalar(db, "SELECT max(length(text)) FROM rationales"));
         QCOMPARE(first.front().task, std::string("date_mmddyyyy"));
         QCOMPARE(first.front().split, std::string("test"));
         QVERIFY(first.front().snippet.size() <= 400);
@@ -164,7 +163,8 @@ private Q_SLOTS:
         const auto byInst = browser.rows({});
         QVERIFY(byInst.empty());
         const auto instIds = scanAll(db, {}, byInstance);
-        const auto firstRows = store::RationaleBrowser(db, {}, byInstance).rows({instIds.begin(), instIds.begin() + 100});
+        const auto firstRows =
+            store::RationaleBrowser(db, {}, byInstance).rows({instIds.begin(), instIds.begin() + 100});
         for (size_t k = 1; k < firstRows.size(); ++k)
             QVERIFY(firstRows[k - 1].instance <= firstRows[k].instance);
     }
@@ -176,7 +176,8 @@ private Q_SLOTS:
         QVERIFY(a.has_value());
         QCOMPARE(a->teacherAccuracy.size(), size_t(1));
         QCOMPARE(a->teacherAccuracy[0].teacherRationales, test::scalar(db, "SELECT count(*) FROM rationales"));
-        QCOMPARE(a->teacherAccuracy[0].teacherCorrect, test::scalar(db, "SELECT count(*) FROM rationales WHERE correct = 1"));
+        QCOMPARE(a->teacherAccuracy[0].teacherCorrect,
+                 test::scalar(db, "SELECT count(*) FROM rationales WHERE correct = 1"));
         QCOMPARE(int64_t(a->lengths.size()), test::scalar(db, "SELECT count(*) FROM rationales"));
         QVERIFY(std::is_sorted(a->lengths.begin(), a->lengths.end()));
         QCOMPARE(int64_t(a->samplesPerInstance.size()), test::scalar(db, "SELECT count(*) FROM instances"));
@@ -197,8 +198,9 @@ private Q_SLOTS:
         QCOMPARE(instance->second.size(), size_t(40));
         const auto stats = store::sampleStats(instance->second);
         QCOMPARE(stats.samples, int64_t(40));
-        QCOMPARE(stats.distinctRationales,
-                 test::scalar(db, "SELECT count(DISTINCT text) FROM rationales WHERE instance_id = " + std::to_string(id)));
+        QCOMPARE(
+            stats.distinctRationales,
+            test::scalar(db, "SELECT count(DISTINCT text) FROM rationales WHERE instance_id = " + std::to_string(id)));
         int64_t sum = 0;
         for (size_t k = 0; k < stats.answers.size(); ++k) {
             sum += stats.answers[k].second;
@@ -215,8 +217,8 @@ private Q_SLOTS:
         auto& db = m_ws->db();
         store::AnnotationRepository notes(db);
         const int64_t instance = test::scalar(db, "SELECT max(id) FROM instances");
-        const int64_t rationale = test::scalar(db, "SELECT min(id) FROM rationales WHERE instance_id = " +
-                                                       std::to_string(instance));
+        const int64_t rationale =
+            test::scalar(db, "SELECT min(id) FROM rationales WHERE instance_id = " + std::to_string(instance));
         notes.set(store::AnnotationTarget::Rationale, rationale, {"  off by one day ", {"arith-slip", " wrong ", ""}});
         QCOMPARE(notes.get(store::AnnotationTarget::Rationale, rationale),
                  (store::Annotation{"off by one day", {"arith-slip", "wrong"}}));

@@ -11,7 +11,6 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
-
 #include <csignal>
 #include <filesystem>
 #include <set>
@@ -214,7 +213,7 @@ private Q_SLOTS:
         QCOMPARE(patterns.size(), size_t(400));
         for (int count : bLeftCount)
             QVERIFY2(count > 140 && count < 260, QByteArray::number(count)); // 200 +- 4.3 standard deviations
-        QCOMPARE(review::leftIsB({5}, 0, "x"), std::vector<bool>{false}); // odd counts: floor(n/2)
+        QCOMPARE(review::leftIsB({5}, 0, "x"), std::vector<bool>{false});    // odd counts: floor(n/2)
 
         // A preference key maps to A or B through the item's sides; tie is tie.
         QCOMPARE(review::valueForOption(review::Scale::Preference, 0, false), std::string("a"));
@@ -418,10 +417,10 @@ private Q_SLOTS:
         store::ReviewRepository repo(w.db());
         const size_t before = repo.labels(study.id).size();
         const auto firstItem = repo.items(study.id).front().id;
-        const std::string path = test::writeFile(
-            m_dir.path("bad.csv"), "item,annotator,fluent,better\n" + std::to_string(firstItem) +
-                                       ",eve,left,right\n999999,eve,left,\n" + std::to_string(firstItem) +
-                                       ",eve,maybe,tie\n");
+        const std::string path =
+            test::writeFile(m_dir.path("bad.csv"), "item,annotator,fluent,better\n" + std::to_string(firstItem) +
+                                                       ",eve,left,right\n999999,eve,left,\n" +
+                                                       std::to_string(firstItem) + ",eve,maybe,tie\n");
         try {
             report::importLabelSheet(w.db(), study.id, path);
             QFAIL("the sheet was imported");
@@ -431,8 +430,8 @@ private Q_SLOTS:
             QVERIFY2(message.contains("row 4, column fluent: 'maybe' is not one of left, right, tie"), e.what());
         }
         QCOMPARE(repo.labels(study.id).size(), before);
-        QVERIFY_THROWS_EXCEPTION(Error, report::importLabelSheet(w.db(), study.id,
-                                                                 test::writeFile(m_dir.path("nohead.csv"), "a,b\n")));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, report::importLabelSheet(w.db(), study.id, test::writeFile(m_dir.path("nohead.csv"), "a,b\n")));
         QVERIFY_THROWS_EXCEPTION(Error, report::readXlsx(test::writeFile(m_dir.path("fake.xlsx"), "not a zip")));
     }
 };

@@ -84,7 +84,8 @@ private Q_SLOTS:
         jobs::StopToken stop;
         auto request = requestFor(ws, server.url);
         request.concurrency = 1;
-        const auto first = teacher::runSampling(request, [&](const auto&) { stop.requestStop(); }, &stop);
+        const auto first = teacher::runSampling(
+            request, [&](const auto&) { stop.requestStop(); }, &stop);
         QVERIFY(first.stopped);
         QVERIFY(first.stored > 0 && first.stored < 24);
         QCOMPARE(stored(ws, "stories260K"), first.stored);
@@ -99,7 +100,8 @@ private Q_SLOTS:
         QCOMPARE(test::scalar(w.db(), "SELECT count(*) FROM (SELECT DISTINCT instance_id, sample_index FROM rationales "
                                       "WHERE model = 'stories260K')"),
                  int64_t(24));
-        QCOMPARE(test::scalar(w.db(), "SELECT max(sample_index) FROM rationales WHERE model = 'stories260K'"), int64_t(3));
+        QCOMPARE(test::scalar(w.db(), "SELECT max(sample_index) FROM rationales WHERE model = 'stories260K'"),
+                 int64_t(3));
         QCOMPARE(test::scalar(w.db(), "SELECT count(*) FROM rationales WHERE model = 'stories260K' AND "
                                       "answer_sentence LIKE 'Therefore, the answer (arabic numerals) is%'"),
                  int64_t(24));
@@ -115,9 +117,10 @@ private Q_SLOTS:
             for (const auto& r : rationales) {
                 if (r.model != "stories260K" || r.text.empty())
                     continue;
-                const auto scored = gen::scoreText(*model.model, *model.tokenizer,
-                                                   teacher::buildPrompt(request.prompt, in), r.text);
-                if (!r.logprob || std::abs(*r.logprob - scored.total()) > 1e-3 * std::max(1.0, std::abs(scored.total())))
+                const auto scored =
+                    gen::scoreText(*model.model, *model.tokenizer, teacher::buildPrompt(request.prompt, in), r.text);
+                if (!r.logprob ||
+                    std::abs(*r.logprob - scored.total()) > 1e-3 * std::max(1.0, std::abs(scored.total())))
                     return false;
                 ++checked;
             }
@@ -214,7 +217,7 @@ private Q_SLOTS:
             errors += e + "\n";
         for (const char* needle : {"HTTP 429", "HTTP 500", "Timeout", "not JSON"})
             QVERIFY2(errors.find(needle) != std::string::npos, errors.c_str());
-        QVERIFY(withKey.load() > 0); // the key was sent ...
+        QVERIFY(withKey.load() > 0);                                    // the key was sent ...
         QVERIFY(errors.find("sk-test-secret-42") == std::string::npos); // ... and named nowhere
         // A Retry-After of 1 s was honoured: every request waited at least that long once.
         QVERIFY(outcome.seconds >= 1.0);
@@ -224,9 +227,10 @@ private Q_SLOTS:
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert("OPENAI_API_KEY", "sk-test-secret-42");
         cli.setProcessEnvironment(env);
-        cli.start(COTLAB_CLI_PATH, {"--workspace", QString::fromStdString(ws), "sample", "--endpoint",
-                                    QString("http://127.0.0.1:%1/v1").arg(port), "--model", "faulty-cli", "--task",
-                                    "multiarith", "--limit", "2", "--samples", "1", "--no-answer-call", "--timeout", "1"});
+        cli.start(COTLAB_CLI_PATH,
+                  {"--workspace", QString::fromStdString(ws), "sample", "--endpoint",
+                   QString("http://127.0.0.1:%1/v1").arg(port), "--model", "faulty-cli", "--task", "multiarith",
+                   "--limit", "2", "--samples", "1", "--no-answer-call", "--timeout", "1"});
         QVERIFY(cli.waitForFinished(120000));
         const QString output = QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError());
         QVERIFY2(cli.exitCode() == 0, qPrintable(output));
@@ -254,7 +258,8 @@ private Q_SLOTS:
         QVERIFY(fewShot.rfind("Q: What do people use to absorb extra ink from a fountain pen?", 0) == 0);
         QVERIFY(fewShot.size() > 1000);
         QVERIFY(fewShot.find("\n\nQ: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nA:") ==
-                fewShot.size() - std::string("\n\nQ: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nA:").size());
+                fewShot.size() -
+                    std::string("\n\nQ: Where do you keep milk?\nAnswer Choices: (A) fridge (B) shelf\nA:").size());
         in.task = "no_such_task";
         QVERIFY_THROWS_EXCEPTION(Error, teacher::buildPrompt(t, in));
         t.style = teacher::PromptStyle::Custom;

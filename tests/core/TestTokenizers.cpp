@@ -63,7 +63,8 @@ private Q_SLOTS:
         std::filesystem::create_directories(gpt2);
         std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/encoder.json"), gpt2 + "/vocab.json");
         std::filesystem::copy_file(test::sharedPath("tokenizers/gpt2/vocab.bpe"), gpt2 + "/merges.txt");
-        test::writeFile(gpt2 + "/config.json", R"({"model_type": "gpt2", "bos_token_id": 50256, "eos_token_id": 50256})");
+        test::writeFile(gpt2 + "/config.json",
+                        R"({"model_type": "gpt2", "bos_token_id": 50256, "eos_token_id": 50256})");
         auto t = text::loadTokenizer(gpt2, 50257);
         QCOMPARE(t->encode("Hello world"), (std::vector<int32_t>{15496, 995}));
         QCOMPARE(t->eosId(), 50256);

@@ -5,14 +5,14 @@
 #include "nn/Llama2cLoader.h"
 #include "nn/ModelLoader.h"
 #include "nn/Safetensors.h"
-#include "store/RunRepository.h"
-#include "train/TrainingRun.h"
 #include "store/RationaleRepository.h"
+#include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
 #include "text/Tokenizer.h"
-#include "train/Trainer.h"
 #include "train/MixedPrecision.h"
+#include "train/Trainer.h"
+#include "train/TrainingRun.h"
 #include "util/Error.h"
 
 #include <ATen/autocast_mode.h>
@@ -20,12 +20,12 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace cotlab;
 
@@ -136,7 +136,8 @@ private Q_SLOTS:
         QCOMPARE(both[0].prompt, "[label] " + train::formatPrompt(i));
         QCOMPARE(both[0].target, std::string(" The answer is fridge."));
         QCOMPARE(both[1].prompt, "[rationale] " + train::formatPrompt(i));
-        QCOMPARE(both[1].target, std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is fridge."));
+        QCOMPARE(both[1].target,
+                 std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is fridge."));
         QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::StepByStep), "[label] " + train::formatPrompt(i));
         QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::Socratic), train::formatPrompt(i));
         for (const auto* name : {"cot", "label", "socratic", "step-by-step"})
@@ -230,7 +231,8 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(count, set.targetTokens());
-        QVERIFY2(std::fabs(loss - sum / double(count)) < 1e-4, qPrintable(QString("%1 vs %2").arg(loss).arg(sum / count)));
+        QVERIFY2(std::fabs(loss - sum / double(count)) < 1e-4,
+                 qPrintable(QString("%1 vs %2").arg(loss).arg(sum / count)));
     }
 
     void lossDecreasesOnARealCorpus()

@@ -145,8 +145,7 @@ private Q_SLOTS:
             QVERIFY2(e.empty(), e.c_str());
         store::Workspace ws(path);
         QCOMPARE(ws.schemaVersion(), store::embeddedMigrations().back().version);
-        QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE name = 'instance_notes'"),
-                 int64_t(1));
+        QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM sqlite_schema WHERE name = 'instance_notes'"), int64_t(1));
     }
 
     // A workspace made before migration 8 (which rebuilds the full-text index without column sizes) keeps every

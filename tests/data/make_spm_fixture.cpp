@@ -53,8 +53,11 @@ int main()
         sp.Decode(ids, &decoded);
         cases.push_back({{"text", text}, {"ids", ids}, {"decoded", decoded}});
     }
-    nlohmann::json out = {{"bos_id", sp.bos_id()}, {"eos_id", sp.eos_id()}, {"unk_id", sp.unk_id()},
-                          {"vocab_size", sp.GetPieceSize()}, {"cases", cases}};
+    nlohmann::json out = {{"bos_id", sp.bos_id()},
+                          {"eos_id", sp.eos_id()},
+                          {"unk_id", sp.unk_id()},
+                          {"vocab_size", sp.GetPieceSize()},
+                          {"cases", cases}};
     std::ofstream(dir + "/encodings.json") << out.dump(1) << "\n";
     std::cout << "wrote " << dir << "/tokenizer.model and encodings.json (" << sp.GetPieceSize() << " pieces)\n";
     return 0;

@@ -8,8 +8,8 @@
 
 #include <QRegularExpression>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace cotlab::test {
@@ -110,8 +110,8 @@ std::string textOf(store::Database& db, const std::string& sql)
     return st.isNull(0) ? "<null>" : st.string(0);
 }
 
-void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
-                     int64_t count, int items, uint64_t seed)
+void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split, int64_t count,
+                     int items, uint64_t seed)
 {
     ingest::SymbolicTaskOptions o;
     o.task = "coin_flip";
@@ -152,17 +152,22 @@ int64_t importCoinFlipContrast(const std::string& workspace, const std::string& 
     while (s.step()) {
         std::string question = s.string(1);
         question.insert(question.find(" Is the coin"), " Zed flips the coin.");
-        lines += nlohmann::json{{"task", "coin_flip"}, {"id", "contrast-" + s.string(0)}, {"split", "contrast"},
-                                {"question", question}, {"gold", s.string(2) == "yes" ? "no" : "yes"},
-                                {"answer_kind", "yes_no"}, {"original", s.string(0)}}
+        lines += nlohmann::json{{"task", "coin_flip"},
+                                {"id", "contrast-" + s.string(0)},
+                                {"split", "contrast"},
+                                {"question", question},
+                                {"gold", s.string(2) == "yes" ? "no" : "yes"},
+                                {"answer_kind", "yes_no"},
+                                {"original", s.string(0)}}
                      .dump() +
                  "\n";
         ++linked;
     }
     s.reset();
-    lines += nlohmann::json{{"task", "coin_flip"}, {"id", "contrast-x"}, {"split", "contrast"},
-                            {"question", "A coin is heads up. Is the coin still heads up?"}, {"gold", "yes"},
-                            {"answer_kind", "yes_no"}, {"original", "nope"}}
+    lines += nlohmann::json{{"task", "coin_flip"}, {"id", "contrast-x"},
+                            {"split", "contrast"}, {"question", "A coin is heads up. Is the coin still heads up?"},
+                            {"gold", "yes"},       {"answer_kind", "yes_no"},
+                            {"original", "nope"}}
                  .dump() +
              "\n";
     const std::string path = folder + "/coin_flip-contrast.jsonl";

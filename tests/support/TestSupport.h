@@ -2,8 +2,8 @@
 
 #include "train/TrainingRun.h"
 
-#include <QString>
 #include <QProcess>
+#include <QString>
 #include <QTemporaryDir>
 #include <cstdint>
 #include <memory>
@@ -50,8 +50,8 @@ void importStudentAndTeacher(const std::string& workspace, int64_t limit);
 
 // Generated coin flips with rule-written rationales (ingest/SymbolicTasks), written to folder and imported into
 // the workspace: 'count' questions of 'items' people in one split.
-void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split,
-                     int64_t count, int items = 2, uint64_t seed = 0);
+void importCoinFlips(const std::string& workspace, const std::string& folder, const std::string& split, int64_t count,
+                     int items = 2, uint64_t seed = 0);
 
 // Fine-tuning the real stories260K on the workspace's coin flips (train split, chain of thought): batch 8, AdamW
 // 2e-3, the given number of steps (0: TrainConfig's epochs), output in runDir.
@@ -85,7 +85,7 @@ private:
     do {                                                                                                               \
         if (!cotlab::test::haveShared()) {                                                                             \
             if (qEnvironmentVariableIsSet("COTLAB_REQUIRE_SHARED"))                                                    \
-                QFAIL("../shared is not beside the checkout (COTLAB_SHARED_DIR) and COTLAB_REQUIRE_SHARED is set");  \
+                QFAIL("../shared is not beside the checkout (COTLAB_SHARED_DIR) and COTLAB_REQUIRE_SHARED is set");    \
             QSKIP("../shared is not beside the checkout (COTLAB_SHARED_DIR)");                                         \
         }                                                                                                              \
     } while (0)

@@ -215,7 +215,8 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         const qint64 before = count("SELECT count(*) FROM rationales");
-        nlohmann::json good = {{"task", "toy"}, {"id", "q1"}, {"question", "2+2?"}, {"gold", "4"},
+        nlohmann::json good = {{"task", "toy"},           {"id", "q1"},
+                               {"question", "2+2?"},      {"gold", "4"},
                                {"answer_kind", "number"}, {"rationale", "2+2 is 4. So the answer is 4."}};
         std::string text = good.dump() + "\n";
         good["id"] = "q2";

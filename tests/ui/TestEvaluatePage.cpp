@@ -4,15 +4,15 @@
 // plots and saving them. With COTLAB_SCREENSHOT_DIR set it saves evaluate-page*.png there; with
 // COTLAB_EVALUATE_WORKSPACE also set, it shows that workspace's evaluations (an experiment's) and saves
 // experiment-*.png (the screenshots in docs/experiments.md).
+#include "BrowsePage.h"
 #include "EvaluatePage.h"
 #include "EvaluationJob.h"
 #include "QCustomPlotInclude.h"
+#include "RationaleTableModel.h"
+#include "eval/Evaluation.h"
 #include "store/EvaluationRepository.h"
 #include "store/RationaleRepository.h"
-#include "eval/Evaluation.h"
 #include "store/Workspace.h"
-#include "BrowsePage.h"
-#include "RationaleTableModel.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
 #include "train/TrainingRun.h"
@@ -31,8 +31,7 @@ using namespace cotlab;
 
 namespace {
 
-int64_t trainStudent(const std::string& ws, const std::string& runDir, train::TargetFormat format,
-                     int64_t questions)
+int64_t trainStudent(const std::string& ws, const std::string& runDir, train::TargetFormat format, int64_t questions)
 {
     auto t = test::coinFlipTraining(ws, runDir, 8);
     t.name = std::filesystem::path(runDir).filename().string();
@@ -233,7 +232,8 @@ private Q_SLOTS:
         const auto report = eval::compareWithOriginals(ws, contrast.evaluationId);
         QCOMPARE(report.difference.pairs, int64_t(8));
         QVERIFY2(label->text().contains("(8 pairs)"), qPrintable(label->text()));
-        QVERIFY(label->text().contains(QString("difference %1 points").arg(100 * report.difference.difference, 0, 'f', 1)));
+        QVERIFY(
+            label->text().contains(QString("difference %1 points").arg(100 * report.difference.difference, 0, 'f', 1)));
         QVERIFY(label->text().contains("Questions naming no original in the workspace: 1."));
     }
 

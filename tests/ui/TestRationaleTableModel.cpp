@@ -105,7 +105,8 @@ private Q_SLOTS:
         f.search = "AND OR";
         model.setFilter(f);
         QVERIFY(failed.count() == 1 || failed.wait(5000));
-        QVERIFY2(failed.first().first().toString().contains("syntax error"), qPrintable(failed.first().first().toString()));
+        QVERIFY2(failed.first().first().toString().contains("syntax error"),
+                 qPrintable(failed.first().first().toString()));
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(!model.counting());
     }
@@ -121,7 +122,8 @@ private Q_SLOTS:
             model.setFilter(f); // each overtakes the one before, whose answers are dropped
         }
         store::Workspace ws(m_path.toStdString());
-        QCOMPARE(waitForCount(model), test::scalar(ws.db(), "SELECT count(*) FROM rationales WHERE length(text) >= 500"));
+        QCOMPARE(waitForCount(model),
+                 test::scalar(ws.db(), "SELECT count(*) FROM rationales WHERE length(text) >= 500"));
         for (int row = 0; row < model.rowCount(); row += 97)
             QVERIFY(waitForData(model, row, RationaleTableModel::Length).toLongLong() >= 500);
     }

@@ -157,9 +157,8 @@ private Q_SLOTS:
         QCOMPARE(page.labelingView()->currentItem(), 3);
         QCOMPARE(page.labelingView()->chosenOption(0), 2);
         for (int i = 3; i < 24; ++i)
-            labelItem(view, [i](size_t c, bool teacherLeft) {
-                return c == 0 && i % 5 == 0 ? 2 : (teacherLeft ? 0 : 1);
-            });
+            labelItem(view,
+                      [i](size_t c, bool teacherLeft) { return c == 0 && i % 5 == 0 ? 2 : (teacherLeft ? 0 : 1); });
         QVERIFY(waitForStored(page));
         QCOMPARE(view.completeItems(), 24);
 
@@ -223,7 +222,8 @@ private Q_SLOTS:
 
         // A bad sheet is refused with its row, and nothing of it is stored.
         QSignalSpy failed(&page, &ui::ReviewPage::failed);
-        page.importSheets({QString::fromStdString(test::writeFile(m_dir.path("bad.csv"), "item,annotator,better\n5,eve,maybe\n"))});
+        page.importSheets(
+            {QString::fromStdString(test::writeFile(m_dir.path("bad.csv"), "item,annotator,better\n5,eve,maybe\n"))});
         QVERIFY(failed.wait(10000));
         QVERIFY2(page.message().contains("row 2"), qPrintable(page.message()));
     }

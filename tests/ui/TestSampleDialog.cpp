@@ -26,7 +26,8 @@ private Q_SLOTS:
         const std::string ws = dir.path("sample.cotlab");
         {
             store::Workspace w(ws);
-            ingest::Importer::importFile(w.db(), test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
         }
         ui::SampleDialog dialog(QString::fromStdString(ws), {"multiarith"});
         dialog.show();
@@ -37,8 +38,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return dialog.preview().contains("Let's think step by step."); }, 10000));
         {
             store::Workspace w(ws);
-            const QString question = QString::fromStdString(
-                test::textOf(w.db(), "SELECT question FROM instances ORDER BY id LIMIT 1"));
+            const QString question =
+                QString::fromStdString(test::textOf(w.db(), "SELECT question FROM instances ORDER BY id LIMIT 1"));
             QVERIFY2(dialog.preview().startsWith("Q: " + question + "\nA: Let's think step by step."),
                      qPrintable(dialog.preview()));
         }
@@ -50,8 +51,9 @@ private Q_SLOTS:
         dialog.start();
         QVERIFY(sampled.wait(120000));
         store::Workspace w(ws);
-        QCOMPARE(test::scalar(w.db(), "SELECT count(*) FROM rationales WHERE model = 'stories260K' AND logprob IS NOT NULL"),
-                 int64_t(12));
+        QCOMPARE(
+            test::scalar(w.db(), "SELECT count(*) FROM rationales WHERE model = 'stories260K' AND logprob IS NOT NULL"),
+            int64_t(12));
         QVERIFY(QTest::qWaitFor([&] { return dialog.estimate().contains("0 samples still missing"); }, 10000));
         QApplication::processEvents();
         QVERIFY(test::screenshot(dialog, "sample-dialog.png"));
