@@ -1,0 +1,1 @@
+// Compiles nothing of its own: the target that owns the precompiled <torch/torch.h> the libtorch tests reuse.
