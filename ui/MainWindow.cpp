@@ -1,24 +1,25 @@
 #include "MainWindow.h"
 
-#include "BrowsePage.h"
-#include "BrowsePlots.h"
-#include "CorpusPage.h"
-#include "EvaluatePage.h"
-#include "EvaluationJob.h"
-#include "ImportDialog.h"
-#include "JobRunner.h"
-#include "QCustomPlotInclude.h"
-#include "ReviewPage.h"
-#include "SampleDialog.h"
-#include "TeacherSamplingJob.h"
-#include "TrainPage.h"
-#include "TrainingJob.h"
+#include "OverviewPage.h"
+#include "RecentWorkspaces.h"
 #include "WorkspaceSummary.h"
+#include "async/JobRunner.h"
+#include "browse/BrowsePage.h"
+#include "browse/BrowsePlots.h"
+#include "corpus/CorpusPage.h"
+#include "evaluate/EvaluatePage.h"
+#include "evaluate/EvaluationJob.h"
+#include "import/ImportDialog.h"
 #include "ingest/DemoBuilder.h"
 #include "ingest/Importer.h"
 #include "ingest/InterchangeExporter.h"
 #include "nn/TorchInfo.h"
+#include "review/ReviewPage.h"
 #include "store/Workspace.h"
+#include "teacher/SampleDialog.h"
+#include "teacher/TeacherSamplingJob.h"
+#include "train/TrainPage.h"
+#include "train/TrainingJob.h"
 #include "util/Version.h"
 
 #include <QApplication>
@@ -34,48 +35,20 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)), m_table(new QTableView),
-      m_plot(new QCustomPlot), m_header(new QLabel), m_counts(new QLabel), m_browse(new BrowsePage),
-      m_corpus(new CorpusPage), m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage),
-      m_pages(new QTabWidget)
+    : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)),
+      m_overview(new OverviewPage(m_summary)), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage),
+      m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
-
-    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_header->setText(tr("No workspace open. File > Open Workspace, or File > Open Demo Workspace."));
-    QFont headerFont = m_header->font();
-    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
-    m_header->setFont(headerFont);
-
-    m_table->setModel(m_summary);
-    m_table->setSortingEnabled(false);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-
-    m_plot->setMinimumHeight(220);
-
-    auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_table);
-    splitter->addWidget(m_plot);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
-
-    auto* overview = new QWidget;
-    auto* layout = new QVBoxLayout(overview);
-    layout->addWidget(m_header);
-    layout->addWidget(splitter, 1);
     m_goMenu = new QMenu(tr("&Go"), this);
-    addPage(overview, tr("Overview"));
+    addPage(m_overview, tr("Overview"));
     addPage(m_browse, tr("Browse"));
     auto placeholder = [](const QString& what) {
         auto* label = new QLabel(what);
@@ -148,7 +121,8 @@ void MainWindow::createActions()
     add(file, tr("&New Workspace..."), QKeySequence::New, &MainWindow::newWorkspace, false);
     add(file, tr("&Open Workspace..."), QKeySequence::Open, &MainWindow::chooseWorkspace, true);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    connect(m_recentMenu, &QMenu::aboutToShow, this,
+            [this] { recentWorkspaces::fillMenu(m_recentMenu, [this](const QString& path) { openWorkspace(path); }); });
     add(file, tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
     file->addSeparator();
     add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
@@ -185,36 +159,7 @@ void MainWindow::createActions()
 
 QStringList MainWindow::recentWorkspaces() const
 {
-    return QSettings().value("workspace/recent").toStringList();
-}
-
-void MainWindow::rememberRecent(const QString& path)
-{
-    QStringList recent = recentWorkspaces();
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    recent.removeAll(absolute);
-    recent.prepend(absolute);
-    while (recent.size() > 10)
-        recent.removeLast();
-    QSettings().setValue("workspace/recent", recent);
-}
-
-void MainWindow::fillRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList recent = recentWorkspaces();
-    for (int k = 0; k < recent.size(); ++k) {
-        const QString path = recent[k];
-        QAction* a = m_recentMenu->addAction(QString("&%1 %2").arg((k + 1) % 10).arg(path), this,
-                                             [this, path] { openWorkspace(path); });
-        a->setEnabled(QFileInfo::exists(path));
-    }
-    if (recent.isEmpty())
-        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
-    else {
-        m_recentMenu->addSeparator();
-        m_recentMenu->addAction(tr("Clear Menu"), this, [] { QSettings().remove("workspace/recent"); });
-    }
+    return recentWorkspaces::list();
 }
 
 void MainWindow::sampleFromTeacher()
@@ -252,11 +197,10 @@ void MainWindow::openWorkspace(const QString& path)
 {
     m_path = path;
     setWindowTitle(tr("%1 - CoTLab").arg(QFileInfo(path).fileName()));
-    m_header->setText(tr("Workspace <b>%1</b> &nbsp; <span style='color:gray'>%2</span>")
-                          .arg(QFileInfo(path).fileName().toHtmlEscaped(), path.toHtmlEscaped()));
+    m_overview->showWorkspace(path);
     statusBar()->showMessage(tr("Loading %1...").arg(path));
     QSettings().setValue("workspace/last", path);
-    rememberRecent(path);
+    recentWorkspaces::remember(path);
     m_summary->reload(path);
     m_browse->setWorkspace(path);
     m_corpus->setWorkspace(path);
@@ -366,8 +310,7 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
         tr("%1 tasks · %2 instances · %3 rationales")
             .arg(QLocale().toString(tasks), QLocale().toString(instances), QLocale().toString(rationales)));
     statusBar()->clearMessage();
-    m_table->resizeColumnsToContents();
-    updatePlot();
+    m_overview->showSummary();
     m_train->setWorkspace(m_path, taskNames());
     m_evaluate->setWorkspace(m_path, taskNames());
     m_review->setWorkspace(m_path, taskNames());
@@ -395,15 +338,6 @@ void MainWindow::showBrowsePage()
 void MainWindow::showEvaluatePage()
 {
     m_pages->setCurrentWidget(m_evaluate);
-}
-
-void MainWindow::updatePlot()
-{
-    std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy> tasks;
-    for (const auto& t : m_summary->stats())
-        if (t.teacherRationales)
-            tasks.push_back({t.task, t.teacherRationales, t.teacherCorrect});
-    plotTeacherAccuracy(m_plot, tasks);
 }
 
 void MainWindow::about()

@@ -5,9 +5,7 @@
 #include <QString>
 #include <QStringList>
 
-class QCustomPlot;
 class QLabel;
-class QTableView;
 
 namespace cotlab::ui {
 
@@ -18,6 +16,7 @@ class ReviewPage;
 class SampleDialog;
 class JobRunner;
 class TrainPage;
+class OverviewPage;
 class WorkspaceSummary;
 
 // The workspace window: pages Overview (the workspace's tasks with their counts and teacher accuracy), Browse,
@@ -58,8 +57,6 @@ protected:
 private:
     void createActions();
     void addPage(QWidget* page, const QString& title);
-    void rememberRecent(const QString& path);
-    void fillRecentMenu();
     void refreshAfterChange();
     void importFiles();
     void sampleFromTeacher();
@@ -68,16 +65,13 @@ private:
     void chooseWorkspace();
     void about();
     void onLoaded(qint64 tasks, qint64 instances, qint64 rationales);
-    void updatePlot();
     QStringList taskNames() const;
     void showError(const QString& title, const QString& message);
 
     QString m_path;
     WorkspaceSummary* m_summary;
     JobRunner* m_jobs;
-    QTableView* m_table;
-    QCustomPlot* m_plot;
-    QLabel* m_header;
+    OverviewPage* m_overview;
     QLabel* m_counts;
     BrowsePage* m_browse;
     CorpusPage* m_corpus;

@@ -1,8 +1,10 @@
 #include "Commands.h"
 
+#include "CommandLine.h"
 #include "TerminalProgress.h"
 #include "ingest/Importer.h"
 #include "ingest/InterchangeExporter.h"
+#include "ingest/SymbolicTasks.h"
 #include "nn/TorchInfo.h"
 #include "store/StatsRepository.h"
 #include "store/Workspace.h"
@@ -12,6 +14,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::cli {
@@ -113,6 +117,67 @@ int runVersion()
     if (torch.blasThreads > 0)
         std::printf("CPU threads: libtorch %d, OpenBLAS %d\n", torch.cpuThreads, torch.blasThreads);
     return 0;
+}
+
+namespace {
+
+int runMakeTask(const ingest::SymbolicTaskOptions& sym, const std::string& out)
+{
+    std::ofstream file(out, std::ios::binary);
+    if (!file)
+        throw Error(out + ": cannot write");
+    ingest::writeSymbolicTask(sym, file);
+    if (!file.flush())
+        throw Error(out + ": write failed (disk full?)");
+    std::printf("%s: %lld %s instances with %d items (%s)\n", out.c_str(), (long long)sym.count, sym.task.c_str(),
+                sym.items, sym.split.c_str());
+    return 0;
+}
+
+} // namespace
+
+void addStoreCommands(CommandLine& cli)
+{
+    auto importArgs = std::make_shared<ImportArgs>();
+    auto* import = cli.add("import",
+                           "Import files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL); one "
+                           "transaction per file",
+                           [&cli, importArgs] { return runImport(cli.workspace(), *importArgs); });
+    import->add_option("files", importArgs->files, "Files to import")->required()->check(CLI::ExistingFile);
+    import->add_option("--format", importArgs->format, "auto, interchange, benchmark or commonsense_qa")
+        ->capture_default_str();
+    import->add_option("--task", importArgs->task, "Task name (benchmark and CommonsenseQA files)");
+    import->add_option("--splits", importArgs->splits, "Fine-tune-CoT split file for a benchmark file")
+        ->check(CLI::ExistingFile);
+    import->add_option("--split", importArgs->split, "Split for a CommonsenseQA file (train, dev, test)");
+
+    auto exportArgs = std::make_shared<ExportArgs>();
+    auto* exportCommand = cli.add("export", "Export the workspace as rationale interchange JSONL",
+                                  [&cli, exportArgs] { return runExport(cli.workspace(), *exportArgs); });
+    exportCommand->add_option("--format", exportArgs->format, "jsonl")->capture_default_str();
+    exportCommand->add_option("--out", exportArgs->out, "Output file")->required();
+    exportCommand->add_option("--task", exportArgs->task, "Only this task");
+
+    auto json = std::make_shared<bool>(false);
+    cli.add("stats", "Per task: instances, rationales, rationales per instance, teacher accuracy",
+            [&cli, json] { return runStats(cli.workspace(), *json); })
+        ->add_flag("--json", *json, "Print one JSON object");
+
+    auto sym = std::make_shared<ingest::SymbolicTaskOptions>();
+    auto out = std::make_shared<std::string>();
+    auto* makeTask = cli.add("make-task",
+                             "Write a generated symbolic task (last letter concatenation, "
+                             "coin flip) with step-by-step rationales as interchange JSONL",
+                             [sym, out] { return runMakeTask(*sym, *out); });
+    makeTask->add_option("--task", sym->task, "last_letter_concatenation or coin_flip")->capture_default_str();
+    makeTask->add_option("--count", sym->count, "Instances")->capture_default_str();
+    makeTask->add_option("--items", sym->items, "Names (or coin flippers) per instance")->capture_default_str();
+    makeTask->add_option("--split", sym->split, "train, dev or test")->capture_default_str();
+    makeTask->add_option("--seed", sym->seed, "Seed")->capture_default_str();
+    makeTask->add_option("--name", sym->name, "Task name in the file (default: --task)");
+    makeTask->add_option("--out", *out, "Output file")->required();
+
+    cli.add("version", "Versions of CoTLab, SQLite and libtorch", [] { return runVersion(); });
 }
 
 } // namespace cotlab::cli

@@ -1,5 +1,6 @@
 #include "CorpusCommands.h"
 
+#include "CommandLine.h"
 #include "Interrupt.h"
 #include "TerminalProgress.h"
 #include "corpus/CorpusBuilder.h"
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -18,7 +20,7 @@ namespace cotlab::cli {
 
 namespace {
 
-void printSteps(const std::vector<corpus::StepCounts>& steps)
+void printSteps(const std::vector<store::CorpusStepCounts>& steps)
 {
     std::printf("%-16s %10s %12s %9s %11s\n", "after", "instances", "rationales", "accuracy", "mean chars");
     for (const auto& s : steps)
@@ -125,6 +127,44 @@ int runCorpusDelete(const std::string& workspace, const CorpusArgs& args)
     corpora.remove(args.name);
     std::printf("corpus '%s' deleted (its rationales stay in the workspace)\n", args.name.c_str());
     return 0;
+}
+
+void addCorpusCommands(CommandLine& cli)
+{
+    auto co = std::make_shared<CorpusArgs>();
+    auto* corpusCmd = cli.group("corpus", "Training corpora built from recipes (docs/corpus.md)");
+    auto* corpusBuild = cli.add(
+        "build", "Build a corpus from a recipe file and save it",
+        [&cli, co] { return runCorpusBuild(cli.workspace(), *co); }, corpusCmd);
+    corpusBuild->add_option("--recipe", co->recipe, "Recipe (JSON, docs/corpus.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    corpusBuild->add_option("--name", co->name, "Name to save it under")->required();
+    corpusBuild->add_flag("--replace", co->replace, "Replace a corpus of that name");
+    auto* corpusList = cli.add(
+        "list", "Corpora of the workspace, newest first",
+        [&cli, co] { return runCorpusList(cli.workspace(), co->json); }, corpusCmd);
+    corpusList->add_flag("--json", co->json, "Print one JSON object with the recipes");
+    auto* corpusShow = cli.add(
+        "show", "A corpus's recipe and what is left after each step",
+        [&cli, co] { return runCorpusShow(cli.workspace(), *co); }, corpusCmd);
+    corpusShow->add_option("name", co->name, "Corpus")->required();
+    auto* corpusExport = cli.add(
+        "export", "Write a corpus as training JSONL with the trainer's template",
+        [&cli, co] { return runCorpusExport(cli.workspace(), *co); }, corpusCmd);
+    corpusExport->add_option("name", co->name, "Corpus")->required();
+    corpusExport->add_option("--out", co->out, "JSONL file to write")->required();
+    corpusExport->add_option("--shape", co->shape, "prompt-completion or chat")->capture_default_str();
+    corpusExport->add_option("--template", co->templateName, "cot, label, socratic or step-by-step")
+        ->capture_default_str();
+    auto* corpusRename = cli.add(
+        "rename", "Rename a corpus", [&cli, co] { return runCorpusRename(cli.workspace(), *co); }, corpusCmd);
+    corpusRename->add_option("name", co->name, "Corpus")->required();
+    corpusRename->add_option("new-name", co->newName, "New name")->required();
+    auto* corpusDelete = cli.add(
+        "delete", "Delete a corpus (not its rationales)", [&cli, co] { return runCorpusDelete(cli.workspace(), *co); },
+        corpusCmd);
+    corpusDelete->add_option("name", co->name, "Corpus")->required();
 }
 
 } // namespace cotlab::cli

@@ -1,16 +1,24 @@
 #include "EvalCommands.h"
 
+#include "CommandLine.h"
 #include "Interrupt.h"
+#include "ReviewCommands.h"
 #include "store/EvaluationRepository.h"
 #include "store/Workspace.h"
+#include "util/Error.h"
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::cli {
 
 int runEval(const std::string& workspace, EvalArgs args)
 {
+    if (args.resume == 0 && args.run == 0 && args.request.modelPath.empty())
+        throw Error("eval needs --run RUN or --model PATH (or --resume EVALUATION)");
+    if (args.resume == 0 && args.request.task.empty())
+        throw Error("eval needs --task");
     auto& r = args.request;
     r.workspace = workspace;
     if (args.run > 0)
@@ -92,6 +100,59 @@ int runEvals(const std::string& workspace, bool json)
                     e.split.c_str(), e.status.c_str(), n.c_str(), acc, ci);
     }
     return 0;
+}
+
+void addEvalCommands(CommandLine& cli)
+{
+    auto ev = std::make_shared<EvalArgs>();
+    auto& er = ev->request;
+    auto* evalCmd = cli.add("eval",
+                            "Evaluate a student on a task's split: generate, extract answers, store its rationales "
+                            "and accuracy with a 95% interval (Ctrl-C stops; --resume continues)",
+                            [&cli, ev] { return runEval(cli.workspace(), *ev); });
+    evalCmd->add_option("--run", ev->run, "Evaluate this finished training run's model");
+    evalCmd->add_option("--model", er.modelPath, kModelHelp);
+    evalCmd->add_option("--tokenizer", er.tokenizerPath, kTokenizerHelp);
+    evalCmd->add_option("--name", er.name, "Student name in the workspace (default: the run's or folder's name)");
+    evalCmd->add_option("--task", er.task, "Task to evaluate on");
+    evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
+    evalCmd->add_option(
+        "--template", ev->templateName,
+        "cot, label, socratic or step-by-step: how the student was trained (default: the run's template, "
+        "else cot)");
+    evalCmd->add_option("--samples", er.samples, "Samples per question: 1 is greedy, more are majority-voted")
+        ->capture_default_str();
+    evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();
+    evalCmd->add_option("--top-p", er.topP, "Nucleus sampling mass (--samples > 1)")->capture_default_str();
+    evalCmd->add_option("--seed", er.seed, "Sampling seed")->capture_default_str();
+    evalCmd
+        ->add_option("--max-new-tokens", er.maxNewTokens,
+                     "Tokens per answer at most (0: 16 for label; for cot 256, or more when the teacher's rationales "
+                     "on these questions are longer)")
+        ->capture_default_str();
+    evalCmd
+        ->add_option("--batch-size", er.batchSize,
+                     "Sequences generated together (0: chosen from the model's memory needs)")
+        ->capture_default_str();
+    evalCmd->add_option("--limit", er.limit, "Only the first N instances of the split (0: all)")->capture_default_str();
+    evalCmd->add_option("--device", er.device, kDeviceHelp)->capture_default_str();
+    evalCmd->add_option("--precision", er.precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();
+    evalCmd->add_option("--resume", ev->resume, "Continue this stopped evaluation");
+
+    auto evalsJson = std::make_shared<bool>(false);
+    auto* evals = cli.add("evals", "Evaluations of the workspace with accuracy and 95% interval, newest first",
+                          [&cli, evalsJson] { return runEvals(cli.workspace(), *evalsJson); });
+    evals->add_flag("--json", *evalsJson, "Print one JSON object with configs");
+    evals->require_subcommand(0, 1);
+    auto evaluation = std::make_shared<int64_t>(0);
+    auto out = std::make_shared<std::string>();
+    auto* evalsExport = cli.add(
+        "export",
+        "Write an evaluation as a spreadsheet: Summary, Items, Labels and Agreement (.xlsx, "
+        "or .csv files per sheet)",
+        [&cli, evaluation, out] { return runEvalExport(cli.workspace(), *evaluation, *out); }, evals);
+    evalsExport->add_option("evaluation", *evaluation, "Evaluation id (cotlab-cli evals)")->required();
+    evalsExport->add_option("--out", *out, "File to write (.xlsx or .csv)")->required();
 }
 
 } // namespace cotlab::cli

@@ -1,5 +1,6 @@
 #include "ModelCommands.h"
 
+#include "CommandLine.h"
 #include "gen/TextGeneration.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
@@ -72,6 +73,44 @@ int runScore(const ScoreArgs& args)
     // A byte-level token can hold part of a UTF-8 character: replace what is not valid text.
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
+}
+
+void addModelCommands(CommandLine& cli)
+{
+    auto gen = std::make_shared<GenerateArgs>();
+    auto* generate = cli.add("generate", "Generate a continuation of a prompt; prints only the continuation",
+                             [gen] { return runGenerate(*gen); });
+    generate->add_option("--model", gen->model, kModelHelp)->required();
+    generate->add_option("--tokenizer", gen->tokenizer, kTokenizerHelp);
+    generate->add_option("--prompt", gen->prompt, "Prompt text")->required();
+    generate->add_option("--max-new-tokens", gen->maxNewTokens, "Tokens to generate at most")->capture_default_str();
+    generate->add_flag("--greedy", gen->greedy, "Greedy decoding (default: sampling)");
+    generate->add_option("--temperature", gen->temperature, "Sampling temperature")->capture_default_str();
+    generate->add_option("--top-p", gen->topP, "Nucleus sampling mass")->capture_default_str();
+    generate->add_option("--seed", gen->seed, "Sampling seed")->capture_default_str();
+    generate->add_option("--stop", gen->stop, "Stop string (repeatable): output ends before it");
+    generate->add_option("--device", gen->device, kDeviceHelp)->capture_default_str();
+    generate->add_option("--precision", gen->precision, kPrecisionHelp)->capture_default_str();
+
+    auto sc = std::make_shared<ScoreArgs>();
+    auto* score =
+        cli.add("score", "Total log-probability of a continuation given a prompt", [sc] { return runScore(*sc); });
+    score->add_option("--model", sc->model, kModelHelp)->required();
+    score->add_option("--tokenizer", sc->tokenizer, kTokenizerHelp);
+    score->add_option("--prompt", sc->prompt, "Prompt text")->required();
+    score->add_option("--continuation", sc->continuation, "Continuation text")->required();
+    score->add_flag("--json", sc->json, "Print per-token log-probabilities as JSON");
+    score->add_option("--device", sc->device, kDeviceHelp)->capture_default_str();
+    score->add_option("--precision", sc->precision, kPrecisionHelp)->capture_default_str();
+
+    auto conv = std::make_shared<ConvertArgs>();
+    auto* convert = cli.add("convert",
+                            "Write a model as a Hugging Face folder (config.json, model.safetensors, tokenizer "
+                            "files), e.g. a llama2.c checkpoint",
+                            [conv] { return runConvert(*conv); });
+    convert->add_option("--model", conv->model, kModelHelp)->required();
+    convert->add_option("--tokenizer", conv->tokenizer, kTokenizerHelp);
+    convert->add_option("--out", conv->out, "Folder to write")->required();
 }
 
 } // namespace cotlab::cli

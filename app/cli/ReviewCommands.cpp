@@ -1,5 +1,6 @@
 #include "ReviewCommands.h"
 
+#include "CommandLine.h"
 #include "report/EvaluationSheets.h"
 #include "report/StudySheets.h"
 #include "review/Study.h"
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -203,6 +205,63 @@ int runEvalExport(const std::string& workspace, int64_t evaluationId, const std:
     store::Workspace ws(workspace);
     printWritten(report::writeSheets(out, report::evaluationSheets(ws.db(), evaluationId)));
     return 0;
+}
+
+void addReviewCommands(CommandLine& cli)
+{
+    auto rv = std::make_shared<ReviewArgs>();
+    auto* reviewCmd = cli.group("review", "Human evaluation studies: blind pairwise or single-rationale "
+                                          "labelling, agreement and results (docs/review.md)");
+    auto* reviewCreate = cli.add(
+        "create", "Sample instances and create a study", [&cli, rv] { return runReviewCreate(cli.workspace(), *rv); },
+        reviewCmd);
+    reviewCreate->add_option("--name", rv->name, "Study name")->required();
+    reviewCreate
+        ->add_option("--source", rv->sources,
+                     "Rationales to judge: student:NAME, teacher[:MODEL] or human[:NAME]; pairwise takes "
+                     "two (A then B)")
+        ->required();
+    reviewCreate->add_option("--mode", rv->mode, "pairwise (blind A/B) or single")->capture_default_str();
+    reviewCreate->add_option("--task", rv->tasks, "Only these tasks (repeatable; default: all)");
+    reviewCreate->add_option("--split", rv->split, "Only this split (default: any)");
+    reviewCreate->add_option("--size", rv->size, "Instances to sample")->capture_default_str();
+    reviewCreate->add_option("--seed", rv->seed, "Sampling and side-order seed")->capture_default_str();
+    reviewCreate->add_option("--stratify", rv->stratify, "Equal shares per task and/or correctness (of source A)")
+        ->delimiter(',');
+    reviewCreate->add_flag("--hide-gold", rv->hideGold, "Do not show annotators the gold answer");
+    reviewCreate
+        ->add_option("--criteria", rv->criteria,
+                     "JSON file: [{\"key\", \"question\", \"scale\": binary|likert5|preference}] "
+                     "(default: SCoTD-style questions)")
+        ->check(CLI::ExistingFile);
+    auto* reviewList = cli.add(
+        "list", "Studies of the workspace, newest first",
+        [&cli, rv] { return runReviewList(cli.workspace(), rv->json); }, reviewCmd);
+    reviewList->add_flag("--json", rv->json, "Print one JSON object");
+    auto* reviewExport = cli.add(
+        "export",
+        "Write a study as a spreadsheet (Summary, Items, Labels, "
+        "Agreement, Comments), or a blank label sheet",
+        [&cli, rv] { return runReviewExport(cli.workspace(), *rv); }, reviewCmd);
+    reviewExport->add_option("name", rv->name, "Study")->required();
+    reviewExport->add_option("--out", rv->out, "File to write (.xlsx, or .csv: one file per sheet)")->required();
+    reviewExport->add_flag("--blank", rv->blank, "A label sheet for one annotator to fill in outside CoTLab");
+    reviewExport->add_option("--annotator", rv->annotator, "The annotator the blank sheet is for");
+    auto* reviewImport = cli.add(
+        "import", "Import filled label sheets (.csv or .xlsx)",
+        [&cli, rv] { return runReviewImport(cli.workspace(), *rv); }, reviewCmd);
+    reviewImport->add_option("name", rv->name, "Study")->required();
+    reviewImport->add_option("files", rv->files, "Filled sheets")->required()->check(CLI::ExistingFile);
+    reviewImport->add_option("--annotator", rv->annotator, "Annotator, for sheets without an annotator column");
+    auto* reviewStats = cli.add(
+        "stats", "Progress, results with 95% intervals and agreement",
+        [&cli, rv] { return runReviewStats(cli.workspace(), *rv); }, reviewCmd);
+    reviewStats->add_option("name", rv->name, "Study")->required();
+    reviewStats->add_flag("--json", rv->json, "Print one JSON object");
+    auto* reviewDelete = cli.add(
+        "delete", "Delete a study and its labels", [&cli, rv] { return runReviewDelete(cli.workspace(), *rv); },
+        reviewCmd);
+    reviewDelete->add_option("name", rv->name, "Study")->required();
 }
 
 } // namespace cotlab::cli

@@ -1,11 +1,13 @@
 #include "SampleCommand.h"
 
+#include "CommandLine.h"
 #include "Interrupt.h"
 #include "ingest/DemoBuilder.h"
 #include "util/Error.h"
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 namespace cotlab::cli {
 
@@ -47,6 +49,53 @@ int runSample(const std::string& workspace, SampleArgs args)
     if (outcome.stopped)
         std::printf("stopped; run the same command again to top up the rest\n");
     return outcome.failedRequests > 0 && outcome.stored < outcome.needed ? 2 : 0;
+}
+
+void addSampleCommand(CommandLine& cli)
+{
+    auto sa = std::make_shared<SampleArgs>();
+    auto& sr = sa->request;
+    auto* sample = cli.add("sample",
+                           "Sample teacher rationales from an OpenAI-compatible endpoint "
+                           "(vLLM, llama.cpp, TGI, Ollama, hosted APIs, cotlab-cli serve); tops "
+                           "up to --samples per instance, so running it again resumes",
+                           [&cli, sa] { return runSample(cli.workspace(), *sa); });
+    sample->add_option("--endpoint", sr.endpoint.baseUrl, "Base URL, e.g. http://localhost:8000/v1")->required();
+    sample->add_option("--model", sr.endpoint.model, "Teacher model name as the endpoint knows it")->required();
+    sample->add_flag("--chat", sr.endpoint.chat, "Use /chat/completions instead of /completions");
+    sample
+        ->add_option("--api-key-env", sa->apiKeyEnv,
+                     "Environment variable holding the API key (never stored); when unset, the system keychain's "
+                     "key for the endpoint (secret-tool, service cotlab, endpoint URL)")
+        ->capture_default_str();
+    sample->add_option("--price-prompt", sr.pricePromptPerMillion, "USD per million prompt tokens (cost tally)");
+    sample->add_option("--price-completion", sr.priceCompletionPerMillion,
+                       "USD per million completion tokens (cost tally)");
+    sample->add_option("--task", sr.tasks, "Only these tasks (repeatable; default: all)");
+    sample->add_option("--split", sr.split, "Only this split (default: any)");
+    sample->add_option("--limit", sr.limit, "Only the first N instances (0: all)")->capture_default_str();
+    sample->add_option("--samples", sr.samplesPerInstance, "Samples per instance to reach")->capture_default_str();
+    sample->add_option("--template", sa->templateName, "zero-shot-cot, few-shot, socratic or custom")
+        ->capture_default_str();
+    sample->add_option("--template-text", sr.prompt.custom, "custom: the prompt with {question} and {choices}");
+    sample->add_option("--trigger", sr.prompt.trigger, "zero-shot-cot: the trigger after 'A:'")->capture_default_str();
+    sample->add_option("--exemplars", sr.prompt.exemplarsFile,
+                       "few-shot: exemplars JSON (default: the bundled "
+                       "few_shot_cot_prompts.json)");
+    sample->add_flag("--no-answer-call", sa->noAnswerCall, "zero-shot-cot: skip the second call that reads the answer");
+    sample->add_option("--temperature", sr.params.temperature, "Sampling temperature")->capture_default_str();
+    sample->add_option("--top-p", sr.params.topP, "Nucleus sampling mass")->capture_default_str();
+    sample->add_option("--max-tokens", sr.params.maxTokens, "Tokens per rationale at most")->capture_default_str();
+    sample->add_option("--stop", sr.params.stop, "Stop strings (repeatable)");
+    sample->add_option("--per-request", sr.maxPerRequest, "Samples asked for in one request (n)")
+        ->capture_default_str();
+    sample->add_option("--concurrency", sr.concurrency, "Requests in flight at once")->capture_default_str();
+    sample->add_option("--rpm", sr.requestsPerMinute, "Requests per minute at most (0: no limit)");
+    sample->add_option("--tpm", sr.tokensPerMinute, "Tokens per minute at most (0: no limit)");
+    sample->add_option("--timeout", sr.endpoint.timeoutSeconds, "Seconds per request before it is retried")
+        ->capture_default_str();
+    sample->add_option("--attempts", sr.retry.maxAttempts, "Attempts per request (429, 5xx, timeouts are retried)")
+        ->capture_default_str();
 }
 
 } // namespace cotlab::cli

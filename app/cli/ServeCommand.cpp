@@ -1,127 +1,54 @@
 #include "ServeCommand.h"
 
+#include "CommandLine.h"
 #include "Interrupt.h"
 #include "gen/TextGeneration.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "teacher/CompletionServer.h"
+#include "teacher/RequestBatcher.h"
 #include "text/Tokenizer.h"
 #include "util/Error.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
-#include <future>
-#include <mutex>
 #include <thread>
 
 namespace cotlab::cli {
 
 namespace {
 
-// Serves concurrent requests from one generation thread: requests that arrive while a batch is generated wait,
-// and those with the same decoding settings then go together into one padded batch (up to kMaxBatch sequences),
-// so more requests in flight give more samples per second. A request with its own seed is generated alone.
-class Batcher {
+// The texts of a batch of requests from one padded generation on the model, with CoTLab's own per-token
+// log-probabilities of what is returned.
+class ModelGenerator {
 public:
-    static constexpr int kMaxBatch = 64;
+    ModelGenerator(nn::CausalLm& model, text::Tokenizer& tokenizer) : m_model(model), m_tokenizer(tokenizer) {}
 
-    Batcher(nn::CausalLm& model, text::Tokenizer& tokenizer) : m_model(model), m_tokenizer(tokenizer)
+    std::vector<std::vector<teacher::GeneratedText>> operator()(const std::vector<std::string>& prompts,
+                                                                const std::vector<int>& samples,
+                                                                const teacher::SamplingParams& p, uint64_t seed)
     {
-        m_thread = std::thread([this] { loop(); });
-    }
-    ~Batcher()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_quit = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-
-    std::vector<teacher::GeneratedText> submit(const std::string& prompt, const teacher::SamplingParams& params)
-    {
-        Pending pending{prompt, params, {}};
-        auto result = pending.done.get_future();
-        {
-            std::lock_guard lock(m_mutex);
-            m_queue.push_back(&pending);
-        }
-        m_wake.notify_one();
-        return result.get();
-    }
-
-private:
-    struct Pending {
-        std::string prompt;
-        teacher::SamplingParams params;
-        std::promise<std::vector<teacher::GeneratedText>> done;
-    };
-
-    static bool sameDecoding(const teacher::SamplingParams& a, const teacher::SamplingParams& b)
-    {
-        return !a.seed && !b.seed && a.temperature == b.temperature && a.topP == b.topP && a.maxTokens == b.maxTokens &&
-               a.stop == b.stop;
-    }
-
-    void loop()
-    {
-        for (;;) {
-            std::vector<Pending*> batch;
-            {
-                std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [&] { return m_quit || !m_queue.empty(); });
-                if (m_quit && m_queue.empty())
-                    return;
-                Pending* first = m_queue.front();
-                m_queue.pop_front();
-                batch.push_back(first);
-                int sequences = first->params.n;
-                for (auto it = m_queue.begin(); it != m_queue.end();) {
-                    if (sequences + (*it)->params.n <= kMaxBatch && sameDecoding(first->params, (*it)->params)) {
-                        sequences += (*it)->params.n;
-                        batch.push_back(*it);
-                        it = m_queue.erase(it);
-                    } else {
-                        ++it;
-                    }
-                }
-            }
-            try {
-                run(batch);
-            } catch (...) {
-                for (Pending* p : batch)
-                    p->done.set_exception(std::current_exception());
-            }
-        }
-    }
-
-    void run(const std::vector<Pending*>& batch)
-    {
-        const teacher::SamplingParams& p = batch.front()->params;
         gen::GenerationOptions options;
         options.decoding.maxNewTokens = p.maxTokens;
         options.decoding.greedy = p.temperature == 0;
         options.decoding.temperature = p.temperature > 0 ? p.temperature : 1.0;
         options.decoding.topP = p.topP;
-        options.decoding.seed = p.seed ? *p.seed : m_nextSeed++; // unseeded batches differ from each other
+        options.decoding.seed = seed;
         options.stopStrings = p.stop;
-        std::vector<std::string> prompts;
-        for (const Pending* pending : batch)
-            prompts.insert(prompts.end(), size_t(pending->params.n), pending->prompt);
-        const auto generations = gen::generate(m_model, m_tokenizer, prompts, options);
+        std::vector<std::string> sequences;
+        for (size_t k = 0; k < prompts.size(); ++k)
+            sequences.insert(sequences.end(), size_t(samples[k]), prompts[k]);
+        const auto generations = gen::generate(m_model, m_tokenizer, sequences, options);
+        std::vector<std::vector<teacher::GeneratedText>> out(prompts.size());
         size_t next = 0;
-        for (Pending* pending : batch) {
-            std::vector<teacher::GeneratedText> out;
-            for (int k = 0; k < pending->params.n; ++k)
-                out.push_back(describe(pending->prompt, generations[next++], pending->params.logprobs));
-            pending->done.set_value(std::move(out));
-        }
+        for (size_t k = 0; k < prompts.size(); ++k)
+            for (int s = 0; s < samples[k]; ++s)
+                out[k].push_back(describe(prompts[k], generations[next++], p.logprobs));
+        return out;
     }
 
+private:
     teacher::GeneratedText describe(const std::string& prompt, const gen::Generation& g, bool logprobs)
     {
         teacher::GeneratedText t;
@@ -144,12 +71,6 @@ private:
 
     nn::CausalLm& m_model;
     text::Tokenizer& m_tokenizer;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<Pending*> m_queue;
-    bool m_quit = false;
-    uint64_t m_nextSeed = 0;
-    std::thread m_thread;
 };
 
 } // namespace
@@ -159,7 +80,7 @@ int runServe(const ServeArgs& args)
     auto loaded = nn::loadModelAndTokenizer(args.model, args.tokenizer);
     nn::place(*loaded.model, nn::resolvePlacement(args.device, args.precision));
     const std::string name = args.name.empty() ? std::filesystem::path(args.model).filename().string() : args.name;
-    Batcher batcher(*loaded.model, *loaded.tokenizer);
+    teacher::RequestBatcher batcher(ModelGenerator(*loaded.model, *loaded.tokenizer));
     teacher::CompletionServer server(
         name, [&](const std::string& prompt, const teacher::SamplingParams& p) { return batcher.submit(prompt, p); });
     const int port = server.bind(args.host, args.port);
@@ -178,6 +99,22 @@ int runServe(const ServeArgs& args)
     stopper.join();
     std::printf("stopped after %lld requests\n", (long long)server.requests());
     return 0;
+}
+
+void addServeCommand(CommandLine& cli)
+{
+    auto sv = std::make_shared<ServeArgs>();
+    auto* serve = cli.add("serve",
+                          "An OpenAI-compatible completions server over a local model (/v1/completions, "
+                          "/v1/chat/completions, /v1/models; docs/teacher.md)",
+                          [sv] { return runServe(*sv); });
+    serve->add_option("--model", sv->model, kModelHelp)->required();
+    serve->add_option("--tokenizer", sv->tokenizer, kTokenizerHelp);
+    serve->add_option("--name", sv->name, "Model name the server answers to (default: the file or folder name)");
+    serve->add_option("--host", sv->host, "Address to listen on")->capture_default_str();
+    serve->add_option("--port", sv->port, "Port (0: any free port, printed)")->capture_default_str();
+    serve->add_option("--device", sv->device, kDeviceHelp)->capture_default_str();
+    serve->add_option("--precision", sv->precision, "fp32, bf16, fp16 (CUDA only) or auto")->capture_default_str();
 }
 
 } // namespace cotlab::cli

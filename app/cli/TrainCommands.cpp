@@ -1,11 +1,13 @@
 #include "TrainCommands.h"
 
+#include "CommandLine.h"
 #include "Interrupt.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "util/Error.h"
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::cli {
@@ -27,6 +29,12 @@ std::string duration(double seconds)
 
 int runTrain(const std::string& workspace, TrainArgs args)
 {
+    const auto& r = args.request;
+    if (args.resumeRun == 0 &&
+        (r.modelPath.empty() || (r.selection.task.empty() && r.selection.corpus.empty()) || r.config.runDir.empty()))
+        throw Error("train needs --model, --task (or --corpus) and --out (or --resume RUN)");
+    if (args.logEvery <= 0)
+        throw Error("--log-every must be positive");
     args.request.workspace = workspace;
     args.request.selection.format = train::targetFormatFromName(args.templateName);
     args.request.selection.correctOnly = !args.allRationales;
@@ -90,6 +98,71 @@ int runRuns(const std::string& workspace, bool json)
                     r.createdAt.c_str());
     }
     return 0;
+}
+
+void addTrainCommands(CommandLine& cli)
+{
+    auto tr = std::make_shared<TrainArgs>();
+    auto& req = tr->request;
+    auto* trainCmd = cli.add("train",
+                             "Fine-tune a student on a task's teacher rationales (a run recorded in the workspace; "
+                             "Ctrl-C stops with a checkpoint)",
+                             [&cli, tr] { return runTrain(cli.workspace(), *tr); });
+    trainCmd->add_option("--model", req.modelPath, kModelHelp);
+    trainCmd->add_option("--tokenizer", req.tokenizerPath, kTokenizerHelp);
+    trainCmd->add_option("--task", req.selection.task, "Task to learn from");
+    trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
+    trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
+    trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
+    trainCmd
+        ->add_option("--template", tr->templateName,
+                     "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
+                     "step-by-step (answer and rationale as two tasks)")
+        ->capture_default_str();
+    trainCmd->add_option("--corpus", req.selection.corpus,
+                         "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
+    trainCmd->add_flag("--all-rationales", tr->allRationales, "Also train on rationales whose answer is wrong");
+    trainCmd
+        ->add_option("--samples-per-instance", req.selection.samplesPerInstance,
+                     "At most this many rationales per question (0: all)")
+        ->capture_default_str();
+    trainCmd
+        ->add_option("--questions", req.selection.questions,
+                     "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
+        ->capture_default_str();
+    trainCmd->add_option("--question-seed", req.selection.questionSeed, "Seed of the question draw")
+        ->capture_default_str();
+    trainCmd->add_option("--epochs", req.config.epochs, "Passes over the examples")->capture_default_str();
+    trainCmd->add_option("--steps", req.config.maxSteps, "Optimizer steps (overrides --epochs)");
+    trainCmd->add_option("--batch-size", req.config.batchSize, "Examples per micro-batch")->capture_default_str();
+    trainCmd->add_option("--grad-accum", req.config.gradAccumulation, "Micro-batches per optimizer step")
+        ->capture_default_str();
+    trainCmd->add_option("--lr", req.config.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
+    trainCmd->add_option("--weight-decay", req.config.weightDecay, "AdamW weight decay")->capture_default_str();
+    trainCmd->add_option("--warmup", req.config.warmupSteps, "Linear warm-up steps")->capture_default_str();
+    trainCmd->add_option("--schedule", req.config.schedule, "cosine, linear or constant")->capture_default_str();
+    trainCmd->add_option("--clip", req.config.clipNorm, "Gradient norm clip (0: off)")->capture_default_str();
+    trainCmd->add_option("--seed", req.config.seed, "Data order seed")->capture_default_str();
+    trainCmd->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
+    trainCmd->add_option("--checkpoint-every", req.config.checkpointEvery, "Steps between checkpoints (0: end only)")
+        ->capture_default_str();
+    trainCmd->add_option("--dev-split", req.devSplit,
+                         "Measure the loss on this split's examples (e.g. dev) as training goes");
+    trainCmd->add_option("--eval-every", req.config.evalEvery, "Steps between dev losses (0: at the end only)")
+        ->capture_default_str();
+    trainCmd->add_option("--device", req.device, kDeviceHelp)->capture_default_str();
+    trainCmd
+        ->add_option("--precision", req.config.precision,
+                     "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support), "
+                     "fp16 (CUDA, with dynamic loss scaling) or auto (bf16 on CUDA, fp32 on the CPU)")
+        ->capture_default_str();
+    trainCmd->add_option("--resume", tr->resumeRun, "Continue this stopped run from its checkpoint");
+    trainCmd->add_option("--log-every", tr->logEvery, "Print a progress line every N steps")->capture_default_str();
+
+    auto runsJson = std::make_shared<bool>(false);
+    cli.add("runs", "Training runs of the workspace, newest first",
+            [&cli, runsJson] { return runRuns(cli.workspace(), *runsJson); })
+        ->add_flag("--json", *runsJson, "Print one JSON object with configs, recipes and last losses");
 }
 
 } // namespace cotlab::cli

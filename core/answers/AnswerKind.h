@@ -18,4 +18,8 @@ struct Choice {
     bool operator==(const Choice&) const = default;
 };
 
+// Choices as stored with an instance: [{"label": "A", "text": "..."}, ...]. Text that is not such a list gives none.
+std::string choicesToJson(const std::vector<Choice>& choices);
+std::vector<Choice> choicesFromJson(const std::string& json);
+
 } // namespace cotlab::answers

@@ -1,9 +1,9 @@
 #include "corpus/CorpusBuilder.h"
 
 #include "answers/AnswerExtractor.h"
+#include "answers/AnswerKind.h"
 #include "corpus/Selection.h"
 #include "gen/TextGeneration.h"
-#include "ingest/InterchangeRecord.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/RationaleRepository.h"
@@ -58,16 +58,16 @@ struct Candidate {
 // One instance's record through the steps: rationales left after each step, and instance steps' measures.
 struct InstanceTrace {
     int64_t id = 0;
-    std::vector<StepCounts> after; // per recipe step
-    std::vector<double> score;     // per recipe step (instance steps only)
+    std::vector<store::CorpusStepCounts> after; // per recipe step
+    std::vector<double> score;                  // per recipe step (instance steps only)
     // Per recipe step: a rationale step's removed ids; an instance step's ids still in when it measured.
     std::vector<std::vector<int64_t>> ids;
     size_t removedAt = std::numeric_limits<size_t>::max();
 };
 
-StepCounts countOf(const std::vector<Candidate>& c)
+store::CorpusStepCounts countOf(const std::vector<Candidate>& c)
 {
-    StepCounts s;
+    store::CorpusStepCounts s;
     s.instances = c.empty() ? 0 : 1;
     s.rationales = int64_t(c.size());
     for (const auto& r : c) {
@@ -80,7 +80,7 @@ StepCounts countOf(const std::vector<Candidate>& c)
     return s;
 }
 
-void add(StepCounts& to, const StepCounts& c)
+void add(store::CorpusStepCounts& to, const store::CorpusStepCounts& c)
 {
     to.instances += c.instances;
     to.rationales += c.rationales;
@@ -205,7 +205,7 @@ private:
                 // What was cut may have held the answer: read it again from what is left.
                 if (!extractor) {
                     const auto kind = answers::answerKindFromString(in.answerKind).value_or(answers::AnswerKind::Text);
-                    extractor.emplace(kind, in.choicesJson ? ingest::choicesFromJson(*in.choicesJson)
+                    extractor.emplace(kind, in.choicesJson ? answers::choicesFromJson(*in.choicesJson)
                                                            : std::vector<answers::Choice>{});
                 }
                 x.answer = extractor->extract(x.text);
@@ -328,8 +328,8 @@ void decideInstanceSteps(const Recipe& recipe, std::vector<InstanceTrace>& trace
 
 } // namespace
 
-BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::ProgressSink& progress,
-                        const jobs::StopToken* stop)
+store::BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::ProgressSink& progress,
+                               const jobs::StopToken* stop)
 {
     InstanceSteps steps(recipe);
     store::RationaleRepository repository(db);
@@ -342,10 +342,10 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
     for (const auto& t : tasks)
         total += repository.countInstances(t);
 
-    BuiltCorpus out;
-    StepCounts store{"store"};
+    store::BuiltCorpus out;
+    store::CorpusStepCounts store{"store"};
     std::vector<InstanceTrace> traces;
-    std::vector<std::vector<CorpusMember>> membersOf; // per trace
+    std::vector<std::vector<store::CorpusMember>> membersOf; // per trace
     int64_t done = 0;
     for (const auto& task : tasks) {
         repository.forEachInstance(
@@ -354,7 +354,7 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
                     throw jobs::Cancelled();
                 InstanceTrace trace;
                 std::vector<Candidate> left = steps.run(in, rationales, trace);
-                StepCounts all;
+                store::CorpusStepCounts all;
                 for (const auto& r : rationales) {
                     ++all.rationales;
                     if (r.correct) {
@@ -365,7 +365,7 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
                 }
                 all.instances = rationales.empty() ? 0 : 1;
                 add(store, all);
-                std::vector<CorpusMember> members;
+                std::vector<store::CorpusMember> members;
                 for (auto& x : left)
                     members.push_back(
                         {x.record->id, in.id, x.cut ? std::optional<std::string>(std::move(x.text)) : std::nullopt});
@@ -381,7 +381,7 @@ BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const jobs::P
     out.steps.push_back(store);
     out.removed.resize(recipe.steps.size());
     for (size_t s = 0; s < recipe.steps.size(); ++s) {
-        StepCounts c;
+        store::CorpusStepCounts c;
         c.step = stepName(recipe.steps[s]);
         const bool instanceStep = isInstanceStep(recipe.steps[s]);
         for (const auto& t : traces) {

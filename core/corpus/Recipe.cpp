@@ -1,5 +1,6 @@
 #include "corpus/Recipe.h"
 
+#include "corpus/RecipeSchema.h"
 #include "util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -82,19 +83,19 @@ public:
             fail(field, "must be a string");
         return m_j[field].get<std::string>();
     }
-    template <class E>
-    E choice(const char* field, E fallback, std::initializer_list<std::pair<const char*, E>> options) const
+    // One of `names` (RecipeSchema.h), as the enumerator of the same index.
+    template <class E> E choice(const char* field, E fallback, const std::vector<std::string>& names) const
     {
         if (!m_j.contains(field))
             return fallback;
         const std::string value = text(field, "");
-        std::string names;
-        for (const auto& [name, e] : options) {
-            if (value == name)
-                return e;
-            names += std::string(names.empty() ? "" : ", ") + name;
-        }
-        fail(field, "must be one of " + names + " (not '" + value + "')");
+        for (size_t k = 0; k < names.size(); ++k)
+            if (value == names[k])
+                return E(k);
+        std::string list;
+        for (const auto& name : names)
+            list += (list.empty() ? "" : ", ") + name;
+        fail(field, "must be one of " + list + " (not '" + value + "')");
     }
 
 private:
@@ -109,17 +110,12 @@ Step readStep(const json& j, size_t index)
     if (kind == "scope")
         return ScopeStep{r.strings("tasks"), r.strings("splits"), r.strings("sources"), r.strings("models")};
     if (kind == "correctness")
-        return CorrectnessStep{r.choice<CorrectnessStep::Keep>("keep", CorrectnessStep::Keep::Correct,
-                                                               {{"correct", CorrectnessStep::Keep::Correct},
-                                                                {"all", CorrectnessStep::Keep::All},
-                                                                {"incorrect", CorrectnessStep::Keep::Incorrect}})};
+        return CorrectnessStep{r.choice("keep", CorrectnessStep::Keep::Correct, kKeepNames)};
     if (kind == "clean")
         return CleanStep{r.strings("stop"), r.boolean("drop_empty", true), r.boolean("drop_unanswered", false)};
     if (kind == "dedupe")
-        return DedupeStep{
-            r.choice<DedupeStep::Mode>("mode", DedupeStep::Mode::Exact,
-                                       {{"exact", DedupeStep::Mode::Exact}, {"near", DedupeStep::Mode::Near}}),
-            r.number("threshold", 0.8, 0.0, 1.0)};
+        return DedupeStep{r.choice("mode", DedupeStep::Mode::Exact, kDedupeModeNames),
+                          r.number("threshold", 0.8, 0.0, 1.0)};
     if (kind == "length") {
         LengthStep s{r.integer("min", 0), r.integer("max", 0)};
         if (s.min && s.max && *s.min > *s.max)
@@ -134,16 +130,13 @@ Step readStep(const json& j, size_t index)
     }
     if (kind == "per_instance") {
         PerInstanceStep s;
-        s.by = r.choice<PerInstanceStep::By>("by", PerInstanceStep::By::Random,
-                                             {{"random", PerInstanceStep::By::Random},
-                                              {"likelihood", PerInstanceStep::By::Likelihood},
-                                              {"diversity", PerInstanceStep::By::Diversity}});
+        s.by = r.choice("by", PerInstanceStep::By::Random, kPerInstanceByNames);
         const auto k = r.integer("k", 1);
         if (!k)
             r.fail("k", "is missing (the most rationales to keep per instance)");
         s.k = *k;
         s.seed = uint64_t(r.integer("seed", 0).value_or(0));
-        s.meanLogProb = r.choice<bool>("likelihood", true, {{"mean", true}, {"total", false}});
+        s.meanLogProb = r.choice("likelihood", 0, kLikelihoodNames) == 0; // 0: mean, 1: total
         s.model = r.text("model", "");
         s.tokenizer = r.text("tokenizer", "");
         if (!s.model.empty() && s.by != PerInstanceStep::By::Likelihood)
@@ -151,18 +144,16 @@ Step readStep(const json& j, size_t index)
         return s;
     }
     if (kind == "open_endedness")
-        return OpenEndednessStep{
-            r.choice<OpenEndednessStep::Measure>("measure", OpenEndednessStep::Measure::Entropy,
-                                                 {{"entropy", OpenEndednessStep::Measure::Entropy},
-                                                  {"distinct_answers", OpenEndednessStep::Measure::DistinctAnswers}}),
-            r.number("keep_share", 0.5, 0.0, 1.0)};
+        return OpenEndednessStep{r.choice("measure", OpenEndednessStep::Measure::Entropy, kOpenEndednessNames),
+                                 r.number("keep_share", 0.5, 0.0, 1.0)};
     if (kind == "min_correct")
         return MinCorrectStep{r.integer("count", 0).value_or(1)};
     if (kind == "instance_share")
         return InstanceShareStep{r.number("share", 1.0, 0.0, 1.0), uint64_t(r.integer("seed", 0).value_or(0))};
-    throw Error("recipe step " + std::to_string(index + 1) + ": unknown step '" + kind +
-                "' (scope, correctness, clean, dedupe, length, match, per_instance, open_endedness, min_correct, "
-                "instance_share)");
+    std::string names;
+    for (const auto& schema : recipeSchema())
+        names += (names.empty() ? "" : ", ") + schema.name;
+    throw Error("recipe step " + std::to_string(index + 1) + ": unknown step '" + kind + "' (" + names + ")");
 }
 
 json writeStep(const Step& step)
@@ -177,15 +168,13 @@ json writeStep(const Step& step)
                 j["sources"] = s.sources;
                 j["models"] = s.models;
             } else if constexpr (std::is_same_v<T, CorrectnessStep>) {
-                j["keep"] = s.keep == CorrectnessStep::Keep::Correct ? "correct"
-                            : s.keep == CorrectnessStep::Keep::All   ? "all"
-                                                                     : "incorrect";
+                j["keep"] = kKeepNames[size_t(s.keep)];
             } else if constexpr (std::is_same_v<T, CleanStep>) {
                 j["stop"] = s.stop;
                 j["drop_empty"] = s.dropEmpty;
                 j["drop_unanswered"] = s.dropUnanswered;
             } else if constexpr (std::is_same_v<T, DedupeStep>) {
-                j["mode"] = s.mode == DedupeStep::Mode::Exact ? "exact" : "near";
+                j["mode"] = kDedupeModeNames[size_t(s.mode)];
                 j["threshold"] = s.threshold;
             } else if constexpr (std::is_same_v<T, LengthStep>) {
                 j["min"] = s.min ? json(*s.min) : json(nullptr);
@@ -195,16 +184,14 @@ json writeStep(const Step& step)
                 j["regex"] = s.regex;
                 j["exclude"] = s.exclude;
             } else if constexpr (std::is_same_v<T, PerInstanceStep>) {
-                j["by"] = s.by == PerInstanceStep::By::Random       ? "random"
-                          : s.by == PerInstanceStep::By::Likelihood ? "likelihood"
-                                                                    : "diversity";
+                j["by"] = kPerInstanceByNames[size_t(s.by)];
                 j["k"] = s.k;
                 j["seed"] = s.seed;
-                j["likelihood"] = s.meanLogProb ? "mean" : "total";
+                j["likelihood"] = kLikelihoodNames[s.meanLogProb ? 0 : 1];
                 j["model"] = s.model;
                 j["tokenizer"] = s.tokenizer;
             } else if constexpr (std::is_same_v<T, OpenEndednessStep>) {
-                j["measure"] = s.measure == OpenEndednessStep::Measure::Entropy ? "entropy" : "distinct_answers";
+                j["measure"] = kOpenEndednessNames[size_t(s.measure)];
                 j["keep_share"] = s.keepShare;
             } else if constexpr (std::is_same_v<T, MinCorrectStep>) {
                 j["count"] = s.count;

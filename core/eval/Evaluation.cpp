@@ -1,15 +1,16 @@
 #include "eval/Evaluation.h"
 
 #include "answers/AnswerExtractor.h"
+#include "answers/AnswerKind.h"
 #include "eval/Accuracy.h"
 #include "gen/TextGeneration.h"
-#include "ingest/InterchangeRecord.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/EvaluationRepository.h"
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "train/RunRecipe.h"
 #include "util/Error.h"
 #include "util/Text.h"
 
@@ -24,8 +25,6 @@ namespace cotlab::eval {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-namespace {
 
 std::string configToJson(const EvaluationRequest& r, train::TargetFormat format, int64_t maxNewTokens)
 {
@@ -76,6 +75,8 @@ EvaluationRequest configFromJson(const std::string& text, const std::string& wor
     return r;
 }
 
+namespace {
+
 // Fills in what a request leaves to defaults: the run's model, name and template, token budget.
 void complete(EvaluationRequest& r, store::Database& db)
 {
@@ -90,11 +91,8 @@ void complete(EvaluationRequest& r, store::Database& db)
             r.modelPath = (fs::path(run->outputDir) / "final").string();
         if (r.name.empty())
             r.name = run->name;
-        if (!r.format) {
-            const auto recipe = json::parse(run->recipeJson, nullptr, false);
-            if (recipe.is_object() && recipe.contains("template"))
-                r.format = train::targetFormatFromName(recipe["template"].get<std::string>());
-        }
+        if (const auto recipe = train::RunRecipe::fromJson(run->recipeJson); !r.format && !recipe.templateName.empty())
+            r.format = train::targetFormatFromName(recipe.templateName);
     }
     if (r.modelPath.empty())
         throw Error("a model folder or a finished run to evaluate is required");
@@ -114,14 +112,12 @@ void complete(EvaluationRequest& r, store::Database& db)
         throw Error("batch size must be at least 1 (or 0: chosen automatically)");
 }
 
-EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const EvaluationProgress& progress,
-                          const jobs::StopToken* stop)
+// The instances of the request's task and split (its first `limit`), and the longest teacher rationale among them.
+std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const EvaluationRequest& request,
+                                                      std::string& longestRationale)
 {
-    store::Workspace ws(request.workspace);
-    complete(request, ws.db());
     std::vector<store::InstanceRecord> instances;
-    std::string longestRationale; // of the evaluated questions' teacher rationales: the automatic CoT budget
-    store::RationaleRepository(ws.db()).forEachInstance(
+    store::RationaleRepository(db).forEachInstance(
         request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
             if (i.split == request.split) {
                 instances.push_back(i);
@@ -133,157 +129,212 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
         });
     if (instances.empty())
         throw Error("task '" + request.task + "' has no " + request.split + " instances in " + request.workspace);
+    return instances;
+}
 
-    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
-    const auto placement = nn::resolvePlacement(request.device, request.precision);
-    nn::place(*model, placement);
-    model->eval();
+// Sets the automatic token budget and batch size (recorded with the evaluation: a resume reuses them, so batches and
+// seeds match).
+void chooseBudgets(EvaluationRequest& request, nn::CausalLm& model, const text::Tokenizer& tokenizer,
+                   const nn::Placement& placement, const std::vector<store::InstanceRecord>& instances,
+                   const std::string& longestRationale)
+{
     // The longest prompt (with its BOS token), for the automatic token budget and batch size.
     int64_t longestPrompt = 0;
     if (request.maxNewTokens <= 0 || request.batchSize == 0)
         for (const auto& i : instances)
-            longestPrompt = std::max(
-                longestPrompt, int64_t(tokenizer->encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+            longestPrompt = std::max(longestPrompt,
+                                     int64_t(tokenizer.encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
     if (request.maxNewTokens <= 0)
-        request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer->encode(longestRationale).size()),
-                                                       model->maxSeqLen() - longestPrompt);
+        request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer.encode(longestRationale).size()),
+                                                       model.maxSeqLen() - longestPrompt);
     if (request.batchSize == 0) {
         BatchSizeInputs in;
-        in.cachedValuesPerToken = model->cachedValuesPerToken();
-        in.vocabSize = model->vocabSize();
+        in.cachedValuesPerToken = model.cachedValuesPerToken();
+        in.vocabSize = model.vocabSize();
         in.longestPrompt = longestPrompt;
         in.maxNewTokens = request.maxNewTokens;
         in.bytesPerValue = int64_t(c10::elementSize(placement.dtype));
         in.cuda = placement.device.is_cuda();
         if (!in.cuda)
             in.memoryBytes = int64_t(sysconf(_SC_PHYS_PAGES)) * int64_t(sysconf(_SC_PAGESIZE));
-        request.batchSize = automaticBatchSize(in); // recorded: a resume reuses it, so batches and seeds match
+        request.batchSize = automaticBatchSize(in);
+    }
+}
+
+// Records a new evaluation (or marks a resumed one running); its id.
+int64_t recordStart(store::EvaluationRepository& evals, const EvaluationRequest& request, int64_t existing,
+                    size_t items)
+{
+    if (existing != 0) {
+        evals.setStatus(existing, "running");
+        return existing;
+    }
+    store::EvaluationRecord e;
+    e.name = request.name;
+    e.runId = request.runId;
+    e.modelPath = request.modelPath;
+    e.task = request.task;
+    e.split = request.split;
+    e.configJson = configToJson(request, *request.format, request.maxNewTokens);
+    e.status = "running";
+    e.items = int64_t(items);
+    return evals.create(e);
+}
+
+// Generates one batch of instances (each with all its samples) and turns the generations into stored items: the
+// student's rationales, extracted answers, the (voted) prediction and whether it is right.
+class BatchEvaluator {
+public:
+    BatchEvaluator(const EvaluationRequest& request, int64_t evaluationId, nn::CausalLm& model,
+                   const text::Tokenizer& tokenizer)
+        : m_request(request), m_model(model), m_tokenizer(tokenizer), m_greedy(request.samples == 1),
+          m_decodingName(m_greedy ? "greedy"
+                                  : "sampled, temperature " + json(request.temperature).dump() + ", top-p " +
+                                        json(request.topP).dump()),
+          m_provenance(
+              json{{"evaluation", evaluationId}, {"run", request.runId ? json(*request.runId) : json(nullptr)}}.dump())
+    {
     }
 
-    store::EvaluationRepository evals(ws.db());
-    int64_t id = existing;
-    if (id == 0) {
-        store::EvaluationRecord e;
-        e.name = request.name;
-        e.runId = request.runId;
-        e.modelPath = request.modelPath;
-        e.task = request.task;
-        e.split = request.split;
-        e.configJson = configToJson(request, *request.format, request.maxNewTokens);
-        e.status = "running";
-        e.items = int64_t(instances.size());
-        id = evals.create(e);
-    } else {
-        evals.setStatus(id, "running");
+    std::vector<store::EvaluationItem> operator()(const std::vector<const store::InstanceRecord*>& batch, size_t start,
+                                                  int64_t& generatedTokens) const
+    {
+        std::vector<std::string> prompts;
+        for (const auto* inst : batch)
+            for (int64_t s = 0; s < m_request.samples; ++s)
+                prompts.push_back(train::evaluationPrompt(*inst, *m_request.format));
+        gen::GenerationOptions options;
+        options.decoding.maxNewTokens = m_request.maxNewTokens;
+        options.decoding.greedy = m_greedy;
+        options.decoding.temperature = m_request.temperature;
+        options.decoding.topP = m_request.topP;
+        // A batch's seed depends only on where it starts, so a resumed evaluation samples the same text.
+        options.decoding.seed = m_request.seed * 1000003ULL + uint64_t(start);
+        options.stopStrings = {"\nQ:", "\n\n"};
+        const auto generations = gen::generate(m_model, m_tokenizer, prompts, options);
+        for (const auto& g : generations)
+            generatedTokens += int64_t(g.tokens.size());
+        std::vector<store::EvaluationItem> items;
+        for (size_t b = 0; b < batch.size(); ++b)
+            items.push_back(
+                item(*batch[b], &generations[b * size_t(m_request.samples)], prompts[b * size_t(m_request.samples)]));
+        return items;
     }
-    const auto done = evals.evaluatedInstances(id);
 
-    const bool greedy = request.samples == 1;
-    const std::string decodingName =
-        greedy ? "greedy"
-               : "sampled, temperature " + json(request.temperature).dump() + ", top-p " + json(request.topP).dump();
-    const json provenance = {{"evaluation", id}, {"run", request.runId ? json(*request.runId) : json(nullptr)}};
-    // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
-    const int64_t perBatch = std::max<int64_t>(1, request.batchSize / request.samples);
-
-    EvaluationOutcome out;
-    out.evaluationId = id;
-    out.items = int64_t(instances.size());
-    out.batchSize = request.batchSize;
-    const auto started = std::chrono::steady_clock::now();
-    try {
-        torch::NoGradGuard noGrad;
-        for (size_t start = 0; start < instances.size(); start += size_t(perBatch)) {
-            if (stop && stop->stopRequested())
-                break;
-            std::vector<const store::InstanceRecord*> batch;
-            for (size_t i = start; i < std::min(instances.size(), start + size_t(perBatch)); ++i)
-                if (!done.count(instances[i].id))
-                    batch.push_back(&instances[i]);
-            if (batch.empty())
-                continue;
-            std::vector<std::string> prompts;
-            for (const auto* inst : batch)
-                for (int64_t s = 0; s < request.samples; ++s)
-                    prompts.push_back(train::evaluationPrompt(*inst, *request.format));
-            gen::GenerationOptions options;
-            options.decoding.maxNewTokens = request.maxNewTokens;
-            options.decoding.greedy = greedy;
-            options.decoding.temperature = request.temperature;
-            options.decoding.topP = request.topP;
-            // A batch's seed depends only on where it starts, so a resumed evaluation samples the same text.
-            options.decoding.seed = request.seed * 1000003ULL + uint64_t(start);
-            options.stopStrings = {"\nQ:", "\n\n"};
-            const auto generations = gen::generate(*model, *tokenizer, prompts, options);
-            for (const auto& g : generations)
-                out.generatedTokens += int64_t(g.tokens.size());
-
-            std::vector<store::EvaluationItem> items;
-            for (size_t b = 0; b < batch.size(); ++b) {
-                const auto& inst = *batch[b];
-                const answers::AnswerExtractor extractor(
-                    answers::answerKindFromString(inst.answerKind).value_or(answers::AnswerKind::Text),
-                    inst.choicesJson ? ingest::choicesFromJson(*inst.choicesJson) : std::vector<answers::Choice>{});
-                store::EvaluationItem item;
-                item.instanceId = inst.id;
-                std::vector<std::string> answers;
-                for (int64_t s = 0; s < request.samples; ++s) {
-                    const auto& g = generations[b * size_t(request.samples) + size_t(s)];
-                    store::RationaleRecord r;
-                    r.sourceKind = "student";
-                    r.model = request.name;
-                    r.sampleIndex = s;
-                    r.text = std::string(text::trim(g.text));
-                    r.extractedAnswer = extractor.extract(r.text);
-                    r.answer = r.extractedAnswer;
-                    r.correct = extractor.matches(*r.answer, inst.gold) ? 1 : 0;
-                    r.tokenCount = int64_t(g.tokens.size());
-                    r.prompt = prompts[b * size_t(request.samples)];
-                    r.decoding = decodingName;
-                    if (!greedy)
-                        r.temperature = request.temperature;
-                    r.provenance = provenance.dump();
-                    answers.push_back(*r.extractedAnswer);
-                    item.samples.push_back(std::move(r));
-                }
-                item.prediction = greedy ? answers.front() : majorityVote(answers);
-                item.correct = extractor.matches(item.prediction, inst.gold);
-                if (!greedy) {
-                    json votes = json::object();
-                    for (const auto& a : answers)
-                        votes[a] = votes.value(a, 0) + 1;
-                    item.votesJson = votes.dump();
-                }
-                items.push_back(std::move(item));
-            }
-            const auto [correct, n] = evals.addItems(id, items);
-            if (progress)
-                progress(id, n, out.items, correct);
+private:
+    store::EvaluationItem item(const store::InstanceRecord& inst, const gen::Generation* samples,
+                               const std::string& prompt) const
+    {
+        const answers::AnswerExtractor extractor(
+            answers::answerKindFromString(inst.answerKind).value_or(answers::AnswerKind::Text),
+            inst.choicesJson ? answers::choicesFromJson(*inst.choicesJson) : std::vector<answers::Choice>{});
+        store::EvaluationItem item;
+        item.instanceId = inst.id;
+        std::vector<std::string> answers;
+        for (int64_t s = 0; s < m_request.samples; ++s) {
+            const auto& g = samples[s];
+            store::RationaleRecord r;
+            r.sourceKind = "student";
+            r.model = m_request.name;
+            r.sampleIndex = s;
+            r.text = std::string(text::trim(g.text));
+            r.extractedAnswer = extractor.extract(r.text);
+            r.answer = r.extractedAnswer;
+            r.correct = extractor.matches(*r.answer, inst.gold) ? 1 : 0;
+            r.tokenCount = int64_t(g.tokens.size());
+            r.prompt = prompt;
+            r.decoding = m_decodingName;
+            if (!m_greedy)
+                r.temperature = m_request.temperature;
+            r.provenance = m_provenance;
+            answers.push_back(*r.extractedAnswer);
+            item.samples.push_back(std::move(r));
         }
-    } catch (const std::exception& e) {
-        evals.finish(id, "failed", std::string(e.what()));
-        throw;
+        item.prediction = m_greedy ? answers.front() : majorityVote(answers);
+        item.correct = extractor.matches(item.prediction, inst.gold);
+        if (!m_greedy) {
+            json votes = json::object();
+            for (const auto& a : answers)
+                votes[a] = votes.value(a, 0) + 1;
+            item.votesJson = votes.dump();
+        }
+        return item;
     }
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const auto [correct, n] = evals.tally(id);
+
+    const EvaluationRequest& m_request;
+    nn::CausalLm& m_model;
+    const text::Tokenizer& m_tokenizer;
+    bool m_greedy;
+    std::string m_decodingName;
+    std::string m_provenance;
+};
+
+// The outcome from what is stored, and the evaluation finished (or stopped, when instances are left).
+void finish(store::EvaluationRepository& evals, EvaluationOutcome& out, int64_t maxNewTokens)
+{
+    const auto [correct, n] = evals.tally(out.evaluationId);
     const auto ci = accuracyWithInterval(correct, n);
     out.done = n;
     out.correct = correct;
     out.accuracy = ci.accuracy;
     out.ciLow = ci.low;
     out.ciHigh = ci.high;
-    out.maxNewTokens = request.maxNewTokens;
-    out.atTokenLimit = evals.countAtTokenLimit(id, request.maxNewTokens);
+    out.maxNewTokens = maxNewTokens;
+    out.atTokenLimit = evals.countAtTokenLimit(out.evaluationId, maxNewTokens);
     const std::string cut = tokenLimitNote(out);
     if (n < out.items) {
         out.status = "stopped";
-        evals.finish(id, "stopped",
+        evals.finish(out.evaluationId, "stopped",
                      "stopped after " + std::to_string(n) + " of " + std::to_string(out.items) +
                          " instances; resume continues from there" + (cut.empty() ? "" : ". " + cut));
     } else {
         out.status = "finished";
-        evals.finish(id, "finished", cut.empty() ? std::nullopt : std::optional<std::string>(cut));
+        evals.finish(out.evaluationId, "finished", cut.empty() ? std::nullopt : std::optional<std::string>(cut));
     }
+}
+
+EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const EvaluationProgress& progress,
+                          const jobs::StopToken* stop)
+{
+    store::Workspace ws(request.workspace);
+    complete(request, ws.db());
+    std::string longestRationale;
+    const auto instances = evaluatedInstances(ws.db(), request, longestRationale);
+    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
+    const auto placement = nn::resolvePlacement(request.device, request.precision);
+    nn::place(*model, placement);
+    model->eval();
+    chooseBudgets(request, *model, *tokenizer, placement, instances, longestRationale);
+
+    store::EvaluationRepository evals(ws.db());
+    EvaluationOutcome out;
+    out.evaluationId = recordStart(evals, request, existing, instances.size());
+    out.items = int64_t(instances.size());
+    out.batchSize = request.batchSize;
+    const auto done = evals.evaluatedInstances(out.evaluationId);
+    const BatchEvaluator evaluate(request, out.evaluationId, *model, *tokenizer);
+    // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
+    const size_t perBatch = size_t(std::max<int64_t>(1, request.batchSize / request.samples));
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        torch::NoGradGuard noGrad;
+        for (size_t start = 0; start < instances.size() && !(stop && stop->stopRequested()); start += perBatch) {
+            std::vector<const store::InstanceRecord*> batch;
+            for (size_t i = start; i < std::min(instances.size(), start + perBatch); ++i)
+                if (!done.count(instances[i].id))
+                    batch.push_back(&instances[i]);
+            if (batch.empty())
+                continue;
+            const auto [correct, n] = evals.addItems(out.evaluationId, evaluate(batch, start, out.generatedTokens));
+            if (progress)
+                progress(out.evaluationId, n, out.items, correct);
+        }
+    } catch (const std::exception& e) {
+        evals.finish(out.evaluationId, "failed", std::string(e.what()));
+        throw;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    finish(evals, out, request.maxNewTokens);
     return out;
 }
 

@@ -77,6 +77,10 @@ std::string tokenLimitNote(const EvaluationOutcome& outcome);
 // After each stored batch: instances evaluated so far, of how many, and how many were right.
 using EvaluationProgress = std::function<void(int64_t evaluationId, int64_t done, int64_t items, int64_t correct)>;
 
+// The settings an evaluation records (the `config` column), and the request they describe (for a resume or a page).
+std::string configToJson(const EvaluationRequest& request, train::TargetFormat format, int64_t maxNewTokens);
+EvaluationRequest configFromJson(const std::string& json, const std::string& workspace);
+
 // Checks of the request (unknown task, empty split, unfinished run, bad model) throw before anything is recorded.
 EvaluationOutcome startEvaluation(const EvaluationRequest& request, const EvaluationProgress& progress,
                                   const jobs::StopToken* stop);

@@ -140,13 +140,13 @@ bool BenchmarkImporter::splitInlineChoices(std::string_view question, std::strin
     return true;
 }
 
-int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& options, RecordSink& sink,
-                               const jobs::ProgressSink& progress, const jobs::StopToken* stop)
-{
-    const std::string task = options.task.value_or(taskFromPath(path));
-    const auto kind = knownAnswerKind(task);
+namespace {
 
-    std::string splitsPath;
+// The split of each element by index, from the split file given or found beside the benchmark (Fine-tune-CoT's
+// splits/<task>__default.json); empty, with a warning, when there is none.
+std::map<int64_t, std::string> splitsFor(const std::string& path, const std::string& task, const ImportOptions& options,
+                                         RecordSink& sink, std::string& splitsPath)
+{
     if (options.splitsFile) {
         splitsPath = *options.splitsFile;
     } else {
@@ -155,16 +155,65 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
         if (fs::exists(candidate, ec))
             splitsPath = candidate.string();
     }
-    std::map<int64_t, std::string> splits;
     if (!splitsPath.empty())
-        splits = readSplits(splitsPath);
-    else
-        sink.report().warnings.push_back(path + ": no split file (splits/" + task +
-                                         "__default.json); all instances are marked 'train'");
+        return readSplits(splitsPath);
+    sink.report().warnings.push_back(path + ": no split file (splits/" + task +
+                                     "__default.json); all instances are marked 'train'");
+    return {};
+}
 
+// One element {question, answer[, rationale | reasoning]} as an instance record (choices split off an inline
+// "Answer Choices:" list), and the human rationales it ships with.
+std::vector<InterchangeRecord> recordsOf(const json& element, const std::string& task,
+                                         std::optional<answers::AnswerKind> kind, int64_t index,
+                                         const std::string& where, const std::string& fileName)
+{
+    if (!element.is_object())
+        throw Error(where + ": expected an object {question, answer}, not " + element.type_name());
+    InterchangeRecord r;
+    r.task = task;
+    r.id = task + "-" + std::to_string(index);
+    const std::string question = stringField(element, "question", where, true);
+    r.gold = stringField(element, "answer", where, true);
+    if (kind)
+        r.answerKind = std::string(answers::toString(*kind));
+    if (kind == answers::AnswerKind::YesNo)
+        r.gold = text::toLower(text::trim(r.gold));
+    std::string stem;
+    if ((!kind || kind == answers::AnswerKind::Choice) &&
+        BenchmarkImporter::splitInlineChoices(question, stem, r.choices)) {
+        r.question = stem;
+        r.hasChoices = true;
+    } else {
+        r.question = question;
+    }
+    std::vector<InterchangeRecord> out{r};
+    // Human-written rationales shipped with the benchmark (StrategyQA facts, GSM8K solutions).
+    for (const char* field : {"rationale", "reasoning"}) {
+        const std::string human = stringField(element, field, where, false);
+        if (text::trim(human).empty())
+            continue;
+        InterchangeRecord h = r;
+        h.rationale = human;
+        h.sourceKind = "human";
+        h.sample = 0;
+        h.source = "benchmark file " + fileName + " field '" + field + "'";
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+} // namespace
+
+int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& options, RecordSink& sink,
+                               const jobs::ProgressSink& progress, const jobs::StopToken* stop)
+{
+    const std::string task = options.task.value_or(taskFromPath(path));
+    const auto kind = knownAnswerKind(task);
+    std::string splitsPath;
+    const auto splits = splitsFor(path, task, options, sink, splitsPath);
     // A "_test_only" file holds just the test part of a benchmark whose split file indexes the whole of it.
     const bool testOnly = fs::path(path).stem().string().ends_with("_test_only");
-
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(path + ": cannot open");
@@ -174,47 +223,18 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
 
     auto handle = [&](const json& element) {
         const std::string where = path + ": element " + std::to_string(index + 1);
-        if (!element.is_object())
-            throw Error(where + ": expected an object {question, answer}, not " + element.type_name());
-        InterchangeRecord r;
-        r.task = task;
-        r.id = task + "-" + std::to_string(index);
-        const std::string question = stringField(element, "question", where, true);
-        r.gold = stringField(element, "answer", where, true);
-        if (kind)
-            r.answerKind = std::string(answers::toString(*kind));
-        if (kind == answers::AnswerKind::YesNo)
-            r.gold = text::toLower(text::trim(r.gold));
-        std::string stem;
-        if ((!kind || kind == answers::AnswerKind::Choice) && splitInlineChoices(question, stem, r.choices)) {
-            r.question = stem;
-            r.hasChoices = true;
-        } else {
-            r.question = question;
-        }
+        std::string split;
         if (testOnly)
-            r.split = "test";
-        else if (!splits.empty()) {
-            const auto it = splits.find(index);
-            if (it == splits.end()) {
-                sink.report().warnings.push_back(where + ": index " + std::to_string(index) + " is in no split of " +
-                                                 splitsPath + "; marked 'train'");
-            } else {
-                r.split = it->second;
-            }
-        }
-        sink.add(r, where);
-        // Human-written rationales shipped with the benchmark (StrategyQA facts, GSM8K solutions).
-        for (const char* field : {"rationale", "reasoning"}) {
-            const std::string human = stringField(element, field, where, false);
-            if (text::trim(human).empty())
-                continue;
-            InterchangeRecord h = r;
-            h.rationale = human;
-            h.sourceKind = "human";
-            h.sample = 0;
-            h.source = "benchmark file " + fs::path(path).filename().string() + " field '" + field + "'";
-            sink.add(h, where);
+            split = "test";
+        else if (const auto it = splits.find(index); it != splits.end())
+            split = it->second;
+        else if (!splits.empty())
+            sink.report().warnings.push_back(where + ": index " + std::to_string(index) + " is in no split of " +
+                                             splitsPath + "; marked 'train'");
+        for (auto& r : recordsOf(element, task, kind, index, where, fs::path(path).filename().string())) {
+            if (!split.empty())
+                r.split = split;
+            sink.add(r, where);
         }
         ++index;
         if ((index & 1023) == 0) {

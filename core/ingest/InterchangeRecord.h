@@ -48,7 +48,5 @@ struct InterchangeRecord {
 bool isKnownSplit(std::string_view split);
 
 // Serialises a choices list as stored: [{"label": .., "text": ..}, ...].
-std::string choicesToJson(const std::vector<answers::Choice>& choices);
-std::vector<answers::Choice> choicesFromJson(const std::string& json);
 
 } // namespace cotlab::ingest

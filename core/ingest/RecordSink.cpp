@@ -129,6 +129,8 @@ void RecordSink::prepare(PreparedRecord& p)
     fillRationale(p.record, ex, *p.rationale);
 }
 
+// Per imported record: finds its instance in memory or the store, or inserts it, and checks the record agrees with
+// what is stored; the writer's hot path, kept in one piece so the common case (instance already seen) returns early.
 RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std::function<std::string()>& whereFn)
 {
     const InterchangeRecord& r = p.record;
@@ -174,7 +176,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         // Stored by an earlier import (or earlier in this one): it must be the same instance.
         const bool thisImport = stored->importId == m_writer.importId();
         const auto storedChoices =
-            stored->choicesJson ? choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
+            stored->choicesJson ? answers::choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
         s.kind = stored->answerKind;
         s.extractor = std::make_shared<AnswerExtractor>(kindOf(stored->answerKind), storedChoices);
         s.choices = storedChoices.empty() ? r.choices : storedChoices;
@@ -186,7 +188,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold", here = r.gold, there = stored->gold;
         else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
-            field = "choices", here = choicesToJson(r.choices), there = *stored->choicesJson;
+            field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
         else if (stored->split != r.split)
             field = "split", here = r.split, there = stored->split;
         if (!field.empty()) {
@@ -213,7 +215,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         in.split = r.split;
         in.question = r.question;
         if (r.hasChoices)
-            in.choicesJson = choicesToJson(r.choices);
+            in.choicesJson = answers::choicesToJson(r.choices);
         in.gold = r.gold;
         in.answerKind = kind;
         if (!r.metaJson.empty() && !r.rationale)

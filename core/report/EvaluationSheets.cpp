@@ -27,37 +27,36 @@ std::string yesNo(const std::optional<bool>& value)
 
 } // namespace
 
-std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
-{
-    store::EvaluationRepository evaluations(db);
-    const auto evaluation = evaluations.find(evaluationId);
-    if (!evaluation)
-        throw Error("there is no evaluation " + std::to_string(evaluationId) + " in " + db.path() +
-                    " (cotlab-cli evals lists them)");
-    const auto details = evaluations.evaluatedInstanceDetails(evaluationId);
-    const auto [teacherCorrect, teacherJudged] = evaluations.teacherTally(evaluationId);
+namespace {
 
+Sheet summarySheet(const store::EvaluationRecord& evaluation, int64_t teacherCorrect, int64_t teacherJudged)
+{
     Sheet summary{"Summary", {{"Field", 30}, {"Value", 60, true, "0.000"}}, {}};
     auto field = [&](const std::string& name, Cell value) { summary.rows.push_back({name, std::move(value)}); };
-    field("Evaluation", evaluation->id);
-    field("Student", evaluation->name);
-    field("Training run", evaluation->runId ? Cell(*evaluation->runId) : Cell(std::string("none")));
-    field("Model", evaluation->modelPath);
-    field("Task", evaluation->task);
-    field("Split", evaluation->split);
-    field("Status", evaluation->status);
-    field("Questions", evaluation->items);
-    field("Evaluated", evaluation->done);
-    field("Correct", evaluation->correct);
-    field("Accuracy", optionalNumber(evaluation->accuracy));
-    field("Accuracy 95% CI low", optionalNumber(evaluation->ciLow));
-    field("Accuracy 95% CI high", optionalNumber(evaluation->ciHigh));
+    field("Evaluation", evaluation.id);
+    field("Student", evaluation.name);
+    field("Training run", evaluation.runId ? Cell(*evaluation.runId) : Cell(std::string("none")));
+    field("Model", evaluation.modelPath);
+    field("Task", evaluation.task);
+    field("Split", evaluation.split);
+    field("Status", evaluation.status);
+    field("Questions", evaluation.items);
+    field("Evaluated", evaluation.done);
+    field("Correct", evaluation.correct);
+    field("Accuracy", optionalNumber(evaluation.accuracy));
+    field("Accuracy 95% CI low", optionalNumber(evaluation.ciLow));
+    field("Accuracy 95% CI high", optionalNumber(evaluation.ciHigh));
     field("Teacher accuracy on these questions",
           teacherJudged ? Cell(double(teacherCorrect) / double(teacherJudged)) : Cell(std::monostate{}));
     field("Questions with a teacher rationale", teacherJudged);
-    field("Settings", nlohmann::json::parse(evaluation->configJson, nullptr, false).dump());
-    field("Created", evaluation->createdAt);
+    field("Settings", nlohmann::json::parse(evaluation.configJson, nullptr, false).dump());
+    field("Created", evaluation.createdAt);
 
+    return summary;
+}
+
+Sheet itemsSheet(const std::vector<store::EvaluatedInstance>& details, std::unordered_set<int64_t>& evaluated)
+{
     Sheet items{"Items",
                 {{"Instance", 14},
                  {"Question", 50, true},
@@ -72,7 +71,6 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
                  {"Teacher answer", 10},
                  {"Teacher correct", 9}},
                 {}};
-    std::unordered_set<int64_t> evaluated;
     for (const auto& d : details) {
         evaluated.insert(d.instanceId);
         items.rows.push_back({d.extId, d.question, choicesText(d.choicesJson), d.gold, d.prediction,
@@ -81,7 +79,13 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
                               d.teacherAnswer.value_or(""), yesNo(d.teacherCorrect)});
     }
 
-    // Studies that judged this student's rationales on these questions.
+    return items;
+}
+
+// The labels of the studies that judged this student's rationales on these questions, and those studies' reports.
+Sheet labelsSheet(store::Database& db, const store::EvaluationRecord& evaluation,
+                  const std::unordered_set<int64_t>& evaluated, std::vector<review::StudyReport>& reports)
+{
     Sheet labels{"Labels",
                  {{"Study", 18},
                   {"Item", 8},
@@ -93,8 +97,7 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
                   {"Labelled at", 24}},
                  {}};
     store::ReviewRepository reviews(db);
-    std::vector<review::StudyReport> reports;
-    const std::string source = "student:" + evaluation->name;
+    const std::string source = "student:" + evaluation.name;
     for (const auto& study : reviews.list()) {
         const auto spec = review::specFromJson(study.name, study.mode, study.configJson);
         int64_t index = -1;
@@ -121,10 +124,27 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
         }
         reports.push_back(review::studyReport(db, study.id));
     }
+    return labels;
+}
+
+} // namespace
+
+std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
+{
+    store::EvaluationRepository evaluations(db);
+    const auto evaluation = evaluations.find(evaluationId);
+    if (!evaluation)
+        throw Error("there is no evaluation " + std::to_string(evaluationId) + " in " + db.path() +
+                    " (cotlab-cli evals lists them)");
+    const auto [teacherCorrect, teacherJudged] = evaluations.teacherTally(evaluationId);
+    std::unordered_set<int64_t> evaluated;
+    Sheet items = itemsSheet(evaluations.evaluatedInstanceDetails(evaluationId), evaluated);
+    std::vector<review::StudyReport> reports;
+    Sheet labels = labelsSheet(db, *evaluation, evaluated, reports);
     std::vector<const review::StudyReport*> judged;
     for (const auto& r : reports)
         judged.push_back(&r);
-    return {summary, items, labels, agreementSheet(judged, true)};
+    return {summarySheet(*evaluation, teacherCorrect, teacherJudged), items, labels, agreementSheet(judged, true)};
 }
 
 } // namespace cotlab::report

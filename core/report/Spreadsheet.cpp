@@ -352,18 +352,13 @@ size_t columnOf(const char* reference)
     return column ? column - 1 : 0;
 }
 
-} // namespace
-
-Table readXlsx(const std::string& path, const std::string& wanted)
+// The zip entry of the sheet named `wanted` (the first sheet when empty), from the workbook and its relations.
+std::string sheetEntry(ZipFile& zip, const std::string& path, const std::string& wanted)
 {
-    ZipFile zip(path);
-    if (!zip.handle)
-        throw Error(path + " is not an XLSX workbook (it is not a zip archive); save it as .xlsx or .csv");
     const auto workbook = zip.read("xl/workbook.xml");
     const auto relations = zip.read("xl/_rels/workbook.xml.rels");
     if (!workbook || !relations)
         throw Error(path + " is not an XLSX workbook (xl/workbook.xml is missing)");
-
     std::vector<std::pair<std::string, std::string>> sheets; // name, relation id
     XmlWalker walker;
     walker.open = [&](const std::string& name, const char** attrs) {
@@ -393,34 +388,39 @@ Table readXlsx(const std::string& path, const std::string& wanted)
         }
     if (target.empty())
         throw Error(path + " has no sheet" + (wanted.empty() ? std::string() : " named '" + wanted + "'"));
-    if (target.front() == '/')
-        target = target.substr(1);
-    else
-        target = "xl/" + target;
+    return target.front() == '/' ? target.substr(1) : "xl/" + target;
+}
 
+// The workbook's shared strings, in order (cells of type "s" refer to them by index).
+std::vector<std::string> sharedStrings(ZipFile& zip)
+{
     std::vector<std::string> shared;
-    if (const auto strings = zip.read("xl/sharedStrings.xml")) {
-        bool inText = false;
-        walker.open = [&](const std::string& name, const char**) {
-            if (name == "si")
-                shared.emplace_back();
-            inText = name == "t";
-        };
-        walker.close = [&](const std::string&) { inText = false; };
-        walker.text = [&](const char* s, int n) {
-            if (inText && !shared.empty())
-                shared.back().append(s, size_t(n));
-        };
-        walker.parse(*strings);
-    }
-    const auto document = zip.read(target);
-    if (!document)
-        throw Error(path + " is damaged: its sheet " + target + " cannot be read");
+    const auto strings = zip.read("xl/sharedStrings.xml");
+    if (!strings)
+        return shared;
+    bool inText = false;
+    XmlWalker walker;
+    walker.open = [&](const std::string& name, const char**) {
+        if (name == "si")
+            shared.emplace_back();
+        inText = name == "t";
+    };
+    walker.close = [&](const std::string&) { inText = false; };
+    walker.text = [&](const char* s, int n) {
+        if (inText && !shared.empty())
+            shared.back().append(s, size_t(n));
+    };
+    walker.parse(*strings);
+    return shared;
+}
 
-    Table table;
+// The cells of a sheet's XML as text, by row and column; false when it is not well-formed XML.
+bool readCells(const std::string& document, const std::vector<std::string>& shared, Table& table)
+{
     std::string type, value;
     size_t column = 0;
     bool inValue = false, inCell = false;
+    XmlWalker walker;
     walker.open = [&](const std::string& name, const char** attrs) {
         if (name == "row") {
             const char* r = attribute(attrs, "r");
@@ -462,7 +462,23 @@ Table readXlsx(const std::string& path, const std::string& wanted)
         if (inValue)
             value.append(s, size_t(n));
     };
-    if (!walker.parse(*document))
+    return walker.parse(document);
+}
+
+} // namespace
+
+Table readXlsx(const std::string& path, const std::string& wanted)
+{
+    ZipFile zip(path);
+    if (!zip.handle)
+        throw Error(path + " is not an XLSX workbook (it is not a zip archive); save it as .xlsx or .csv");
+    const std::string target = sheetEntry(zip, path, wanted);
+    const std::vector<std::string> shared = sharedStrings(zip);
+    const auto document = zip.read(target);
+    if (!document)
+        throw Error(path + " is damaged: its sheet " + target + " cannot be read");
+    Table table;
+    if (!readCells(*document, shared, table))
         throw Error(path + " is damaged: its sheet " + target + " is not valid XML");
     // Trailing empty rows (formatting only) are not data.
     while (!table.empty() && table.back().empty())

@@ -1,6 +1,6 @@
 #include "report/StudySheets.h"
 
-#include "ingest/InterchangeRecord.h"
+#include "answers/AnswerKind.h"
 #include "review/Study.h"
 #include "store/Database.h"
 #include "store/ReviewRepository.h"
@@ -66,7 +66,7 @@ std::string choicesText(const std::optional<std::string>& choicesJson)
     if (!choicesJson)
         return {};
     std::string out;
-    for (const auto& c : ingest::choicesFromJson(*choicesJson))
+    for (const auto& c : answers::choicesFromJson(*choicesJson))
         out += (out.empty() ? "" : "\n") + c.label + ") " + c.text;
     return out;
 }
@@ -106,16 +106,13 @@ Sheet agreementSheet(const std::vector<const review::StudyReport*>& reports, boo
     return sheet;
 }
 
-std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
+namespace {
+
+// The study's description, progress and results (with their intervals).
+Sheet summarySheet(const review::StudyReport& report, const std::vector<std::string>& sourceLabels)
 {
-    store::ReviewRepository repo(db);
-    const review::StudyReport report = review::studyReport(db, studyId);
     const auto& spec = report.spec;
     const bool pairwise = spec.mode == review::Mode::Pairwise;
-    std::vector<std::string> sourceLabels;
-    for (const auto& s : spec.sources)
-        sourceLabels.push_back(s.label());
-
     Sheet summary{"Summary",
                   {{"Field", 34},
                    {"Value", 60, false, "0.000"},
@@ -169,6 +166,13 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
                 {r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n, r.rating.low, r.rating.high});
     }
 
+    return summary;
+}
+
+// One row per item: the question, gold and each side's rationale, answer and correctness.
+Sheet itemsSheet(store::ReviewRepository& repo, int64_t studyId, const std::vector<std::string>& sourceLabels,
+                 bool pairwise)
+{
     Sheet items{"Items",
                 {{"Item", 8},
                  {"Position", 9},
@@ -207,6 +211,21 @@ std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
         items.rows.push_back(std::move(row));
     }
 
+    return items;
+}
+
+} // namespace
+
+std::vector<Sheet> studySheets(store::Database& db, int64_t studyId)
+{
+    store::ReviewRepository repo(db);
+    const review::StudyReport report = review::studyReport(db, studyId);
+    const bool pairwise = report.spec.mode == review::Mode::Pairwise;
+    std::vector<std::string> sourceLabels;
+    for (const auto& s : report.spec.sources)
+        sourceLabels.push_back(s.label());
+    Sheet summary = summarySheet(report, sourceLabels);
+    Sheet items = itemsSheet(repo, studyId, sourceLabels, pairwise);
     Sheet labels{"Labels", {{"Item", 8}, {"Annotator", 16}, {"Criterion", 14}, {"Value", 8}, {"Labelled at", 24}}, {}};
     for (const auto& l : repo.labels(studyId))
         labels.rows.push_back({l.itemId, l.annotator, l.criterion, l.value, l.labelledAt});
@@ -325,63 +344,67 @@ int parseOption(review::Scale scale, const std::string& cell)
 
 } // namespace
 
-LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::string& path,
-                             const std::string& annotatorOverride)
-{
-    store::ReviewRepository repo(db);
-    const auto [study, spec] = review::loadStudy(db, studyId);
-    const Table table = readTable(path);
-    if (table.empty())
-        throw Error(path + " is empty: it needs a header row (item, annotator, one column per criterion)");
+namespace {
 
-    const auto& header = table.front();
-    int itemColumn = -1, annotatorColumn = -1, commentColumn = -1;
-    std::vector<std::pair<int, const review::Criterion*>> criterionColumns;
+// Where a filled label sheet keeps what: the item, annotator and comment columns and one column per criterion.
+struct SheetLayout {
+    int item = -1, annotator = -1, comment = -1;
+    std::vector<std::pair<int, const review::Criterion*>> criteria;
+};
+
+SheetLayout layoutOf(const std::vector<std::string>& header, const review::StudySpec& spec, const std::string& path,
+                     const std::string& annotatorOverride)
+{
+    SheetLayout layout;
     for (size_t c = 0; c < header.size(); ++c) {
         const std::string key = headerKey(header[c]);
         if (lower(key) == "item")
-            itemColumn = int(c);
+            layout.item = int(c);
         else if (lower(key) == "annotator")
-            annotatorColumn = int(c);
+            layout.annotator = int(c);
         else if (lower(key) == "comment")
-            commentColumn = int(c);
+            layout.comment = int(c);
         else
             for (const auto& criterion : spec.criteria)
                 if (criterion.key == key)
-                    criterionColumns.push_back({int(c), &criterion});
+                    layout.criteria.push_back({int(c), &criterion});
     }
-    if (itemColumn < 0)
+    if (layout.item < 0)
         throw Error(path + ": the header row has no 'item' column (export a blank sheet to see the layout)");
-    if (annotatorColumn < 0 && annotatorOverride.empty())
+    if (layout.annotator < 0 && annotatorOverride.empty())
         throw Error(path + ": the sheet has no 'annotator' column; give the annotator's name");
-    if (criterionColumns.empty() && commentColumn < 0) {
+    if (layout.criteria.empty() && layout.comment < 0) {
         std::vector<std::string> keys;
         for (const auto& c : spec.criteria)
             keys.push_back(c.key);
         throw Error(path + ": no column is one of the study's criteria (" + join(keys, ", ") + ")");
     }
+    return layout;
+}
 
-    const auto items = repo.items(studyId);
-    std::unordered_map<int64_t, size_t> itemIndex;
-    std::vector<int64_t> ids;
-    for (size_t i = 0; i < items.size(); ++i) {
-        itemIndex[items[i].id] = i;
-        ids.push_back(items[i].id);
+std::string cellOf(const std::vector<std::string>& row, int column)
+{
+    return column >= 0 && size_t(column) < row.size() ? row[size_t(column)] : std::string();
+}
+
+// Reads a filled sheet's rows against a study: labels per annotator, turned from the sheet's sides (blind, per
+// annotator) into the study's, and every problem with its row and column.
+class LabelRows {
+public:
+    LabelRows(store::ReviewRepository& repo, int64_t studyId, const review::StudySpec& spec, std::string studyName)
+        : m_spec(spec), m_studyName(std::move(studyName))
+    {
+        const auto items = repo.items(studyId);
+        for (size_t i = 0; i < items.size(); ++i) {
+            m_itemIndex[items[i].id] = i;
+            m_ids.push_back(items[i].id);
+        }
     }
-    std::map<std::string, std::vector<bool>> sidesOf; // per annotator
-    std::map<std::string, std::vector<store::ReviewRepository::ImportedItem>> byAnnotator;
-    std::vector<std::string> problems;
-    LabelImport result;
-    auto cell = [](const std::vector<std::string>& row, int column) {
-        return column >= 0 && size_t(column) < row.size() ? row[size_t(column)] : std::string();
-    };
-    for (size_t r = 1; r < table.size(); ++r) {
-        const auto& row = table[r];
-        if (std::all_of(row.begin(), row.end(), [](const std::string& s) { return trim(s).empty(); }))
-            continue;
-        ++result.rows;
-        const std::string where = path + ": row " + std::to_string(r + 1);
-        const std::string itemText = trim(cell(row, itemColumn));
+
+    void read(const std::vector<std::string>& row, const SheetLayout& layout, const std::string& where,
+              const std::string& annotatorOverride, LabelImport& result)
+    {
+        const std::string itemText = trim(cellOf(row, layout.item));
         int64_t itemId = 0;
         try {
             size_t used = 0;
@@ -389,28 +412,23 @@ LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::st
             if (used != itemText.size() && itemText.substr(used) != ".0")
                 throw std::invalid_argument(itemText);
         } catch (const std::exception&) {
-            problems.push_back(where + ": '" + itemText + "' is not an item number");
-            continue;
+            return problems.push_back(where + ": '" + itemText + "' is not an item number");
         }
-        const auto found = itemIndex.find(itemId);
-        if (found == itemIndex.end()) {
-            problems.push_back(where + ": item " + itemText + " is not in study '" + study.name + "'");
-            continue;
-        }
-        std::string annotator = trim(cell(row, annotatorColumn));
+        const auto found = m_itemIndex.find(itemId);
+        if (found == m_itemIndex.end())
+            return problems.push_back(where + ": item " + itemText + " is not in study '" + m_studyName + "'");
+        std::string annotator = trim(cellOf(row, layout.annotator));
         if (annotator.empty())
             annotator = annotatorOverride;
-        if (annotator.empty()) {
-            problems.push_back(where + ": the annotator cell is empty");
-            continue;
-        }
-        auto& sides = sidesOf[annotator];
+        if (annotator.empty())
+            return problems.push_back(where + ": the annotator cell is empty");
+        auto& sides = m_sidesOf[annotator];
         if (sides.empty())
-            sides = review::leftIsB(ids, spec.seed, annotator);
+            sides = review::leftIsB(m_ids, m_spec.seed, annotator);
         store::ReviewRepository::ImportedItem imported;
         imported.itemId = itemId;
-        for (const auto& [column, criterion] : criterionColumns) {
-            const std::string text = trim(cell(row, column));
+        for (const auto& [column, criterion] : layout.criteria) {
+            const std::string text = trim(cellOf(row, column));
             if (text.empty())
                 continue;
             const int option = parseOption(criterion->scale, text);
@@ -422,21 +440,53 @@ LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::st
             imported.labels.push_back(
                 {criterion->key, review::valueForOption(criterion->scale, option, sides[found->second])});
         }
-        imported.comment = trim(cell(row, commentColumn));
+        imported.comment = trim(cellOf(row, layout.comment));
         result.labels += int64_t(imported.labels.size());
         result.comments += !imported.comment.empty();
         byAnnotator[annotator].push_back(std::move(imported));
     }
-    if (!problems.empty()) {
+
+    std::vector<std::string> problems;
+    std::map<std::string, std::vector<store::ReviewRepository::ImportedItem>> byAnnotator;
+
+private:
+    const review::StudySpec& m_spec;
+    std::string m_studyName;
+    std::unordered_map<int64_t, size_t> m_itemIndex;
+    std::vector<int64_t> m_ids;
+    std::map<std::string, std::vector<bool>> m_sidesOf; // per annotator
+};
+
+} // namespace
+
+LabelImport importLabelSheet(store::Database& db, int64_t studyId, const std::string& path,
+                             const std::string& annotatorOverride)
+{
+    store::ReviewRepository repo(db);
+    const auto [study, spec] = review::loadStudy(db, studyId);
+    const Table table = readTable(path);
+    if (table.empty())
+        throw Error(path + " is empty: it needs a header row (item, annotator, one column per criterion)");
+    const SheetLayout layout = layoutOf(table.front(), spec, path, annotatorOverride);
+    LabelRows rows(repo, studyId, spec, study.name);
+    LabelImport result;
+    for (size_t r = 1; r < table.size(); ++r) {
+        const auto& row = table[r];
+        if (std::all_of(row.begin(), row.end(), [](const std::string& s) { return trim(s).empty(); }))
+            continue;
+        ++result.rows;
+        rows.read(row, layout, path + ": row " + std::to_string(r + 1), annotatorOverride, result);
+    }
+    if (!rows.problems.empty()) {
         std::string message = "nothing was imported from " + path + ":";
-        for (size_t i = 0; i < problems.size() && i < 20; ++i)
-            message += "\n  " + problems[i];
-        if (problems.size() > 20)
-            message += "\n  ... and " + std::to_string(problems.size() - 20) + " more";
+        for (size_t i = 0; i < rows.problems.size() && i < 20; ++i)
+            message += "\n  " + rows.problems[i];
+        if (rows.problems.size() > 20)
+            message += "\n  ... and " + std::to_string(rows.problems.size() - 20) + " more";
         throw Error(message);
     }
     store::ReviewRepository::ImportedLabels labels;
-    for (auto& [annotator, imported] : byAnnotator) {
+    for (auto& [annotator, imported] : rows.byAnnotator) {
         result.annotators.push_back(annotator);
         labels.push_back({annotator, std::move(imported)});
     }

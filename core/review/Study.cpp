@@ -220,49 +220,57 @@ std::vector<Criterion> criteriaFromJson(const std::string& text)
     }
 }
 
-int64_t createStudy(store::Database& db, StudySpec spec)
-{
-    if (spec.criteria.empty())
-        spec.criteria = defaultCriteria(spec.mode);
-    validate(spec);
-    store::ReviewRepository repo(db);
-    if (repo.find(spec.name))
-        throw Error("a study named '" + spec.name + "' already exists in " + db.path() + "; pick another name");
+namespace {
 
-    // The candidate rationales of each source, by instance; one picked at random (seeded) per instance and source.
-    struct Pick {
-        int64_t rationaleId = 0;
-        uint64_t key = 0;
-        std::optional<bool> correct;
-    };
-    const size_t sources = spec.sources.size();
+// One candidate rationale of a source for an instance: the one with the smallest seeded key is picked.
+struct Pick {
+    int64_t rationaleId = 0;
+    uint64_t key = 0;
+    std::optional<bool> correct;
+};
+
+struct Candidates {
     std::map<int64_t, std::vector<Pick>> picks; // instance -> one pick per source
     std::unordered_map<int64_t, std::string> taskOf;
+};
+
+// The rationales of each source, by instance; one picked at random (seeded) per instance and source.
+Candidates pickRationales(store::ReviewRepository& repo, const StudySpec& spec)
+{
+    Candidates out;
+    const size_t sources = spec.sources.size();
     for (size_t s = 0; s < sources; ++s) {
         const auto rows = repo.sourceRationales(spec.sources[s].kind, spec.sources[s].model, spec.tasks, spec.split);
         for (const auto& r : rows) {
-            auto& slots = picks[r.instanceId];
+            auto& slots = out.picks[r.instanceId];
             if (slots.size() < sources) {
                 if (s > 0 && slots.empty()) // not a candidate of an earlier source
                     continue;
                 slots.resize(sources);
             }
-            taskOf[r.instanceId] = r.task;
+            out.taskOf[r.instanceId] = r.task;
             const uint64_t key = seededKey(r.rationaleId, spec.seed);
             Pick& pick = slots[s];
             if (pick.rationaleId == 0 || key < pick.key)
                 pick = {r.rationaleId, key, r.correct};
         }
     }
-    // Strata of the instances every source has a rationale for, each in seeded random order.
+    return out;
+}
+
+// The instances every source has a rationale for, by stratum, each stratum in seeded random order; equal shares:
+// strata take turns until the size is reached or every stratum is used up. (instance, stratum) in order.
+std::vector<std::pair<int64_t, std::string>> sampleInstances(Candidates& c, const StudySpec& spec,
+                                                             const std::string& where)
+{
     std::map<std::string, std::vector<std::pair<uint64_t, int64_t>>> strata;
-    for (const auto& [instance, slots] : picks) {
-        if (slots.size() < sources ||
+    for (const auto& [instance, slots] : c.picks) {
+        if (slots.size() < spec.sources.size() ||
             std::any_of(slots.begin(), slots.end(), [](const Pick& p) { return p.rationaleId == 0; }))
             continue;
         std::string stratum;
         if (spec.stratifyByTask)
-            stratum = taskOf[instance];
+            stratum = c.taskOf[instance];
         if (spec.stratifyByCorrectness)
             stratum += (stratum.empty() ? "" : " / ") + correctnessName(slots[0].correct);
         strata[stratum].push_back({seededKey(instance, spec.seed), instance});
@@ -271,14 +279,13 @@ int64_t createStudy(store::Database& db, StudySpec spec)
         std::string names;
         for (const auto& s : spec.sources)
             names += (names.empty() ? "" : " and ") + s.label();
-        throw Error("no instance in " + db.path() + " has rationales from " + names +
+        throw Error("no instance in " + where + " has rationales from " + names +
                     (spec.tasks.empty() ? std::string() : " in the chosen tasks") +
                     (spec.split.empty() ? std::string() : " in split '" + spec.split + "'") +
                     "; evaluate the student first (Evaluate page or cotlab-cli eval) or pick other sources");
     }
     for (auto& [name, members] : strata)
         std::sort(members.begin(), members.end());
-    // Equal shares: strata take turns until the size is reached or every stratum is used up.
     std::vector<std::pair<int64_t, std::string>> chosen;
     for (size_t round = 0; int64_t(chosen.size()) < spec.size; ++round) {
         bool any = false;
@@ -291,10 +298,16 @@ int64_t createStudy(store::Database& db, StudySpec spec)
         if (!any)
             break;
     }
-    // Items (one per instance, or one per instance and source) in seeded random order.
+    return chosen;
+}
+
+// Items (one per instance, or one per instance and source) in seeded random order.
+std::vector<store::StudyItemRecord> studyItems(const std::vector<std::pair<int64_t, std::string>>& chosen,
+                                               Candidates& c, const StudySpec& spec)
+{
     std::vector<std::pair<uint64_t, store::StudyItemRecord>> items;
     for (const auto& [instance, stratum] : chosen) {
-        const auto& slots = picks[instance];
+        const auto& slots = c.picks[instance];
         if (spec.mode == Mode::Pairwise) {
             store::StudyItemRecord item;
             item.instanceId = instance;
@@ -305,7 +318,7 @@ int64_t createStudy(store::Database& db, StudySpec spec)
             item.stratum = stratum;
             items.push_back({seededKey(slots[0].rationaleId, spec.seed + 1), item});
         } else {
-            for (size_t s = 0; s < sources; ++s) {
+            for (size_t s = 0; s < spec.sources.size(); ++s) {
                 store::StudyItemRecord item;
                 item.instanceId = instance;
                 item.rationaleA = slots[s].rationaleId;
@@ -320,7 +333,22 @@ int64_t createStudy(store::Database& db, StudySpec spec)
     ordered.reserve(items.size());
     for (auto& [key, item] : items)
         ordered.push_back(std::move(item));
-    return repo.createStudy(spec.name, modeName(spec.mode), specToJson(spec), ordered);
+    return ordered;
+}
+
+} // namespace
+
+int64_t createStudy(store::Database& db, StudySpec spec)
+{
+    if (spec.criteria.empty())
+        spec.criteria = defaultCriteria(spec.mode);
+    validate(spec);
+    store::ReviewRepository repo(db);
+    if (repo.find(spec.name))
+        throw Error("a study named '" + spec.name + "' already exists in " + db.path() + "; pick another name");
+    Candidates candidates = pickRationales(repo, spec);
+    const auto chosen = sampleInstances(candidates, spec, db.path());
+    return repo.createStudy(spec.name, modeName(spec.mode), specToJson(spec), studyItems(chosen, candidates, spec));
 }
 
 std::vector<bool> leftIsB(const std::vector<int64_t>& itemIds, uint64_t seed, const std::string& annotator)
@@ -437,31 +465,27 @@ int categoryOf(Scale scale, const std::string& value)
 
 } // namespace
 
-StudyReport studyReport(store::Database& db, int64_t studyId)
-{
-    store::ReviewRepository repo(db);
-    StudyReport report;
-    std::tie(report.study, report.spec) = loadStudy(db, studyId);
-    const auto items = repo.items(studyId);
-    report.items = int64_t(items.size());
-    const auto annotators = repo.annotators(studyId);
-    const auto labels = repo.labels(studyId);
+namespace {
 
+// values[criterion][item][annotator]: the category each annotator chose (none where no label was given).
+using LabelMatrix = std::vector<std::vector<std::vector<std::optional<int>>>>;
+
+LabelMatrix labelMatrix(const std::vector<Criterion>& criteria, const std::vector<store::StudyItemRecord>& items,
+                        const std::vector<store::AnnotatorRecord>& annotators,
+                        const std::vector<store::StudyLabel>& labels, std::vector<int64_t>& labelCount)
+{
     std::unordered_map<int64_t, size_t> itemIndex;
     for (size_t i = 0; i < items.size(); ++i)
         itemIndex[items[i].id] = i;
     std::unordered_map<std::string, size_t> annotatorIndex;
     for (size_t a = 0; a < annotators.size(); ++a)
         annotatorIndex[annotators[a].name] = a;
-    const auto& criteria = report.spec.criteria;
-    // values[criterion][item][annotator]: category index
-    std::vector<std::vector<std::vector<std::optional<int>>>> values(
-        criteria.size(),
-        std::vector<std::vector<std::optional<int>>>(items.size(), std::vector<std::optional<int>>(annotators.size())));
     std::unordered_map<std::string, size_t> criterionIndex;
     for (size_t c = 0; c < criteria.size(); ++c)
         criterionIndex[criteria[c].key] = c;
-    std::vector<int64_t> labelCount(annotators.size(), 0);
+    LabelMatrix values(criteria.size(), std::vector<std::vector<std::optional<int>>>(
+                                            items.size(), std::vector<std::optional<int>>(annotators.size())));
+    labelCount.assign(annotators.size(), 0);
     for (const auto& label : labels) {
         const auto c = criterionIndex.find(label.criterion);
         const auto i = itemIndex.find(label.itemId);
@@ -474,6 +498,124 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
         values[c->second][i->second][a->second] = category;
         ++labelCount[a->second];
     }
+    return values;
+}
+
+// Observed agreement, Cohen's kappa per pair of annotators, Fleiss' kappa (over items every annotator labelled) and
+// Krippendorff's alpha, for one criterion's labels.
+CriterionAgreement agreementOf(const Criterion& criterion, const std::vector<std::vector<std::optional<int>>>& byItem,
+                               const std::vector<store::AnnotatorRecord>& annotators)
+{
+    CriterionAgreement agreement;
+    agreement.criterion = criterion.key;
+    const size_t k = scaleValues(criterion.scale).size();
+    std::vector<std::vector<int64_t>> counts;
+    double agreeingShare = 0;
+    for (const auto& row : byItem) {
+        const auto given = std::count_if(row.begin(), row.end(), [](const auto& v) { return v.has_value(); });
+        agreement.items += given >= 2;
+        if (given >= 2) {
+            int64_t pairs = 0, agreeing = 0;
+            for (size_t a = 0; a < row.size(); ++a)
+                for (size_t b = a + 1; b < row.size(); ++b)
+                    if (row[a] && row[b]) {
+                        ++pairs;
+                        agreeing += *row[a] == *row[b];
+                    }
+            agreeingShare += double(agreeing) / double(pairs);
+        }
+        if (given == int64_t(annotators.size()) && given >= 2) {
+            std::vector<int64_t> unit(k, 0);
+            for (const auto& v : row)
+                ++unit[size_t(*v)];
+            counts.push_back(std::move(unit));
+        }
+    }
+    for (size_t a = 0; a < annotators.size(); ++a)
+        for (size_t b = a + 1; b < annotators.size(); ++b) {
+            std::vector<std::optional<int>> first, second;
+            PairKappa pair{annotators[a].name, annotators[b].name, 0, std::nullopt};
+            for (const auto& row : byItem) {
+                first.push_back(row[a]);
+                second.push_back(row[b]);
+                pair.items += row[a] && row[b];
+            }
+            pair.kappa = cohensKappa(first, second);
+            agreement.cohen.push_back(pair);
+        }
+    if (agreement.items > 0)
+        agreement.observed = agreeingShare / double(agreement.items);
+    agreement.fleissItems = int64_t(counts.size());
+    if (!counts.empty())
+        agreement.fleiss = fleissKappa(counts);
+    agreement.alphaNominal = krippendorffAlpha(byItem, AlphaMetric::Nominal);
+    agreement.alphaOrdinal = krippendorffAlpha(byItem, AlphaMetric::Ordinal);
+    return agreement;
+}
+
+// How often A was preferred, the ties and B, per item (the share of its annotators), over the labelled items.
+PreferenceResult preferenceOf(const Criterion& criterion, const std::vector<std::vector<std::optional<int>>>& byItem,
+                              uint64_t seed)
+{
+    std::vector<double> aWins, ties, bWins;
+    for (const auto& row : byItem) {
+        double n = 0, a = 0, t = 0, b = 0;
+        for (const auto& v : row) {
+            if (!v)
+                continue;
+            n += 1;
+            a += *v == 0;
+            t += *v == 1;
+            b += *v == 2;
+        }
+        if (n == 0)
+            continue;
+        aWins.push_back(a / n);
+        ties.push_back(t / n);
+        bWins.push_back(b / n);
+    }
+    return {criterion.key, bootstrapMean(aWins, seed), bootstrapMean(ties, seed), bootstrapMean(bWins, seed)};
+}
+
+// The mean rating of each source's items (one value per item: the mean of its annotators' ratings).
+std::vector<RatingResult> ratingsOf(const Criterion& criterion,
+                                    const std::vector<std::vector<std::optional<int>>>& byItem,
+                                    const std::vector<store::StudyItemRecord>& items, const StudySpec& spec)
+{
+    std::vector<RatingResult> out;
+    for (size_t s = 0; s < spec.sources.size(); ++s) {
+        std::vector<double> means;
+        for (size_t i = 0; i < items.size(); ++i) {
+            if (items[i].sourceA != int64_t(s))
+                continue;
+            double n = 0, sum = 0;
+            for (const auto& v : byItem[i])
+                if (v)
+                    if (const auto r = numericRating(criterion.scale, scaleValues(criterion.scale)[size_t(*v)])) {
+                        n += 1;
+                        sum += *r;
+                    }
+            if (n > 0)
+                means.push_back(sum / n);
+        }
+        out.push_back({criterion.key, spec.sources[s].label(), bootstrapMean(means, spec.seed)});
+    }
+    return out;
+}
+
+} // namespace
+
+StudyReport studyReport(store::Database& db, int64_t studyId)
+{
+    store::ReviewRepository repo(db);
+    StudyReport report;
+    std::tie(report.study, report.spec) = loadStudy(db, studyId);
+    const auto items = repo.items(studyId);
+    report.items = int64_t(items.size());
+    const auto annotators = repo.annotators(studyId);
+    const auto& criteria = report.spec.criteria;
+    std::vector<int64_t> labelCount;
+    const LabelMatrix values = labelMatrix(criteria, items, annotators, repo.labels(studyId), labelCount);
     for (size_t a = 0; a < annotators.size(); ++a) {
         AnnotatorProgress progress{annotators[a].name, labelCount[a], 0, annotators[a].position};
         for (size_t i = 0; i < items.size(); ++i) {
@@ -484,97 +626,13 @@ StudyReport studyReport(store::Database& db, int64_t studyId)
         }
         report.annotators.push_back(progress);
     }
-
     for (size_t c = 0; c < criteria.size(); ++c) {
-        const Scale scale = criteria[c].scale;
-        const auto& byItem = values[c];
-        CriterionAgreement agreement;
-        agreement.criterion = criteria[c].key;
-        const size_t k = scaleValues(scale).size();
-        std::vector<std::vector<int64_t>> counts;
-        double agreeingShare = 0;
-        for (const auto& row : byItem) {
-            const auto given = std::count_if(row.begin(), row.end(), [](const auto& v) { return v.has_value(); });
-            agreement.items += given >= 2;
-            if (given >= 2) {
-                int64_t pairs = 0, agreeing = 0;
-                for (size_t a = 0; a < row.size(); ++a)
-                    for (size_t b = a + 1; b < row.size(); ++b)
-                        if (row[a] && row[b]) {
-                            ++pairs;
-                            agreeing += *row[a] == *row[b];
-                        }
-                agreeingShare += double(agreeing) / double(pairs);
-            }
-            if (given == int64_t(annotators.size()) && given >= 2) {
-                std::vector<int64_t> unit(k, 0);
-                for (const auto& v : row)
-                    ++unit[size_t(*v)];
-                counts.push_back(std::move(unit));
-            }
-        }
-        for (size_t a = 0; a < annotators.size(); ++a)
-            for (size_t b = a + 1; b < annotators.size(); ++b) {
-                std::vector<std::optional<int>> first, second;
-                PairKappa pair{annotators[a].name, annotators[b].name, 0, std::nullopt};
-                for (const auto& row : byItem) {
-                    first.push_back(row[a]);
-                    second.push_back(row[b]);
-                    pair.items += row[a] && row[b];
-                }
-                pair.kappa = cohensKappa(first, second);
-                agreement.cohen.push_back(pair);
-            }
-        if (agreement.items > 0)
-            agreement.observed = agreeingShare / double(agreement.items);
-        agreement.fleissItems = int64_t(counts.size());
-        if (!counts.empty())
-            agreement.fleiss = fleissKappa(counts);
-        agreement.alphaNominal = krippendorffAlpha(byItem, AlphaMetric::Nominal);
-        agreement.alphaOrdinal = krippendorffAlpha(byItem, AlphaMetric::Ordinal);
-        report.agreement.push_back(agreement);
-
-        if (scale == Scale::Preference) {
-            std::vector<double> aWins, ties, bWins;
-            for (const auto& row : byItem) {
-                double n = 0, a = 0, t = 0, b = 0;
-                for (const auto& v : row) {
-                    if (!v)
-                        continue;
-                    n += 1;
-                    a += *v == 0;
-                    t += *v == 1;
-                    b += *v == 2;
-                }
-                if (n == 0)
-                    continue;
-                aWins.push_back(a / n);
-                ties.push_back(t / n);
-                bWins.push_back(b / n);
-            }
-            report.preferences.push_back({criteria[c].key, bootstrapMean(aWins, report.spec.seed),
-                                          bootstrapMean(ties, report.spec.seed),
-                                          bootstrapMean(bWins, report.spec.seed)});
-        } else {
-            for (size_t s = 0; s < report.spec.sources.size(); ++s) {
-                std::vector<double> means;
-                for (size_t i = 0; i < items.size(); ++i) {
-                    if (items[i].sourceA != int64_t(s))
-                        continue;
-                    double n = 0, sum = 0;
-                    for (const auto& v : byItem[i])
-                        if (v)
-                            if (const auto r = numericRating(scale, scaleValues(scale)[size_t(*v)])) {
-                                n += 1;
-                                sum += *r;
-                            }
-                    if (n > 0)
-                        means.push_back(sum / n);
-                }
-                report.ratings.push_back(
-                    {criteria[c].key, report.spec.sources[s].label(), bootstrapMean(means, report.spec.seed)});
-            }
-        }
+        report.agreement.push_back(agreementOf(criteria[c], values[c], annotators));
+        if (criteria[c].scale == Scale::Preference)
+            report.preferences.push_back(preferenceOf(criteria[c], values[c], report.spec.seed));
+        else
+            for (auto& r : ratingsOf(criteria[c], values[c], items, report.spec))
+                report.ratings.push_back(std::move(r));
     }
     return report;
 }

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string stepsToJson(const std::vector<corpus::StepCounts>& steps)
+std::string stepsToJson(const std::vector<CorpusStepCounts>& steps)
 {
     json out = json::array();
     for (const auto& s : steps)
@@ -24,11 +24,11 @@ std::string stepsToJson(const std::vector<corpus::StepCounts>& steps)
     return out.dump();
 }
 
-std::vector<corpus::StepCounts> stepsFromJson(const std::string& text)
+std::vector<CorpusStepCounts> stepsFromJson(const std::string& text)
 {
-    std::vector<corpus::StepCounts> out;
+    std::vector<CorpusStepCounts> out;
     for (const auto& j : json::parse(text)) {
-        corpus::StepCounts s;
+        CorpusStepCounts s;
         s.step = j.value("step", "");
         s.instances = j.value("instances", int64_t(0));
         s.rationales = j.value("rationales", int64_t(0));
@@ -50,7 +50,7 @@ CorpusInfo readInfo(const Statement& st)
 
 } // namespace
 
-int64_t CorpusRepository::save(const std::string& name, const std::string& recipeJson, const corpus::BuiltCorpus& built,
+int64_t CorpusRepository::save(const std::string& name, const std::string& recipeJson, const BuiltCorpus& built,
                                bool replace)
 {
     if (name.empty())
@@ -106,9 +106,9 @@ std::optional<CorpusInfo> CorpusRepository::find(const std::string& name)
     return readInfo(st);
 }
 
-std::vector<corpus::CorpusMember> CorpusRepository::members(int64_t corpusId)
+std::vector<CorpusMember> CorpusRepository::members(int64_t corpusId)
 {
-    std::vector<corpus::CorpusMember> out;
+    std::vector<CorpusMember> out;
     Statement st(m_db, "SELECT c.rationale_id, r.instance_id, c.text FROM corpus_rationales c JOIN rationales r ON "
                        "r.id = c.rationale_id WHERE c.corpus_id = ?1 ORDER BY c.position");
     st.bind(1, corpusId);

@@ -180,13 +180,25 @@ std::string endpointPath(const Endpoint& endpoint)
 
 } // namespace
 
+std::chrono::milliseconds retryDelay(const RetryPolicy& policy, int attempt, const std::string& retryAfter)
+{
+    auto delay = std::min(policy.maxDelay, policy.baseDelay * (1 << std::min(attempt - 1, 16)));
+    if (!retryAfter.empty()) {
+        char* end = nullptr;
+        const double seconds = std::strtod(retryAfter.c_str(), &end);
+        if (end != retryAfter.c_str() && seconds >= 0)
+            delay = std::max(delay, std::chrono::milliseconds(int64_t(seconds * 1000)));
+    }
+    return delay;
+}
+
 struct CompletionClient::Impl {
     CURL* curl = nullptr;
     std::atomic<bool> cancelled{false};
 };
 
-CompletionClient::CompletionClient(Endpoint endpoint, RetryPolicy retry)
-    : m_impl(std::make_unique<Impl>()), m_endpoint(std::move(endpoint)), m_retry(retry)
+CompletionClient::CompletionClient(Endpoint endpoint, RetryPolicy retry, Clock& clock)
+    : m_impl(std::make_unique<Impl>()), m_endpoint(std::move(endpoint)), m_retry(retry), m_clock(clock)
 {
     std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     m_impl->curl = curl_easy_init();
@@ -257,20 +269,13 @@ std::vector<Completion> CompletionClient::complete(const std::string& prompt, co
             throw Error(url + ": " + lastError);
         if (attempt == m_retry.maxAttempts)
             break;
-        // Exponential back-off, or what the server asked for (Retry-After in seconds), whichever is longer.
-        auto delay = std::min(m_retry.maxDelay, m_retry.baseDelay * (1 << std::min(attempt - 1, 16)));
-        if (!retryAfter.empty()) {
-            char* end = nullptr;
-            const double seconds = std::strtod(retryAfter.c_str(), &end);
-            if (end != retryAfter.c_str() && seconds >= 0)
-                delay = std::max(delay, std::chrono::milliseconds(int64_t(seconds * 1000)));
-        }
+        const auto delay = retryDelay(m_retry, attempt, retryAfter);
         ++m_usage.retries;
         if (m_onRetry)
             m_onRetry(lastError + " (retrying in " + std::to_string(delay.count()) + " ms)");
-        for (auto waited = std::chrono::milliseconds(0); waited < delay && !m_impl->cancelled;
-             waited += std::chrono::milliseconds(20))
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        constexpr auto kCancelCheck = std::chrono::milliseconds(20);
+        for (auto waited = std::chrono::milliseconds(0); waited < delay && !m_impl->cancelled; waited += kCancelCheck)
+            m_clock.sleepFor(std::min(kCancelCheck, delay - waited));
     }
     throw Error(url + ": gave up after " + std::to_string(m_retry.maxAttempts) + " attempts; last error: " + lastError);
 }

@@ -6,6 +6,8 @@
 // 5xx, timeouts, cut connections, malformed JSON) are retried with exponential back-off, honouring Retry-After;
 // what still fails becomes an Error naming the endpoint and the reason. The API key is sent in a header and never
 // appears in a message. One client per thread (a libcurl easy handle).
+#include "util/Clock.h"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,7 +65,8 @@ struct RetryPolicy {
 
 class CompletionClient {
 public:
-    CompletionClient(Endpoint endpoint, RetryPolicy retry = {});
+    // The clock times the waits between attempts (a ManualClock in tests).
+    CompletionClient(Endpoint endpoint, RetryPolicy retry = {}, Clock& clock = Clock::steady());
     ~CompletionClient();
     CompletionClient(const CompletionClient&) = delete;
     CompletionClient& operator=(const CompletionClient&) = delete;
@@ -82,9 +85,14 @@ private:
     std::unique_ptr<Impl> m_impl;
     Endpoint m_endpoint;
     RetryPolicy m_retry;
+    Clock& m_clock;
     Usage m_usage;
     std::function<void(const std::string&)> m_onRetry;
 };
+
+// The wait before attempt `attempt + 1` after attempt `attempt` failed: exponential back-off from the policy's base
+// delay up to its maximum, or the server's Retry-After (seconds) when that is longer.
+std::chrono::milliseconds retryDelay(const RetryPolicy& policy, int attempt, const std::string& retryAfter);
 
 // The request body a completion call sends (for tests and the prompt preview).
 std::string requestBody(const Endpoint& endpoint, const std::string& prompt, const SamplingParams& params);

@@ -55,6 +55,66 @@ SamplingParams paramsOf(const json& body)
     return p;
 }
 
+// The prompt of a completions request, or of a chat request's messages; invalid_argument when there is none.
+std::string promptOf(const json& body, bool chat)
+{
+    if (chat) {
+        if (!body.contains("messages") || !body["messages"].is_array())
+            throw std::invalid_argument("\"messages\" is missing");
+        std::string prompt;
+        for (const auto& m : body["messages"])
+            prompt += m.value("content", "") + "\n";
+        if (!prompt.empty())
+            prompt.pop_back();
+        return prompt;
+    }
+    if (body.contains("prompt") && body["prompt"].is_string())
+        return body["prompt"].get<std::string>();
+    if (body.contains("prompt") && body["prompt"].is_array() && body["prompt"].size() == 1 &&
+        body["prompt"][0].is_string())
+        return body["prompt"][0].get<std::string>();
+    throw std::invalid_argument("\"prompt\" must be a string (one prompt per request)");
+}
+
+// The OpenAI-shaped answer: one choice per generated text, log-probabilities when asked for, usage.
+json responseOf(const std::vector<GeneratedText>& generated, const SamplingParams& params, bool chat,
+                const std::string& model, int64_t id)
+{
+    json choices = json::array();
+    int64_t completionTokens = 0;
+    const int64_t promptTokens = generated.empty() ? 0 : generated.front().promptTokens;
+    for (size_t i = 0; i < generated.size(); ++i) {
+        const auto& g = generated[i];
+        completionTokens += int64_t(g.tokens.size());
+        json logprobs = nullptr;
+        if (params.logprobs && chat) {
+            json content = json::array();
+            for (size_t t = 0; t < g.tokens.size() && t < g.tokenLogprobs.size(); ++t)
+                content.push_back({{"token", g.tokens[t]}, {"logprob", g.tokenLogprobs[t]}});
+            logprobs = {{"content", content}};
+        } else if (params.logprobs) {
+            logprobs = {{"tokens", g.tokens}, {"token_logprobs", g.tokenLogprobs}};
+        }
+        json choice{{"index", i}, {"finish_reason", g.finishReason}, {"logprobs", logprobs}};
+        if (chat)
+            choice["message"] = {{"role", "assistant"}, {"content", g.text}};
+        else
+            choice["text"] = g.text;
+        choices.push_back(std::move(choice));
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return json{{"id", "cotlab-" + std::to_string(id)},
+                {"object", chat ? "chat.completion" : "text_completion"},
+                {"created", now},
+                {"model", model},
+                {"choices", choices},
+                {"usage",
+                 {{"prompt_tokens", promptTokens},
+                  {"completion_tokens", completionTokens},
+                  {"total_tokens", promptTokens + completionTokens}}}};
+}
+
 } // namespace
 
 CompletionServer::CompletionServer(std::string model, Generator generator) : m_impl(std::make_unique<Impl>())
@@ -64,28 +124,14 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
     Impl* self = m_impl.get();
     auto handle = [self](bool chat) {
         return [self, chat](const httplib::Request& req, httplib::Response& res) {
-            ++self->requests;
+            const int64_t id = ++self->requests;
             const json body = json::parse(req.body, nullptr, false);
             if (body.is_discarded() || !body.is_object())
                 return error(res, 400, "the request body is not a JSON object");
             std::string prompt;
-            if (chat) {
-                if (!body.contains("messages") || !body["messages"].is_array())
-                    return error(res, 400, "\"messages\" is missing");
-                for (const auto& m : body["messages"])
-                    prompt += m.value("content", "") + "\n";
-                if (!prompt.empty())
-                    prompt.pop_back();
-            } else if (body.contains("prompt") && body["prompt"].is_string()) {
-                prompt = body["prompt"].get<std::string>();
-            } else if (body.contains("prompt") && body["prompt"].is_array() && body["prompt"].size() == 1 &&
-                       body["prompt"][0].is_string()) {
-                prompt = body["prompt"][0].get<std::string>();
-            } else {
-                return error(res, 400, "\"prompt\" must be a string (one prompt per request)");
-            }
             SamplingParams params;
             try {
+                prompt = promptOf(body, chat);
                 params = paramsOf(body);
             } catch (const std::exception& e) {
                 return error(res, 400, e.what());
@@ -96,43 +142,9 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             } catch (const std::exception& e) {
                 return error(res, 500, e.what());
             }
-            json choices = json::array();
-            int64_t completionTokens = 0;
-            const int64_t promptTokens = generated.empty() ? 0 : generated.front().promptTokens;
-            for (size_t i = 0; i < generated.size(); ++i) {
-                const auto& g = generated[i];
-                completionTokens += int64_t(g.tokens.size());
-                json logprobs = nullptr;
-                if (params.logprobs) {
-                    if (chat) {
-                        json content = json::array();
-                        for (size_t t = 0; t < g.tokens.size() && t < g.tokenLogprobs.size(); ++t)
-                            content.push_back({{"token", g.tokens[t]}, {"logprob", g.tokenLogprobs[t]}});
-                        logprobs = {{"content", content}};
-                    } else {
-                        logprobs = {{"tokens", g.tokens}, {"token_logprobs", g.tokenLogprobs}};
-                    }
-                }
-                json choice{{"index", i}, {"finish_reason", g.finishReason}, {"logprobs", logprobs}};
-                if (chat)
-                    choice["message"] = {{"role", "assistant"}, {"content", g.text}};
-                else
-                    choice["text"] = g.text;
-                choices.push_back(std::move(choice));
-            }
-            const auto now =
-                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-            json out{{"id", "cotlab-" + std::to_string(self->requests.load())},
-                     {"object", chat ? "chat.completion" : "text_completion"},
-                     {"created", now},
-                     {"model", self->model},
-                     {"choices", choices},
-                     {"usage",
-                      {{"prompt_tokens", promptTokens},
-                       {"completion_tokens", completionTokens},
-                       {"total_tokens", promptTokens + completionTokens}}}};
-            res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+            res.set_content(responseOf(generated, params, chat, self->model, id)
+                                .dump(-1, ' ', false, json::error_handler_t::replace),
+                            "application/json");
         };
     };
     // Enough request threads for clients with many requests in flight (the generator batches them).

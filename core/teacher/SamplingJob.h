@@ -8,6 +8,7 @@
 #include "jobs/Progress.h"
 #include "store/Records.h"
 #include "teacher/CompletionClient.h"
+#include "teacher/TeacherPrompt.h"
 
 #include <cstdint>
 #include <functional>
@@ -15,23 +16,6 @@
 #include <vector>
 
 namespace cotlab::teacher {
-
-enum class PromptStyle { ZeroShotCot, FewShot, Socratic, Custom };
-
-struct PromptTemplate {
-    PromptStyle style = PromptStyle::ZeroShotCot;
-    std::string trigger = "Let's think step by step."; // zero-shot-CoT (Kojima et al. 2022)
-    std::string custom;                                // Custom: text with {question} and {choices}
-    std::string exemplarsFile;                         // FewShot: few_shot_cot_prompts.json ({task: {"prompt": ...}})
-    bool extractAnswer = true; // ZeroShotCot: a second, greedy call reads the answer after the rationale
-};
-
-PromptStyle parsePromptStyle(const std::string& name); // zero-shot-cot, few-shot, socratic, custom
-const char* promptStyleName(PromptStyle style);
-// The exact prompt an instance is sent (throws Error when a few-shot task has no exemplars).
-std::string buildPrompt(const PromptTemplate& prompt, const store::InstanceRecord& instance);
-// Zero-shot-CoT's answer trigger for an answer kind ("Therefore, among A through E, the answer is", ...).
-std::string answerTrigger(const store::InstanceRecord& instance);
 
 struct SamplingRequest {
     std::string workspace;
@@ -66,8 +50,9 @@ struct SamplingOutcome {
 
 using SamplingProgress = std::function<void(const SamplingOutcome& sofar)>;
 
-// Throws Error before anything is sent when the request is invalid (no endpoint, no model, no instances).
+// Throws Error before anything is sent when the request is invalid (no endpoint, no model, no instances). The clock
+// times rate limits and retry back-off (a ManualClock in tests).
 SamplingOutcome runSampling(const SamplingRequest& request, const SamplingProgress& progress,
-                            const jobs::StopToken* stop);
+                            const jobs::StopToken* stop, Clock& clock = Clock::steady());
 
 } // namespace cotlab::teacher

@@ -157,28 +157,19 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJs
     return t;
 }
 
-std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string& path)
-{
-    const nlohmann::json j = readJson(path, "tokenizer.json");
-    auto unsupported = [&](const std::string& what) {
-        return Error(path + ": " + what +
-                     " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a "
-                     "SentencePiece model is read from its tokenizer.model)");
-    };
-    if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
-        throw Error(path + ": no \"model\" object: not a Hugging Face tokenizer.json");
-    const nlohmann::json& model = j["model"];
-    if (model.value("type", "BPE") != "BPE")
-        throw unsupported("model type '" + model.value("type", "") + "'");
-    if (model.value("byte_fallback", false))
-        throw unsupported("a BPE model with byte_fallback");
-    if (!model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges") ||
-        !model["merges"].is_array())
-        throw Error(path + ": model.vocab (object) and model.merges (array) are required");
+namespace {
 
-    std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
-    t->initBytes();
-    t->addVocabulary(model["vocab"], path + ": model.vocab token '");
+Error unsupported(const std::string& path, const std::string& what)
+{
+    return Error(path + ": " + what +
+                 " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a SentencePiece model is read "
+                 "from its tokenizer.model)");
+}
+
+} // namespace
+
+void ByteLevelBpe::readMerges(const nlohmann::json& model, const std::string& path)
+{
     int32_t rank = 0;
     for (const auto& m : model["merges"]) {
         std::string merge; // "left right", or ["left", "right"] in newer files
@@ -188,35 +179,35 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
             merge = m[0].get<std::string>() + " " + m[1].get<std::string>();
         if (merge.find(' ') == std::string::npos)
             throw Error(path + ": model.merges entry " + std::to_string(rank) + " is not a pair");
-        t->m_mergeRanks.emplace(std::move(merge), rank++);
+        m_mergeRanks.emplace(std::move(merge), rank++);
     }
-    t->m_ignoreMerges = model.value("ignore_merges", false);
+    m_ignoreMerges = model.value("ignore_merges", false);
+}
 
-    if (j.contains("normalizer") && !j["normalizer"].is_null() && j["normalizer"].value("type", "") != "NFC")
-        throw unsupported("normalizer '" + j["normalizer"].value("type", "") + "'");
-
-    // Pre-tokenizer: ByteLevel (GPT-2's regex unless use_regex is false), optionally after a Split by regex.
+// ByteLevel (GPT-2's regex unless use_regex is false), optionally after a Split by regex.
+void ByteLevelBpe::readPreTokenizer(const nlohmann::json& j, const std::string& path)
+{
     std::string pattern;
     bool byteLevel = false;
     auto preTokenizer = [&](const nlohmann::json& p) {
         const std::string type = p.value("type", "");
         if (type == "ByteLevel") {
             byteLevel = true;
-            t->m_addPrefixSpace = p.value("add_prefix_space", false);
+            m_addPrefixSpace = p.value("add_prefix_space", false);
             if (p.value("use_regex", true)) {
                 if (!pattern.empty())
-                    throw unsupported("a Split followed by a ByteLevel pre-tokenizer with its own regex");
+                    throw unsupported(path, "a Split followed by a ByteLevel pre-tokenizer with its own regex");
                 pattern = kGpt2Pattern;
             }
         } else if (type == "Split") {
             if (!p.contains("pattern") || !p["pattern"].contains("Regex") || p.value("behavior", "") != "Isolated" ||
                 p.value("invert", false))
-                throw unsupported("a Split pre-tokenizer other than an isolating regex");
+                throw unsupported(path, "a Split pre-tokenizer other than an isolating regex");
             if (!pattern.empty())
-                throw unsupported("more than one splitting regex");
+                throw unsupported(path, "more than one splitting regex");
             pattern = p["pattern"]["Regex"].get<std::string>();
         } else {
-            throw unsupported("pre-tokenizer '" + type + "'");
+            throw unsupported(path, "pre-tokenizer '" + type + "'");
         }
     };
     const nlohmann::json pre = j.value("pre_tokenizer", nlohmann::json());
@@ -227,24 +218,30 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
         preTokenizer(pre);
     }
     if (!byteLevel)
-        throw unsupported("a tokenizer.json without a ByteLevel pre-tokenizer");
-    t->compilePattern(pattern.empty() ? std::string("[\\s\\S]+") : pattern, path);
+        throw unsupported(path, "a tokenizer.json without a ByteLevel pre-tokenizer");
+    compilePattern(pattern.empty() ? std::string("[\\s\\S]+") : pattern, path);
+}
 
+void ByteLevelBpe::readAddedTokens(const nlohmann::json& j, const std::string& path)
+{
     for (const auto& a : j.value("added_tokens", nlohmann::json::array())) {
         if (!a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") || !a["content"].is_string())
             throw Error(path + ": an added_tokens entry needs an integer id and a content string");
         const auto id = a["id"].get<int32_t>();
         const std::string content = a["content"].get<std::string>();
-        t->addToken(content, id);
-        t->m_added.emplace_back(content, id);
-        t->m_addedIds.insert(id);
+        addToken(content, id);
+        m_added.emplace_back(content, id);
+        m_addedIds.insert(id);
         if (a.value("special", false))
-            t->m_special.insert(id);
+            m_special.insert(id);
     }
-    std::sort(t->m_added.begin(), t->m_added.end(),
+    std::sort(m_added.begin(), m_added.end(),
               [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
 
-    // Leading special tokens of a TemplateProcessing post-processor (alone or in a Sequence).
+// Leading special tokens of a TemplateProcessing post-processor (alone or in a Sequence).
+void ByteLevelBpe::readPostProcessor(const nlohmann::json& j, const std::string& path)
+{
     std::vector<nlohmann::json> processors;
     if (j.contains("post_processor") && j["post_processor"].is_object()) {
         const auto& pp = j["post_processor"];
@@ -263,12 +260,36 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
             if (!item.contains("SpecialToken"))
                 continue;
             const std::string name = item["SpecialToken"].value("id", "");
-            const int32_t id = t->tokenId(name);
+            const int32_t id = tokenId(name);
             if (id < 0)
                 throw Error(path + ": post_processor adds special token '" + name + "', which has no id");
-            t->m_prefix.push_back(id);
+            m_prefix.push_back(id);
         }
     }
+}
+
+std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string& path)
+{
+    const nlohmann::json j = readJson(path, "tokenizer.json");
+    if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+        throw Error(path + ": no \"model\" object: not a Hugging Face tokenizer.json");
+    const nlohmann::json& model = j["model"];
+    if (model.value("type", "BPE") != "BPE")
+        throw unsupported(path, "model type '" + model.value("type", "") + "'");
+    if (model.value("byte_fallback", false))
+        throw unsupported(path, "a BPE model with byte_fallback");
+    if (!model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges") ||
+        !model["merges"].is_array())
+        throw Error(path + ": model.vocab (object) and model.merges (array) are required");
+    if (j.contains("normalizer") && !j["normalizer"].is_null() && j["normalizer"].value("type", "") != "NFC")
+        throw unsupported(path, "normalizer '" + j["normalizer"].value("type", "") + "'");
+    std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
+    t->initBytes();
+    t->addVocabulary(model["vocab"], path + ": model.vocab token '");
+    t->readMerges(model, path);
+    t->readPreTokenizer(j, path);
+    t->readAddedTokens(j, path);
+    t->readPostProcessor(j, path);
     t->addFile(path);
     return t;
 }

@@ -45,6 +45,11 @@ private:
     ByteLevelBpe();
     void initBytes();
     void compilePattern(const std::string& pattern, const std::string& where);
+    // The parts of a tokenizer.json (fromTokenizerJson); errors name the file.
+    void readMerges(const nlohmann::json& model, const std::string& path);
+    void readPreTokenizer(const nlohmann::json& json, const std::string& path);
+    void readAddedTokens(const nlohmann::json& json, const std::string& path);
+    void readPostProcessor(const nlohmann::json& json, const std::string& path);
     void addToken(const std::string& token, int32_t id);
     // {token: id} entries; errorPrefix + token + "' has no valid id" on a bad one.
     void addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix);

@@ -88,6 +88,36 @@ size_t utf8Length(unsigned char lead)
 
 } // namespace
 
+namespace {
+
+// What a model's TrainerSpec and NormalizerSpec say that the tokenizer needs.
+struct ModelSpec {
+    int modelType = 1; // unigram unless the trainer spec says otherwise
+    int32_t bos = 1, eos = 2;
+    std::string normalizer;
+    bool charsMap = false;
+};
+
+} // namespace
+
+SentencePieceTokenizer::Piece SentencePieceTokenizer::readPiece(std::string_view bytes, const std::string& path)
+{
+    ProtoReader p(bytes, path);
+    Piece piece;
+    while (!p.atEnd()) {
+        const uint64_t tag = p.varint();
+        if ((tag >> 3) == 1 && (tag & 7) == 2)
+            piece.text = std::string(p.bytes());
+        else if ((tag >> 3) == 2 && (tag & 7) == 5)
+            piece.score = p.fixed32();
+        else if ((tag >> 3) == 3 && (tag & 7) == 0)
+            piece.type = Type(p.varint());
+        else
+            p.skip(uint32_t(tag & 7));
+    }
+    return piece;
+}
+
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFile(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -97,94 +127,94 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFile(const s
     buffer << in.rdbuf();
     const std::string data = buffer.str();
     std::unique_ptr<SentencePieceTokenizer> t(new SentencePieceTokenizer);
-    int modelType = 1; // unigram unless the trainer spec says otherwise
-    int32_t bos = 1, eos = 2;
-    std::string normalizer;
-    bool charsMap = false;
-
+    ModelSpec spec;
     ProtoReader model(data, path);
     while (!model.atEnd()) {
         const uint64_t tag = model.varint();
         const auto field = uint32_t(tag >> 3), wire = uint32_t(tag & 7);
-        if (field == 1 && wire == 2) { // repeated SentencePiece pieces
-            ProtoReader p(model.bytes(), path);
-            Piece piece;
-            while (!p.atEnd()) {
-                const uint64_t t2 = p.varint();
-                if ((t2 >> 3) == 1 && (t2 & 7) == 2)
-                    piece.text = std::string(p.bytes());
-                else if ((t2 >> 3) == 2 && (t2 & 7) == 5)
-                    piece.score = p.fixed32();
-                else if ((t2 >> 3) == 3 && (t2 & 7) == 0)
-                    piece.type = Type(p.varint());
-                else
-                    p.skip(uint32_t(t2 & 7));
-            }
-            t->m_pieces.push_back(std::move(piece));
-        } else if (field == 2 && wire == 2) { // TrainerSpec
-            ProtoReader s(model.bytes(), path);
-            while (!s.atEnd()) {
-                const uint64_t t2 = s.varint();
-                const auto f = uint32_t(t2 >> 3);
-                if ((t2 & 7) != 0) {
-                    s.skip(uint32_t(t2 & 7));
-                    continue;
-                }
-                const auto v = int64_t(s.varint());
-                if (f == 3)
-                    modelType = int(v);
-                else if (f == 35)
-                    t->m_byteFallback = v != 0;
-                else if (f == 40)
-                    t->m_unk = int32_t(v);
-                else if (f == 41)
-                    bos = int32_t(v);
-                else if (f == 42)
-                    eos = int32_t(v);
-            }
-        } else if (field == 3 && wire == 2) { // NormalizerSpec
-            ProtoReader s(model.bytes(), path);
-            while (!s.atEnd()) {
-                const uint64_t t2 = s.varint();
-                const auto f = uint32_t(t2 >> 3);
-                if (f == 1 && (t2 & 7) == 2)
-                    normalizer = std::string(s.bytes());
-                else if (f == 2 && (t2 & 7) == 2)
-                    charsMap = !s.bytes().empty();
-                else if (f == 3 && (t2 & 7) == 0)
-                    t->m_addDummyPrefix = s.varint() != 0;
-                else if (f == 4 && (t2 & 7) == 0)
-                    t->m_removeExtraWhitespaces = s.varint() != 0;
-                else if (f == 5 && (t2 & 7) == 0)
-                    t->m_escapeWhitespaces = s.varint() != 0;
-                else
-                    s.skip(uint32_t(t2 & 7));
-            }
-        } else {
+        if (field == 1 && wire == 2) // repeated SentencePiece pieces
+            t->m_pieces.push_back(readPiece(model.bytes(), path));
+        else if (field == 2 && wire == 2) // TrainerSpec
+            t->readTrainerSpec(model.bytes(), path, spec.modelType, spec.bos, spec.eos);
+        else if (field == 3 && wire == 2) // NormalizerSpec
+            t->readNormalizerSpec(model.bytes(), path, spec.normalizer, spec.charsMap);
+        else
             model.skip(wire);
-        }
     }
     if (t->m_pieces.empty())
         throw Error(path + ": not a SentencePiece model (no pieces)");
-    if (modelType != 2)
+    if (spec.modelType != 2)
         throw Error(path + ": only SentencePiece BPE models are supported (this one is " +
-                    (modelType == 1 ? std::string("unigram") : "type " + std::to_string(modelType)) + ")");
-    if (charsMap && normalizer != "identity")
-        throw Error(path + ": the SentencePiece normaliser '" + normalizer +
+                    (spec.modelType == 1 ? std::string("unigram") : "type " + std::to_string(spec.modelType)) + ")");
+    if (spec.charsMap && spec.normalizer != "identity")
+        throw Error(path + ": the SentencePiece normaliser '" + spec.normalizer +
                     "' (a precompiled character map) is not supported; identity is");
-    std::fill(std::begin(t->m_byteIds), std::end(t->m_byteIds), -1);
-    for (size_t id = 0; id < t->m_pieces.size(); ++id) {
-        const Piece& p = t->m_pieces[id];
-        unsigned int byte = 0;
-        if (p.type == Type::Byte && std::sscanf(p.text.c_str(), "<0x%02X>", &byte) == 1 && byte < 256)
-            t->m_byteIds[byte] = int32_t(id);
-        else if (p.type == Type::Normal || p.type == Type::UserDefined)
-            t->m_mergeable.emplace(p.text, int32_t(id));
-    }
+    t->indexPieces();
     const auto n = int32_t(t->m_pieces.size());
-    t->setSpecialIds(bos >= 0 && bos < n ? bos : -1, eos >= 0 && eos < n ? eos : -1);
+    t->setSpecialIds(spec.bos >= 0 && spec.bos < n ? spec.bos : -1, spec.eos >= 0 && spec.eos < n ? spec.eos : -1);
     t->addFile(path);
     return t;
+}
+
+void SentencePieceTokenizer::readTrainerSpec(std::string_view bytes, const std::string& path, int& modelType,
+                                             int32_t& bos, int32_t& eos)
+{
+    ProtoReader s(bytes, path);
+    while (!s.atEnd()) {
+        const uint64_t tag = s.varint();
+        const auto f = uint32_t(tag >> 3);
+        if ((tag & 7) != 0) {
+            s.skip(uint32_t(tag & 7));
+            continue;
+        }
+        const auto v = int64_t(s.varint());
+        if (f == 3)
+            modelType = int(v);
+        else if (f == 35)
+            m_byteFallback = v != 0;
+        else if (f == 40)
+            m_unk = int32_t(v);
+        else if (f == 41)
+            bos = int32_t(v);
+        else if (f == 42)
+            eos = int32_t(v);
+    }
+}
+
+void SentencePieceTokenizer::readNormalizerSpec(std::string_view bytes, const std::string& path,
+                                                std::string& normalizer, bool& charsMap)
+{
+    ProtoReader s(bytes, path);
+    while (!s.atEnd()) {
+        const uint64_t tag = s.varint();
+        const auto f = uint32_t(tag >> 3);
+        if (f == 1 && (tag & 7) == 2)
+            normalizer = std::string(s.bytes());
+        else if (f == 2 && (tag & 7) == 2)
+            charsMap = !s.bytes().empty();
+        else if (f == 3 && (tag & 7) == 0)
+            m_addDummyPrefix = s.varint() != 0;
+        else if (f == 4 && (tag & 7) == 0)
+            m_removeExtraWhitespaces = s.varint() != 0;
+        else if (f == 5 && (tag & 7) == 0)
+            m_escapeWhitespaces = s.varint() != 0;
+        else
+            s.skip(uint32_t(tag & 7));
+    }
+}
+
+// Byte pieces by byte value, and the pieces merges may produce.
+void SentencePieceTokenizer::indexPieces()
+{
+    std::fill(std::begin(m_byteIds), std::end(m_byteIds), -1);
+    for (size_t id = 0; id < m_pieces.size(); ++id) {
+        const Piece& p = m_pieces[id];
+        unsigned int byte = 0;
+        if (p.type == Type::Byte && std::sscanf(p.text.c_str(), "<0x%02X>", &byte) == 1 && byte < 256)
+            m_byteIds[byte] = int32_t(id);
+        else if (p.type == Type::Normal || p.type == Type::UserDefined)
+            m_mergeable.emplace(p.text, int32_t(id));
+    }
 }
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text) const

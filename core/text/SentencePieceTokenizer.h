@@ -35,6 +35,11 @@ private:
         Type type = Type::Normal;
     };
     std::string decodePieces(const std::vector<int32_t>& ids, bool atStart) const;
+    // The parts of a model file (a protobuf); errors name the file.
+    static Piece readPiece(std::string_view bytes, const std::string& path);
+    void readTrainerSpec(std::string_view bytes, const std::string& path, int& modelType, int32_t& bos, int32_t& eos);
+    void readNormalizerSpec(std::string_view bytes, const std::string& path, std::string& normalizer, bool& charsMap);
+    void indexPieces();
 
     std::vector<Piece> m_pieces;
     std::unordered_map<std::string, int32_t> m_mergeable; // normal and user-defined pieces

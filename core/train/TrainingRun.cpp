@@ -7,6 +7,7 @@
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
+#include "train/RunRecipe.h"
 #include "train/Trainer.h"
 #include "util/Error.h"
 #include "util/SeededKey.h"
@@ -174,110 +175,143 @@ double residentMiB()
     return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
+// The examples of the request and, with a dev split, the dev examples; then tokenised into training sets. Throws
+// Error naming why there is nothing to train on (before the model is loaded, which takes a while).
+struct TrainingData {
+    SelectionCounts counts;
+    std::vector<Example> examples, devExamples;
+    std::optional<TrainingSet> set, dev;
+
+    static TrainingData select(store::Database& db, const TrainingRequest& request);
+    void tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength);
+};
+
+TrainingData TrainingData::select(store::Database& db, const TrainingRequest& request)
+{
+    TrainingData data;
+    data.examples = collectExamples(db, request.selection, &data.counts);
+    const auto& sel = request.selection;
+    if (data.examples.empty())
+        throw Error(sel.corpus.empty() ? "no training examples: task '" + sel.task + "' has " +
+                                             std::to_string(data.counts.instances) + " " + sel.split + " instances" +
+                                             (sel.correctOnly ? " and none with a correct teacher rationale" : "")
+                                       : "no training examples: corpus '" + sel.corpus + "' has no rationales" +
+                                             (sel.task.empty() ? "" : " of task '" + sel.task + "'"));
+    if (!request.devSplit.empty()) {
+        TrainingSelection dev = sel;
+        dev.split = request.devSplit;
+        dev.corpus.clear();         // the dev loss is measured on the split's teacher rationales
+        dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
+        SelectionCounts devCounts;
+        data.devExamples = collectExamples(db, dev, &devCounts);
+        if (data.devExamples.empty())
+            throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
+                        dev.split + " instances" +
+                        (dev.format != TargetFormat::LabelOnly ? " with a correct rationale" : ""));
+    }
+    return data;
+}
+
+void TrainingData::tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength)
+{
+    set = TrainingSet::build(examples, tokenizer, maxLength);
+    if (set->size() == 0)
+        throw Error("every example's prompt is longer than the maximum length of " +
+                    std::to_string(requestedMaxLength) + " tokens");
+    if (!devExamples.empty())
+        dev = TrainingSet::build(devExamples, tokenizer, maxLength);
+}
+
+// The run's row: its request as config and what it trains on as recipe.
+int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, const TrainingData& data,
+                  const nn::Placement& placement, int64_t totalSteps)
+{
+    store::RunRecord r;
+    r.name = request.name.empty() ? fs::path(request.config.runDir).filename().string() : request.name;
+    r.status = "running";
+    r.modelPath = request.modelPath;
+    r.outputDir = request.config.runDir;
+    r.configJson = requestToJson(request);
+    RunRecipe recipe;
+    recipe.task = request.selection.task;
+    recipe.split = request.selection.split;
+    recipe.templateName = targetFormatName(request.selection.format);
+    recipe.correctOnly = request.selection.correctOnly;
+    recipe.samplesPerInstance = request.selection.samplesPerInstance;
+    recipe.questions = request.selection.questions;
+    recipe.corpus = request.selection.corpus;
+    recipe.instances = data.counts.instances;
+    recipe.instancesUsed = data.counts.usedInstances;
+    recipe.examples = int64_t(data.set->size());
+    recipe.targetTokens = data.set->targetTokens();
+    recipe.skippedTooLong = data.set->skipped();
+    recipe.devSplit = request.devSplit;
+    recipe.devExamples = data.dev ? int64_t(data.dev->size()) : int64_t(0);
+    recipe.truncated = data.set->truncated();
+    recipe.device = placement.device.str();
+    recipe.precision = request.config.precision;
+    r.recipeJson = recipe.toJson();
+    r.totalSteps = totalSteps;
+    return runs.create(r);
+}
+
+// Each optimizer step's metrics go to the store (and to the caller's progress).
+void storeMetrics(store::RunRepository& runs, int64_t runId, const StepMetrics& m)
+{
+    runs.addMetrics(runId, m.step,
+                    {{"loss", m.loss},
+                     {"learning_rate", m.learningRate},
+                     {"grad_norm", m.gradNorm},
+                     {"tokens_per_second", m.tokensPerSecond},
+                     {"memory_mb", residentMiB()}});
+    if (m.devLoss)
+        runs.addMetrics(runId, m.step, {{"dev_loss", *m.devLoss}});
+    if (m.lossScale > 0)
+        runs.addMetrics(runId, m.step, {{"loss_scale", m.lossScale}, {"skipped", m.skipped ? 1.0 : 0.0}});
+    runs.updateProgress(runId, m.step, m.totalSteps);
+}
+
 RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const RunProgress& progress,
                    const jobs::StopToken* stop)
 {
     if (request.config.runDir.empty())
         throw Error("an output folder for checkpoints and the trained model is required");
     store::Workspace ws(request.workspace);
-    SelectionCounts counts;
-    const auto examples = collectExamples(ws.db(), request.selection, &counts);
-    if (examples.empty())
-        throw Error(request.selection.corpus.empty()
-                        ? "no training examples: task '" + request.selection.task + "' has " +
-                              std::to_string(counts.instances) + " " + request.selection.split + " instances" +
-                              (request.selection.correctOnly ? " and none with a correct teacher rationale" : "")
-                        : "no training examples: corpus '" + request.selection.corpus + "' has no rationales" +
-                              (request.selection.task.empty() ? "" : " of task '" + request.selection.task + "'"));
+    TrainingData data = TrainingData::select(ws.db(), request);
     auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
     const auto placement = nn::resolvePlacement(request.device, "fp32");
     nn::place(*model, placement);
-    const auto set = TrainingSet::build(examples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
-    if (set.size() == 0)
-        throw Error("every example's prompt is longer than the maximum length of " + std::to_string(request.maxLength) +
-                    " tokens");
-    std::optional<TrainingSet> devSet;
-    if (!request.devSplit.empty()) {
-        TrainingSelection dev = request.selection;
-        dev.split = request.devSplit;
-        dev.corpus.clear();         // the dev loss is measured on the split's teacher rationales
-        dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
-        SelectionCounts devCounts;
-        const auto devExamples = collectExamples(ws.db(), dev, &devCounts);
-        if (devExamples.empty())
-            throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
-                        dev.split + " instances" +
-                        (dev.format != TargetFormat::LabelOnly ? " with a correct rationale" : ""));
-        devSet = TrainingSet::build(devExamples, *tokenizer, std::min(request.maxLength, model->maxSeqLen()));
-    }
+    data.tokenise(*tokenizer, std::min(request.maxLength, model->maxSeqLen()), request.maxLength);
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
-    Trainer trainer(model, set, request.config, pad);
-    if (devSet && devSet->size() > 0)
-        trainer.setDevSet(&*devSet);
+    Trainer trainer(model, *data.set, request.config, pad);
+    if (data.dev && data.dev->size() > 0)
+        trainer.setDevSet(&*data.dev);
     fs::create_directories(request.config.runDir);
 
     store::RunRepository runs(ws.db());
-    int64_t runId = existingRun;
-    if (runId == 0) {
-        store::RunRecord r;
-        r.name = request.name.empty() ? fs::path(request.config.runDir).filename().string() : request.name;
-        r.status = "running";
-        r.modelPath = request.modelPath;
-        r.outputDir = request.config.runDir;
-        r.configJson = requestToJson(request);
-        r.recipeJson = json{{"task", request.selection.task},
-                            {"split", request.selection.split},
-                            {"template", targetFormatName(request.selection.format)},
-                            {"correct_only", request.selection.correctOnly},
-                            {"samples_per_instance", request.selection.samplesPerInstance},
-                            {"questions", request.selection.questions},
-                            {"corpus", request.selection.corpus},
-                            {"instances", counts.instances},
-                            {"instances_used", counts.usedInstances},
-                            {"examples", int64_t(set.size())},
-                            {"target_tokens", set.targetTokens()},
-                            {"skipped_too_long", set.skipped()},
-                            {"dev_split", request.devSplit},
-                            {"dev_examples", devSet ? int64_t(devSet->size()) : int64_t(0)},
-                            {"truncated", set.truncated()},
-                            {"device", placement.device.str()},
-                            {"precision", request.config.precision}}
-                           .dump();
-        r.totalSteps = trainer.totalSteps();
-        runId = runs.create(r);
-    } else if (!trainer.resume()) {
-        throw Error("run " + std::to_string(runId) + " has no checkpoint in " + request.config.runDir +
+    RunOutcome outcome;
+    outcome.runId = existingRun;
+    if (outcome.runId == 0)
+        outcome.runId = recordRun(runs, request, data, placement, trainer.totalSteps());
+    else if (!trainer.resume())
+        throw Error("run " + std::to_string(outcome.runId) + " has no checkpoint in " + request.config.runDir +
                     " to resume from");
-    }
-    runs.updateProgress(runId, trainer.step(), trainer.totalSteps());
-
+    runs.updateProgress(outcome.runId, trainer.step(), trainer.totalSteps());
     try {
         trainer.run(
             [&](const StepMetrics& m) {
-                runs.addMetrics(runId, m.step,
-                                {{"loss", m.loss},
-                                 {"learning_rate", m.learningRate},
-                                 {"grad_norm", m.gradNorm},
-                                 {"tokens_per_second", m.tokensPerSecond},
-                                 {"memory_mb", residentMiB()}});
-                if (m.devLoss)
-                    runs.addMetrics(runId, m.step, {{"dev_loss", *m.devLoss}});
-                if (m.lossScale > 0)
-                    runs.addMetrics(runId, m.step, {{"loss_scale", m.lossScale}, {"skipped", m.skipped ? 1.0 : 0.0}});
-                runs.updateProgress(runId, m.step, m.totalSteps);
+                storeMetrics(runs, outcome.runId, m);
                 if (progress)
-                    progress(runId, m);
+                    progress(outcome.runId, m);
             },
             stop);
     } catch (const std::exception& e) {
-        runs.finish(runId, "failed", std::string(e.what()));
+        runs.finish(outcome.runId, "failed", std::string(e.what()));
         throw;
     }
-    RunOutcome outcome;
-    outcome.runId = runId;
     if (trainer.step() < trainer.totalSteps()) {
         outcome.status = "stopped";
-        runs.finish(runId, "stopped",
+        runs.finish(outcome.runId, "stopped",
                     "stopped at step " + std::to_string(trainer.step()) + " of " +
                         std::to_string(trainer.totalSteps()) + "; resume continues from there");
         return outcome;
@@ -287,13 +321,13 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
         model->saveHf(outcome.finalFolder);
         tokenizer->saveTo(outcome.finalFolder);
     } catch (const std::exception& e) {
-        runs.finish(runId, "failed",
+        runs.finish(outcome.runId, "failed",
                     std::string("training finished but the final model could not be written: ") + e.what() +
                         " (the checkpoint is intact)");
         throw;
     }
     outcome.status = "finished";
-    runs.finish(runId, "finished", std::nullopt);
+    runs.finish(outcome.runId, "finished", std::nullopt);
     return outcome;
 }
 

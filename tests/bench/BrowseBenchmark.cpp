@@ -5,8 +5,8 @@
 // top to the bottom in steps, each step waiting until its rows are on screen.
 //
 //   bench_browse --workspace FILE [--task NAME] [--search QUERY] [--steps N]
-#include "BrowsePage.h"
-#include "RationaleTableModel.h"
+#include "browse/BrowsePage.h"
+#include "browse/RationaleTableModel.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -4,8 +4,8 @@
 // long storing one label takes on the store thread (one committed transaction each).
 //
 //   bench_review [--items N] [--workspace FILE]   (FILE is created from the shared date set when missing)
-#include "LabelingView.h"
 #include "ingest/Importer.h"
+#include "review/LabelingView.h"
 #include "review/Study.h"
 #include "store/ReviewRepository.h"
 #include "store/Workspace.h"

@@ -1,6 +1,7 @@
 // Corpus recipes on the real shared files: the 40-samples-per-question date set (code-davinci-002) and PaLM's
 // CommonsenseQA rationales with their run-on "Q:" continuations.
 #include "corpus/CorpusBuilder.h"
+#include "corpus/RecipeSchema.h"
 #include "corpus/Selection.h"
 #include "gen/TextGeneration.h"
 #include "ingest/Importer.h"
@@ -41,14 +42,14 @@ Recipe recipe(std::string steps)
 }
 
 // Every step's removed list accounts exactly for the rationales it took away.
-void checkRemovedLists(const BuiltCorpus& c)
+void checkRemovedLists(const store::BuiltCorpus& c)
 {
     QCOMPARE(c.removed.size() + 1, c.steps.size());
     for (size_t s = 0; s < c.removed.size(); ++s)
         QCOMPARE(int64_t(c.removed[s].size()), c.steps[s].rationales - c.steps[s + 1].rationales);
 }
 
-std::set<int64_t> ids(const BuiltCorpus& c)
+std::set<int64_t> ids(const store::BuiltCorpus& c)
 {
     std::set<int64_t> out;
     for (const auto& m : c.members)
@@ -225,6 +226,40 @@ private Q_SLOTS:
                                  buildCorpus(m_ws->db(), recipe("[{'step': 'match', 'pattern': '(', 'regex': true}]")));
     }
 
+    void theSchemaDescribesEveryStepAsWritten()
+    {
+        // Each step, written with its defaults, has exactly the schema's fields; every choice
+        // the schema offers is read back as itself; the schema's instance steps are the builder's.
+        QCOMPARE(recipeSchema().size(), std::variant_size_v<Step>);
+        for (const auto& schema : recipeSchema()) {
+            QVERIFY2(!schema.description.empty(), schema.name.c_str());
+            std::string step = "{'step': '" + schema.name + "'" + (schema.name == "per_instance" ? ", 'k': 2" : "") +
+                               (schema.name == "match" ? ", 'pattern': 'x'" : "") + "}";
+            const Recipe r = recipe("[" + step + "]");
+            QCOMPARE(stepName(r.steps.front()), schema.name);
+            QCOMPARE(isInstanceStep(r.steps.front()), schema.instanceLevel);
+            const auto written = nlohmann::ordered_json::parse(recipeToJson(r))["steps"][0];
+            std::vector<std::string> keys;
+            for (const auto& [key, value] : written.items())
+                if (key != "step")
+                    keys.push_back(key);
+            std::vector<std::string> fields;
+            for (const auto& f : schema.fields) {
+                fields.push_back(f.name);
+                QVERIFY2(!f.description.empty(), f.name.c_str());
+                for (const auto& choice : f.choices) {
+                    auto j = written;
+                    j[f.name] = choice;
+                    const auto again = nlohmann::json::parse(
+                        recipeToJson(recipeFromJson(nlohmann::json{{"version", 1}, {"steps", {j}}}.dump())));
+                    QCOMPARE(again["steps"][0][f.name].get<std::string>(), choice);
+                }
+            }
+            std::sort(fields.begin(), fields.end()); // the format writes fields in name order
+            QCOMPARE(keys, fields);
+        }
+    }
+
     void savedCorpusIsRebuiltIdentically()
     {
         const std::string path = m_dir.path("saved.cotlab");
@@ -302,7 +337,7 @@ private Q_SLOTS:
                     }
                 }
                 const auto member = std::find_if(built.members.begin(), built.members.end(),
-                                                 [&](const CorpusMember& m) { return m.instanceId == in.id; });
+                                                 [&](const store::CorpusMember& m) { return m.instanceId == in.id; });
                 [&] { QVERIFY(member != built.members.end()); }();
                 [&] { QCOMPARE(member->rationaleId, best); }();
                 return true;

@@ -10,6 +10,8 @@
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
 #include "teacher/SamplingJob.h"
+#include "teacher/SamplingPlan.h"
+#include "util/Clock.h"
 #include "util/Error.h"
 
 #include <QProcess>
@@ -89,10 +91,28 @@ private Q_SLOTS:
         QVERIFY(first.stopped);
         QVERIFY(first.stored > 0 && first.stored < 24);
         QCOMPARE(stored(ws, "stories260K"), first.stored);
-        // ... and resumed: exactly 4 per instance, sample indexes 0..3, nothing twice.
+        // ... and resumed: exactly 4 per instance, sample indexes 0..3, nothing twice. The plan says beforehand
+        // what the run will ask for.
         request.concurrency = 3;
+        teacher::SamplingPlan plan;
+        {
+            store::Workspace w(ws);
+            plan = teacher::planSampling(w.db(), request);
+        }
+        QCOMPARE(plan.instances.size(), size_t(6));
+        QCOMPARE(plan.alreadyStored, first.stored);
+        QCOMPARE(plan.missing, 24 - first.stored);
+        QCOMPARE(plan.answerCalls, plan.missing); // zero-shot-CoT reads each answer with a second call
+        QCOMPARE(plan.completionTokens, plan.missing * (24 + 32));
+        QVERIFY(plan.promptTokens > 0);
+        request.pricePromptPerMillion = 1;
+        request.priceCompletionPerMillion = 2;
+        QCOMPARE(plan.maxCost(request), (double(plan.promptTokens) + 2.0 * double(plan.completionTokens)) / 1e6);
+        request.pricePromptPerMillion = request.priceCompletionPerMillion = 0;
         const auto second = teacher::runSampling(request, {}, nullptr);
         QCOMPARE(second.alreadyStored, first.stored);
+        QCOMPARE(second.usage.requests, plan.callCount()); // nothing failed, nothing was retried
+        QCOMPARE(second.usage.retries, int64_t(0));
         QCOMPARE(second.stored, 24 - first.stored);
         QVERIFY(second.errors.empty());
         store::Workspace w(ws);
@@ -207,7 +227,8 @@ private Q_SLOTS:
         request.samplesPerInstance = 2;
         request.maxPerRequest = 2;
         request.concurrency = 4;
-        const auto outcome = teacher::runSampling(request, {}, nullptr);
+        ManualClock clock; // the back-off waits move it forward instead of sleeping
+        const auto outcome = teacher::runSampling(request, {}, nullptr, clock);
         QCOMPARE(outcome.failedRequests, int64_t(0));
         QCOMPARE(outcome.stored, int64_t(8));
         QCOMPARE(outcome.usage.retries, int64_t(4 * 5));
@@ -219,8 +240,9 @@ private Q_SLOTS:
             QVERIFY2(errors.find(needle) != std::string::npos, errors.c_str());
         QVERIFY(withKey.load() > 0);                                    // the key was sent ...
         QVERIFY(errors.find("sk-test-secret-42") == std::string::npos); // ... and named nowhere
-        // A Retry-After of 1 s was honoured: every request waited at least that long once.
-        QVERIFY(outcome.seconds >= 1.0);
+        // Each of the 4 requests waited the Retry-After of 1 s (longer than its 10 ms back-off), then 20, 40, 80 and
+        // 160 ms of back-off.
+        QCOMPARE(clock.slept(), Clock::Duration(4 * std::chrono::milliseconds(1000 + 20 + 40 + 80 + 160)));
 
         // The key in the environment, through the command line: not in the workspace, not in the output.
         QProcess cli;

@@ -1,11 +1,11 @@
 // The Browse page in the real main window, offscreen, on the demo workspace: filter, search, select a row and see
 // its instance, tag a rationale (saved at once, then a filter value), plots, keyboard shortcuts, and the import
 // dialog refusing a malformed file. With COTLAB_SCREENSHOT_DIR set it also writes docs/screenshots/browse-*.png.
-#include "BrowsePage.h"
-#include "ImportDialog.h"
-#include "InstanceView.h"
 #include "MainWindow.h"
-#include "RationaleTableModel.h"
+#include "browse/BrowsePage.h"
+#include "browse/InstanceView.h"
+#include "browse/RationaleTableModel.h"
+#include "import/ImportDialog.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"

@@ -1,8 +1,8 @@
 // The Corpus page on the real 40-samples date set: a recipe built step by step with its live preview, saved, its
 // members equal to a command-line build of the same recipe, compared with a second corpus. With COTLAB_SCREENSHOT_DIR
 // set it writes docs/screenshots/corpus-*.png.
-#include "CorpusPage.h"
 #include "corpus/CorpusBuilder.h"
+#include "corpus/CorpusPage.h"
 #include "ingest/Importer.h"
 #include "store/CorpusRepository.h"
 #include "store/Workspace.h"

@@ -4,12 +4,12 @@
 // plots and saving them. With COTLAB_SCREENSHOT_DIR set it saves evaluate-page*.png there; with
 // COTLAB_EVALUATE_WORKSPACE also set, it shows that workspace's evaluations (an experiment's) and saves
 // experiment-*.png (the screenshots in docs/experiments.md).
-#include "BrowsePage.h"
-#include "EvaluatePage.h"
-#include "EvaluationJob.h"
-#include "QCustomPlotInclude.h"
-#include "RationaleTableModel.h"
+#include "browse/BrowsePage.h"
+#include "browse/RationaleTableModel.h"
+#include "common/QCustomPlotInclude.h"
 #include "eval/Evaluation.h"
+#include "evaluate/EvaluatePage.h"
+#include "evaluate/EvaluationJob.h"
 #include "store/EvaluationRepository.h"
 #include "store/RationaleRepository.h"
 #include "store/Workspace.h"
@@ -70,7 +70,7 @@ private Q_SLOTS:
         page.show();
         page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
         auto* runCombo = page.findChild<QComboBox*>("run");
-        QCOMPARE(runCombo->count(), 4); // "none" and the three finished runs
+        QTRY_COMPARE(runCombo->count(), 4); // "none" and the three finished runs (read on the page's store thread)
         auto* results = page.findChild<QTableWidget*>("results");
         QCOMPARE(results->rowCount(), 0);
         page.findChild<QSpinBox*>("maxNewTokens")->setValue(40);
@@ -78,7 +78,9 @@ private Q_SLOTS:
 
         // Evaluate each student from the form; the label-only one is stopped after its first batch and resumed.
         int64_t lastCut = -1; // generations of the last evaluation that reached the token limit
+        int evaluations = 0;
         auto evaluate = [&](int64_t runId, bool stopEarly) {
+            ++evaluations;
             runCombo->setCurrentIndex(runCombo->findData(qint64(runId)));
             QCOMPARE(page.findChild<QComboBox*>("task")->currentText(), QString("coin_flip"));
             QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
@@ -87,13 +89,15 @@ private Q_SLOTS:
                 QTRY_VERIFY_WITH_TIMEOUT(page.findChild<QProgressBar*>("progress")->value() >= 8, 120000);
                 QTest::mouseClick(page.findChild<QPushButton*>("stop"), Qt::LeftButton);
                 QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
-                QCOMPARE(results->item(0, 9)->text(), QString("stopped"));
+                QTRY_COMPARE(results->rowCount(), evaluations);
+                QTRY_COMPARE(results->item(0, 9)->text(), QString("stopped"));
                 QVERIFY(page.findChild<QPushButton*>("resume")->isEnabled());
                 QTest::mouseClick(page.findChild<QPushButton*>("resume"), Qt::LeftButton);
                 QVERIFY(page.job()->running());
             }
             QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
-            QVERIFY(results->item(0, 9)->text().startsWith("finished"));
+            QTRY_COMPARE(results->rowCount(), evaluations);
+            QTRY_VERIFY(results->item(0, 9)->text().startsWith("finished"));
             // Rationales cut at the 40-token limit are counted in the page's message.
             const QString status = page.findChild<QLabel*>("status")->text();
             store::Workspace w(ws);
@@ -155,7 +159,7 @@ private Q_SLOTS:
         // One evaluation selected: its questions, filtered.
         page.selectEvaluations({stored[1].id});
         auto* questions = page.findChild<QTableWidget*>("questions");
-        QCOMPARE(rowsShown(questions), 24);
+        QTRY_COMPARE(rowsShown(questions), 24);
         auto* filter = page.findChild<QComboBox*>("filter");
         filter->setCurrentIndex(filter->findText("Student wrong"));
         QCOMPARE(int64_t(rowsShown(questions)), stored[1].done - stored[1].correct);
@@ -225,10 +229,13 @@ private Q_SLOTS:
         ui::EvaluatePage page;
         page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
         auto* label = page.findChild<QLabel*>("contrast");
+        QTRY_COMPARE(page.findChild<QTableWidget*>("results")->rowCount(), 2);
+        QSignalSpy shown(&page, &ui::EvaluatePage::resultsShown);
         page.selectEvaluations({original.evaluationId});
+        QTRY_COMPARE(shown.count(), 1);
         QVERIFY(label->isHidden()); // the originals name no original themselves
         page.selectEvaluations({contrast.evaluationId});
-        QVERIFY(!label->isHidden());
+        QTRY_VERIFY(!label->isHidden());
         const auto report = eval::compareWithOriginals(ws, contrast.evaluationId);
         QCOMPARE(report.difference.pairs, int64_t(8));
         QVERIFY2(label->text().contains("(8 pairs)"), qPrintable(label->text()));
@@ -254,12 +261,13 @@ private Q_SLOTS:
         page.show();
         page.setWorkspace(workspace, tasks);
         auto* results = page.findChild<QTableWidget*>("results");
-        QVERIFY(results->rowCount() > 0);
+        QTRY_VERIFY(results->rowCount() > 0);
         int shown = 0; // the newest chain-of-thought evaluation, when there is one
         for (int row = results->rowCount() - 1; row >= 0; --row)
             if (results->item(row, 6)->text().startsWith("CoT"))
                 shown = row;
         page.selectEvaluations({results->item(shown, 0)->data(Qt::UserRole).toLongLong()});
+        QTRY_VERIFY(page.findChild<QTableWidget*>("questions")->rowCount() > 0);
         page.findChild<QComboBox*>("filter")->setCurrentIndex(1);
         page.findChild<QTableWidget*>("questions")->selectRow(1);
         QVERIFY(test::screenshot(page, "experiment-evaluate-page.png"));

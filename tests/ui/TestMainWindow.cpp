@@ -1,7 +1,7 @@
 // The real main window, offscreen: open a workspace, see its tasks and counts; build and open the demo.
-#include "JobRunner.h"
 #include "MainWindow.h"
 #include "WorkspaceSummary.h"
+#include "async/JobRunner.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"

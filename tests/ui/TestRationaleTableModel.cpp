@@ -1,6 +1,6 @@
 // The Browse table's model over the real 40-samples date rationales: rows arrive from the background scan, pages
 // load on demand, filters and sorts restart it, and QAbstractItemModelTester checks it obeys the model rules.
-#include "RationaleTableModel.h"
+#include "browse/RationaleTableModel.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"

@@ -2,10 +2,10 @@
 // CommonsenseQA test questions): a blind pairwise study created, labelled by three annotators with the keyboard
 // only, resumed, reported with agreement, exported and a filled sheet imported. With COTLAB_SCREENSHOT_DIR set it
 // writes docs/screenshots/review-*.png.
-#include "LabelingView.h"
-#include "NewStudyDialog.h"
-#include "ReviewPage.h"
 #include "report/Spreadsheet.h"
+#include "review/LabelingView.h"
+#include "review/NewStudyDialog.h"
+#include "review/ReviewPage.h"
 #include "store/ReviewRepository.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"

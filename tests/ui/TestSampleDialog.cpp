@@ -1,12 +1,12 @@
 // The Sample from Teacher dialog against `cotlab-cli serve` (the shared stories260K on localhost): the exact prompt
 // previewed, the estimate of requests, a run that stores the samples, and the estimate after it. With
 // COTLAB_SCREENSHOT_DIR set it writes docs/screenshots/sample-dialog.png.
-#include "SampleDialog.h"
-#include "TeacherSamplingJob.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
+#include "teacher/SampleDialog.h"
+#include "teacher/TeacherSamplingJob.h"
 
 #include <QSignalSpy>
 #include <QtTest>

@@ -1,14 +1,14 @@
 // The Train page driven as a user would: a run on real rationales (MultiArith, text-davinci-002) with the real
 // stories260K student, live progress while the event loop stays responsive, Stop, Resume, and two runs
 // overlaid. With COTLAB_SCREENSHOT_DIR set it saves train-page-running.png and train-page-overlay.png there.
-#include "QCustomPlotInclude.h"
-#include "TrainPage.h"
-#include "TrainingJob.h"
+#include "common/QCustomPlotInclude.h"
 #include "ingest/Importer.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
+#include "train/TrainPage.h"
+#include "train/TrainingJob.h"
 
 #include <QElapsedTimer>
 #include <QLineEdit>
@@ -71,14 +71,14 @@ private Q_SLOTS:
         QTest::mouseClick(page.findChild<QPushButton*>("stop"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
         auto* history = page.findChild<QTableWidget*>("history");
-        QCOMPARE(history->rowCount(), 1);
-        QCOMPARE(history->item(0, 2)->text(), QString("stopped"));
+        QTRY_COMPARE(history->rowCount(), 1); // the history is read on the page's store thread
+        QTRY_COMPARE(history->item(0, 2)->text(), QString("stopped"));
 
         history->selectRow(0);
         QVERIFY(page.findChild<QPushButton*>("resume")->isEnabled());
         QTest::mouseClick(page.findChild<QPushButton*>("resume"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
-        QCOMPARE(history->item(0, 2)->text(), QString("finished"));
+        QTRY_COMPARE(history->item(0, 2)->text(), QString("finished"));
         QCOMPARE(history->item(0, 3)->text(), QString("40 / 40"));
 
         // A second run with another learning rate in bf16 mixed precision, then both overlaid.
@@ -88,8 +88,8 @@ private Q_SLOTS:
         page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run-b")));
         QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
-        QCOMPARE(history->rowCount(), 2);
-        QCOMPARE(history->item(1, 2)->text(), QString("finished"));
+        QTRY_COMPARE(history->rowCount(), 2);
+        QTRY_COMPARE(history->item(1, 2)->text(), QString("finished"));
         {
             store::Workspace w(ws);
             const auto run = store::RunRepository(w.db()).find(2);
@@ -98,7 +98,7 @@ private Q_SLOTS:
         }
         page.selectRuns({1, 2});
         auto* loss = page.findChild<QCustomPlot*>("lossPlot");
-        QCOMPARE(loss->graphCount(), 2);
+        QTRY_COMPARE(loss->graphCount(), 2);
         QCOMPARE(loss->graph(0)->dataCount(), 40);
         QCOMPARE(loss->graph(1)->dataCount(), 40);
         QVERIFY(test::screenshot(page, "train-page-overlay.png"));

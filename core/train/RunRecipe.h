@@ -1,0 +1,35 @@
+#pragma once
+
+// What a training run was trained on, as recorded with the run: the data selection and what it gave (instances,
+// examples, tokens). The run's `recipe` column holds it as JSON; pages and reports read it through this struct.
+#include <cstdint>
+#include <string>
+
+namespace cotlab::train {
+
+struct RunRecipe {
+    std::string task;
+    std::string split;
+    std::string templateName; // cot, label, socratic, step-by-step
+    bool correctOnly = true;
+    int64_t samplesPerInstance = 0; // 0: all
+    int64_t questions = 0;          // the draw asked for (0: all)
+    std::string corpus;             // a saved corpus, when the run trained on one
+    int64_t instances = 0;          // of the task and split
+    int64_t instancesUsed = 0;      // that gave at least one example
+    int64_t examples = 0;
+    int64_t targetTokens = 0;
+    int64_t skippedTooLong = 0;
+    std::string devSplit;
+    int64_t devExamples = 0;
+    int64_t truncated = 0;
+    std::string device;
+    std::string precision;
+
+    std::string toJson() const;
+    // Missing fields keep their defaults (older runs recorded fewer); text that is not a JSON object gives all
+    // defaults.
+    static RunRecipe fromJson(const std::string& json);
+};
+
+} // namespace cotlab::train

@@ -1,0 +1,90 @@
+#include "common/FormWidgets.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QToolButton>
+
+namespace cotlab::ui {
+
+QTableWidget* readOnlyTable(const QStringList& headers, const QString& name)
+{
+    auto* t = new QTableWidget(0, int(headers.size()));
+    if (!name.isEmpty())
+        t->setObjectName(name);
+    t->setHorizontalHeaderLabels(headers);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setAlternatingRowColors(true);
+    return t;
+}
+
+QSpinBox* spinBox(int min, int max, int value)
+{
+    auto* s = new QSpinBox;
+    s->setRange(min, max);
+    s->setValue(value);
+    return s;
+}
+
+QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent)
+{
+    auto* row = new QWidget;
+    auto* h = new QHBoxLayout(row);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(edit, 1);
+    auto* b = new QToolButton;
+    b->setText("…");
+    QObject::connect(b, &QToolButton::clicked, edit, [edit, folder, dialogParent] {
+        const QString path =
+            folder ? QFileDialog::getExistingDirectory(dialogParent, QObject::tr("Choose a folder"), edit->text())
+                   : QFileDialog::getOpenFileName(dialogParent, QObject::tr("Choose a file"), edit->text());
+        if (!path.isEmpty())
+            edit->setText(path);
+    });
+    h->addWidget(b);
+    return row;
+}
+
+JobControls jobControls(const QString& startText)
+{
+    JobControls c;
+    c.start = new QPushButton(startText);
+    c.start->setObjectName("start");
+    c.start->setDefault(true);
+    c.stop = new QPushButton(QObject::tr("Stop"));
+    c.stop->setObjectName("stop");
+    c.resume = new QPushButton(QObject::tr("Resume selected"));
+    c.resume->setObjectName("resume");
+    c.buttons = new QHBoxLayout;
+    c.buttons->addWidget(c.start);
+    c.buttons->addWidget(c.stop);
+    c.buttons->addWidget(c.resume);
+    c.message = new QLabel;
+    c.message->setObjectName("message");
+    c.message->setWordWrap(true);
+    c.message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return c;
+}
+
+void showMessageIn(QLabel* line, const QString& text, bool error)
+{
+    line->setStyleSheet(error ? "color: #b00020;" : QString());
+    line->setText(text);
+}
+
+QColor seriesColor(int k)
+{
+    static const QColor colors[] = {QColor(31, 119, 180),  QColor(214, 39, 40),  QColor(44, 160, 44),
+                                    QColor(148, 103, 189), QColor(255, 127, 14), QColor(140, 86, 75)};
+    return colors[k % 6];
+}
+
+} // namespace cotlab::ui

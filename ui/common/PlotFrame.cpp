@@ -1,0 +1,35 @@
+#include "common/PlotFrame.h"
+
+#include "common/QCustomPlotInclude.h"
+
+namespace cotlab::ui {
+
+void resetPlot(QCustomPlot* plot, const QString& title)
+{
+    plot->clearPlottables();
+    plot->clearItems();
+    if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
+        plot->plotLayout()->insertRow(0);
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont()));
+    } else {
+        static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(title);
+    }
+    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    plot->xAxis->setScaleType(QCPAxis::stLinear);
+    plot->xAxis->setTickLabelRotation(0);
+    plot->xAxis->setLabel(QString());
+    plot->yAxis->setLabel(QString());
+    plot->legend->setVisible(false);
+}
+
+void plotNotice(QCustomPlot* plot, const QString& text)
+{
+    auto* label = new QCPItemText(plot);
+    label->position->setType(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(0.5, 0.5);
+    label->setText(text);
+    label->setColor(QColor(110, 110, 110));
+    plot->replot();
+}
+
+} // namespace cotlab::ui

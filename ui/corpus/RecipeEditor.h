@@ -1,0 +1,49 @@
+#pragma once
+
+// A corpus recipe as a list of steps (add, remove, move) and the selected step's fields in a table beside what
+// each accepts (core's recipe schema), with the name to save it under. Every change is checked against the recipe
+// format; a refused value is not taken and `problem` says why.
+#include <QJsonObject>
+#include <QList>
+#include <QWidget>
+
+class QLineEdit;
+class QListWidget;
+class QTableWidget;
+
+namespace cotlab::ui {
+
+class RecipeEditor : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit RecipeEditor(QWidget* parent = nullptr);
+
+    QString recipeJson() const; // the recipe being edited (JSON, docs/corpus.md)
+    bool setRecipeJson(const QString& json);
+    void addStep(const QString& kind); // after the selected step, with its defaults
+    // Sets a field of a step from text as typed in the field table (lists comma separated).
+    bool setStepField(int step, const QString& field, const QString& value);
+    QString name() const;
+    void setName(const QString& name);
+    void focusName();
+
+Q_SIGNALS:
+    void recipeChanged();
+    void saveRequested(const QString& name);
+    void problem(const QString& message); // "" when an earlier problem no longer applies
+
+private:
+    QWidget* buildStepButtons();
+    void rebuildSteps();
+    void showStep(int row);
+    void moveStep(int by);
+
+    QList<QJsonObject> m_steps; // the recipe's steps as JSON objects, in order
+    QListWidget* m_stepList;
+    QTableWidget* m_fields;
+    QLineEdit* m_name;
+    bool m_filling = false;
+};
+
+} // namespace cotlab::ui

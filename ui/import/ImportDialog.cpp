@@ -1,0 +1,347 @@
+#include "import/ImportDialog.h"
+
+#include "async/JobRunner.h"
+#include "ingest/Importer.h"
+#include "store/Workspace.h"
+#include "util/Error.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace cotlab::ui {
+
+namespace {
+
+QString shortened(QString s, int n = 160)
+{
+    s = s.simplified();
+    return s.size() > n ? s.left(n) + "…" : s;
+}
+
+QString field(const QJsonObject& o, std::initializer_list<const char*> keys)
+{
+    for (const char* k : keys) {
+        const QJsonValue v = o.value(k);
+        if (v.isString())
+            return v.toString();
+        if (v.isDouble())
+            return QString::number(v.toDouble());
+        if (v.isBool())
+            return v.toBool() ? "yes" : "no";
+        if (v.isObject() && v.toObject().contains("stem")) // CommonsenseQA's question object
+            return v.toObject().value("stem").toString();
+    }
+    return {};
+}
+
+} // namespace
+
+QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path, int maxRecords)
+{
+    QList<PreviewLine> out;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {{0, {}, {}, {}, {}, {}, tr("cannot read the file: %1").arg(file.errorString())}};
+    qint64 number = 0;
+    while (out.size() < maxRecords && !file.atEnd()) {
+        const QByteArray line = file.readLine(1 << 20).trimmed();
+        ++number;
+        if (line.isEmpty())
+            continue;
+        PreviewLine p;
+        p.line = number;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (line.startsWith('[')) { // a JSON array file (the benchmark format): shown as text
+            p.rationale = shortened(QString::fromUtf8(line));
+        } else if (!doc.isObject()) {
+            p.error = tr("line %1 is not a JSON object: %2").arg(number).arg(error.errorString());
+        } else {
+            const QJsonObject o = doc.object();
+            p.task = field(o, {"task"});
+            p.id = field(o, {"id", "qid"});
+            p.question = shortened(field(o, {"question"}));
+            p.answer = field(o, {"gold", "answer", "answerKey"});
+            p.rationale = shortened(field(o, {"rationale", "reasoning"}));
+        }
+        out << p;
+    }
+    return out;
+}
+
+ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
+    : QDialog(parent), m_workspace(workspace), m_files(new QListWidget), m_format(new QLabel),
+      m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_progress(new QProgressBar),
+      m_status(new QLabel), m_error(new QPlainTextEdit), m_import(new QPushButton(tr("&Import"))),
+      m_cancel(new QPushButton(tr("Cancel Import"))), m_add(new QPushButton(tr("&Add Files…"))),
+      m_remove(new QPushButton(tr("&Remove"))), m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)),
+      m_job(new JobRunner(nullptr))
+{
+    m_job->setParent(this);
+    setWindowTitle(tr("Import into %1").arg(QFileInfo(workspace).fileName()));
+    m_files->setObjectName("files");
+    m_files->setMaximumHeight(130);
+    m_format->setObjectName("format");
+    m_preview->setObjectName("preview");
+    m_error->setObjectName("error");
+    m_status->setObjectName("status");
+    m_import->setObjectName("import");
+    m_cancel->setObjectName("cancelImport");
+    m_formatOverride->setObjectName("formatOverride");
+    m_task->setObjectName("taskName");
+
+    m_preview->setColumnCount(7);
+    m_preview->setHorizontalHeaderLabels(
+        {tr("Line"), tr("Task"), tr("Id"), tr("Question"), tr("Gold / answer"), tr("Rationale"), tr("Problem")});
+    m_preview->verticalHeader()->hide();
+    m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_preview->setWordWrap(false);
+    m_preview->horizontalHeader()->setStretchLastSection(true);
+    m_formatOverride->addItems({tr("detect"), "interchange", "benchmark", "commonsense_qa"});
+    m_task->setPlaceholderText(tr("benchmark files: from the file name"));
+    m_error->setReadOnly(true);
+    m_error->setMaximumHeight(110);
+    m_error->setStyleSheet("color: #b00020");
+    m_error->hide();
+    m_status->setWordWrap(true);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_import->setDefault(true);
+
+    auto* fileButtons = new QVBoxLayout;
+    fileButtons->addWidget(m_add);
+    fileButtons->addWidget(m_remove);
+    fileButtons->addStretch(1);
+    auto* fileRow = new QHBoxLayout;
+    fileRow->addWidget(m_files, 1);
+    fileRow->addLayout(fileButtons);
+
+    auto* options = new QFormLayout;
+    options->addRow(tr("Detected format:"), m_format);
+    options->addRow(tr("&Format:"), m_formatOverride);
+    options->addRow(tr("&Task name:"), m_task);
+
+    auto* run = new QHBoxLayout;
+    run->addWidget(m_progress, 1);
+    run->addWidget(m_import);
+    run->addWidget(m_cancel);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL):")));
+    layout->addLayout(fileRow);
+    layout->addLayout(options);
+    layout->addWidget(new QLabel(tr("First records of the selected file:")));
+    layout->addWidget(m_preview, 1);
+    layout->addLayout(run);
+    layout->addWidget(m_status);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+    resize(980, 640);
+
+    connect(m_add, &QPushButton::clicked, this, &ImportDialog::chooseFiles);
+    connect(m_remove, &QPushButton::clicked, this, [this] {
+        delete m_files->currentItem();
+        updateButtons();
+        showPreview();
+    });
+    connect(m_files, &QListWidget::currentRowChanged, this, &ImportDialog::showPreview);
+    connect(m_import, &QPushButton::clicked, this, &ImportDialog::startImport);
+    connect(m_cancel, &QPushButton::clicked, m_job, &JobRunner::cancel);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
+    connect(m_job, &JobRunner::progressed, this, [this](const QString& stage, quint64 done, quint64 total) {
+        m_status->setText(stage);
+        m_progress->setValue(total ? int(1000.0 * double(done) / double(total)) : 0);
+    });
+    connect(m_job, &JobRunner::finished, this, &ImportDialog::onFinished);
+    updateButtons();
+}
+
+void ImportDialog::chooseFiles()
+{
+    const QStringList chosen =
+        QFileDialog::getOpenFileNames(this, tr("Import Files"), QSettings().value("import/dir").toString(),
+                                      tr("Rationales and datasets (*.jsonl *.json);;All files (*)"));
+    if (chosen.isEmpty())
+        return;
+    QSettings().setValue("import/dir", QFileInfo(chosen.first()).absolutePath());
+    addFiles(chosen);
+}
+
+void ImportDialog::addFiles(const QStringList& files)
+{
+    for (const QString& f : files)
+        if (m_files->findItems(f, Qt::MatchExactly).isEmpty())
+            m_files->addItem(f);
+    if (m_files->currentRow() < 0 && m_files->count())
+        m_files->setCurrentRow(0);
+    updateButtons();
+}
+
+QStringList ImportDialog::files() const
+{
+    QStringList out;
+    for (int k = 0; k < m_files->count(); ++k)
+        out << m_files->item(k)->text();
+    return out;
+}
+
+QString ImportDialog::detectedFormat() const
+{
+    return m_format->text();
+}
+
+void ImportDialog::showPreview()
+{
+    m_preview->setRowCount(0);
+    m_format->clear();
+    const QListWidgetItem* item = m_files->currentItem();
+    if (!item)
+        return;
+    const QString path = item->text();
+    try {
+        m_format->setText(
+            QString::fromStdString(std::string(ingest::toString(ingest::Importer::detectFormat(path.toStdString())))));
+        m_format->setStyleSheet({});
+    } catch (const std::exception& e) {
+        m_format->setText(QString::fromStdString(e.what()));
+        m_format->setStyleSheet("color: #b00020");
+    }
+    const auto lines = previewLines(path, 20);
+    m_preview->setRowCount(int(lines.size()));
+    for (int r = 0; r < lines.size(); ++r) {
+        const PreviewLine& p = lines[r];
+        const QString cells[] = {QString::number(p.line), p.task, p.id, p.question, p.answer, p.rationale, p.error};
+        for (int c = 0; c < 7; ++c) {
+            auto* cell = new QTableWidgetItem(cells[c]);
+            if (c == 6)
+                cell->setForeground(QColor(176, 0, 32));
+            m_preview->setItem(r, c, cell);
+        }
+    }
+    m_preview->resizeColumnsToContents();
+    for (int c = 3; c < 6; ++c)
+        m_preview->setColumnWidth(c, std::min(m_preview->columnWidth(c), 260));
+}
+
+bool ImportDialog::importing() const
+{
+    return m_job->busy();
+}
+
+QString ImportDialog::errorText() const
+{
+    return m_error->toPlainText();
+}
+
+QString ImportDialog::resultText() const
+{
+    return m_status->text();
+}
+
+bool ImportDialog::startImport()
+{
+    const QStringList paths = files();
+    if (paths.isEmpty() || m_job->busy())
+        return false;
+    ingest::ImportOptions options;
+    options.rollbackJournalWhenAlone = false; // the pages read the workspace meanwhile
+    if (m_formatOverride->currentIndex() > 0)
+        options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
+    if (!m_task->text().trimmed().isEmpty())
+        options.task = m_task->text().trimmed().toStdString();
+    std::vector<std::string> files;
+    for (const QString& p : paths)
+        files.push_back(p.toStdString());
+    const std::string ws = m_workspace.toStdString();
+    m_error->clear();
+    m_error->hide();
+    m_status->setText(tr("Importing…"));
+    m_progress->setValue(0);
+    m_job->start(tr("Importing"), [ws, files, options](const jobs::ProgressSink& progress,
+                                                       const jobs::StopToken& stop) {
+        store::Workspace workspace(ws);
+        QStringList done;
+        for (const auto& path : files) {
+            const QString name = QFileInfo(QString::fromStdString(path)).fileName();
+            try {
+                const auto r = ingest::Importer::importFile(workspace.db(), path, options, progress, &stop);
+                done << QObject::tr("%1 (%2): %3 instances and %4 rationales added, %5 already stored")
+                            .arg(name, QString::fromStdString(r.format))
+                            .arg(r.instancesAdded)
+                            .arg(r.rationalesAdded)
+                            .arg(r.rationalesAlreadyStored);
+            } catch (const jobs::Cancelled&) {
+                throw Error(QObject::tr("Cancelled: nothing was imported from %1.%2")
+                                .arg(name, done.isEmpty() ? QString()
+                                                          : "\n" + QObject::tr("Imported before: ") + done.join("; "))
+                                .toStdString());
+            } catch (const std::exception& e) {
+                throw Error(
+                    QObject::tr("Nothing was imported from %1:\n%2%3")
+                        .arg(name, QString::fromStdString(e.what()),
+                             done.isEmpty() ? QString() : "\n" + QObject::tr("Imported before it: ") + done.join("; "))
+                        .toStdString());
+            }
+        }
+        return done.join("\n");
+    });
+    updateButtons();
+    return true;
+}
+
+void ImportDialog::onFinished(bool ok, const QString& message)
+{
+    m_progress->setValue(ok ? 1000 : 0);
+    if (ok) {
+        m_status->setText(message);
+        m_files->clear();
+        m_preview->setRowCount(0);
+        m_format->clear();
+    } else {
+        m_status->clear();
+        m_error->setPlainText(message);
+        m_error->show();
+    }
+    updateButtons();
+    Q_EMIT imported();
+    Q_EMIT finished(ok);
+}
+
+void ImportDialog::updateButtons()
+{
+    const bool busy = m_job->busy();
+    m_import->setEnabled(!busy && m_files->count() > 0);
+    m_cancel->setEnabled(busy);
+    m_add->setEnabled(!busy);
+    m_remove->setEnabled(!busy && m_files->currentItem());
+    m_files->setEnabled(!busy);
+}
+
+void ImportDialog::reject()
+{
+    if (m_job->busy()) {
+        m_job->cancel(); // the file being imported rolls back
+        m_job->waitForIdle();
+    }
+    QDialog::reject();
+}
+
+} // namespace cotlab::ui

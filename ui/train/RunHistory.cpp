@@ -1,0 +1,132 @@
+#include "train/RunHistory.h"
+
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace cotlab::ui {
+
+namespace {
+
+enum Column { Id, Name, Status, Steps, LastLoss, Started };
+
+QString steps(int64_t step, int64_t total)
+{
+    return QString("%1 / %2").arg(step).arg(total);
+}
+
+QString indentedJson(const std::string& text)
+{
+    return QString::fromUtf8(QJsonDocument::fromJson(QByteArray::fromStdString(text)).toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+RunHistory::RunHistory(QWidget* parent)
+    : QWidget(parent), m_table(new QTableWidget(0, 6)), m_details(new QPlainTextEdit)
+{
+    m_table->setObjectName("history");
+    m_table->setHorizontalHeaderLabels(
+        {tr("Run"), tr("Name"), tr("Status"), tr("Steps"), tr("Last loss"), tr("Started")});
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setToolTip(tr("Select one run to see its recipe and curves, several to overlay their losses"));
+    m_details->setReadOnly(true);
+    m_details->setPlaceholderText(tr("The selected run's configuration and recipe"));
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, &RunHistory::selectionChanged);
+}
+
+void RunHistory::setRuns(const std::vector<RunRow>& runs, const QList<qint64>& select)
+{
+    {
+        const QSignalBlocker block(m_table);
+        m_table->setRowCount(0);
+        for (const auto& [r, lastLoss] : runs) {
+            const int row = m_table->rowCount();
+            m_table->insertRow(row);
+            auto* id = new QTableWidgetItem(QString::number(r.id));
+            id->setData(Qt::UserRole, qint64(r.id));
+            m_table->setItem(row, Id, id);
+            m_table->setItem(row, Name, new QTableWidgetItem(QString::fromStdString(r.name)));
+            m_table->setItem(row, Status, new QTableWidgetItem(QString::fromStdString(r.status)));
+            m_table->setItem(row, Steps, new QTableWidgetItem(steps(r.step, r.totalSteps)));
+            m_table->setItem(row, LastLoss,
+                             new QTableWidgetItem(lastLoss ? QString::number(*lastLoss, 'f', 4) : QString("–")));
+            m_table->setItem(row, Started, new QTableWidgetItem(QString::fromStdString(r.createdAt).replace('T', ' ')));
+            if (r.message)
+                for (int c = 0; c < m_table->columnCount(); ++c)
+                    m_table->item(row, c)->setToolTip(QString::fromStdString(*r.message));
+        }
+        m_table->resizeColumnsToContents();
+    }
+    this->select(select);
+}
+
+QList<qint64> RunHistory::selectedRuns() const
+{
+    QList<qint64> ids;
+    if (m_table->selectionModel())
+        for (const auto& index : m_table->selectionModel()->selectedRows())
+            ids << m_table->item(index.row(), Id)->data(Qt::UserRole).toLongLong();
+    return ids;
+}
+
+void RunHistory::select(const QList<qint64>& runIds)
+{
+    {
+        const QSignalBlocker block(m_table);
+        m_table->clearSelection();
+        for (int row = 0; row < m_table->rowCount(); ++row)
+            if (runIds.contains(m_table->item(row, Id)->data(Qt::UserRole).toLongLong()))
+                m_table->selectionModel()->select(m_table->model()->index(row, 0),
+                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+    Q_EMIT selectionChanged();
+}
+
+QString RunHistory::selectedStatus() const
+{
+    const auto rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
+    return rows.size() == 1 ? m_table->item(rows.front().row(), Status)->text() : QString();
+}
+
+void RunHistory::showStep(qint64 runId, qint64 step, qint64 totalSteps, double loss)
+{
+    for (int row = 0; row < m_table->rowCount(); ++row)
+        if (m_table->item(row, Id)->data(Qt::UserRole).toLongLong() == runId) {
+            m_table->item(row, Steps)->setText(steps(step, totalSteps));
+            m_table->item(row, LastLoss)->setText(QString::number(loss, 'f', 4));
+            m_table->resizeColumnToContents(Steps);
+        }
+}
+
+void RunHistory::showDetails(const std::vector<store::RunRecord>& runs)
+{
+    QString details;
+    for (const auto& run : runs) {
+        details += QString("Run %1 — %2 (%3)\n")
+                       .arg(run.id)
+                       .arg(QString::fromStdString(run.name), QString::fromStdString(run.status));
+        if (run.message)
+            details += QString::fromStdString(*run.message) + "\n";
+        details += tr("Recipe: ") + indentedJson(run.recipeJson);
+        details += tr("Config: ") + indentedJson(run.configJson) + "\n";
+    }
+    m_details->setPlainText(details);
+}
+
+} // namespace cotlab::ui

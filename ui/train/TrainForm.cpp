@@ -1,0 +1,222 @@
+#include "train/TrainForm.h"
+
+#include "common/FormWidgets.h"
+#include "common/ModelPicker.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace cotlab::ui {
+
+TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(studentBox());
+    layout->addWidget(dataBox());
+    layout->addWidget(optimisationBox());
+    layout->addWidget(outputBox());
+    layout->addStretch(1);
+}
+
+QWidget* TrainForm::studentBox()
+{
+    auto* box = new QGroupBox(tr("Student"));
+    auto* layout = new QVBoxLayout(box);
+    m_student = new ModelPicker;
+    layout->addWidget(m_student);
+    m_precision = new QComboBox;
+    m_precision->setObjectName("precision");
+    m_precision->addItem(tr("fp32"), "fp32");
+    m_precision->addItem(tr("bf16 mixed precision"), "bf16");
+    m_precision->addItem(tr("fp16 mixed precision (CUDA)"), "fp16");
+    m_precision->setToolTip(tr("Mixed precision computes matrix products in bf16 or fp16 under autocast and keeps "
+                               "float32 weights and optimizer state; fp16 adds dynamic loss scaling and needs CUDA. "
+                               "bf16 suits recent GPUs and CPUs with bf16 instructions (docs/training.md)"));
+    m_student->form()->addRow(tr("Precision"), m_precision);
+    return box;
+}
+
+QWidget* TrainForm::dataBox()
+{
+    auto* box = new QGroupBox(tr("Data"));
+    auto* form = new QFormLayout(box);
+    m_task = new QComboBox;
+    m_task->setObjectName("task");
+    m_split = new QComboBox;
+    m_split->setObjectName("split");
+    m_split->addItems({"train", "dev", "test"});
+    m_template = new QComboBox;
+    m_template->addItem(tr("Chain of thought"), "cot");
+    m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
+    m_template->addItem(tr("Socratic sub-questions"), "socratic");
+    m_template->addItem(tr("Step-by-step (two tasks)"), "step-by-step");
+    m_template->setToolTip(tr("Chain of thought: rationale, then the answer. Label only: the answer alone. Socratic: "
+                              "sub-questions and their answers. Step-by-step: answer and rationale learned as two "
+                              "tasks (docs/training.md)"));
+    m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
+    m_correctOnly->setChecked(true);
+    m_samples = spinBox(0, 1000, 0);
+    m_samples->setSpecialValueText(tr("all"));
+    m_questions = spinBox(0, 100000000, 0);
+    m_questions->setObjectName("questions");
+    m_questions->setSpecialValueText(tr("all"));
+    m_questions->setToolTip(tr("Train on at most this many questions, drawn at random (a corpus-size learning curve)"));
+    m_maxLength = spinBox(16, 32768, 512);
+    m_maxLength->setObjectName("maxLength");
+    m_devSplit = new QComboBox;
+    m_devSplit->setObjectName("devSplit");
+    m_devSplit->addItem(tr("none"), QString());
+    m_devSplit->addItem("dev", "dev");
+    m_devSplit->addItem("test", "test");
+    m_devSplit->setToolTip(tr("Held-out examples whose loss is measured as training goes (the dev loss curve)"));
+    m_evalEvery = spinBox(0, 1000000, 50);
+    m_evalEvery->setObjectName("evalEvery");
+    m_evalEvery->setSpecialValueText(tr("at the end"));
+    m_evalEvery->setSuffix(tr(" steps"));
+    form->addRow(tr("Task"), m_task);
+    form->addRow(tr("Split"), m_split);
+    form->addRow(tr("Template"), m_template);
+    form->addRow(QString(), m_correctOnly);
+    form->addRow(tr("Rationales per question"), m_samples);
+    form->addRow(tr("Questions"), m_questions);
+    form->addRow(tr("Max tokens per example"), m_maxLength);
+    form->addRow(tr("Dev loss on"), m_devSplit);
+    form->addRow(tr("Dev loss every"), m_evalEvery);
+    return box;
+}
+
+QWidget* TrainForm::optimisationBox()
+{
+    auto* box = new QGroupBox(tr("Optimisation"));
+    auto* form = new QFormLayout(box);
+    m_epochs = spinBox(1, 1000, 3);
+    m_steps = spinBox(0, 10000000, 0);
+    m_steps->setObjectName("steps");
+    m_steps->setSpecialValueText(tr("from epochs"));
+    m_batch = spinBox(1, 4096, 8);
+    m_batch->setObjectName("batch");
+    m_accum = spinBox(1, 1024, 1);
+    m_lr = new QLineEdit("1e-4");
+    m_lr->setObjectName("lr");
+    auto* lrValidator = new QDoubleValidator(1e-9, 10.0, 9, m_lr);
+    lrValidator->setNotation(QDoubleValidator::ScientificNotation);
+    m_lr->setValidator(lrValidator);
+    m_warmup = spinBox(0, 1000000, 10);
+    m_warmup->setObjectName("warmup");
+    m_schedule = new QComboBox;
+    m_schedule->addItems({"cosine", "linear", "constant"});
+    m_clip = new QDoubleSpinBox;
+    m_clip->setRange(0, 1000);
+    m_clip->setValue(1.0);
+    m_clip->setSpecialValueText(tr("off"));
+    m_seed = spinBox(0, 1 << 30, 0);
+    m_checkpointEvery = spinBox(0, 1000000, 100);
+    m_checkpointEvery->setSpecialValueText(tr("at the end"));
+    form->addRow(tr("Epochs"), m_epochs);
+    form->addRow(tr("Steps"), m_steps);
+    form->addRow(tr("Batch size"), m_batch);
+    form->addRow(tr("Gradient accumulation"), m_accum);
+    form->addRow(tr("Learning rate (AdamW)"), m_lr);
+    form->addRow(tr("Warm-up steps"), m_warmup);
+    form->addRow(tr("Schedule"), m_schedule);
+    form->addRow(tr("Gradient clip"), m_clip);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Checkpoint every"), m_checkpointEvery);
+    return box;
+}
+
+QWidget* TrainForm::outputBox()
+{
+    auto* box = new QGroupBox(tr("Output"));
+    auto* form = new QFormLayout(box);
+    m_output = new QLineEdit;
+    m_output->setObjectName("output");
+    form->addRow(tr("Folder"), pathField(m_output, true, this));
+    return box;
+}
+
+void TrainForm::setTasks(const QStringList& tasks)
+{
+    const QString current = m_task->currentText();
+    m_task->clear();
+    m_task->addItems(tasks);
+    if (tasks.contains(current))
+        m_task->setCurrentText(current);
+}
+
+void TrainForm::setModelPath(const QString& path, const QString& tokenizer)
+{
+    m_student->setPaths(path, tokenizer);
+}
+
+QString TrainForm::output() const
+{
+    return m_output->text().trimmed();
+}
+
+void TrainForm::setOutput(const QString& folder)
+{
+    m_output->setText(folder);
+}
+
+std::optional<train::TrainingRequest> TrainForm::request(const QString& workspace, QString* problem) const
+{
+    auto refuse = [problem](const QString& text) {
+        *problem = text;
+        return std::nullopt;
+    };
+    if (workspace.isEmpty())
+        return refuse(tr("Open a workspace first."));
+    if (const QString p = m_student->problem(); !p.isEmpty())
+        return refuse(tr("Model: %1").arg(p));
+    if (m_task->currentText().isEmpty())
+        return refuse(tr("Task: the workspace has no tasks; import rationales first."));
+    bool ok = false;
+    const double lr = m_lr->text().toDouble(&ok);
+    if (!ok || lr <= 0)
+        return refuse(tr("Learning rate: enter a positive number such as 1e-4."));
+    const QString folder = output();
+    if (folder.isEmpty())
+        return refuse(tr("Output folder: choose where checkpoints and the trained model go."));
+    if (QFileInfo::exists(folder + "/checkpoint"))
+        return refuse(tr("Output folder %1 already holds a run; choose another or resume that run.").arg(folder));
+    train::TrainingRequest r;
+    r.workspace = workspace.toStdString();
+    r.name = QFileInfo(folder).fileName().toStdString();
+    r.modelPath = m_student->modelPath().toStdString();
+    r.tokenizerPath = m_student->tokenizerPath();
+    r.device = m_student->device();
+    r.selection.task = m_task->currentText().toStdString();
+    r.selection.split = m_split->currentText().toStdString();
+    r.selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
+    r.selection.correctOnly = m_correctOnly->isChecked();
+    r.selection.samplesPerInstance = m_samples->value();
+    r.selection.questions = m_questions->value();
+    r.maxLength = m_maxLength->value();
+    r.devSplit = m_devSplit->currentData().toString().toStdString();
+    train::TrainConfig& c = r.config;
+    c.precision = m_precision->currentData().toString().toStdString();
+    c.learningRate = lr;
+    c.epochs = m_epochs->value();
+    c.maxSteps = m_steps->value();
+    c.batchSize = m_batch->value();
+    c.gradAccumulation = m_accum->value();
+    c.warmupSteps = m_warmup->value();
+    c.schedule = m_schedule->currentText().toStdString();
+    c.clipNorm = m_clip->value();
+    c.seed = uint64_t(m_seed->value());
+    c.checkpointEvery = m_checkpointEvery->value();
+    c.evalEvery = m_evalEvery->value();
+    c.runDir = folder.toStdString();
+    return r;
+}
+
+} // namespace cotlab::ui

@@ -1,0 +1,65 @@
+#pragma once
+
+// The Train page's settings: the student, the data (task, split, template, which rationales), the optimisation
+// and the output folder; it turns them into a training request, or names the first field that is wrong.
+#include "train/TrainingRun.h"
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace cotlab::ui {
+
+class ModelPicker;
+
+class TrainForm : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TrainForm(QWidget* parent = nullptr);
+
+    void setTasks(const QStringList& tasks); // keeps the chosen task when it is still there
+    void setModelPath(const QString& path, const QString& tokenizer);
+    QString output() const;
+    void setOutput(const QString& folder);
+    // The request for a new run of `workspace`, or nothing and `problem` saying which field to change.
+    std::optional<train::TrainingRequest> request(const QString& workspace, QString* problem) const;
+
+private:
+    QWidget* studentBox();
+    QWidget* dataBox();
+    QWidget* optimisationBox();
+    QWidget* outputBox();
+
+    ModelPicker* m_student;
+    QComboBox* m_precision;
+    QComboBox* m_task;
+    QComboBox* m_split;
+    QComboBox* m_template;
+    QCheckBox* m_correctOnly;
+    QSpinBox* m_samples;
+    QSpinBox* m_questions;
+    QSpinBox* m_maxLength;
+    QComboBox* m_devSplit;
+    QSpinBox* m_evalEvery;
+    QSpinBox* m_epochs;
+    QSpinBox* m_steps;
+    QSpinBox* m_batch;
+    QSpinBox* m_accum;
+    QLineEdit* m_lr;
+    QSpinBox* m_warmup;
+    QComboBox* m_schedule;
+    QDoubleSpinBox* m_clip;
+    QSpinBox* m_seed;
+    QSpinBox* m_checkpointEvery;
+    QLineEdit* m_output;
+};
+
+} // namespace cotlab::ui

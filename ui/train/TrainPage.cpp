@@ -1,0 +1,287 @@
+#include "train/TrainPage.h"
+
+#include "async/PostThen.h"
+#include "common/FormWidgets.h"
+#include "store/Database.h"
+#include "store/RunRepository.h"
+#include "train/RunHistory.h"
+#include "train/TrainForm.h"
+#include "train/TrainingCharts.h"
+#include "train/TrainingJob.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTime>
+#include <QVBoxLayout>
+
+namespace cotlab::ui {
+
+TrainPage::TrainPage(QWidget* parent)
+    : QWidget(parent), m_job(new TrainingJob(this)), m_form(new TrainForm), m_charts(new TrainingCharts),
+      m_history(new RunHistory), m_progress(new QProgressBar), m_status(new QLabel(tr("No run in progress.")))
+{
+    m_progress->setObjectName("progress");
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_progress);
+    rightLayout->addWidget(m_status);
+    auto* rightSplit = new QSplitter(Qt::Vertical);
+    rightSplit->addWidget(m_charts);
+    rightSplit->addWidget(m_history);
+    rightSplit->setStretchFactor(0, 3);
+    rightSplit->setStretchFactor(1, 2);
+    rightLayout->addWidget(rightSplit, 1);
+
+    // The settings scroll; the buttons and the message stay in view below them.
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_form);
+    scroll->setWidgetResizable(true);
+    auto* left = new QWidget;
+    left->setMinimumWidth(340);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(scroll, 1);
+    leftLayout->addWidget(buildControls());
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(m_job, &TrainingJob::stepped, this, &TrainPage::onStep);
+    connect(m_job, &TrainingJob::finished, this, &TrainPage::onFinished);
+    connect(m_history, &RunHistory::selectionChanged, this, &TrainPage::showSelectedRuns);
+    updateButtons();
+}
+
+TrainPage::~TrainPage()
+{
+    m_store.cancelAll();
+}
+
+QWidget* TrainPage::buildControls()
+{
+    const JobControls controls = jobControls(tr("Start"));
+    m_startButton = controls.start;
+    m_stopButton = controls.stop;
+    m_resumeButton = controls.resume;
+    m_message = controls.message;
+    connect(m_startButton, &QPushButton::clicked, this, &TrainPage::start);
+    connect(m_stopButton, &QPushButton::clicked, this, &TrainPage::stopTraining);
+    connect(m_resumeButton, &QPushButton::clicked, this, &TrainPage::resumeSelected);
+    auto* box = new QWidget;
+    auto* layout = new QVBoxLayout(box);
+    layout->addLayout(controls.buttons);
+    layout->addWidget(m_message);
+    return box;
+}
+
+void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
+{
+    if (path != m_workspace) {
+        m_store.cancelAll();
+        m_store.setWorkspace(path.toStdString());
+    }
+    m_workspace = path;
+    m_form->setTasks(tasks);
+    const QFileInfo info(path);
+    if (m_form->output().isEmpty() || !m_job->running())
+        m_form->setOutput(QDir(info.absolutePath())
+                              .filePath(info.completeBaseName() + "-runs/run-" +
+                                        QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
+    if (!path.isEmpty() && !m_job->running())
+        postThen(
+            m_store, this, [](store::Database& db) { store::RunRepository(db).markInterrupted(); }, [] {},
+            [this](const QString& e) { showMessage(e, true); });
+    refreshHistory();
+}
+
+void TrainPage::setModelPath(const QString& path, const QString& tokenizer)
+{
+    m_form->setModelPath(path, tokenizer);
+}
+
+void TrainPage::showMessage(const QString& text, bool error)
+{
+    showMessageIn(m_message, text, error);
+}
+
+void TrainPage::start()
+{
+    QString problem;
+    const auto request = m_form->request(m_workspace, &problem);
+    if (!request)
+        return showMessage(problem, true);
+    m_liveRun = 0;
+    m_charts->clear();
+    if (m_job->start(*request)) {
+        showMessage(tr("Loading the model and tokenising the examples…"), false);
+        m_status->setText(tr("Starting…"));
+        m_progress->setRange(0, 0);
+    }
+    updateButtons();
+}
+
+void TrainPage::stopTraining()
+{
+    m_job->stop();
+    showMessage(tr("Stopping after the current step; writing a checkpoint…"), false);
+}
+
+void TrainPage::resumeSelected()
+{
+    const auto runs = m_history->selectedRuns();
+    if (runs.size() != 1)
+        return showMessage(tr("Select one stopped or failed run to resume."), true);
+    m_liveRun = 0;
+    m_charts->clear();
+    if (m_job->resume(m_workspace, runs.front())) {
+        showMessage(tr("Resuming run %1 from its checkpoint…").arg(runs.front()), false);
+        m_progress->setRange(0, 0);
+    }
+    updateButtons();
+}
+
+void TrainPage::onStep(const StepUpdate& u)
+{
+    // The first step of this job shows the run's stored steps (all of them for a resumed run); later steps are
+    // appended live, or held while those stored steps are being read.
+    if (m_liveRun != u.runId) {
+        m_liveRun = u.runId;
+        m_lastStepMs = 0;
+        refreshHistory(QList<qint64>{u.runId});
+        showMessage(tr("Training run %1.").arg(u.runId), false);
+    } else if (m_liveCurvesPending) {
+        m_heldSteps.push_back(u);
+    } else {
+        m_charts->addStep(u);
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_lastStepMs > 0) {
+        const double secs = double(now - m_lastStepMs) / 1000.0;
+        m_secondsPerStep = m_secondsPerStep == 0 ? secs : 0.9 * m_secondsPerStep + 0.1 * secs;
+    }
+    m_lastStepMs = now;
+    m_progress->setRange(0, int(u.totalSteps));
+    m_progress->setValue(int(u.step));
+    m_history->showStep(u.runId, u.step, u.totalSteps, u.loss);
+    const double eta = m_secondsPerStep * double(u.totalSteps - u.step);
+    m_status->setText(tr("Run %1 · step %2 of %3 · epoch %4 · loss %5 · %6 tokens/s · ETA %7")
+                          .arg(u.runId)
+                          .arg(u.step)
+                          .arg(u.totalSteps)
+                          .arg(u.epoch, 0, 'f', 2)
+                          .arg(u.loss, 0, 'f', 4)
+                          .arg(u.tokensPerSecond, 0, 'f', 0)
+                          .arg(m_secondsPerStep > 0 ? QTime(0, 0).addSecs(int(eta)).toString("hh:mm:ss") : "…"));
+}
+
+void TrainPage::onFinished(bool ok, const QString& status, const QString& message)
+{
+    m_progress->setRange(0, 1);
+    m_progress->setValue(ok && status == "finished" ? 1 : 0);
+    m_status->setText(ok ? message : tr("Run failed."));
+    showMessage(message, !ok);
+    if (m_liveRun)
+        refreshHistory(QList<qint64>{m_liveRun});
+    else
+        refreshHistory();
+    updateButtons();
+    Q_EMIT runFinished(status, message);
+}
+
+void TrainPage::refreshHistory(std::optional<QList<qint64>> select)
+{
+    if (m_workspace.isEmpty())
+        return m_history->setRuns({}, {});
+    postThen(
+        m_store, this,
+        [](store::Database& db) {
+            store::RunRepository runs(db);
+            std::vector<RunRow> rows;
+            for (auto& r : runs.list()) {
+                const auto loss = runs.metric(r.id, "loss");
+                rows.push_back({std::move(r), loss.empty() ? std::nullopt : std::optional(loss.back().second)});
+            }
+            return rows;
+        },
+        [this, select](const std::vector<RunRow>& rows) {
+            m_history->setRuns(rows, select.value_or(m_history->selectedRuns()));
+        },
+        [this](const QString& e) { showMessage(e, true); });
+}
+
+void TrainPage::selectRuns(const QList<qint64>& runIds)
+{
+    m_history->select(runIds);
+}
+
+void TrainPage::showSelectedRuns()
+{
+    updateButtons();
+    const QList<qint64> ids = m_history->selectedRuns();
+    const quint64 request = ++m_curvesRequest;
+    // Live steps of the run being trained wait while its stored curves are read, then follow them.
+    m_liveCurvesPending = m_job->running() && ids == QList<qint64>{m_liveRun};
+    m_heldSteps.clear();
+    if (m_workspace.isEmpty() || ids.isEmpty()) {
+        m_charts->clear();
+        m_history->showDetails({});
+        Q_EMIT historyShown();
+        return;
+    }
+    postThen(
+        m_store, this,
+        [ids](store::Database& db) {
+            store::RunRepository runs(db);
+            std::vector<RunCurves> curves;
+            for (qint64 id : ids)
+                if (auto run = runs.find(id))
+                    curves.push_back({std::move(*run), runs.metric(id, "loss"), runs.metric(id, "dev_loss"),
+                                      runs.metric(id, "learning_rate"), runs.metric(id, "tokens_per_second")});
+            return curves;
+        },
+        [this, request](const std::vector<RunCurves>& curves) {
+            if (request != m_curvesRequest)
+                return;
+            m_charts->show(curves);
+            std::vector<store::RunRecord> records;
+            for (const auto& c : curves)
+                records.push_back(c.run);
+            m_history->showDetails(records);
+            if (m_liveCurvesPending && curves.size() == 1) {
+                const int64_t stored = curves.front().loss.empty() ? 0 : curves.front().loss.back().first;
+                for (const auto& held : m_heldSteps)
+                    if (held.step > stored)
+                        m_charts->addStep(held);
+                m_heldSteps.clear();
+                m_liveCurvesPending = false;
+            }
+            Q_EMIT historyShown();
+        },
+        [this](const QString& e) { showMessage(e, true); });
+}
+
+void TrainPage::updateButtons()
+{
+    const bool running = m_job->running();
+    m_startButton->setEnabled(!running);
+    m_stopButton->setEnabled(running);
+    const QString status = m_history->selectedStatus();
+    m_resumeButton->setEnabled(!running && (status == "stopped" || status == "failed"));
+}
+
+} // namespace cotlab::ui

@@ -1,0 +1,76 @@
+#pragma once
+
+// The Train page: the settings form (TrainForm); Start, Stop and Resume with the run's status and messages, always
+// in view; live loss, learning-rate and throughput charts (TrainingCharts) with a progress bar and ETA; the run
+// history (RunHistory), where selecting runs shows their recipe and overlays their curves. Training runs on a
+// worker thread (TrainingJob); the page reads the store on its WorkspaceThread.
+#include "async/WorkspaceThread.h"
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace cotlab::ui {
+
+class RunHistory;
+class TrainForm;
+class TrainingCharts;
+class TrainingJob;
+struct StepUpdate;
+
+class TrainPage : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TrainPage(QWidget* parent = nullptr);
+    ~TrainPage() override;
+
+    void setWorkspace(const QString& path, const QStringList& tasks);
+    void setModelPath(const QString& path, const QString& tokenizer = {});
+    TrainingJob* job() const { return m_job; }
+    void start();
+    void stopTraining();
+    void resumeSelected();
+    // Re-reads the runs; then selects `select`, or keeps the selection.
+    void refreshHistory(std::optional<QList<qint64>> select = std::nullopt);
+    void selectRuns(const QList<qint64>& runIds);
+
+Q_SIGNALS:
+    void runFinished(const QString& status, const QString& message);
+    void historyShown(); // the run list and the selected runs' curves are on screen
+
+private:
+    QWidget* buildControls();
+    void onStep(const StepUpdate& u);
+    void onFinished(bool ok, const QString& status, const QString& message);
+    void showSelectedRuns();
+    void updateButtons();
+    void showMessage(const QString& text, bool error);
+
+    QString m_workspace;
+    WorkspaceThread m_store;
+    TrainingJob* m_job;
+    TrainForm* m_form;
+    TrainingCharts* m_charts;
+    RunHistory* m_history;
+    QPushButton* m_startButton;
+    QPushButton* m_stopButton;
+    QPushButton* m_resumeButton;
+    QLabel* m_message;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    qint64 m_liveRun = 0;
+    quint64 m_curvesRequest = 0;         // the latest request for curves; older answers are dropped
+    bool m_liveCurvesPending = false;    // the live run's stored curves are being read
+    std::vector<StepUpdate> m_heldSteps; // live steps that arrived meanwhile
+    double m_secondsPerStep = 0;
+    qint64 m_lastStepMs = 0;
+};
+
+} // namespace cotlab::ui

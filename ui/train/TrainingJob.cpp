@@ -1,0 +1,57 @@
+#include "train/TrainingJob.h"
+
+#include "train/TrainingRun.h"
+
+#include <limits>
+
+namespace cotlab::ui {
+
+TrainingJob::TrainingJob(QObject* parent) : BackgroundJob(parent)
+{
+    qRegisterMetaType<StepUpdate>();
+}
+
+TrainingJob::~TrainingJob()
+{
+    stop(); // before the base class goes: the worker's progress callback emits this object's signal
+    waitForIdle();
+}
+
+namespace {
+
+// "status\nmessage" from a finished run.
+QString describe(const train::RunOutcome& o)
+{
+    if (o.status == "finished")
+        return QStringLiteral("finished\nRun %1 finished; the student is in %2")
+            .arg(o.runId)
+            .arg(QString::fromStdString(o.finalFolder));
+    return QStringLiteral("stopped\nRun %1 stopped at its checkpoint; Resume continues from there.").arg(o.runId);
+}
+
+} // namespace
+
+train::RunProgress TrainingJob::progressSignal()
+{
+    return [this](int64_t runId, const train::StepMetrics& m) {
+        Q_EMIT stepped(StepUpdate{runId, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
+                                  m.tokensPerSecond, m.devLoss.value_or(std::numeric_limits<double>::quiet_NaN())});
+    };
+}
+
+bool TrainingJob::start(const train::TrainingRequest& request)
+{
+    return launch([progress = progressSignal(), request](const jobs::StopToken& stop) {
+        return describe(train::startRun(request, progress, &stop));
+    });
+}
+
+bool TrainingJob::resume(const QString& workspace, qint64 runId)
+{
+    const std::string path = workspace.toStdString();
+    return launch([progress = progressSignal(), path, runId](const jobs::StopToken& stop) {
+        return describe(train::resumeRun(path, runId, progress, &stop));
+    });
+}
+
+} // namespace cotlab::ui

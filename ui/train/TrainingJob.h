@@ -1,0 +1,42 @@
+#pragma once
+
+// Runs one training run (core/train's TrainingRun) on a worker thread, so the window stays responsive:
+// each optimizer step becomes a queued signal; stop asks the run to checkpoint and end after its step.
+#include "async/BackgroundJob.h"
+#include "train/TrainingRun.h"
+
+namespace cotlab::ui {
+
+struct StepUpdate {
+    qint64 runId = 0;
+    qint64 step = 0;
+    qint64 totalSteps = 0;
+    double epoch = 0;
+    double loss = 0;
+    double learningRate = 0;
+    double gradNorm = 0;
+    double tokensPerSecond = 0;
+    double devLoss = 0; // NaN on steps without a dev-set measurement
+};
+
+class TrainingJob : public BackgroundJob {
+    Q_OBJECT
+
+public:
+    explicit TrainingJob(QObject* parent = nullptr);
+    ~TrainingJob() override;
+
+    // Starts a new run, or resumes run resumeRunId (>0) of workspace; false while one runs.
+    bool start(const train::TrainingRequest& request);
+    bool resume(const QString& workspace, qint64 runId);
+
+Q_SIGNALS:
+    void stepped(const cotlab::ui::StepUpdate& update);
+
+private:
+    train::RunProgress progressSignal(); // each step as the stepped signal (queued to the GUI thread)
+};
+
+} // namespace cotlab::ui
+
+Q_DECLARE_METATYPE(cotlab::ui::StepUpdate)
