@@ -162,6 +162,15 @@ QStringList MainWindow::recentWorkspaces() const
     return recentWorkspaces::list();
 }
 
+QStringList MainWindow::tasksInView() const
+{
+    if (m_pages->currentWidget() == m_browse) {
+        const auto task = m_browse->filter().task;
+        return task ? QStringList{QString::fromStdString(*task)} : QStringList{};
+    }
+    return m_pages->currentWidget() == m_overview ? m_overview->selectedTasks() : QStringList{};
+}
+
 void MainWindow::sampleFromTeacher()
 {
     if (m_path.isEmpty())
@@ -179,6 +188,8 @@ void MainWindow::sampleFromTeacher()
         m_sampleDialog->setProperty("workspace", m_path);
         connect(m_sampleDialog, &SampleDialog::sampled, this, &MainWindow::refreshAfterChange);
     }
+    if (const QStringList tasks = tasksInView(); !tasks.isEmpty() && !m_sampleDialog->job()->running())
+        m_sampleDialog->setTasksInView(tasks);
     m_sampleDialog->show();
     m_sampleDialog->raise();
     m_sampleDialog->activateWindow();
@@ -304,11 +315,11 @@ void MainWindow::exportJsonl()
     });
 }
 
-void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 rationales)
+void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales)
 {
-    m_counts->setText(
-        tr("%1 tasks · %2 instances · %3 rationales")
-            .arg(QLocale().toString(tasks), QLocale().toString(instances), QLocale().toString(rationales)));
+    m_counts->setText(tr("%1 tasks · %2 instances · %3 teacher rationales · %4 student and human")
+                          .arg(QLocale().toString(tasks), QLocale().toString(instances),
+                               QLocale().toString(teacherRationales), QLocale().toString(otherRationales)));
     statusBar()->clearMessage();
     m_overview->showSummary();
     m_train->setWorkspace(m_path, taskNames());

@@ -64,8 +64,9 @@ private:
     void newWorkspace();
     void chooseWorkspace();
     void about();
-    void onLoaded(qint64 tasks, qint64 instances, qint64 rationales);
+    void onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales);
     QStringList taskNames() const;
+    QStringList tasksInView() const; // the Browse page's task filter, or the Overview's selected tasks
     void showError(const QString& title, const QString& message);
 
     QString m_path;

@@ -6,6 +6,7 @@
 
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QSplitter>
 #include <QTableView>
@@ -21,6 +22,7 @@ OverviewPage::OverviewPage(WorkspaceSummary* summary, QWidget* parent)
     QFont headerFont = m_header->font();
     headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
     m_header->setFont(headerFont);
+    m_table->setObjectName("overviewTasks");
     m_table->setModel(m_summary);
     m_table->setSortingEnabled(false);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -52,6 +54,17 @@ void OverviewPage::showSummary()
         if (t.teacherRationales)
             tasks.push_back({t.task, t.teacherRationales, t.teacherCorrect});
     plotTeacherAccuracy(m_plot, tasks);
+}
+
+QStringList OverviewPage::selectedTasks() const
+{
+    QStringList tasks;
+    if (!m_table->selectionModel())
+        return tasks;
+    for (const QModelIndex& row : m_table->selectionModel()->selectedRows())
+        if (size_t(row.row()) < m_summary->stats().size())
+            tasks << QString::fromStdString(m_summary->stats()[size_t(row.row())].task);
+    return tasks;
 }
 
 } // namespace cotlab::ui

@@ -2,6 +2,7 @@
 
 // The Overview page: which workspace is open, its tasks with their counts and teacher accuracy (WorkspaceSummary),
 // and a plot of the teacher's accuracy per task.
+#include <QStringList>
 #include <QWidget>
 
 class QCustomPlot;
@@ -19,7 +20,8 @@ public:
     explicit OverviewPage(WorkspaceSummary* summary, QWidget* parent = nullptr);
 
     void showWorkspace(const QString& path);
-    void showSummary(); // after the summary has loaded
+    void showSummary();                // after the summary has loaded
+    QStringList selectedTasks() const; // the tasks of the selected rows
 
 private:
     WorkspaceSummary* m_summary;

@@ -1,5 +1,6 @@
 #include "WorkspaceSummary.h"
 
+#include "stats/Proportions.h"
 #include "store/Workspace.h"
 
 #include <QFutureWatcher>
@@ -18,7 +19,8 @@ struct Loaded {
 WorkspaceSummary::WorkspaceSummary(QObject* parent) : QStandardItemModel(parent)
 {
     setHorizontalHeaderLabels({tr("Task"), tr("Answer kind"), tr("Instances"), tr("Train / dev / test"),
-                               tr("Rationales"), tr("Per instance"), tr("Teacher accuracy")});
+                               tr("Teacher rationales"), tr("Per instance"), tr("Teacher accuracy [95% Wilson CI]"),
+                               tr("Student / human rationales")});
 }
 
 void WorkspaceSummary::reload(const QString& workspacePath)
@@ -54,7 +56,7 @@ void WorkspaceSummary::apply(const std::vector<store::TaskStats>& stats)
 {
     m_stats = stats;
     removeRows(0, rowCount());
-    qint64 instances = 0, rationales = 0;
+    qint64 instances = 0, teacher = 0, rationales = 0;
     for (const auto& s : stats) {
         auto number = [](qint64 v) {
             auto* item = new QStandardItem(QLocale().toString(v));
@@ -68,24 +70,33 @@ void WorkspaceSummary::apply(const std::vector<store::TaskStats>& stats)
             << new QStandardItem(QString("%1 / %2 / %3")
                                      .arg(QLocale().toString(s.trainInstances), QLocale().toString(s.devInstances),
                                           QLocale().toString(s.testInstances)))
-            << number(s.rationales);
-        auto* per = new QStandardItem(QString::number(s.rationalesPerInstance(), 'f', 2));
+            << number(s.teacherRationales);
+        auto* per = new QStandardItem(QString::number(s.teacherPerInstance(), 'f', 2));
         per->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         row << per;
-        auto* acc = new QStandardItem(s.teacherRationales ? QString("%1%  (%2 of %3)")
-                                                                .arg(100.0 * s.teacherAccuracy(), 0, 'f', 1)
+        const auto a = stats::wilson(s.teacherCorrect, s.teacherRationales);
+        auto* acc = new QStandardItem(s.teacherRationales ? QString("%1% [%2, %3]  (%4 of %5)")
+                                                                .arg(100.0 * a.estimate, 0, 'f', 1)
+                                                                .arg(100.0 * a.low, 0, 'f', 1)
+                                                                .arg(100.0 * a.high, 0, 'f', 1)
                                                                 .arg(QLocale().toString(s.teacherCorrect),
                                                                      QLocale().toString(s.teacherRationales))
                                                           : tr("no teacher rationales"));
         acc->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        row << acc;
+        auto* others = new QStandardItem(
+            QString("%1 / %2").arg(QLocale().toString(s.studentRationales), QLocale().toString(s.humanRationales)));
+        others->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        others->setToolTip(tr("Student rationales are written by evaluated students; corpora and training leave "
+                              "them out unless a recipe opts in"));
+        row << acc << others;
         for (auto* item : row)
             item->setEditable(false);
         appendRow(row);
         instances += s.instances;
+        teacher += s.teacherRationales;
         rationales += s.rationales;
     }
-    Q_EMIT loaded(qint64(stats.size()), instances, rationales);
+    Q_EMIT loaded(qint64(stats.size()), instances, teacher, rationales - teacher);
 }
 
 } // namespace cotlab::ui

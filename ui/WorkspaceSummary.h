@@ -18,7 +18,7 @@ public:
     const std::vector<store::TaskStats>& stats() const { return m_stats; }
 
 Q_SIGNALS:
-    void loaded(qint64 tasks, qint64 instances, qint64 rationales);
+    void loaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales);
     void failed(const QString& message);
 
 private:

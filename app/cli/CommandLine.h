@@ -34,7 +34,10 @@ private:
 
 // Help texts several commands share.
 inline constexpr const char* kModelHelp =
-    "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral) or llama2.c checkpoint (.bin)";
+    "Hugging Face model folder (gpt2, opt, llama, qwen2, mistral), llama2.c checkpoint (.bin), or a LoRA adapter "
+    "folder whose base is on this machine";
+inline constexpr const char* kAdapterHelp =
+    "PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) applied to --model";
 inline constexpr const char* kTokenizerHelp =
     "Tokenizer file (tokenizer.json, SentencePiece .model, llama2.c .bin); default: the model folder's own";
 inline constexpr const char* kDeviceHelp = "cpu, cuda, cuda:N or auto (CUDA when present)";
@@ -42,7 +45,7 @@ inline constexpr const char* kPrecisionHelp = "fp32, bf16, fp16 (CUDA only) or a
 
 // The command groups, each in its own file.
 void addStoreCommands(CommandLine& cli);  // import, export, stats, version (Commands.cpp)
-void addModelCommands(CommandLine& cli);  // generate, score, convert (ModelCommands.cpp)
+void addModelCommands(CommandLine& cli);  // generate, score, convert, merge (ModelCommands.cpp)
 void addServeCommand(CommandLine& cli);   // serve (ServeCommand.cpp)
 void addTrainCommands(CommandLine& cli);  // train, runs, make-task (TrainCommands.cpp)
 void addEvalCommands(CommandLine& cli);   // eval, evals (EvalCommands.cpp)

@@ -6,11 +6,13 @@
 #include "ingest/InterchangeExporter.h"
 #include "ingest/SymbolicTasks.h"
 #include "nn/TorchInfo.h"
+#include "stats/Proportions.h"
 #include "store/StatsRepository.h"
 #include "store/Workspace.h"
 #include "util/Error.h"
 #include "util/Version.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -31,6 +33,8 @@ int runImport(const std::string& workspace, const ImportArgs& args)
     options.task = args.task;
     options.splitsFile = args.splits;
     options.split = args.split;
+    options.keepGoodRecords = args.keepGood;
+    std::vector<ingest::ImportReport> reports;
     for (const std::string& file : args.files) {
         TerminalProgress bar;
         const auto t0 = std::chrono::steady_clock::now();
@@ -44,6 +48,17 @@ int runImport(const std::string& workspace, const ImportArgs& args)
                     file.c_str(), r.format.c_str(), static_cast<long long>(r.lines),
                     static_cast<long long>(r.instancesAdded), static_cast<long long>(r.rationalesAdded),
                     static_cast<long long>(r.rationalesAlreadyStored), secs);
+        if (r.refusedCount > 0)
+            std::printf("%s: %lld records refused (first: %s: %s)\n", file.c_str(),
+                        static_cast<long long>(r.refusedCount), r.refused.front().where.c_str(),
+                        r.refused.front().reason.c_str());
+        reports.push_back(r);
+    }
+    const bool refused = std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.refusedCount > 0; });
+    if (refused) {
+        const std::string out = args.refusedReport.empty() ? workspace + ".refused.csv" : args.refusedReport;
+        ingest::writeRefusedReport(out, reports);
+        std::printf("the refused records, with their line and reason: %s\n", out.c_str());
     }
     return 0;
 }
@@ -77,11 +92,17 @@ int runStats(const std::string& workspace, bool json)
             t["task"] = s.task;
             t["answer_kind"] = s.answerKind;
             t["instances"] = s.instances;
-            t["rationales"] = s.rationales;
-            t["rationales_per_instance"] = s.rationalesPerInstance();
+            t["rationales"] = s.rationales; // every source
             t["teacher_rationales"] = s.teacherRationales;
+            t["teacher_rationales_per_instance"] = s.teacherPerInstance();
+            t["student_rationales"] = s.studentRationales;
+            t["human_rationales"] = s.humanRationales;
             t["teacher_correct"] = s.teacherCorrect;
             t["teacher_accuracy"] = s.teacherRationales ? nlohmann::ordered_json(s.teacherAccuracy()) : nullptr;
+            if (s.teacherRationales) {
+                const auto a = stats::wilson(s.teacherCorrect, s.teacherRationales);
+                t["teacher_accuracy_ci"] = {{"low", a.low}, {"high", a.high}, {"method", "Wilson"}};
+            }
             t["splits"] = {{"train", s.trainInstances},
                            {"dev", s.devInstances},
                            {"test", s.testInstances},
@@ -91,15 +112,16 @@ int runStats(const std::string& workspace, bool json)
         std::printf("%s\n", out.dump(2).c_str());
         return 0;
     }
-    std::printf("%-28s %-7s %10s %11s %9s %10s\n", "task", "kind", "instances", "rationales", "per inst",
-                "teacher acc");
+    std::printf("%-28s %-7s %10s %9s %9s %8s %7s  %s\n", "task", "kind", "instances", "teacher", "per inst", "student",
+                "human", "teacher accuracy [95% Wilson CI]");
     for (const auto& s : stats) {
-        char acc[16] = "-";
-        if (s.teacherRationales)
-            std::snprintf(acc, sizeof acc, "%.1f%%", 100.0 * s.teacherAccuracy());
-        std::printf("%-28s %-7s %10lld %11lld %9.2f %10s\n", s.task.c_str(), s.answerKind.c_str(),
-                    static_cast<long long>(s.instances), static_cast<long long>(s.rationales),
-                    s.rationalesPerInstance(), acc);
+        const std::string acc = s.teacherRationales
+                                    ? stats::describe(stats::wilson(s.teacherCorrect, s.teacherRationales))
+                                    : std::string("-");
+        std::printf("%-28s %-7s %10lld %9lld %9.2f %8lld %7lld  %s\n", s.task.c_str(), s.answerKind.c_str(),
+                    static_cast<long long>(s.instances), static_cast<long long>(s.teacherRationales),
+                    s.teacherPerInstance(), static_cast<long long>(s.studentRationales),
+                    static_cast<long long>(s.humanRationales), acc.c_str());
     }
     if (stats.empty())
         std::printf("(no tasks yet: cotlab-cli --workspace %s import FILE...)\n", workspace.c_str());
@@ -150,6 +172,10 @@ void addStoreCommands(CommandLine& cli)
     import->add_option("--splits", importArgs->splits, "Fine-tune-CoT split file for a benchmark file")
         ->check(CLI::ExistingFile);
     import->add_option("--split", importArgs->split, "Split for a CommonsenseQA file (train, dev, test)");
+    import->add_flag("--keep-good-lines", importArgs->keepGood,
+                     "Import the valid records of a file and list the invalid ones (default: all or nothing)");
+    import->add_option("--refused-report", importArgs->refusedReport,
+                       "CSV of the refused records (default: WORKSPACE.refused.csv)");
 
     auto exportArgs = std::make_shared<ExportArgs>();
     auto* exportCommand = cli.add("export", "Export the workspace as rationale interchange JSONL",

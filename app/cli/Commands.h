@@ -13,6 +13,8 @@ struct ImportArgs {
     std::optional<std::string> task;
     std::optional<std::string> splits;
     std::optional<std::string> split;
+    bool keepGood = false;     // import the valid records, list the refused ones
+    std::string refusedReport; // where that list goes (default: beside the workspace)
 };
 int runImport(const std::string& workspace, const ImportArgs& args);
 

@@ -4,6 +4,7 @@
 #include "Interrupt.h"
 #include "TerminalProgress.h"
 #include "corpus/CorpusBuilder.h"
+#include "corpus/CorpusComparison.h"
 #include "store/CorpusRepository.h"
 #include "store/Workspace.h"
 #include "train/ExampleExport.h"
@@ -93,6 +94,13 @@ int runCorpusShow(const std::string& workspace, const CorpusArgs& args)
     const auto info = findCorpus(corpora, args.name, workspace);
     std::printf("corpus '%s' (%s)\n%s\n", info.name.c_str(), info.createdAt.c_str(), info.recipeJson.c_str());
     printSteps(info.steps);
+    // What the recipe selects from today's store, beside what was saved.
+    const auto drift =
+        corpus::driftOf(corpora, info.id, corpus::buildCorpus(ws.db(), corpus::recipeFromJson(info.recipeJson)));
+    std::printf("%s%s\n", drift.differs() ? "note: " : "", drift.describe(info.name).c_str());
+    const auto runs = corpora.runsTrainedOn(info.name);
+    for (int64_t run : runs)
+        std::printf("run %lld trained on it\n", (long long)run);
     return 0;
 }
 

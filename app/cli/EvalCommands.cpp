@@ -33,9 +33,8 @@ int runEval(const std::string& workspace, EvalArgs args)
     };
     const auto out = args.resume > 0 ? eval::resumeEvaluation(workspace, args.resume, progress, &stop)
                                      : eval::startEvaluation(r, progress, &stop);
-    std::printf("evaluation %lld %s: accuracy %.1f%% (%lld/%lld), 95%% CI [%.1f%%, %.1f%%]\n",
-                (long long)out.evaluationId, out.status.c_str(), 100 * out.accuracy, (long long)out.correct,
-                (long long)out.done, 100 * out.ciLow, 100 * out.ciHigh);
+    std::printf("evaluation %lld %s: accuracy %s, %lld right\n", (long long)out.evaluationId, out.status.c_str(),
+                stats::describe(out.accuracy).c_str(), (long long)out.correct);
     if (out.seconds > 0)
         std::printf("batch size %lld, %lld tokens generated in %.1f s (%.1f tokens/s)\n", (long long)out.batchSize,
                     (long long)out.generatedTokens, out.seconds, double(out.generatedTokens) / out.seconds);
@@ -44,10 +43,8 @@ int runEval(const std::string& workspace, EvalArgs args)
     const auto contrast = eval::compareWithOriginals(workspace, out.evaluationId);
     if (contrast.questions > contrast.unlinked) {
         const auto& d = contrast.difference;
-        std::printf(
-            "contrast: %lld pairs with the originals: originals %.1f%%, contrast %.1f%%, difference %+.1f points, "
-            "95%% CI [%+.1f, %+.1f]\n",
-            (long long)d.pairs, 100 * d.original, 100 * d.contrast, 100 * d.difference, 100 * d.low, 100 * d.high);
+        std::printf("contrast: %lld pairs with the originals: originals %.1f%%, contrast %.1f%%, difference %s\n",
+                    (long long)d.n, 100 * d.firstAccuracy, 100 * d.secondAccuracy, stats::describe(d).c_str());
         if (contrast.originalsNotEvaluated > 0)
             std::printf(
                 "  originals without a result for this student: %lld (evaluate it, same --name, on their split)\n",
@@ -70,35 +67,49 @@ int runEvals(const std::string& workspace, bool json)
     if (json) {
         nlohmann::ordered_json out = {{"evaluations", nlohmann::ordered_json::array()}};
         for (const auto& e : list)
-            out["evaluations"].push_back({{"id", e.id},
-                                          {"name", e.name},
-                                          {"run", e.runId ? nlohmann::ordered_json(*e.runId) : nullptr},
-                                          {"task", e.task},
-                                          {"split", e.split},
-                                          {"status", e.status},
-                                          {"items", e.items},
-                                          {"done", e.done},
-                                          {"correct", e.correct},
-                                          {"accuracy", e.accuracy ? nlohmann::ordered_json(*e.accuracy) : nullptr},
-                                          {"ci_low", e.ciLow ? nlohmann::ordered_json(*e.ciLow) : nullptr},
-                                          {"ci_high", e.ciHigh ? nlohmann::ordered_json(*e.ciHigh) : nullptr},
-                                          {"config", nlohmann::ordered_json::parse(e.configJson)},
-                                          {"message", e.message ? nlohmann::ordered_json(*e.message) : nullptr}});
+            out["evaluations"].push_back(
+                {{"id", e.id},
+                 {"name", e.name},
+                 {"run", e.runId ? nlohmann::ordered_json(*e.runId) : nullptr},
+                 {"task", e.task},
+                 {"split", e.split},
+                 {"status", e.status},
+                 {"items", e.items},
+                 {"done", e.done},
+                 {"correct", e.correct},
+                 {"accuracy", e.accuracy ? nlohmann::ordered_json(e.accuracy->estimate) : nullptr},
+                 {"ci_low", e.accuracy ? nlohmann::ordered_json(e.accuracy->low) : nullptr},
+                 {"ci_high", e.accuracy ? nlohmann::ordered_json(e.accuracy->high) : nullptr},
+                 {"ci_method", e.accuracy ? nlohmann::ordered_json("Wilson") : nullptr},
+                 {"config", nlohmann::ordered_json::parse(e.configJson)},
+                 {"message", e.message ? nlohmann::ordered_json(*e.message) : nullptr}});
         std::printf("%s\n", out.dump(2).c_str());
         return 0;
     }
     std::printf("%4s  %-36s %-26s %-6s %-9s %9s  %-15s %s\n", "id", "student", "task", "split", "status", "n",
-                "accuracy", "95% CI");
+                "accuracy", "95% Wilson CI");
     for (const auto& e : list) {
         char acc[32] = "-", ci[48] = "-";
-        if (e.accuracy)
-            std::snprintf(acc, sizeof acc, "%.1f%%", 100 * *e.accuracy);
-        if (e.ciLow && e.ciHigh)
-            std::snprintf(ci, sizeof ci, "[%.1f%%, %.1f%%]", 100 * *e.ciLow, 100 * *e.ciHigh);
+        if (e.accuracy) {
+            std::snprintf(acc, sizeof acc, "%.1f%%", 100 * e.accuracy->estimate);
+            std::snprintf(ci, sizeof ci, "[%.1f%%, %.1f%%]", 100 * e.accuracy->low, 100 * e.accuracy->high);
+        }
         const std::string n = std::to_string(e.done) + "/" + std::to_string(e.items);
         std::printf("%4lld  %-36s %-26s %-6s %-9s %9s  %-15s %s\n", (long long)e.id, e.name.c_str(), e.task.c_str(),
                     e.split.c_str(), e.status.c_str(), n.c_str(), acc, ci);
     }
+    return 0;
+}
+
+int runEvalCompare(const std::string& workspace, int64_t first, int64_t second)
+{
+    const auto c = eval::compareEvaluations(workspace, first, second);
+    std::printf("evaluations %lld and %lld on the %lld questions both answered: %.1f%% and %.1f%% right\n",
+                (long long)first, (long long)second, (long long)c.n, 100 * c.firstAccuracy, 100 * c.secondAccuracy);
+    std::printf("right only in %lld: %lld; only in %lld: %lld; both right: %lld; both wrong: %lld\n", (long long)first,
+                (long long)c.onlyFirst, (long long)second, (long long)c.onlySecond, (long long)c.bothRight,
+                (long long)c.bothWrong);
+    std::printf("difference (%lld - %lld): %s\n", (long long)second, (long long)first, stats::describe(c).c_str());
     return 0;
 }
 
@@ -113,6 +124,7 @@ void addEvalCommands(CommandLine& cli)
     evalCmd->add_option("--run", ev->run, "Evaluate this finished training run's model");
     evalCmd->add_option("--model", er.modelPath, kModelHelp);
     evalCmd->add_option("--tokenizer", er.tokenizerPath, kTokenizerHelp);
+    evalCmd->add_option("--adapter", er.adapterPath, kAdapterHelp);
     evalCmd->add_option("--name", er.name, "Student name in the workspace (default: the run's or folder's name)");
     evalCmd->add_option("--task", er.task, "Task to evaluate on");
     evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
@@ -153,6 +165,14 @@ void addEvalCommands(CommandLine& cli)
         [&cli, evaluation, out] { return runEvalExport(cli.workspace(), *evaluation, *out); }, evals);
     evalsExport->add_option("evaluation", *evaluation, "Evaluation id (cotlab-cli evals)")->required();
     evalsExport->add_option("--out", *out, "File to write (.xlsx or .csv)")->required();
+    auto pair = std::make_shared<std::pair<int64_t, int64_t>>();
+    auto* compare = cli.add(
+        "compare",
+        "Two evaluations on the questions both answered: McNemar's exact test and the difference "
+        "in accuracy with Newcombe's 95% interval",
+        [&cli, pair] { return runEvalCompare(cli.workspace(), pair->first, pair->second); }, evals);
+    compare->add_option("first", pair->first, "Evaluation id (cotlab-cli evals)")->required();
+    compare->add_option("second", pair->second, "Evaluation id")->required();
 }
 
 } // namespace cotlab::cli

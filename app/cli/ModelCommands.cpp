@@ -2,6 +2,7 @@
 
 #include "CommandLine.h"
 #include "gen/TextGeneration.h"
+#include "nn/Lora.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "text/Tokenizer.h"
@@ -22,7 +23,7 @@ int runGenerate(const GenerateArgs& args)
         throw Error("--max-new-tokens must be positive");
     if (!args.greedy && (args.temperature <= 0.0 || args.topP <= 0.0 || args.topP > 1.0))
         throw Error("--temperature must be > 0 and --top-p in (0, 1]; use --greedy for greedy decoding");
-    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer, {.adapter = args.adapter});
     nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     gen::GenerationOptions o;
     o.decoding.maxNewTokens = args.maxNewTokens;
@@ -39,7 +40,7 @@ int runGenerate(const GenerateArgs& args)
 
 int runConvert(const ConvertArgs& args)
 {
-    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer, {.adapter = args.adapter});
     l.model->saveHf(args.out);
     l.tokenizer->saveTo(args.out);
     std::printf("%s: config.json, model.safetensors and the tokenizer (Hugging Face %s layout)\n", args.out.c_str(),
@@ -47,9 +48,18 @@ int runConvert(const ConvertArgs& args)
     return 0;
 }
 
+int runMerge(const MergeArgs& args)
+{
+    const int64_t changed = nn::mergeAdapterFolder(args.model, args.adapter, args.out);
+    std::printf("%s: %lld weights of %s updated by the adapter, written in the base's dtype with its config and "
+                "tokenizer\n",
+                args.out.c_str(), static_cast<long long>(changed), args.model.c_str());
+    return 0;
+}
+
 int runScore(const ScoreArgs& args)
 {
-    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer);
+    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer, {.adapter = args.adapter});
     nn::place(*l.model, nn::resolvePlacement(args.device, args.precision));
     const auto scored = gen::scoreText(*l.model, *l.tokenizer, args.prompt, args.continuation);
     const auto& prompt = scored.prompt;
@@ -82,6 +92,7 @@ void addModelCommands(CommandLine& cli)
                              [gen] { return runGenerate(*gen); });
     generate->add_option("--model", gen->model, kModelHelp)->required();
     generate->add_option("--tokenizer", gen->tokenizer, kTokenizerHelp);
+    generate->add_option("--adapter", gen->adapter, kAdapterHelp);
     generate->add_option("--prompt", gen->prompt, "Prompt text")->required();
     generate->add_option("--max-new-tokens", gen->maxNewTokens, "Tokens to generate at most")->capture_default_str();
     generate->add_flag("--greedy", gen->greedy, "Greedy decoding (default: sampling)");
@@ -97,6 +108,7 @@ void addModelCommands(CommandLine& cli)
         cli.add("score", "Total log-probability of a continuation given a prompt", [sc] { return runScore(*sc); });
     score->add_option("--model", sc->model, kModelHelp)->required();
     score->add_option("--tokenizer", sc->tokenizer, kTokenizerHelp);
+    score->add_option("--adapter", sc->adapter, kAdapterHelp);
     score->add_option("--prompt", sc->prompt, "Prompt text")->required();
     score->add_option("--continuation", sc->continuation, "Continuation text")->required();
     score->add_flag("--json", sc->json, "Print per-token log-probabilities as JSON");
@@ -110,7 +122,17 @@ void addModelCommands(CommandLine& cli)
                             [conv] { return runConvert(*conv); });
     convert->add_option("--model", conv->model, kModelHelp)->required();
     convert->add_option("--tokenizer", conv->tokenizer, kTokenizerHelp);
+    convert->add_option("--adapter", conv->adapter, kAdapterHelp);
     convert->add_option("--out", conv->out, "Folder to write")->required();
+
+    auto mg = std::make_shared<MergeArgs>();
+    auto* merge = cli.add("merge",
+                          "Merge a LoRA adapter into its base: a full Hugging Face folder in the base's dtype "
+                          "(for transformers, vLLM, llama.cpp's converter), written one tensor at a time",
+                          [mg] { return runMerge(*mg); });
+    merge->add_option("--model", mg->model, "The base model's Hugging Face folder")->required();
+    merge->add_option("--adapter", mg->adapter, kAdapterHelp)->required();
+    merge->add_option("--out", mg->out, "Folder to write")->required();
 }
 
 } // namespace cotlab::cli

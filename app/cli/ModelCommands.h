@@ -10,6 +10,7 @@ namespace cotlab::cli {
 struct ModelArgs {
     std::string model;                    // a Hugging Face model folder, or a llama2.c .bin
     std::optional<std::string> tokenizer; // a tokenizer file; by default the model folder's own
+    std::string adapter;                  // a LoRA adapter folder applied to the model ('' : none)
     std::string prompt;
     std::string device = "auto";    // cpu, cuda, cuda:N, auto
     std::string precision = "auto"; // fp32, bf16, fp16, auto
@@ -34,8 +35,17 @@ int runScore(const ScoreArgs& args);
 struct ConvertArgs {
     std::string model;                    // any model generate reads
     std::optional<std::string> tokenizer; // as for generate
+    std::string adapter;                  // merged into the written weights
     std::string out;                      // folder to write
 };
 int runConvert(const ConvertArgs& args);
+
+struct MergeArgs {
+    std::string model;   // the base: a Hugging Face folder
+    std::string adapter; // a PEFT LoRA adapter folder
+    std::string out;
+};
+// base + adapter -> a full Hugging Face folder in the base's dtype, one tensor at a time.
+int runMerge(const MergeArgs& args);
 
 } // namespace cotlab::cli

@@ -165,8 +165,9 @@ int runReviewStats(const std::string& workspace, const ReviewArgs& args)
         std::printf("\n%-10s %-26s %-26s %-26s\n", "criterion", (a + " preferred").c_str(), "tie",
                     (b + " preferred").c_str());
         auto cell = [](const review::MeanInterval& m) {
-            return percent(m.mean) + " [" + percent(m.low) + ", " + percent(m.high) + "]";
+            return percent(m.mean) + " [" + percent(m.low) + ", " + percent(m.high) + "] n=" + std::to_string(m.n);
         };
+        std::printf("(95%% Wilson intervals over the labelled items)\n");
         for (const auto& p : report.preferences)
             std::printf("%-10s %-26s %-26s %-26s\n", p.criterion.c_str(), cell(p.aWins).c_str(), cell(p.ties).c_str(),
                         cell(p.bWins).c_str());
@@ -174,8 +175,8 @@ int runReviewStats(const std::string& workspace, const ReviewArgs& args)
     if (!report.ratings.empty()) {
         std::printf("\n%-10s %-36s %s\n", "criterion", "source", "mean rating [95% CI]");
         for (const auto& r : report.ratings)
-            std::printf("%-10s %-36s %.2f [%.2f, %.2f] over %lld items\n", r.criterion.c_str(), r.source.c_str(),
-                        r.rating.mean, r.rating.low, r.rating.high, (long long)r.rating.n);
+            std::printf("%-10s %-36s %.2f [%.2f, %.2f] over %lld items (%s)\n", r.criterion.c_str(), r.source.c_str(),
+                        r.rating.mean, r.rating.low, r.rating.high, (long long)r.rating.n, r.rating.method.c_str());
     }
     if (report.annotators.size() >= 2) {
         std::printf("\n%-10s %8s %9s %8s %10s %10s  %s\n", "criterion", "items", "observed", "Fleiss", "alpha nom",

@@ -3,6 +3,7 @@
 #include "CommandLine.h"
 #include "Interrupt.h"
 #include "ingest/DemoBuilder.h"
+#include "store/Workspace.h"
 #include "util/Error.h"
 
 #include <cstdio>
@@ -22,6 +23,23 @@ int runSample(const std::string& workspace, SampleArgs args)
     if (r.prompt.style == teacher::PromptStyle::FewShot && r.prompt.exemplarsFile.empty()) {
         const std::string demo = ingest::DemoBuilder::findDemoData(std::filesystem::read_symlink("/proc/self/exe"));
         r.prompt.exemplarsFile = demo + "/prompts/few_shot_cot_prompts.json";
+    }
+    // Before anything is sent: prices for a hosted endpoint, and the user's yes above the spending limits.
+    if (const std::string missing = teacher::missingPrices(r, args.freeEndpoint); !missing.empty())
+        throw Error(missing + " (--price-prompt and --price-completion, or --free)");
+    {
+        store::Workspace ws(workspace);
+        const auto plan = teacher::planSampling(ws.db(), r);
+        char cost[48] = "";
+        if (r.pricePromptPerMillion > 0 || r.priceCompletionPerMillion > 0)
+            std::snprintf(cost, sizeof cost, ", up to $%.2f", plan.maxCost(r));
+        std::printf("plan: %zu instances, %lld samples missing, %lld requests, about %lld prompt and at most %lld "
+                    "completion tokens%s\n",
+                    plan.instances.size(), (long long)plan.missing, (long long)plan.callCount(),
+                    (long long)plan.promptTokens, (long long)plan.completionTokens, cost);
+        std::fflush(stdout);
+        if (const std::string over = teacher::overLimits(plan, r, args.limits); !over.empty() && !args.yes)
+            throw Error(over + "; run it again with --yes to send them (or lower --samples / --limit)");
     }
     r.endpoint.apiKey = teacher::findApiKey(args.apiKeyEnv, r.endpoint.baseUrl);
     const auto outcome = teacher::runSampling(
@@ -69,6 +87,12 @@ void addSampleCommand(CommandLine& cli)
                      "key for the endpoint (secret-tool, service cotlab, endpoint URL)")
         ->capture_default_str();
     sample->add_option("--price-prompt", sr.pricePromptPerMillion, "USD per million prompt tokens (cost tally)");
+    sample->add_flag("--free", sa->freeEndpoint, "The endpoint costs nothing (no prices needed for a hosted URL)");
+    sample->add_flag("--yes", sa->yes, "Send the requests even above the spending limits");
+    sample->add_option("--max-requests", sa->limits.maxCalls, "Ask before sending more requests than this")
+        ->capture_default_str();
+    sample->add_option("--max-cost", sa->limits.maxCost, "Ask before spending more than this many USD")
+        ->capture_default_str();
     sample->add_option("--price-completion", sr.priceCompletionPerMillion,
                        "USD per million completion tokens (cost tally)");
     sample->add_option("--task", sr.tasks, "Only these tasks (repeatable; default: all)");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "teacher/SamplingJob.h"
+#include "teacher/SamplingPlan.h"
 
 #include <string>
 
@@ -11,6 +12,9 @@ struct SampleArgs {
     std::string templateName = "zero-shot-cot";
     std::string apiKeyEnv = "OPENAI_API_KEY";
     bool noAnswerCall = false;
+    bool freeEndpoint = false; // a hosted endpoint that costs nothing
+    bool yes = false;          // send even above the limits
+    teacher::SpendingLimits limits;
 };
 
 // Samples teacher rationales from an OpenAI-compatible endpoint into the workspace (docs/teacher.md); Ctrl-C stops

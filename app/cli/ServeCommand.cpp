@@ -77,7 +77,7 @@ private:
 
 int runServe(const ServeArgs& args)
 {
-    auto loaded = nn::loadModelAndTokenizer(args.model, args.tokenizer);
+    auto loaded = nn::loadModelAndTokenizer(args.model, args.tokenizer, {.adapter = args.adapter});
     nn::place(*loaded.model, nn::resolvePlacement(args.device, args.precision));
     const std::string name = args.name.empty() ? std::filesystem::path(args.model).filename().string() : args.name;
     teacher::RequestBatcher batcher(ModelGenerator(*loaded.model, *loaded.tokenizer));
@@ -110,6 +110,7 @@ void addServeCommand(CommandLine& cli)
                           [sv] { return runServe(*sv); });
     serve->add_option("--model", sv->model, kModelHelp)->required();
     serve->add_option("--tokenizer", sv->tokenizer, kTokenizerHelp);
+    serve->add_option("--adapter", sv->adapter, kAdapterHelp);
     serve->add_option("--name", sv->name, "Model name the server answers to (default: the file or folder name)");
     serve->add_option("--host", sv->host, "Address to listen on")->capture_default_str();
     serve->add_option("--port", sv->port, "Port (0: any free port, printed)")->capture_default_str();

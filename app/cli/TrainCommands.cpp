@@ -2,8 +2,11 @@
 
 #include "CommandLine.h"
 #include "Interrupt.h"
+#include "nn/DeviceMemory.h"
+#include "nn/ModelShape.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "train/MemoryPlan.h"
 #include "util/Error.h"
 
 #include <cstdio>
@@ -25,11 +28,49 @@ std::string duration(double seconds)
     return buf;
 }
 
+// The plan against the device's free memory, and what would fit when it does not (exit status 1 then).
+int printMemoryPlan(const train::TrainingRequest& r)
+{
+    if (r.modelPath.empty())
+        throw Error("--dry-run needs --model");
+    const auto shape = nn::readModelShape(r.modelPath);
+    const auto m = train::memorySettings(r, shape);
+    const auto device = nn::deviceMemory(r.device);
+    const auto plan = train::planMemory(shape, m);
+    std::printf("%s model, %.0fM parameters, %s; batch %lld x %lld tokens\n", shape.family.c_str(),
+                double(shape.parameters) / 1e6,
+                r.config.lora
+                    ? (r.config.lora->describe() + ", " + std::to_string(plan.trainableParameters) + " trained").c_str()
+                    : "full fine-tuning",
+                (long long)m.batchSize, (long long)m.maxLength);
+    std::printf("memory plan: %s\n", train::describe(plan, m).c_str());
+    if (device.available <= 0) {
+        std::printf("free memory on %s: unknown\n", r.device.c_str());
+        return 0;
+    }
+    std::printf("free memory (%s): %s\n", device.source.c_str(), train::formatBytes(device.available).c_str());
+    if (plan.total() <= device.available) {
+        std::printf("fits\n");
+        return 0;
+    }
+    std::printf("does not fit; would fit:\n");
+    const auto ways = train::waysToFit(shape, m, device.available);
+    for (const auto& way : ways)
+        std::printf("  %s\n", way.c_str());
+    if (ways.empty())
+        std::printf("  nothing of LoRA, checkpointing, a bf16 base, a shorter max length or a smaller batch alone\n");
+    return 1;
+}
+
 } // namespace
 
 int runTrain(const std::string& workspace, TrainArgs args)
 {
     const auto& r = args.request;
+    if (args.lora)
+        args.request.config.lora = args.loraConfig;
+    if (args.dryRun)
+        return printMemoryPlan(args.request);
     if (args.resumeRun == 0 &&
         (r.modelPath.empty() || (r.selection.task.empty() && r.selection.corpus.empty()) || r.config.runDir.empty()))
         throw Error("train needs --model, --task (or --corpus) and --out (or --resume RUN)");
@@ -123,6 +164,12 @@ void addTrainCommands(CommandLine& cli)
                          "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
     trainCmd->add_flag("--all-rationales", tr->allRationales, "Also train on rationales whose answer is wrong");
     trainCmd
+        ->add_option("--sources", req.selection.sources,
+                     "Whose rationales: teacher (default), human (human-written ones, e.g. GSM8K's solutions), "
+                     "student (an evaluated student's outputs); comma separated. Not with --corpus (its recipe says)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"teacher", "human", "student"}));
+    trainCmd
         ->add_option("--samples-per-instance", req.selection.samplesPerInstance,
                      "At most this many rationales per question (0: all)")
         ->capture_default_str();
@@ -156,6 +203,24 @@ void addTrainCommands(CommandLine& cli)
                      "fp32, or mixed precision with float32 weights: bf16 (CUDA, or a CPU with bf16 support), "
                      "fp16 (CUDA, with dynamic loss scaling) or auto (bf16 on CUDA, fp32 on the CPU)")
         ->capture_default_str();
+    trainCmd->add_flag("--lora", tr->lora, "Train LoRA adapters on a frozen base instead of every weight");
+    trainCmd->add_option("--lora-r", tr->loraConfig.rank, "LoRA rank")->capture_default_str();
+    trainCmd->add_option("--lora-alpha", tr->loraConfig.alpha, "LoRA alpha (scale alpha / r)")->capture_default_str();
+    trainCmd->add_option("--lora-dropout", tr->loraConfig.dropout, "Dropout on the adapters' input")
+        ->capture_default_str();
+    trainCmd
+        ->add_option("--lora-targets", tr->loraConfig.targets,
+                     "Modules to adapt, comma separated (q_proj,v_proj; c_attn; all-linear); default: PEFT's for "
+                     "the family")
+        ->delimiter(',');
+    trainCmd->add_flag("--rslora", tr->loraConfig.rsLora, "Rank-stabilised scale alpha / sqrt(r)");
+    trainCmd
+        ->add_option("--base-precision", req.config.basePrecision,
+                     "The frozen base's dtype with --lora: fp32, bf16 (CUDA, CPUs with bf16) or fp16 (CUDA)")
+        ->capture_default_str();
+    trainCmd->add_flag("--checkpointing", req.config.activationCheckpointing,
+                       "Activation checkpointing: recompute each block in backward (less memory, ~1/3 more time)");
+    trainCmd->add_flag("--dry-run", tr->dryRun, "Print the memory plan against the device's free memory and stop");
     trainCmd->add_option("--resume", tr->resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr->logEvery, "Print a progress line every N steps")->capture_default_str();
 

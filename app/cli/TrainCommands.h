@@ -13,6 +13,9 @@ struct TrainArgs {
     bool allRationales = false; // also incorrect ones
     int64_t resumeRun = 0;
     int64_t logEvery = 10;
+    bool lora = false; // train LoRA adapters (with loraConfig) instead of every weight
+    nn::LoraConfig loraConfig;
+    bool dryRun = false; // print the memory plan and stop
 };
 // Trains (or resumes) and prints a progress line every logEvery steps; Ctrl-C stops after the current step
 // with a checkpoint.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <regex>
@@ -348,33 +349,41 @@ store::BuiltCorpus buildCorpus(store::Database& db, const Recipe& recipe, const 
     std::vector<std::vector<store::CorpusMember>> membersOf; // per trace
     int64_t done = 0;
     for (const auto& task : tasks) {
-        repository.forEachInstance(
-            task, [&](const store::InstanceRecord& in, const std::vector<store::RationaleRecord>& rationales) {
-                if (stop && stop->stopRequested())
-                    throw jobs::Cancelled();
-                InstanceTrace trace;
-                std::vector<Candidate> left = steps.run(in, rationales, trace);
-                store::CorpusStepCounts all;
-                for (const auto& r : rationales) {
-                    ++all.rationales;
-                    if (r.correct) {
-                        ++all.judged;
-                        all.correct += *r.correct;
-                    }
-                    all.characters += characterCount(r.text);
+        repository.forEachInstance(task, [&](const store::InstanceRecord& in,
+                                             const std::vector<store::RationaleRecord>& stored) {
+            if (stop && stop->stopRequested())
+                throw jobs::Cancelled();
+            // Only the recipe's sources (teacher unless it opts in): copied only when some are left out.
+            std::vector<store::RationaleRecord> kept;
+            const bool everySource =
+                std::all_of(stored.begin(), stored.end(), [&](const auto& r) { return recipe.includes(r.sourceKind); });
+            if (!everySource)
+                std::copy_if(stored.begin(), stored.end(), std::back_inserter(kept),
+                             [&](const auto& r) { return recipe.includes(r.sourceKind); });
+            const std::vector<store::RationaleRecord>& rationales = everySource ? stored : kept;
+            InstanceTrace trace;
+            std::vector<Candidate> left = steps.run(in, rationales, trace);
+            store::CorpusStepCounts all;
+            for (const auto& r : rationales) {
+                ++all.rationales;
+                if (r.correct) {
+                    ++all.judged;
+                    all.correct += *r.correct;
                 }
-                all.instances = rationales.empty() ? 0 : 1;
-                add(store, all);
-                std::vector<store::CorpusMember> members;
-                for (auto& x : left)
-                    members.push_back(
-                        {x.record->id, in.id, x.cut ? std::optional<std::string>(std::move(x.text)) : std::nullopt});
-                traces.push_back(std::move(trace));
-                membersOf.push_back(std::move(members));
-                if (progress && (++done % 512 == 0 || done == total))
-                    progress({"Building the corpus", uint64_t(done), uint64_t(total)});
-                return true;
-            });
+                all.characters += characterCount(r.text);
+            }
+            all.instances = rationales.empty() ? 0 : 1;
+            add(store, all);
+            std::vector<store::CorpusMember> members;
+            for (auto& x : left)
+                members.push_back(
+                    {x.record->id, in.id, x.cut ? std::optional<std::string>(std::move(x.text)) : std::nullopt});
+            traces.push_back(std::move(trace));
+            membersOf.push_back(std::move(members));
+            if (progress && (++done % 512 == 0 || done == total))
+                progress({"Building the corpus", uint64_t(done), uint64_t(total)});
+            return true;
+        });
     }
     decideInstanceSteps(recipe, traces);
 

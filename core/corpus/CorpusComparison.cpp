@@ -11,7 +11,9 @@ CorpusComparison compareCorpora(store::CorpusRepository& corpora, const std::str
     auto infoA = corpora.find(a), infoB = corpora.find(b);
     if (!infoA || !infoB)
         throw Error("choose two saved corpora to compare");
-    CorpusComparison out{std::move(*infoA), std::move(*infoB)};
+    CorpusComparison out;
+    out.a = std::move(*infoA);
+    out.b = std::move(*infoB);
     std::set<int64_t> rationalesA, instancesA;
     std::map<int64_t, int64_t> perA, perB; // instance -> its rationales
     for (const auto& m : corpora.members(out.a.id)) {
@@ -32,6 +34,32 @@ CorpusComparison compareCorpora(store::CorpusRepository& corpora, const std::str
     for (const auto& [id, n] : perB)
         ++out.perInstance[n].second;
     return out;
+}
+
+CorpusDrift driftOf(store::CorpusRepository& corpora, int64_t corpusId, const store::BuiltCorpus& rebuilt)
+{
+    std::set<int64_t> saved;
+    for (const auto& m : corpora.members(corpusId))
+        saved.insert(m.rationaleId);
+    CorpusDrift drift;
+    drift.saved = int64_t(saved.size());
+    drift.rebuilt = int64_t(rebuilt.members.size());
+    for (const auto& m : rebuilt.members)
+        drift.added += saved.count(m.rationaleId) == 0;
+    drift.removed = drift.saved - (drift.rebuilt - drift.added);
+    return drift;
+}
+
+std::string CorpusDrift::describe(const std::string& name) const
+{
+    if (!differs())
+        return "the saved corpus '" + name + "' is what its recipe selects from today's store (" +
+               std::to_string(saved) + " rationales)";
+    return "the saved corpus '" + name + "' holds " + std::to_string(saved) +
+           " rationales; its recipe on today's store selects " + std::to_string(rebuilt) + " (" +
+           std::to_string(added) + " not in the saved corpus, " + std::to_string(removed) +
+           " of it no longer selected). The saved corpus keeps its rationales; save the rebuild under a new name to "
+           "train on it";
 }
 
 } // namespace cotlab::corpus

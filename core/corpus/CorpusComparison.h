@@ -22,4 +22,15 @@ struct CorpusComparison {
 // Throws Error when either name is not a saved corpus.
 CorpusComparison compareCorpora(store::CorpusRepository& corpora, const std::string& a, const std::string& b);
 
+// A saved corpus against its recipe rebuilt on today's store (new imports, evaluations, corrected marks change
+// what a recipe selects; the saved corpus keeps its rationales).
+struct CorpusDrift {
+    int64_t saved = 0, rebuilt = 0;
+    int64_t added = 0;   // in the rebuild, not in the saved corpus
+    int64_t removed = 0; // in the saved corpus, not in the rebuild
+    bool differs() const { return added > 0 || removed > 0; }
+    std::string describe(const std::string& name) const;
+};
+CorpusDrift driftOf(store::CorpusRepository& corpora, int64_t corpusId, const store::BuiltCorpus& rebuilt);
+
 } // namespace cotlab::corpus

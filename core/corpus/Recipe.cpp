@@ -3,6 +3,7 @@
 #include "corpus/RecipeSchema.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::corpus {
@@ -218,6 +219,16 @@ Recipe recipeFromJson(const std::string& text)
     if (!j.contains("steps") || !j["steps"].is_array())
         throw Error("the recipe has no 'steps' list");
     Recipe recipe;
+    if (j.contains("sources")) {
+        if (!j["sources"].is_array() || j["sources"].empty())
+            throw Error("the recipe's 'sources' must be a list of teacher, student, human");
+        recipe.sources.clear();
+        for (const auto& s : j["sources"]) {
+            if (!s.is_string() || (s != "teacher" && s != "student" && s != "human"))
+                throw Error("the recipe's 'sources' must be a list of teacher, student, human (not " + s.dump() + ")");
+            recipe.sources.push_back(s.get<std::string>());
+        }
+    }
     for (size_t k = 0; k < j["steps"].size(); ++k) {
         if (!j["steps"][k].is_object())
             throw Error("recipe step " + std::to_string(k + 1) + " is not a JSON object");
@@ -231,12 +242,17 @@ std::string recipeToJson(const Recipe& recipe)
     json steps = json::array();
     for (const auto& s : recipe.steps)
         steps.push_back(writeStep(s));
-    return json{{"version", Recipe::kVersion}, {"steps", steps}}.dump(2);
+    return json{{"version", Recipe::kVersion}, {"sources", recipe.sources}, {"steps", steps}}.dump(2);
 }
 
 std::string stepName(const Step& step)
 {
     return std::visit([](const auto& s) { return std::string(Kind<std::decay_t<decltype(s)>>::value); }, step);
+}
+
+bool Recipe::includes(const std::string& sourceKind) const
+{
+    return std::find(sources.begin(), sources.end(), sourceKind) != sources.end();
 }
 
 bool isInstanceStep(const Step& step)

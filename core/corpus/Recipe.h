@@ -3,7 +3,7 @@
 // A corpus recipe: the steps that turn the store's rationales into a training corpus, applied in order (SCoTD's
 // selection strategies and Fine-tune-CoT's filters; docs/corpus.md defines each). Saved as versioned JSON:
 //
-//   {"version": 1, "steps": [
+//   {"version": 1, "sources": ["teacher"], "steps": [
 //     {"step": "scope", "tasks": ["date_mmddyyyy"], "splits": ["train", "test"], "sources": ["teacher"]},
 //     {"step": "correctness", "keep": "correct"},
 //     {"step": "clean", "stop": ["\nQ:"], "drop_empty": true, "drop_unanswered": true},
@@ -72,7 +72,11 @@ using Step = std::variant<ScopeStep, CorrectnessStep, CleanStep, DedupeStep, Len
 
 struct Recipe {
     static constexpr int kVersion = 1;
+    // Whose rationales the recipe starts from: the teacher's unless it opts in to students' (an evaluated
+    // student's outputs) or humans'. Written as "sources" in the recipe's JSON; a recipe without it is teacher-only.
+    std::vector<std::string> sources{"teacher"};
     std::vector<Step> steps;
+    bool includes(const std::string& sourceKind) const;
 };
 
 // Throws Error naming the step (by number and kind) and the field that is wrong.

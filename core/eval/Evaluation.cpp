@@ -2,7 +2,7 @@
 
 #include "answers/AnswerExtractor.h"
 #include "answers/AnswerKind.h"
-#include "eval/Accuracy.h"
+#include "eval/MajorityVote.h"
 #include "gen/TextGeneration.h"
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace cotlab::eval {
 
@@ -46,6 +47,8 @@ std::string configToJson(const EvaluationRequest& r, train::TargetFormat format,
         j["run"] = *r.runId;
     if (r.tokenizerPath)
         j["tokenizer"] = *r.tokenizerPath;
+    if (!r.adapterPath.empty())
+        j["adapter"] = r.adapterPath;
     return j.dump();
 }
 
@@ -60,6 +63,7 @@ EvaluationRequest configFromJson(const std::string& text, const std::string& wor
         r.runId = j.at("run").get<int64_t>();
     if (j.contains("tokenizer"))
         r.tokenizerPath = j.at("tokenizer").get<std::string>();
+    r.adapterPath = j.value("adapter", "");
     r.task = j.at("task");
     r.split = j.at("split");
     r.format = train::targetFormatFromName(j.at("template"));
@@ -273,12 +277,9 @@ private:
 void finish(store::EvaluationRepository& evals, EvaluationOutcome& out, int64_t maxNewTokens)
 {
     const auto [correct, n] = evals.tally(out.evaluationId);
-    const auto ci = accuracyWithInterval(correct, n);
     out.done = n;
     out.correct = correct;
-    out.accuracy = ci.accuracy;
-    out.ciLow = ci.low;
-    out.ciHigh = ci.high;
+    out.accuracy = stats::wilson(correct, n);
     out.maxNewTokens = maxNewTokens;
     out.atTokenLimit = evals.countAtTokenLimit(out.evaluationId, maxNewTokens);
     const std::string cut = tokenLimitNote(out);
@@ -300,7 +301,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     complete(request, ws.db());
     std::string longestRationale;
     const auto instances = evaluatedInstances(ws.db(), request, longestRationale);
-    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
+    auto [model, tokenizer] =
+        nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath, {.adapter = request.adapterPath});
     const auto placement = nn::resolvePlacement(request.device, request.precision);
     nn::place(*model, placement);
     model->eval();
@@ -375,6 +377,8 @@ EvaluationOutcome startEvaluation(const EvaluationRequest& request, const Evalua
         r.modelPath = fs::absolute(r.modelPath, ec).lexically_normal().string();
     if (r.tokenizerPath && !r.tokenizerPath->empty())
         r.tokenizerPath = fs::absolute(*r.tokenizerPath, ec).lexically_normal().string();
+    if (!r.adapterPath.empty())
+        r.adapterPath = fs::absolute(r.adapterPath, ec).lexically_normal().string();
     return execute(r, 0, progress, stop);
 }
 
@@ -382,7 +386,7 @@ ContrastReport compareWithOriginals(const std::string& workspace, int64_t evalua
 {
     store::Workspace ws(workspace);
     ContrastReport report;
-    std::vector<std::pair<bool, bool>> pairs;
+    std::vector<std::pair<bool, bool>> pairs; // (original right, contrast right)
     for (const auto& p : store::EvaluationRepository(ws.db()).contrastPairs(evaluationId)) {
         ++report.questions;
         if (!p.originalInstance)
@@ -392,7 +396,7 @@ ContrastReport compareWithOriginals(const std::string& workspace, int64_t evalua
         else
             pairs.emplace_back(*p.originalCorrect, p.contrastCorrect);
     }
-    report.difference = pairedDifference(pairs);
+    report.difference = stats::mcnemar(pairs);
     return report;
 }
 
@@ -409,6 +413,23 @@ EvaluationOutcome resumeEvaluation(const std::string& workspace, int64_t evaluat
     if (e->status == "finished")
         throw Error("evaluation " + std::to_string(evaluationId) + " has finished; there is nothing to resume");
     return execute(configFromJson(e->configJson, workspace), evaluationId, progress, stop);
+}
+
+stats::PairedComparison compareEvaluations(const std::string& workspace, int64_t first, int64_t second)
+{
+    store::Workspace ws(workspace);
+    store::EvaluationRepository evals(ws.db());
+    std::unordered_map<int64_t, bool> firstCorrect;
+    for (const auto& i : evals.evaluatedInstanceDetails(first))
+        firstCorrect[i.instanceId] = i.correct;
+    std::vector<std::pair<bool, bool>> pairs;
+    for (const auto& i : evals.evaluatedInstanceDetails(second))
+        if (const auto it = firstCorrect.find(i.instanceId); it != firstCorrect.end())
+            pairs.emplace_back(it->second, i.correct);
+    if (pairs.empty())
+        throw Error("evaluations " + std::to_string(first) + " and " + std::to_string(second) +
+                    " share no question: compare evaluations of the same task and split");
+    return stats::mcnemar(pairs);
 }
 
 } // namespace cotlab::eval

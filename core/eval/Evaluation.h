@@ -4,8 +4,8 @@
 // instances of a task's split, batched KV-cached generation, answer extraction, every generated rationale stored
 // as a student rationale, accuracy with its interval. Resumable: each batch is committed with its outcomes, and a
 // resumed evaluation generates only the instances not yet stored. No torch in this header.
-#include "eval/Accuracy.h"
 #include "jobs/Progress.h"
+#include "stats/Proportions.h"
 #include "train/Template.h"
 
 #include <cstdint>
@@ -21,6 +21,7 @@ struct EvaluationRequest {
     std::optional<int64_t> runId; // evaluate this finished run's model (its final folder) ...
     std::string modelPath;        // ... or this model (HF folder or llama2.c .bin)
     std::optional<std::string> tokenizerPath;
+    std::string adapterPath; // a LoRA adapter folder applied to modelPath ('' : none; a run's adapter is its final/)
     std::string task;
     std::string split = "test";
     std::optional<train::TargetFormat> format; // what the student was trained to write; default: the run's
@@ -62,7 +63,7 @@ struct EvaluationOutcome {
     int64_t evaluationId = 0;
     std::string status; // finished or stopped (failures throw after recording 'failed')
     int64_t items = 0, done = 0, correct = 0;
-    double accuracy = 0, ciLow = 0, ciHigh = 0;
+    stats::Proportion accuracy;  // correct of done, with its 95% Wilson interval
     int64_t batchSize = 0;       // sequences per batch (the chosen one when automatic)
     int64_t generatedTokens = 0; // by this call (not counting instances stored before a resume)
     int64_t atTokenLimit = 0;    // questions whose generation reached maxNewTokens (cut short: raise the limit)
@@ -99,11 +100,16 @@ namespace cotlab::eval {
 // the top level of an interchange line (kept in meta) or inside meta. The originals' results come from the latest
 // other evaluation of the same student name that covers them.
 struct ContrastReport {
-    int64_t questions = 0;             // evaluated in this evaluation
-    int64_t unlinked = 0;              // naming no original, or one not in the workspace
-    int64_t originalsNotEvaluated = 0; // linked, but the student has no result on the original
-    PairedDifference difference;       // over the pairs with both results
+    int64_t questions = 0;              // evaluated in this evaluation
+    int64_t unlinked = 0;               // naming no original, or one not in the workspace
+    int64_t originalsNotEvaluated = 0;  // linked, but the student has no result on the original
+    stats::PairedComparison difference; // original (first) vs contrast (second), over the pairs with both results
 };
 ContrastReport compareWithOriginals(const std::string& workspace, int64_t evaluationId);
+
+// Two evaluations on the same questions (two students, or one student two ways): McNemar's exact test and
+// Newcombe's interval for the difference in accuracy (second - first), over the questions both evaluated.
+// Throws Error when they share no question.
+stats::PairedComparison compareEvaluations(const std::string& workspace, int64_t first, int64_t second);
 
 } // namespace cotlab::eval

@@ -231,10 +231,19 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
         else if (!splits.empty())
             sink.report().warnings.push_back(where + ": index " + std::to_string(index) + " is in no split of " +
                                              splitsPath + "; marked 'train'");
-        for (auto& r : recordsOf(element, task, kind, index, where, fs::path(path).filename().string())) {
+        std::vector<InterchangeRecord> records;
+        try {
+            records = recordsOf(element, task, kind, index, where, fs::path(path).filename().string());
+        } catch (const Error& e) {
+            if (!sink.keepsGoodRecords())
+                throw;
+            const std::string reason = e.what();
+            sink.refuse(where, reason.rfind(where + ": ", 0) == 0 ? reason.substr(where.size() + 2) : reason);
+        }
+        for (auto& r : records) {
             if (!split.empty())
                 r.split = split;
-            sink.add(r, where);
+            sink.tryAdd(r, where);
         }
         ++index;
         if ((index & 1023) == 0) {

@@ -8,8 +8,10 @@
 #include "util/LineReader.h"
 #include "util/Text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace cotlab::ingest {
@@ -87,6 +89,7 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     store::BulkLoadMode bulk(db, options.rollbackJournalWhenAlone);
     store::Transaction tx(db);
     RecordSink sink(db, path, std::string(toString(format)));
+    sink.setKeepGoodRecords(options.keepGoodRecords);
     int64_t records = 0;
     switch (format) {
     case ImportFormat::Interchange:
@@ -101,11 +104,39 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     case ImportFormat::Auto:
         break;
     }
+    if (records == 0 && sink.report().refusedCount > 0)
+        throw Error(path + ": every record was refused (" + std::to_string(sink.report().refusedCount) +
+                    "); the first: " + sink.report().refused.front().where + ": " +
+                    sink.report().refused.front().reason);
     if (records == 0)
         throw Error(path + ": file holds no records");
     sink.finish(records);
     tx.commit();
     return sink.report();
+}
+
+void writeRefusedReport(const std::string& path, const std::vector<ImportReport>& reports)
+{
+    std::ofstream out(path, std::ios::binary);
+    if (!out)
+        throw Error(path + ": cannot write the report of refused records");
+    auto quoted = [](const std::string& text) {
+        std::string q = "\"";
+        for (char c : text)
+            q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    out << "file,record,reason\n";
+    for (const auto& report : reports)
+        for (const auto& r : report.refused) {
+            // where is "file:line" or "file: element N": the record is what follows the file's name
+            std::string record = r.where.substr(std::min(r.where.size(), report.path.size()));
+            while (!record.empty() && (record.front() == ':' || record.front() == ' '))
+                record.erase(record.begin());
+            out << quoted(report.path) << ',' << quoted(record) << ',' << quoted(r.reason) << '\n';
+        }
+    if (!out.flush())
+        throw Error(path + ": write failed (disk full?)");
 }
 
 } // namespace cotlab::ingest

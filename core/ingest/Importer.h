@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cotlab::store {
 class Database;
@@ -31,7 +32,13 @@ struct ImportOptions {
     // store::BulkLoadMode): faster, but a reader that opens the workspace meanwhile waits for the commit. The
     // GUI turns it off: its pages open connections while an import runs.
     bool rollbackJournalWhenAlone = true;
+    // Off (the default): a file is imported whole or not at all. On: invalid records are left out and listed in
+    // the report (file, line, reason); the valid ones are imported.
+    bool keepGoodRecords = false;
 };
+
+// Writes the refused records of imports as CSV (file, line or element, reason) for a person to read and fix.
+void writeRefusedReport(const std::string& path, const std::vector<ImportReport>& reports);
 
 // Imports one file in one transaction: either everything in it is added, or (on an error, which names the
 // file and line, or on a stop request) the workspace is left as it was.

@@ -24,7 +24,8 @@ struct Batch {
     std::vector<PreparedRecord> records;
     uint64_t bytesRead = 0;
     uint64_t fileSize = 0;
-    std::exception_ptr error; // the reader failed after the records above
+    std::exception_ptr error;           // the reader failed after the records above
+    std::vector<RefusedRecord> refused; // lines left out (keeping good records)
     bool last = false;
 };
 
@@ -37,6 +38,8 @@ Batch nextBatch(BoundedQueue<Batch>& done, uint64_t fileSize)
     if (std::optional<Batch> used = done.tryPop()) {
         batch.records = std::move(used->records);
         batch.records.clear();
+        batch.refused = std::move(used->refused);
+        batch.refused.clear();
     }
     batch.fileSize = fileSize;
     return batch;
@@ -44,7 +47,7 @@ Batch nextBatch(BoundedQueue<Batch>& done, uint64_t fileSize)
 
 // Reads, validates, parses and prepares records (answer extraction included) on its own thread, so that the
 // writing thread only resolves instances and inserts. Batches come back through 'done' to be reused.
-void readRecords(const std::string& path, BoundedQueue<Batch>& queue, BoundedQueue<Batch>& done)
+void readRecords(const std::string& path, bool keepGood, BoundedQueue<Batch>& queue, BoundedQueue<Batch>& done)
 {
     pthread_setname_np(pthread_self(), "cotlab-reader");
     Batch batch;
@@ -61,7 +64,10 @@ void readRecords(const std::string& path, BoundedQueue<Batch>& queue, BoundedQue
             try {
                 rec.record = InterchangeRecord::parse(line);
             } catch (const std::invalid_argument& e) {
-                throw Error(path + ":" + std::to_string(n) + ": " + e.what());
+                if (!keepGood)
+                    throw Error(path + ":" + std::to_string(n) + ": " + e.what());
+                batch.refused.push_back({path + ":" + std::to_string(n), e.what()});
+                continue;
             }
             RecordSink::prepare(rec);
             batch.records.push_back(std::move(rec));
@@ -88,7 +94,7 @@ int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, cons
 {
     BoundedQueue<Batch> queue(kQueuedBatches);
     BoundedQueue<Batch> done(kQueuedBatches);
-    std::thread reader([&] { readRecords(path, queue, done); });
+    std::thread reader([&, keep = sink.keepsGoodRecords()] { readRecords(path, keep, queue, done); });
     struct Joiner {
         BoundedQueue<Batch>& queue;
         std::thread& thread;
@@ -104,10 +110,10 @@ int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, cons
         std::optional<Batch> batch = queue.pop();
         if (!batch)
             break;
-        for (PreparedRecord& rec : batch->records) {
-            sink.add(rec, path);
-            ++records;
-        }
+        for (const auto& r : batch->refused)
+            sink.refuse(r.where, r.reason);
+        for (PreparedRecord& rec : batch->records)
+            records += sink.tryAdd(rec, path);
         sink.flush(); // the batch's records are stored: they may go
         if (batch->error)
             std::rethrow_exception(batch->error);

@@ -248,6 +248,51 @@ void RecordSink::add(PreparedRecord& p, const std::string& path)
     ++m_rationalesGiven;
 }
 
+void RecordSink::refuse(const std::string& where, const std::string& reason)
+{
+    ++m_report.refusedCount;
+    if (m_report.refused.size() < ImportReport::kMaxRefusedListed)
+        m_report.refused.push_back({where, reason});
+}
+
+bool RecordSink::tryAdd(PreparedRecord& p, const std::string& path)
+{
+    if (!m_keepGood) {
+        add(p, path);
+        return true;
+    }
+    try {
+        add(p, path);
+        return true;
+    } catch (const Error& e) {
+        // The message names the record already ("file:line: ..."): the reason is what follows.
+        const std::string where = p.line > 0 ? path + ":" + std::to_string(p.line) : p.where;
+        std::string reason = e.what();
+        if (reason.rfind(where + ": ", 0) == 0)
+            reason = reason.substr(where.size() + 2);
+        refuse(where, reason);
+        return false;
+    }
+}
+
+bool RecordSink::tryAdd(const InterchangeRecord& record, const std::string& where)
+{
+    if (!m_keepGood) {
+        add(record, where);
+        return true;
+    }
+    try {
+        add(record, where);
+        return true;
+    } catch (const Error& e) {
+        std::string reason = e.what();
+        if (reason.rfind(where + ": ", 0) == 0)
+            reason = reason.substr(where.size() + 2);
+        refuse(where, reason);
+        return false;
+    }
+}
+
 void RecordSink::add(const InterchangeRecord& record, const std::string& where)
 {
     PreparedRecord& p = m_copies.emplace_back();

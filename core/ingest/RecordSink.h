@@ -14,6 +14,12 @@
 
 namespace cotlab::ingest {
 
+// A record the import left out because it was invalid (only with ImportOptions::keepGoodRecords).
+struct RefusedRecord {
+    std::string where; // "file:line", or "file: element N"
+    std::string reason;
+};
+
 struct ImportReport {
     std::string path;
     std::string format;
@@ -22,6 +28,9 @@ struct ImportReport {
     int64_t rationalesAdded = 0;
     int64_t rationalesAlreadyStored = 0;
     std::vector<std::string> warnings;
+    std::vector<RefusedRecord> refused; // the first kMaxRefusedListed of them
+    int64_t refusedCount = 0;
+    static constexpr size_t kMaxRefusedListed = 100000;
 };
 
 // A record with the work that needs no database already done (on a reader thread): the rationale cut at its
@@ -58,6 +67,14 @@ public:
     // Stores what add() queued; records given to add(PreparedRecord&) may be reused or freed afterwards.
     void flush();
 
+    // Keeping good records: an invalid record is refused (listed in the report) and the import goes on.
+    void setKeepGoodRecords(bool keep) { m_keepGood = keep; }
+    bool keepsGoodRecords() const { return m_keepGood; }
+    void refuse(const std::string& where, const std::string& reason);
+    // add() that refuses the record instead of throwing, when keeping good records; false when refused.
+    bool tryAdd(PreparedRecord& record, const std::string& path);
+    bool tryAdd(const InterchangeRecord& record, const std::string& where);
+
     void finish(int64_t lines);
     ImportReport& report() { return m_report; } // counts of rationales are final after finish()
 
@@ -86,6 +103,7 @@ private:
     std::deque<PreparedRecord> m_copies; // records of add(const InterchangeRecord&) until they are stored
     std::unordered_map<std::string, SeenInstance> m_seen;
     std::string m_key; // task and id of the line being resolved
+    bool m_keepGood = false;
 };
 
 // Comparison key of a choices list; labels lower-cased unless exact.

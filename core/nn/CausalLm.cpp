@@ -1,10 +1,59 @@
 #include "nn/CausalLm.h"
 
+#include "nn/HfFolder.h"
+#include "nn/Safetensors.h"
+#include "util/Error.h"
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 namespace cotlab::nn {
+
+torch::Tensor HfTensor::rotaryRows(const torch::Tensor& t, int64_t heads)
+{
+    return t.dim() == 1 ? HfFolder::rotaryRowsToHf(t.unsqueeze(1), heads).squeeze(1)
+                        : HfFolder::rotaryRowsToHf(t, heads);
+}
+
+std::string HfTensor::moduleName() const
+{
+    const auto dot = name.rfind('.');
+    return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+void CausalLm::saveHf(const std::string& folder, torch::ScalarType dtype)
+{
+    HfFolder::create(folder);
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> weights;
+    for (const HfTensor& t : hfTensors())
+        weights[t.name] = (t.interleavedHeads > 0 ? HfTensor::rotaryRows(*t.tensor, t.interleavedHeads) : *t.tensor)
+                              .to(torch::kCPU, dtype)
+                              .contiguous();
+    Safetensors::write((std::filesystem::path(folder) / "model.safetensors").string(), weights);
+    nlohmann::json config = hfConfig();
+    config["torch_dtype"] = HfFolder::dtypeName(dtype);
+    HfFolder::writeConfig(folder, config);
+}
+
+torch::Tensor CausalLm::runBlock(const BlockFunction& block, const torch::Tensor& h, const KvCache* cache) const
+{
+    if (m_checkpointing && !cache && is_training() && torch::GradMode::is_enabled())
+        return checkpointed(block, h);
+    return block(h);
+}
+
+void loadHfTensors(CausalLm& model, const std::string& folder)
+{
+    const SafetensorsFolder weights(folder);
+    for (const HfTensor& t : model.hfTensors()) {
+        const auto dot = t.name.find('.');
+        HfFolder::copyTensor(weights, folder, {t.name, t.name.substr(dot + 1)}, *t.tensor);
+    }
+}
 
 torch::Device modelDevice(CausalLm& model)
 {

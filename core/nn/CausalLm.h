@@ -1,6 +1,11 @@
 #pragma once
 
 // What decoding, scoring and training need of any decoder-only model family.
+#include "nn/ActivationCheckpoint.h"
+#include "nn/LinearLayer.h"
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <torch/torch.h>
 #include <vector>
@@ -26,6 +31,18 @@ struct KvCache {
     int64_t stepMaskStart = -1;
 };
 
+// One parameter under its Hugging Face name: the table that loading, saving, LoRA adapters and merging share.
+struct HfTensor {
+    std::string name;                  // "model.layers.0.self_attn.q_proj.weight", as in model.safetensors
+    torch::Tensor* tensor = nullptr;   // the parameter it fills
+    LinearLayerImpl* linear = nullptr; // set on a linear layer's weight: a module LoRA can adapt
+    int64_t interleavedHeads = 0;      // llama2.c q/k: rows in interleaved rotary pairs, written as halves (heads)
+
+    std::string moduleName() const; // the name without ".weight" / ".bias"
+    // A q/k weight, bias or LoRA B of a llama2.c model in Hugging Face's row order.
+    static torch::Tensor rotaryRows(const torch::Tensor& t, int64_t heads);
+};
+
 class CausalLm : public torch::nn::Module {
 public:
     // tokens [batch, seq] (int64) -> logits [batch, seq, vocab]. With a cache, tokens continue the cached
@@ -38,9 +55,31 @@ public:
     virtual int64_t cachedValuesPerToken() const = 0;
     // "gpt2", "opt", "llama", ... as in config.json's model_type.
     virtual std::string family() const = 0;
-    // Writes config.json and model.safetensors in Hugging Face names and layout (float32).
-    virtual void saveHf(const std::string& folder) = 0;
+    // Every parameter under its Hugging Face name, in the order Hugging Face writes them.
+    virtual std::vector<HfTensor> hfTensors() = 0;
+    // config.json of the model (torch_dtype float32; saveHf sets the one it writes).
+    virtual nlohmann::json hfConfig() const = 0;
+
+    // Writes config.json and model.safetensors in Hugging Face names and layout, in dtype (float32 unless told).
+    void saveHf(const std::string& folder, torch::ScalarType dtype = torch::kFloat32);
+
+    // Activation checkpointing of every transformer block while training (ActivationCheckpoint.h).
+    void setActivationCheckpointing(bool on) { m_checkpointing = on; }
+    bool activationCheckpointing() const { return m_checkpointing; }
+
+protected:
+    // The model after block i: block(h), under activation checkpointing when it is on, autograd records and no
+    // cache is in use. The function must capture by value (ActivationCheckpoint.h).
+    torch::Tensor runBlock(const BlockFunction& block, const torch::Tensor& h, const KvCache* cache) const;
+
+private:
+    bool m_checkpointing = false;
 };
+
+// Fills a model's parameters from a Hugging Face folder through its hfTensors table (each name, or the name without
+// its first part: "transformer.h.0..." or "h.0..."), one tensor at a time, converting to the parameter's dtype. An
+// Error names the folder and the missing or mis-shaped tensor with the shape the config implies.
+void loadHfTensors(CausalLm& model, const std::string& folder);
 
 // The device the model's parameters live on (its inputs must go there).
 torch::Device modelDevice(CausalLm& model);

@@ -1,5 +1,6 @@
 #include "nn/HfFolder.h"
 
+#include "nn/Safetensors.h"
 #include "util/Error.h"
 
 #include <filesystem>
@@ -7,19 +8,6 @@
 #include <sstream>
 
 namespace cotlab::nn {
-
-nlohmann::json HfFolder::readConfig(const std::string& folder)
-{
-    const auto path = std::filesystem::path(folder) / "config.json";
-    std::ifstream in(path);
-    if (!in)
-        throw Error(folder + ": no config.json; a model folder holds config.json, *.safetensors and tokenizer files");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(path.string() + ": invalid JSON: " + e.what());
-    }
-}
 
 void HfFolder::create(const std::string& folder)
 {
@@ -37,22 +25,46 @@ void HfFolder::writeConfig(const std::string& folder, const nlohmann::json& conf
         throw Error(folder + ": cannot write config.json");
 }
 
-void HfFolder::copyTensor(const std::map<std::string, torch::Tensor>& weights, const std::string& folder,
+void HfFolder::copyTensor(const SafetensorsFolder& weights, const std::string& folder,
                           std::initializer_list<std::string> names, torch::Tensor& target)
 {
     for (const std::string& name : names) {
-        const auto it = weights.find(name);
-        if (it == weights.end())
+        if (!weights.contains(name))
             continue;
-        if (it->second.sizes() != target.sizes())
-            throw Error(folder + ": tensor " + name + " has shape " + shapeText(it->second.sizes()) + ", expected " +
+        const auto& shape = weights.entry(name).shape;
+        if (at::IntArrayRef(shape) != target.sizes())
+            throw Error(folder + ": tensor " + name + " has shape " + shapeText(shape) + ", expected " +
                         shapeText(target.sizes()) + " for this config.json");
         torch::NoGradGuard noGrad;
-        target.copy_(it->second.to(torch::kFloat32));
+        target.copy_(weights.read(name));
         return;
     }
     throw Error(folder + ": tensor " + *names.begin() + " is missing (expected shape " + shapeText(target.sizes()) +
                 ")");
+}
+
+torch::Tensor HfFolder::rotaryRowsToHf(const torch::Tensor& w, int64_t heads)
+{
+    const int64_t rows = w.size(0), cols = w.size(1);
+    return w.reshape({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
+}
+
+torch::Tensor HfFolder::rotaryRowsFromHf(const torch::Tensor& w, int64_t heads)
+{
+    const int64_t rows = w.size(0), cols = w.size(1);
+    return w.reshape({heads, 2, rows / heads / 2, cols}).transpose(1, 2).reshape({rows, cols});
+}
+
+std::string HfFolder::dtypeName(torch::ScalarType dtype)
+{
+    switch (dtype) {
+    case torch::kBFloat16:
+        return "bfloat16";
+    case torch::kFloat16:
+        return "float16";
+    default:
+        return "float32";
+    }
 }
 
 std::string HfFolder::shapeText(at::IntArrayRef shape)

@@ -1,34 +1,34 @@
 #include "nn/Llama.h"
 
-#include "nn/HfLlama.h"
-
 #include <cmath>
+#include <filesystem>
 
 namespace cotlab::nn {
 
-LlamaBlockImpl::LlamaBlockImpl(const LlamaConfig& c)
+LlamaBlockImpl::LlamaBlockImpl(const LlamaConfig& c, const LayerInit& init)
 {
     const int64_t kvDim = c.nKvHeads * c.headDim();
-    using torch::nn::Linear;
-    using torch::nn::LinearOptions;
-    attentionNorm = register_parameter("attention_norm", torch::ones({c.dim}));
-    wq = register_module("wq", Linear(LinearOptions(c.dim, c.dim).bias(c.qkvBias)));
-    wk = register_module("wk", Linear(LinearOptions(c.dim, kvDim).bias(c.qkvBias)));
-    wv = register_module("wv", Linear(LinearOptions(c.dim, kvDim).bias(c.qkvBias)));
-    wo = register_module("wo", Linear(LinearOptions(c.dim, c.dim).bias(false)));
-    ffnNorm = register_parameter("ffn_norm", torch::ones({c.dim}));
-    w1 = register_module("w1", Linear(LinearOptions(c.dim, c.hiddenDim).bias(false)));
-    w2 = register_module("w2", Linear(LinearOptions(c.hiddenDim, c.dim).bias(false)));
-    w3 = register_module("w3", Linear(LinearOptions(c.dim, c.hiddenDim).bias(false)));
+    const auto linear = [&](int64_t in, int64_t out, bool bias) {
+        return LinearLayer(in, out, bias, WeightLayout::OutIn, init);
+    };
+    attentionNorm = register_parameter("attention_norm", torch::ones({c.dim}, init.dtype));
+    wq = register_module("wq", linear(c.dim, c.dim, c.qkvBias));
+    wk = register_module("wk", linear(c.dim, kvDim, c.qkvBias));
+    wv = register_module("wv", linear(c.dim, kvDim, c.qkvBias));
+    wo = register_module("wo", linear(c.dim, c.dim, false));
+    ffnNorm = register_parameter("ffn_norm", torch::ones({c.dim}, init.dtype));
+    w1 = register_module("w1", linear(c.dim, c.hiddenDim, false));
+    w2 = register_module("w2", linear(c.hiddenDim, c.dim, false));
+    w3 = register_module("w3", linear(c.dim, c.hiddenDim, false));
 }
 
-LlamaImpl::LlamaImpl(const LlamaConfig& c) : m_config(c)
+LlamaImpl::LlamaImpl(const LlamaConfig& c, const LayerInit& init) : m_config(c)
 {
     const int64_t hd = c.headDim();
     embedding = register_module("embedding", torch::nn::Embedding(c.vocabSize, c.dim));
     torch::nn::ModuleList list;
     for (int64_t i = 0; i < c.nLayers; ++i) {
-        layers.emplace_back(c);
+        layers.emplace_back(c, init);
         list->push_back(layers.back());
     }
     register_module("layers", list);
@@ -57,6 +57,11 @@ LlamaImpl::LlamaImpl(const LlamaConfig& c) : m_config(c)
     auto angles = torch::outer(pos, inv);                   // [T, hd/2]
     m_cos = register_buffer("rope_cos", angles.cos().to(torch::kFloat32));
     m_sin = register_buffer("rope_sin", angles.sin().to(torch::kFloat32));
+    // Embeddings, norms and the head in the model's dtype; the linear layers were made in it. The rotary tables
+    // stay float32 (converted per forward to the activations' dtype).
+    for (auto& p : parameters())
+        if (p.scalar_type() != init.dtype)
+            p.set_data(p.data().to(init.dtype));
 }
 
 torch::Tensor LlamaImpl::rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const
@@ -96,38 +101,85 @@ torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, const torch::Tensor& cos
     return torch::cat({x0 * cos - x1 * sin, x1 * cos + x0 * sin}, -1);
 }
 
+torch::Tensor LlamaImpl::block(size_t i, const torch::Tensor& input, KvCache* cache, int64_t start,
+                               const torch::Tensor& cos, const torch::Tensor& sin)
+{
+    const auto& c = m_config;
+    const int64_t batch = input.size(0), seq = input.size(1), hd = c.headDim();
+    LlamaBlockImpl& l = *layers[i];
+    auto x = rmsNorm(input, l.attentionNorm);
+    auto q = l.wq(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);   // [b, heads, seq, hd]
+    auto k = l.wk(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2); // [b, kv_heads, seq, hd]
+    auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
+    q = rotary(q, cos, sin);
+    k = rotary(k, cos, sin);
+    auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
+    auto h = input + l.wo(y);
+    auto f = rmsNorm(h, l.ffnNorm);
+    return h + l.w2(torch::silu(l.w1(f)) * l.w3(f)); // SwiGLU
+}
+
 torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
 {
     const auto& c = m_config;
-    const int64_t batch = tokens.size(0), seq = tokens.size(1), hd = c.headDim();
+    const int64_t seq = tokens.size(1);
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
     const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
     auto h = embedding(tokens);                                             // [b, seq, dim]
     const auto [cos, sin] = rotaryTables(positions, start, h.scalar_type());
-    for (size_t i = 0; i < layers.size(); ++i) {
-        LlamaBlockImpl& l = *layers[i];
-        auto x = rmsNorm(h, l.attentionNorm);
-        auto q = l.wq(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);   // [b, heads, seq, hd]
-        auto k = l.wk(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2); // [b, kv_heads, seq, hd]
-        auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
-        q = rotary(q, cos, sin);
-        k = rotary(k, cos, sin);
-        auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
-        h = h + l.wo(y);
-        auto f = rmsNorm(h, l.ffnNorm);
-        h = h + l.w2(torch::silu(l.w1(f)) * l.w3(f)); // SwiGLU
-    }
+    for (size_t i = 0; i < layers.size(); ++i)
+        h = runBlock([this, i, cache, start, cos = cos,
+                      sin = sin](const torch::Tensor& x) { return block(i, x, cache, start, cos, sin); },
+                     h, cache);
     if (cache)
         cache->length = start + seq;
     h = rmsNorm(h, finalNorm);
     return m_head(h, c.tiedEmbeddings ? embedding->weight : lmHead->weight, cache); // [b, seq, vocab]
 }
 
-void LlamaImpl::saveHf(const std::string& folder)
+std::vector<HfTensor> LlamaImpl::hfTensors()
 {
-    HfLlama::save(*this, folder);
+    const auto& c = m_config;
+    const int64_t qHeads = c.interleavedRope ? c.nHeads : 0, kHeads = c.interleavedRope ? c.nKvHeads : 0;
+    std::vector<HfTensor> out{{"model.embed_tokens.weight", &embedding->weight}};
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& l = *layers[i];
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        auto linear = [&](const std::string& name, LinearLayer& lin, int64_t rotaryHeads) {
+            out.push_back({p + name + ".weight", &lin->weight, lin.get(), rotaryHeads});
+            if (lin->bias.defined())
+                out.push_back({p + name + ".bias", &lin->bias, nullptr, rotaryHeads});
+        };
+        out.push_back({p + "input_layernorm.weight", &l.attentionNorm});
+        linear("self_attn.q_proj", l.wq, qHeads);
+        linear("self_attn.k_proj", l.wk, kHeads);
+        linear("self_attn.v_proj", l.wv, 0);
+        linear("self_attn.o_proj", l.wo, 0);
+        out.push_back({p + "post_attention_layernorm.weight", &l.ffnNorm});
+        linear("mlp.gate_proj", l.w1, 0);
+        linear("mlp.up_proj", l.w3, 0);
+        linear("mlp.down_proj", l.w2, 0);
+    }
+    out.push_back({"model.norm.weight", &finalNorm});
+    if (!c.tiedEmbeddings)
+        out.push_back({"lm_head.weight", &lmHead->weight});
+    return out;
+}
+
+nlohmann::json LlamaImpl::hfConfig() const
+{
+    return toHfConfig(m_config);
+}
+
+std::shared_ptr<LlamaImpl> LlamaImpl::loadHf(const std::string& folder, torch::ScalarType dtype)
+{
+    const std::string where = (std::filesystem::path(folder) / "config.json").string();
+    auto model = std::make_shared<LlamaImpl>(llamaConfig(readHfConfig(folder), where), LayerInit{dtype, false});
+    loadHfTensors(*model, folder);
+    model->eval();
+    return model;
 }
 
 } // namespace cotlab::nn

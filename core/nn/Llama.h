@@ -3,7 +3,7 @@
 // Llama-family decoder in libtorch (nanoGPT-style: one readable file, shapes in comments).
 // Include only from core and cotlab-cli: <torch/torch.h> costs seconds per file.
 #include "nn/CausalLm.h"
-#include "nn/LlamaConfig.h"
+#include "nn/ModelConfig.h"
 
 #include <torch/torch.h>
 #include <vector>
@@ -13,17 +13,17 @@ namespace cotlab::nn {
 // One decoder layer: pre-norm attention and pre-norm SwiGLU feed-forward, each with a residual.
 class LlamaBlockImpl : public torch::nn::Module {
 public:
-    LlamaBlockImpl(const LlamaConfig& c);
+    LlamaBlockImpl(const LlamaConfig& c, const LayerInit& init);
     torch::Tensor attentionNorm; // [dim]
-    torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
-    torch::Tensor ffnNorm;                                   // [dim]
-    torch::nn::Linear w1{nullptr}, w2{nullptr}, w3{nullptr}; // gate, down, up
+    LinearLayer wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
+    torch::Tensor ffnNorm;                             // [dim]
+    LinearLayer w1{nullptr}, w2{nullptr}, w3{nullptr}; // gate, down, up
 };
 TORCH_MODULE(LlamaBlock);
 
 class LlamaImpl : public CausalLm {
 public:
-    explicit LlamaImpl(const LlamaConfig& config);
+    explicit LlamaImpl(const LlamaConfig& config, const LayerInit& init = {});
 
     // tokens [batch, seq] (int64) -> logits [batch, seq, vocab]. With a cache, tokens continue the cached
     // positions and the cache is extended.
@@ -35,7 +35,12 @@ public:
     }
     int64_t vocabSize() const override { return m_config.vocabSize; }
     std::string family() const override { return "llama"; }
-    void saveHf(const std::string& folder) override; // see HfLlama::save
+    // Hugging Face names (LlamaForCausalLM, Qwen2ForCausalLM); llama2.c's interleaved q/k rows are written as
+    // Hugging Face's halves, as transformers' convert_llama_weights_to_hf does.
+    std::vector<HfTensor> hfTensors() override;
+    nlohmann::json hfConfig() const override;
+    // Hugging Face folders: config.json (model_type llama, qwen2 or mistral) + safetensors, in dtype.
+    static std::shared_ptr<LlamaImpl> loadHf(const std::string& folder, torch::ScalarType dtype = torch::kFloat32);
 
     const LlamaConfig& config() const { return m_config; }
 
@@ -45,6 +50,8 @@ public:
     torch::nn::Linear lmHead{nullptr};       // untied only
 
 private:
+    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start, const torch::Tensor& cos,
+                        const torch::Tensor& sin);
     torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const;
     std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor& positions, int64_t start,
                                                          torch::ScalarType dtype) const;

@@ -10,18 +10,32 @@
 
 namespace cotlab::nn {
 
-// A Hugging Face model folder (config.json model_type gpt2, opt, llama, qwen2 or mistral, plus safetensors)
-// or a llama2.c checkpoint file (.bin). Weights become float32 on the CPU. Errors name the path and what is
-// wrong with it (missing folder, unknown model_type, missing or mis-shaped tensor).
-std::shared_ptr<CausalLm> loadCausalLm(const std::string& path);
+struct LoadOptions {
+    // The weights' dtype as loaded (float32 unless told; a bf16 base for LoRA training is loaded straight in bf16,
+    // never through a float32 copy).
+    torch::ScalarType dtype = torch::kFloat32;
+    // A PEFT LoRA adapter folder to apply to the base ('' : none; a path that is itself an adapter folder names
+    // its base in adapter_config.json).
+    std::string adapter;
+    // Fold the adapter into the weights (inference); false keeps it separate (training on, saving it again).
+    bool mergeAdapter = true;
+};
+
+// A Hugging Face model folder (config.json model_type gpt2, opt, llama, qwen2 or mistral, plus safetensors), a
+// llama2.c checkpoint file (.bin), or a PEFT LoRA adapter folder (its base_model_name_or_path is loaded, then the
+// adapter applied). Weights go to the CPU. Errors name the path and what is wrong with it (missing folder, unknown
+// model_type, missing or mis-shaped tensor, an adapter whose base is not here).
+std::shared_ptr<CausalLm> loadCausalLm(const std::string& path, const LoadOptions& options = {});
 
 struct ModelAndTokenizer {
     std::shared_ptr<CausalLm> model;
     std::unique_ptr<text::Tokenizer> tokenizer;
 };
 
-// The model and its tokenizer: the given tokenizer file, else the model folder's own (a llama2.c checkpoint
-// needs the file). A tokenizer with more tokens than the model is an Error: they do not belong together.
-ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::optional<std::string>& tokenizer);
+// The model and its tokenizer: the given tokenizer file, else the model folder's own (an adapter folder's own,
+// else its base's; a llama2.c checkpoint needs the file). A tokenizer with more tokens than the model is an Error:
+// they do not belong together.
+ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::optional<std::string>& tokenizer,
+                                        const LoadOptions& options = {});
 
 } // namespace cotlab::nn

@@ -1,7 +1,9 @@
 #include "nn/Safetensors.h"
 
+#include "nn/HfFolder.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +48,51 @@ std::string dtypeName(torch::ScalarType t)
 
 } // namespace
 
-std::map<std::string, torch::Tensor> Safetensors::read(const std::string& path)
+SafetensorsFolder::SafetensorsFolder(const std::string& folder)
+{
+    const fs::path dir(folder);
+    std::error_code ec;
+    if (fs::exists(dir / "model.safetensors", ec)) {
+        index((dir / "model.safetensors").string());
+        return;
+    }
+    const fs::path indexFile = dir / "model.safetensors.index.json";
+    if (!fs::exists(indexFile, ec))
+        throw Error(folder + ": no model.safetensors or model.safetensors.index.json (CoTLab reads safetensors "
+                             "weights; convert .bin/.pt checkpoints with transformers' save_pretrained)");
+    std::ifstream in(indexFile);
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw Error(indexFile.string() + ": invalid JSON: " + e.what());
+    }
+    if (!j.contains("weight_map") || !j["weight_map"].is_object())
+        throw Error(indexFile.string() + ": no weight_map");
+    std::set<std::string> shards;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it)
+        shards.insert(it.value().get<std::string>());
+    for (const auto& shard : shards) {
+        if (!fs::exists(dir / shard, ec))
+            throw Error(indexFile.string() + ": lists shard " + shard + ", which is missing from the folder");
+        index((dir / shard).string());
+    }
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+        const auto found = m_entries.find(it.key());
+        if (found == m_entries.end() || fs::path(found->second.file).filename() != it.value().get<std::string>())
+            throw Error(indexFile.string() + ": tensor " + it.key() + " is not in shard " +
+                        it.value().get<std::string>());
+    }
+}
+
+SafetensorsFolder SafetensorsFolder::file(const std::string& path)
+{
+    SafetensorsFolder f;
+    f.index(path);
+    return f;
+}
+
+void SafetensorsFolder::index(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -66,95 +112,122 @@ std::map<std::string, torch::Tensor> Safetensors::read(const std::string& path)
         throw Error(path + ": safetensors header is not valid JSON: " + e.what());
     }
     const uint64_t dataStart = 8 + headerLen;
-    std::map<std::string, torch::Tensor> out;
+    std::vector<std::pair<uint64_t, std::string>> order;
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == "__metadata__")
             continue;
         const json& h = it.value();
-        if (!h.contains("dtype") || !h.contains("shape") || !h.contains("data_offsets"))
+        if (!h.is_object() || !h.contains("dtype") || !h.contains("shape") || !h.contains("data_offsets"))
             throw Error(path + ": tensor " + it.key() + " lacks dtype, shape or data_offsets");
-        const auto dtype = dtypeOf(h["dtype"].get<std::string>(), path, it.key());
-        std::vector<int64_t> shape = h["shape"].get<std::vector<int64_t>>();
-        const auto offsets = h["data_offsets"].get<std::vector<uint64_t>>();
-        auto t = torch::empty(shape, dtype);
-        const uint64_t bytes = uint64_t(t.numel()) * t.element_size();
-        if (offsets.size() != 2 || offsets[1] - offsets[0] != bytes || dataStart + offsets[1] > fileSize)
-            throw Error(path + ": tensor " + it.key() +
-                        " has data offsets that do not fit its shape or the file "
-                        "(truncated download?)");
-        in.seekg(std::streamoff(dataStart + offsets[0]));
-        in.read(static_cast<char*>(t.data_ptr()), std::streamsize(bytes));
-        if (!in)
-            throw Error(path + ": truncated in tensor " + it.key());
-        out.emplace(it.key(), std::move(t));
+        SafetensorsEntry e;
+        e.file = path;
+        try {
+            e.dtype = dtypeOf(h["dtype"].get<std::string>(), path, it.key());
+            e.shape = h["shape"].get<std::vector<int64_t>>();
+            const auto offsets = h["data_offsets"].get<std::vector<uint64_t>>();
+            uint64_t elements = 1;
+            for (int64_t d : e.shape) {
+                if (d < 0)
+                    throw Error(path + ": tensor " + it.key() + " has a negative dimension");
+                elements *= uint64_t(d);
+            }
+            e.bytes = elements * uint64_t(c10::elementSize(e.dtype));
+            if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != e.bytes ||
+                dataStart + offsets[1] > fileSize)
+                throw Error(path + ": tensor " + it.key() +
+                            " has data offsets that do not fit its shape or the file (truncated download?)");
+            e.offset = dataStart + offsets[0];
+        } catch (const json::exception& x) {
+            throw Error(path + ": tensor " + it.key() + ": malformed header entry: " + x.what());
+        }
+        order.emplace_back(e.offset, it.key());
+        m_entries[it.key()] = std::move(e);
     }
-    return out;
+    std::sort(order.begin(), order.end());
+    std::vector<std::string> names;
+    for (auto& [offset, name] : order)
+        names.push_back(std::move(name));
+    m_files.emplace_back(path, std::move(names));
 }
 
-std::map<std::string, torch::Tensor> Safetensors::readFolder(const std::string& folder)
+const SafetensorsEntry& SafetensorsFolder::entry(const std::string& name) const
 {
-    const fs::path dir(folder);
-    std::error_code ec;
-    if (fs::exists(dir / "model.safetensors", ec))
-        return read((dir / "model.safetensors").string());
-    const fs::path index = dir / "model.safetensors.index.json";
-    if (!fs::exists(index, ec))
-        throw Error(folder + ": no model.safetensors or model.safetensors.index.json (CoTLab reads safetensors "
-                             "weights; convert .bin/.pt checkpoints with transformers' save_pretrained)");
-    std::ifstream in(index);
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw Error(index.string() + ": invalid JSON: " + e.what());
-    }
-    if (!j.contains("weight_map") || !j["weight_map"].is_object())
-        throw Error(index.string() + ": no weight_map");
-    std::set<std::string> shards;
-    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it)
-        shards.insert(it.value().get<std::string>());
+    const auto it = m_entries.find(name);
+    if (it == m_entries.end())
+        throw Error("no tensor " + name + " in " + (m_files.empty() ? std::string("the files") : m_files[0].first));
+    return it->second;
+}
+
+torch::Tensor SafetensorsFolder::read(const std::string& name) const
+{
+    const SafetensorsEntry& e = entry(name);
+    auto t = torch::empty(e.shape, e.dtype);
+    std::ifstream in(e.file, std::ios::binary);
+    in.seekg(std::streamoff(e.offset));
+    in.read(static_cast<char*>(t.data_ptr()), std::streamsize(e.bytes));
+    if (!in)
+        throw Error(e.file + ": truncated in tensor " + name);
+    return t;
+}
+
+std::map<std::string, torch::Tensor> Safetensors::read(const std::string& path)
+{
+    const auto file = SafetensorsFolder::file(path);
     std::map<std::string, torch::Tensor> out;
-    for (const auto& shard : shards) {
-        if (!fs::exists(dir / shard, ec))
-            throw Error(index.string() + ": lists shard " + shard + ", which is missing from the folder");
-        for (auto& [name, t] : read((dir / shard).string()))
-            out.emplace(name, std::move(t));
-    }
-    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it)
-        if (!out.count(it.key()))
-            throw Error(index.string() + ": tensor " + it.key() + " is not in shard " + it.value().get<std::string>());
+    for (const auto& [name, entry] : file.entries())
+        out.emplace(name, file.read(name));
     return out;
 }
 
 void Safetensors::write(const std::string& path, const std::map<std::string, torch::Tensor>& tensors)
 {
+    std::vector<SafetensorsSpec> specs;
+    for (const auto& [name, t] : tensors)
+        specs.push_back({name, t.scalar_type(), t.sizes().vec()});
+    write(path, specs, [&](const std::string& name) { return tensors.at(name); });
+}
+
+void Safetensors::write(const std::string& path, const std::vector<SafetensorsSpec>& specs,
+                        const std::function<torch::Tensor(const std::string&)>& produce)
+{
     json header;
     header["__metadata__"] = {{"format", "pt"}};
-    std::vector<torch::Tensor> data;
     uint64_t offset = 0;
-    for (const auto& [name, t0] : tensors) {
-        auto t = t0.detach().to(torch::kCPU).contiguous();
-        const uint64_t bytes = uint64_t(t.numel()) * t.element_size();
-        header[name] = {{"dtype", dtypeName(t.scalar_type())},
-                        {"shape", t.sizes().vec()},
-                        {"data_offsets", {offset, offset + bytes}}};
+    for (const auto& s : specs) {
+        uint64_t elements = 1;
+        for (int64_t d : s.shape)
+            elements *= uint64_t(d);
+        const uint64_t bytes = elements * uint64_t(c10::elementSize(s.dtype));
+        header[s.name] = {
+            {"dtype", dtypeName(s.dtype)}, {"shape", s.shape}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
-        data.push_back(t);
     }
     std::string text = header.dump();
     while ((8 + text.size()) % 8 != 0) // align the data to 8 bytes, as the reference writer does
         text += ' ';
     const std::string tmp = path + ".partial";
-    {
+    try {
         std::ofstream out(tmp, std::ios::binary);
         const uint64_t len = text.size();
         out.write(reinterpret_cast<const char*>(&len), 8);
         out.write(text.data(), std::streamsize(text.size()));
-        for (const auto& t : data)
+        for (const auto& s : specs) {
+            const auto t = produce(s.name).detach().to(torch::kCPU).contiguous();
+            if (t.scalar_type() != s.dtype || t.sizes().vec() != s.shape)
+                throw Error(path + ": tensor " + s.name + " came as " + c10::toString(t.scalar_type()) +
+                            HfFolder::shapeText(t.sizes()) + ", not the " + c10::toString(s.dtype) +
+                            HfFolder::shapeText(s.shape) + " its header says");
             out.write(static_cast<const char*>(t.data_ptr()), std::streamsize(uint64_t(t.numel()) * t.element_size()));
+            if (!out)
+                break;
+        }
         out.close(); // the last buffered bytes are written (and may fail) here
         if (!out)
             throw Error(path + ": write failed (disk full?)");
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);

@@ -43,9 +43,10 @@ Sheet summarySheet(const store::EvaluationRecord& evaluation, int64_t teacherCor
     field("Questions", evaluation.items);
     field("Evaluated", evaluation.done);
     field("Correct", evaluation.correct);
-    field("Accuracy", optionalNumber(evaluation.accuracy));
-    field("Accuracy 95% CI low", optionalNumber(evaluation.ciLow));
-    field("Accuracy 95% CI high", optionalNumber(evaluation.ciHigh));
+    const auto& a = evaluation.accuracy;
+    field("Accuracy", a ? Cell(a->estimate) : Cell(std::monostate{}));
+    field("Accuracy 95% CI low (Wilson)", a ? Cell(a->low) : Cell(std::monostate{}));
+    field("Accuracy 95% CI high (Wilson)", a ? Cell(a->high) : Cell(std::monostate{}));
     field("Teacher accuracy on these questions",
           teacherJudged ? Cell(double(teacherCorrect) / double(teacherJudged)) : Cell(std::monostate{}));
     field("Questions with a teacher rationale", teacherJudged);

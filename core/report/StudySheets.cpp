@@ -118,10 +118,12 @@ Sheet summarySheet(const review::StudyReport& report, const std::vector<std::str
                    {"Value", 60, false, "0.000"},
                    {"Items", 8},
                    {"95% CI low", 11, false, "0.000"},
-                   {"95% CI high", 11, false, "0.000"}},
+                   {"95% CI high", 11, false, "0.000"},
+                   {"CI method", 20}},
                   {}};
     auto field = [&](const std::string& name, Cell value) {
-        summary.rows.push_back({name, std::move(value), std::monostate{}, std::monostate{}, std::monostate{}});
+        summary.rows.push_back(
+            {name, std::move(value), std::monostate{}, std::monostate{}, std::monostate{}, std::monostate{}});
     };
     field("Study", report.study.name);
     field("Mode", pairwise ? std::string("pairwise (blind A/B, sides randomised per annotator)")
@@ -148,10 +150,10 @@ Sheet summarySheet(const review::StudyReport& report, const std::vector<std::str
     for (const auto& p : report.preferences) {
         auto result = [&](const std::string& what, const review::MeanInterval& m) {
             if (m.n == 0)
-                summary.rows.push_back(
-                    {p.criterion + ": " + what, std::string("no labels yet"), m.n, std::monostate{}, std::monostate{}});
+                summary.rows.push_back({p.criterion + ": " + what, std::string("no labels yet"), m.n, std::monostate{},
+                                        std::monostate{}, std::monostate{}});
             else
-                summary.rows.push_back({p.criterion + ": " + what, m.mean, m.n, m.low, m.high});
+                summary.rows.push_back({p.criterion + ": " + what, m.mean, m.n, m.low, m.high, m.method});
         };
         result(sourceLabels[0] + " preferred", p.aWins);
         result("tie", p.ties);
@@ -160,10 +162,10 @@ Sheet summarySheet(const review::StudyReport& report, const std::vector<std::str
     for (const auto& r : report.ratings) {
         if (r.rating.n == 0)
             summary.rows.push_back({r.criterion + ": mean rating of " + r.source, std::string("no labels yet"),
-                                    r.rating.n, std::monostate{}, std::monostate{}});
+                                    r.rating.n, std::monostate{}, std::monostate{}, std::monostate{}});
         else
-            summary.rows.push_back(
-                {r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n, r.rating.low, r.rating.high});
+            summary.rows.push_back({r.criterion + ": mean rating of " + r.source, r.rating.mean, r.rating.n,
+                                    r.rating.low, r.rating.high, r.rating.method});
     }
 
     return summary;

@@ -1,5 +1,7 @@
 #include "review/Agreement.h"
 
+#include "stats/Proportions.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -141,6 +143,7 @@ MeanInterval bootstrapMean(const std::vector<double>& values, uint64_t seed, int
 {
     MeanInterval out;
     out.n = int64_t(values.size());
+    out.method = "percentile bootstrap";
     if (values.empty())
         return out;
     double sum = 0;
@@ -167,6 +170,16 @@ MeanInterval bootstrapMean(const std::vector<double>& values, uint64_t seed, int
     out.low = quantile(tail);
     out.high = quantile(1 - tail);
     return out;
+}
+
+MeanInterval wilsonShare(const std::vector<double>& shares, double level)
+{
+    double sum = 0;
+    for (double v : shares)
+        sum += v;
+    const auto n = int64_t(shares.size());
+    const auto p = stats::wilsonOfMean(n > 0 ? std::clamp(sum / double(n), 0.0, 1.0) : 0.0, n, level);
+    return {n, p.estimate, p.low, p.high, "Wilson"};
 }
 
 } // namespace cotlab::review

@@ -4,6 +4,7 @@
 // indexes 0..k-1; for ordinal and interval statistics the index order is the scale's order.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace cotlab::review {
@@ -27,10 +28,16 @@ enum class AlphaMetric { Nominal, Ordinal, Interval };
 std::optional<double> krippendorffAlpha(const std::vector<std::vector<std::optional<int>>>& ratings,
                                         AlphaMetric metric);
 
+// A mean over n units with its 95% interval and the method that made it ("Wilson" for shares and yes/no rates,
+// "percentile bootstrap" for ratings); reports print all three.
 struct MeanInterval {
     int64_t n = 0;
     double mean = 0, low = 0, high = 0;
+    std::string method;
 };
+// The share of n units (each a value in [0, 1]: an item's share of its annotators) with the Wilson interval
+// (stats::wilsonOfMean).
+MeanInterval wilsonShare(const std::vector<double>& shares, double level = 0.95);
 
 // The mean of one value per unit with its percentile bootstrap interval (units resampled with replacement,
 // `resamples` times, from a seeded generator: the same input gives the same interval).

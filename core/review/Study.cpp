@@ -574,7 +574,8 @@ PreferenceResult preferenceOf(const Criterion& criterion, const std::vector<std:
         ties.push_back(t / n);
         bWins.push_back(b / n);
     }
-    return {criterion.key, bootstrapMean(aWins, seed), bootstrapMean(ties, seed), bootstrapMean(bWins, seed)};
+    (void)seed; // shares take Wilson intervals: nothing is resampled
+    return {criterion.key, wilsonShare(aWins), wilsonShare(ties), wilsonShare(bWins)};
 }
 
 // The mean rating of each source's items (one value per item: the mean of its annotators' ratings).
@@ -598,7 +599,9 @@ std::vector<RatingResult> ratingsOf(const Criterion& criterion,
             if (n > 0)
                 means.push_back(sum / n);
         }
-        out.push_back({criterion.key, spec.sources[s].label(), bootstrapMean(means, spec.seed)});
+        // A yes/no criterion's mean is the share of yes: a Wilson interval; a Likert mean a percentile bootstrap.
+        out.push_back({criterion.key, spec.sources[s].label(),
+                       criterion.scale == Scale::Binary ? wilsonShare(means) : bootstrapMean(means, spec.seed)});
     }
     return out;
 }
@@ -646,7 +649,7 @@ json optionalNumber(const std::optional<double>& value)
 
 json intervalJson(const MeanInterval& m)
 {
-    return {{"n", m.n}, {"mean", m.mean}, {"ci_low", m.low}, {"ci_high", m.high}};
+    return {{"n", m.n}, {"mean", m.mean}, {"ci_low", m.low}, {"ci_high", m.high}, {"ci_method", m.method}};
 }
 
 } // namespace
@@ -687,6 +690,19 @@ std::string reportToJson(const StudyReport& report)
                 {"items", report.items},      {"annotators", annotators},  {"agreement", agreement},
                 {"preferences", preferences}, {"ratings", ratings}}
         .dump(2);
+}
+
+StudySources studySources(store::Database& db)
+{
+    store::ReviewRepository repo(db);
+    const auto summaries = repo.sources();
+    StudySources out;
+    for (const auto& s : summaries) {
+        out.sources.push_back({s.kind, s.model});
+        out.instances.push_back(s.instances);
+    }
+    out.shared = repo.sharedInstances(summaries);
+    return out;
 }
 
 } // namespace cotlab::review

@@ -139,6 +139,14 @@ struct StudyReport {
 };
 
 StudyReport studyReport(store::Database& db, int64_t studyId);
+
+// The sources a study can compare, and how many questions each pair shares (a pairwise study needs shared ones).
+struct StudySources {
+    std::vector<Source> sources;
+    std::vector<int64_t> instances;           // each source's questions
+    std::vector<std::vector<int64_t>> shared; // shared[i][j]
+};
+StudySources studySources(store::Database& db);
 // The report as one JSON object (cotlab-cli review stats --json).
 std::string reportToJson(const StudyReport& report);
 

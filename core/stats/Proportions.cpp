@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 
@@ -127,15 +128,25 @@ double binomialCdf(int64_t k, int64_t n, double p)
 
 Proportion wilson(int64_t successes, int64_t n, double level)
 {
-    Proportion out = emptyProportion(successes, n, level, IntervalMethod::Wilson);
+    emptyProportion(successes, n, level, IntervalMethod::Wilson); // checks the arguments
+    return wilsonOfMean(n > 0 ? double(successes) / double(n) : 0.0, n, level);
+}
+
+Proportion wilsonOfMean(double mean, int64_t n, double level)
+{
+    if (!(mean >= 0 && mean <= 1))
+        throw std::invalid_argument("a mean of values in [0, 1] must be in [0, 1]");
+    Proportion out = emptyProportion(0, n, level, IntervalMethod::Wilson);
+    out.successes = int64_t(std::llround(mean * double(n)));
     if (n == 0)
         return out;
+    out.estimate = mean;
     const double z = normalQuantile(1 - (1 - level) / 2), z2 = z * z;
-    const double x = double(successes), m = double(n);
-    const double centre = (x + z2 / 2) / (m + z2);
-    const double half = z / (m + z2) * std::sqrt(x * (m - x) / m + z2 / 4);
-    out.low = successes == 0 ? 0.0 : std::max(0.0, centre - half);
-    out.high = successes == n ? 1.0 : std::min(1.0, centre + half);
+    const double m = double(n);
+    const double centre = (mean * m + z2 / 2) / (m + z2);
+    const double half = z / (m + z2) * std::sqrt(m * mean * (1 - mean) + z2 / 4);
+    out.low = mean == 0 ? 0.0 : std::max(0.0, centre - half);
+    out.high = mean == 1 ? 1.0 : std::min(1.0, centre + half);
     return out;
 }
 
@@ -191,6 +202,43 @@ PairedComparison mcnemar(int64_t a, int64_t b, int64_t c, int64_t d, double leve
     out.low = -upper;
     out.high = -lower;
     return out;
+}
+
+namespace {
+
+std::string format(const char* pattern, double a, double b, double c)
+{
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, pattern, a, b, c);
+    return buffer;
+}
+
+std::string levelText(double level)
+{
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%g%%", 100 * level);
+    return buffer;
+}
+
+} // namespace
+
+std::string describe(const Proportion& p)
+{
+    if (p.n == 0)
+        return "no outcomes yet (n = 0)";
+    return format("%.1f%% [%.1f, %.1f]", 100 * p.estimate, 100 * p.low, 100 * p.high) + " (n = " + std::to_string(p.n) +
+           ", " + levelText(p.level) + " " + methodName(p.method) + ")";
+}
+
+std::string describe(const PairedComparison& c)
+{
+    if (c.n == 0)
+        return "no paired outcomes yet (n = 0)";
+    char p[32];
+    std::snprintf(p, sizeof p, "%.3g", c.pValue);
+    return format("%+.1f points [%+.1f, %+.1f]", 100 * c.difference, 100 * c.low, 100 * c.high) +
+           " (n = " + std::to_string(c.n) + " paired, " + levelText(c.level) + " Newcombe; McNemar exact p = " + p +
+           ")";
 }
 
 } // namespace cotlab::stats

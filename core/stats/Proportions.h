@@ -27,6 +27,10 @@ struct Proportion {
 };
 
 Proportion wilson(int64_t successes, int64_t n, double level = 0.95);
+// The Wilson interval around the mean of n values in [0, 1] (each item's share of annotators, say): exact Wilson when
+// every value is 0 or 1, and conservative otherwise, since a value in [0, 1] with mean p varies no more than a 0/1
+// outcome does (variance at most p(1 - p)). `successes` is then the rounded sum.
+Proportion wilsonOfMean(double mean, int64_t n, double level = 0.95);
 Proportion clopperPearson(int64_t successes, int64_t n, double level = 0.95);
 
 // Two systems on the same items, each right or wrong: McNemar's exact test. Only the discordant items count:
@@ -48,6 +52,11 @@ struct PairedComparison {
 PairedComparison mcnemar(const std::vector<std::pair<bool, bool>>& firstAndSecondCorrect, double level = 0.95);
 PairedComparison mcnemar(int64_t bothRight, int64_t onlyFirst, int64_t onlySecond, int64_t bothWrong,
                          double level = 0.95);
+
+// "58.3% [37.5, 79.2] (n = 24, 95% Wilson)": a proportion as reports print it, method and n always shown.
+std::string describe(const Proportion& p);
+// "+12.5 points [+1.1, +22.6] (n = 41 paired, 95% Newcombe; McNemar exact p = 0.0625)".
+std::string describe(const PairedComparison& c);
 
 // Distributions.
 double normalQuantile(double p);                      // the standard normal's inverse CDF, 0 < p < 1

@@ -60,7 +60,7 @@ int64_t CorpusRepository::save(const std::string& name, const std::string& recip
         if (!replace)
             throw Error("a corpus named '" + name + "' already exists in " + m_db.path() +
                         " (choose another name, or replace it)");
-        remove(name);
+        remove(name); // refused when a run trained on it
     }
     int64_t instances = 0, last = 0;
     for (const auto& m : built.members)
@@ -117,10 +117,34 @@ std::vector<CorpusMember> CorpusRepository::members(int64_t corpusId)
     return out;
 }
 
+std::vector<int64_t> CorpusRepository::runsTrainedOn(const std::string& name)
+{
+    std::vector<int64_t> runs;
+    Statement st(m_db, "SELECT id FROM runs WHERE json_valid(recipe) AND json_extract(recipe, '$.corpus') = ?1 "
+                       "ORDER BY id");
+    st.bind(1, name);
+    while (st.step())
+        runs.push_back(st.int64(0));
+    return runs;
+}
+
+void CorpusRepository::refuseIfTrainedOn(const std::string& name, const std::string& what)
+{
+    const auto runs = runsTrainedOn(name);
+    if (runs.empty())
+        return;
+    std::string list;
+    for (int64_t id : runs)
+        list += (list.empty() ? "" : ", ") + std::to_string(id);
+    throw Error("the corpus '" + name + "' cannot be " + what + ": run" + (runs.size() > 1 ? "s " : " ") + list +
+                " trained on it, and a run's corpus never changes under it; save a new corpus instead");
+}
+
 void CorpusRepository::rename(const std::string& from, const std::string& to)
 {
     if (to.empty())
         throw Error("a corpus needs a name");
+    refuseIfTrainedOn(from, "renamed");
     if (find(to))
         throw Error("a corpus named '" + to + "' already exists");
     Statement st(m_db, "UPDATE corpora SET name = ?2 WHERE name = ?1");
@@ -131,6 +155,7 @@ void CorpusRepository::rename(const std::string& from, const std::string& to)
 
 void CorpusRepository::remove(const std::string& name)
 {
+    refuseIfTrainedOn(name, "replaced or deleted");
     Statement st(m_db, "DELETE FROM corpora WHERE name = ?1");
     st.bind(1, name).exec();
 }

@@ -57,10 +57,13 @@ public:
     std::vector<CorpusInfo> list(); // newest first
     std::optional<CorpusInfo> find(const std::string& name);
     std::vector<CorpusMember> members(int64_t corpusId);
+    // Renaming, replacing and deleting are refused (Error naming the runs) while a run's recipe names the corpus.
     void rename(const std::string& from, const std::string& to);
     void remove(const std::string& name);
+    std::vector<int64_t> runsTrainedOn(const std::string& name); // ids of the runs whose recipe names the corpus
 
 private:
+    void refuseIfTrainedOn(const std::string& name, const std::string& what);
     Database& m_db;
 };
 

@@ -1,6 +1,6 @@
 #include "store/EvaluationRepository.h"
 
-#include "eval/Accuracy.h"
+#include "stats/Proportions.h"
 #include "store/Database.h"
 #include "util/Error.h"
 #include "util/Text.h"
@@ -35,9 +35,8 @@ EvaluationRecord readEvaluation(Statement& s)
     e.items = s.int64(9);
     e.done = s.int64(10);
     e.correct = s.int64(11);
-    e.accuracy = s.optReal(12);
-    e.ciLow = s.optReal(13);
-    e.ciHigh = s.optReal(14);
+    if (e.done > 0) // the stored ci columns may hold an older method's interval: the counts decide
+        e.accuracy = stats::wilson(e.correct, e.done);
     e.createdAt = s.string(15);
     e.updatedAt = s.string(16);
     return e;
@@ -99,13 +98,13 @@ std::pair<int64_t, int64_t> EvaluationRepository::addItems(int64_t evaluationId,
         insertItem.exec();
     }
     const auto [correct, done] = tally(evaluationId);
-    const auto interval = eval::accuracyWithInterval(correct, done);
+    const auto interval = stats::wilson(correct, done);
     Statement update(m_db, std::string("UPDATE evaluations SET done = ?, correct = ?, accuracy = ?, ci_low = ?, "
                                        "ci_high = ?, status = 'running', message = NULL, updated_at = ") +
                                kNow + " WHERE id = ?");
     update.bind(1, done).bind(2, correct);
     if (done > 0)
-        update.bind(3, interval.accuracy).bind(4, interval.low).bind(5, interval.high);
+        update.bind(3, interval.estimate).bind(4, interval.low).bind(5, interval.high);
     update.bind(6, evaluationId).exec();
     tx.commit();
     return {correct, done};

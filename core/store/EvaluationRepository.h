@@ -1,6 +1,7 @@
 #pragma once
 
 // Evaluations of students and their per-instance predictions (db/migrations/0003_evaluations.sql).
+#include "stats/Proportions.h"
 #include "store/Records.h"
 
 #include <cstdint>
@@ -27,7 +28,9 @@ struct EvaluationRecord {
     int64_t items = 0;
     int64_t done = 0;
     int64_t correct = 0;
-    std::optional<double> accuracy, ciLow, ciHigh;
+    // correct of done with its 95% Wilson interval (recomputed from the counts when read; none before the first
+    // stored batch).
+    std::optional<stats::Proportion> accuracy;
     std::string createdAt;
     std::string updatedAt;
 };

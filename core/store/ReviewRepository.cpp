@@ -3,6 +3,8 @@
 #include "store/Database.h"
 #include "util/Error.h"
 
+#include <map>
+
 namespace cotlab::store {
 
 namespace {
@@ -120,6 +122,33 @@ std::vector<ReviewRepository::SourceSummary> ReviewRepository::sources()
     while (st.step())
         out.push_back({st.string(0), st.string(1), st.int64(2)});
     return out;
+}
+
+std::vector<std::vector<int64_t>> ReviewRepository::sharedInstances(const std::vector<SourceSummary>& sources)
+{
+    std::map<std::pair<std::string, std::string>, size_t> index;
+    for (size_t k = 0; k < sources.size(); ++k)
+        index[{sources[k].kind, sources[k].model}] = k;
+    std::vector<std::vector<int64_t>> shared(sources.size(), std::vector<int64_t>(sources.size(), 0));
+    Statement st(m_db, "SELECT DISTINCT instance_id, source_kind, model FROM rationales ORDER BY instance_id");
+    int64_t current = -1;
+    std::vector<size_t> here; // the sources of the current instance
+    auto count = [&] {
+        for (size_t a : here)
+            for (size_t b : here)
+                ++shared[a][b];
+    };
+    while (st.step()) {
+        if (st.int64(0) != current) {
+            count();
+            here.clear();
+            current = st.int64(0);
+        }
+        if (const auto it = index.find({st.string(1), st.string(2)}); it != index.end())
+            here.push_back(it->second);
+    }
+    count();
+    return shared;
 }
 
 std::vector<SourceRationale> ReviewRepository::sourceRationales(const std::string& sourceKind, const std::string& model,

@@ -94,6 +94,9 @@ public:
         int64_t instances = 0;
     };
     std::vector<SourceSummary> sources();
+    // shared[i][j]: the instances with rationales from both sources()[i] and sources()[j] (one pass over the
+    // rationales; the diagonal is each source's own instances).
+    std::vector<std::vector<int64_t>> sharedInstances(const std::vector<SourceSummary>& sources);
 
     // The rationales of a source kind (and model, when given), of the given tasks (all when empty) and split
     // (any when empty), in instance then sample order.

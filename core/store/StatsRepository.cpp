@@ -34,9 +34,10 @@ std::vector<TaskStats> StatsRepository::perTask()
             s.contrastInstances = n;
     }
     // One pass over rationales, grouped per instance first so that covered instances are counted too.
-    Statement rat(m_db, "SELECT i.task_id, count(*), sum(n), sum(t), sum(c) FROM ("
+    Statement rat(m_db, "SELECT i.task_id, count(*), sum(n), sum(t), sum(c), sum(s), sum(h) FROM ("
                         "  SELECT instance_id, count(*) AS n, sum(source_kind = 'teacher') AS t,"
-                        "         sum(source_kind = 'teacher' AND correct = 1) AS c"
+                        "         sum(source_kind = 'teacher' AND correct = 1) AS c,"
+                        "         sum(source_kind = 'student') AS s, sum(source_kind = 'human') AS h"
                         "  FROM rationales GROUP BY instance_id) r JOIN instances i ON i.id = r.instance_id "
                         "GROUP BY i.task_id");
     while (rat.step()) {
@@ -45,6 +46,8 @@ std::vector<TaskStats> StatsRepository::perTask()
         s.rationales = rat.int64(2);
         s.teacherRationales = rat.int64(3);
         s.teacherCorrect = rat.int64(4);
+        s.studentRationales = rat.int64(5);
+        s.humanRationales = rat.int64(6);
     }
     return out;
 }

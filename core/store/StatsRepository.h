@@ -13,15 +13,18 @@ struct TaskStats {
     std::string answerKind;
     int64_t instances = 0;
     int64_t instancesWithRationales = 0;
-    int64_t rationales = 0;
+    int64_t rationales = 0; // of every source
     int64_t teacherRationales = 0;
+    int64_t studentRationales = 0; // written by evaluated students
+    int64_t humanRationales = 0;
     int64_t teacherCorrect = 0;
     int64_t trainInstances = 0;
     int64_t devInstances = 0;
     int64_t testInstances = 0;
     int64_t contrastInstances = 0;
 
-    double rationalesPerInstance() const { return instances ? double(rationales) / double(instances) : 0.0; }
+    // Teacher rationales per instance (students' and humans' are not the teacher's samples).
+    double teacherPerInstance() const { return instances ? double(teacherRationales) / double(instances) : 0.0; }
     // Share of teacher rationales whose final answer equals gold; 0 without teacher rationales.
     double teacherAccuracy() const
     {

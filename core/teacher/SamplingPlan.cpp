@@ -4,6 +4,9 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace cotlab::teacher {
@@ -87,6 +90,56 @@ SamplingPlan planSampling(store::Database& db, const SamplingRequest& request)
                                         request.params.maxTokens + 16);
     }
     return plan;
+}
+
+bool isLocalEndpoint(const std::string& baseUrl)
+{
+    // The host of scheme://[user@]host[:port]/path
+    std::string host = baseUrl;
+    if (const auto scheme = host.find("://"); scheme != std::string::npos)
+        host = host.substr(scheme + 3);
+    host = host.substr(0, host.find('/'));
+    if (const auto at = host.rfind('@'); at != std::string::npos)
+        host = host.substr(at + 1);
+    if (!host.empty() && host.front() == '[') // [::1]:8000
+        host = host.substr(1, host.find(']') - 1);
+    else
+        host = host.substr(0, host.find(':'));
+    for (auto& c : host)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    auto startsWith = [&](const char* prefix) { return host.rfind(prefix, 0) == 0; };
+    if (host == "localhost" || host == "::1" || host.ends_with(".local") || host.ends_with(".localhost") ||
+        startsWith("127.") || startsWith("10.") || startsWith("192.168.") || host == "0.0.0.0")
+        return true;
+    if (startsWith("172.")) { // 172.16.0.0/12
+        const int second = std::atoi(host.c_str() + 4);
+        return second >= 16 && second <= 31;
+    }
+    return false;
+}
+
+std::string missingPrices(const SamplingRequest& request, bool freeEndpoint)
+{
+    if (freeEndpoint || isLocalEndpoint(request.endpoint.baseUrl) ||
+        (request.pricePromptPerMillion > 0 && request.priceCompletionPerMillion > 0))
+        return {};
+    return request.endpoint.baseUrl +
+           " is not on this machine or a private network: give the price of its prompt and completion tokens (USD "
+           "per million) so the cost is known before anything is sent, or say that it is free";
+}
+
+std::string overLimits(const SamplingPlan& plan, const SamplingRequest& request, const SpendingLimits& limits)
+{
+    const double cost = plan.maxCost(request);
+    if (plan.callCount() <= limits.maxCalls && cost <= limits.maxCost)
+        return {};
+    char money[64];
+    std::snprintf(money, sizeof money, "$%.2f", cost);
+    return "this sends " + std::to_string(plan.callCount()) + " requests for " + std::to_string(plan.missing) +
+           " samples of " + std::to_string(plan.instances.size()) + " instances" +
+           (cost > 0 ? ", up to " + std::string(money) + " at the prices given" : std::string()) +
+           ", more than the limit of " + std::to_string(limits.maxCalls) + " requests" +
+           (cost > limits.maxCost ? " or $" + std::to_string(int64_t(limits.maxCost)) : std::string());
 }
 
 } // namespace cotlab::teacher

@@ -41,6 +41,20 @@ struct SamplingPlan {
 // exemplars. An empty scope gives an empty plan.
 SamplingPlan planSampling(store::Database& db, const SamplingRequest& request);
 
+// A guard against surprise bills. A hosted endpoint (anything but this machine and private networks) needs the
+// prices of its tokens, or the user's word that it is free: otherwise no cost can be shown before sending.
+bool isLocalEndpoint(const std::string& baseUrl);
+// Why the request cannot be sent as it is ("" when it can): a hosted endpoint without prices.
+std::string missingPrices(const SamplingRequest& request, bool freeEndpoint);
+
+// Above these a plan is sent only after the user confirms (the GUI asks; the CLI needs --yes).
+struct SpendingLimits {
+    int64_t maxCalls = 1000;
+    double maxCost = 5.0; // USD
+};
+// What needs confirming ("" when the plan is within the limits): the calls and the cost, in words.
+std::string overLimits(const SamplingPlan& plan, const SamplingRequest& request, const SpendingLimits& limits);
+
 // The answer call's greedy settings (zero-shot-CoT's second call reads the answer after the rationale).
 SamplingParams answerCallParams();
 

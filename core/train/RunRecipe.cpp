@@ -12,6 +12,7 @@ std::string RunRecipe::toJson() const
                 {"split", split},
                 {"template", templateName},
                 {"correct_only", correctOnly},
+                {"sources", sources},
                 {"samples_per_instance", samplesPerInstance},
                 {"questions", questions},
                 {"corpus", corpus},
@@ -24,7 +25,8 @@ std::string RunRecipe::toJson() const
                 {"dev_examples", devExamples},
                 {"truncated", truncated},
                 {"device", device},
-                {"precision", precision}}
+                {"precision", precision},
+                {"method", method}}
         .dump();
 }
 
@@ -38,6 +40,7 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.split = j.value("split", r.split);
     r.templateName = j.value("template", r.templateName);
     r.correctOnly = j.value("correct_only", r.correctOnly);
+    r.sources = j.value("sources", r.sources);
     r.samplesPerInstance = j.value("samples_per_instance", r.samplesPerInstance);
     r.questions = j.value("questions", r.questions);
     r.corpus = j.value("corpus", r.corpus);
@@ -51,6 +54,7 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.truncated = j.value("truncated", r.truncated);
     r.device = j.value("device", r.device);
     r.precision = j.value("precision", r.precision);
+    r.method = j.value("method", std::string("full")); // runs recorded before LoRA were full fine-tuning
     return r;
 }
 

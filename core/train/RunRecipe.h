@@ -4,6 +4,7 @@
 // examples, tokens). The run's `recipe` column holds it as JSON; pages and reports read it through this struct.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cotlab::train {
 
@@ -12,11 +13,12 @@ struct RunRecipe {
     std::string split;
     std::string templateName; // cot, label, socratic, step-by-step
     bool correctOnly = true;
-    int64_t samplesPerInstance = 0; // 0: all
-    int64_t questions = 0;          // the draw asked for (0: all)
-    std::string corpus;             // a saved corpus, when the run trained on one
-    int64_t instances = 0;          // of the task and split
-    int64_t instancesUsed = 0;      // that gave at least one example
+    std::vector<std::string> sources; // whose rationales (empty: the corpus's recipe says)
+    int64_t samplesPerInstance = 0;   // 0: all
+    int64_t questions = 0;            // the draw asked for (0: all)
+    std::string corpus;               // a saved corpus, when the run trained on one
+    int64_t instances = 0;            // of the task and split
+    int64_t instancesUsed = 0;        // that gave at least one example
     int64_t examples = 0;
     int64_t targetTokens = 0;
     int64_t skippedTooLong = 0;
@@ -25,6 +27,7 @@ struct RunRecipe {
     int64_t truncated = 0;
     std::string device;
     std::string precision;
+    std::string method; // "full", or "LoRA r 16, alpha 32, ..., bf16 base"; ", checkpointing" when on
 
     std::string toJson() const;
     // Missing fields keep their defaults (older runs recorded fewer); text that is not a JSON object gives all

@@ -1,6 +1,8 @@
 #pragma once
 
 // Hyper-parameters of a training run and what each optimizer step reports (no torch: the GUI includes it).
+#include "nn/LoraConfig.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,12 @@ struct TrainConfig {
     std::string precision = "fp32";
     // Dynamic loss scaling from this scale; unset: 65536 for fp16, none otherwise; 0: none.
     std::optional<double> initialLossScale;
+    // Full fine-tuning (no LoRA) or LoRA adapters on a frozen base held in basePrecision: fp32, bf16 (CUDA, and CPUs
+    // with bf16 instructions) or fp16 (CUDA). Full fine-tuning trains float32 weights.
+    std::optional<nn::LoraConfig> lora;
+    std::string basePrecision = "fp32";
+    // Recompute each transformer block in backward instead of keeping its activations (nn/ActivationCheckpoint.h).
+    bool activationCheckpointing = false;
     uint64_t seed = 0;
     int64_t checkpointEvery = 0; // optimizer steps; 0: only at the end and when stopped
     int64_t evalEvery = 0;       // optimizer steps between dev-set losses; 0: only at the end (with a dev set)
@@ -39,6 +47,7 @@ struct StepMetrics {
     int64_t tokens = 0;            // tokens (prompt and target, no padding) processed so far
     std::optional<double> devLoss; // mean loss per target token on the dev split, on the steps it is measured
     double lossScale = 0;          // the step's loss scale (0: no loss scaling)
+    int64_t peakMemoryBytes = 0;   // the run's peak so far: CUDA's max allocated, or the process's peak RSS on the CPU
     bool skipped = false;          // the gradients overflowed at this loss scale: no update (the scale halves)
 };
 

@@ -1,5 +1,6 @@
 #include "train/Trainer.h"
 
+#include "nn/DeviceMemory.h"
 #include "nn/Safetensors.h"
 #include "util/Error.h"
 
@@ -28,19 +29,33 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     m_batchesPerEpoch = (int64_t(m_data.size()) + c.batchSize - 1) / c.batchSize;
     m_totalSteps =
         c.maxSteps > 0 ? c.maxSteps : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
+    for (const auto& p : m_model->named_parameters())
+        if (p.value().requires_grad())
+            m_trainable.emplace_back(p.key(), p.value());
+    if (m_trainable.empty())
+        throw Error("the model has no trainable parameters");
+    for (const auto& [name, p] : m_trainable)
+        if (p.scalar_type() != torch::kFloat32)
+            throw Error("training needs the trained weights in float32 (" + name + " is " +
+                        c10::toString(p.scalar_type()) +
+                        "); mixed precision keeps float32 weights and computes in bf16 or fp16 under autocast, and "
+                        "a bf16 or fp16 base is for LoRA, whose adapters stay float32");
     torch::optim::AdamWOptions o(c.learningRate);
     o.betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay);
-    m_optimizer = std::make_unique<torch::optim::AdamW>(m_model->parameters(), o);
+    m_optimizer = std::make_unique<torch::optim::AdamW>(trainableTensors(), o);
     m_autocast = autocastDtype(c.precision, nn::modelDevice(*m_model));
-    const auto params = m_model->parameters();
-    if (!params.empty() && params.front().scalar_type() != torch::kFloat32)
-        throw Error("training needs the model's weights in float32 (mixed precision keeps float32 weights and "
-                    "computes in " +
-                    c.precision + " under autocast)");
     const double scale = c.initialLossScale.value_or(m_autocast == torch::kFloat16 ? 65536.0 : 0.0);
     if (scale < 0)
         throw Error("the initial loss scale must be positive (0: no loss scaling)");
     m_scaler = LossScaler(scale);
+}
+
+std::vector<torch::Tensor> Trainer::trainableTensors() const
+{
+    std::vector<torch::Tensor> out;
+    for (const auto& [name, p] : m_trainable)
+        out.push_back(p);
+    return out;
 }
 
 double Trainer::learningRateAt(int64_t step) const
@@ -157,7 +172,7 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         lossSum += value;
         stepTokens += tokens;
     }
-    if (!m_scaler.unscale(m_model->parameters())) {
+    if (!m_scaler.unscale(trainableTensors())) {
         // fp16 gradients overflowed at this scale: no update, a smaller scale next step.
         m_scaler.update(false);
         if (m_scaler.scale() < 1.0)
@@ -169,7 +184,7 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
     }
     // Without clipping, an infinite bound only measures the norm.
     gradNorm = torch::nn::utils::clip_grad_norm_(
-        m_model->parameters(), m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
+        trainableTensors(), m_config.clipNorm > 0 ? m_config.clipNorm : std::numeric_limits<double>::infinity());
     if (!std::isfinite(gradNorm))
         throw TrainingDiverged("the gradient norm became " + std::to_string(gradNorm) + " at step " +
                                std::to_string(m_step + 1) + "; the last checkpoint is kept as it was");
@@ -210,6 +225,8 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
     // nothing in accuracy at these magnitudes. The flag is per thread: set it on the training thread.
     at::globalContext().setFlushDenormal(true);
     m_model->train();
+    const std::string device = nn::modelDevice(*m_model).str();
+    nn::resetPeakMemory(device);
     while (m_step < m_totalSteps) {
         if (stop && stop->stopRequested()) {
             saveCheckpoint();
@@ -223,6 +240,9 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         int64_t stepTokens = 0;
         const double lossScale = m_scaler.enabled() ? m_scaler.scale() : 0.0;
         bool updated = true;
+        // Random numbers (LoRA dropout) drawn from a stream fixed by seed and step, so that a resumed run draws
+        // what the uninterrupted one did.
+        torch::manual_seed(m_config.seed * 1000003ULL + uint64_t(m_step));
         try {
             updated = trainStep(lossSum, gradNorm, stepTokens);
         } catch (const c10::Error& e) {
@@ -244,6 +264,7 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         m.skipped = !updated;
         m.tokensPerSecond = secs > 0 ? double(stepTokens) / secs : 0;
         m.tokens = m_tokens;
+        m.peakMemoryBytes = nn::peakMemory(device);
         if (m_dev && ((m_config.evalEvery > 0 && m_step % m_config.evalEvery == 0) || m_step == m_totalSteps))
             m.devLoss = devLoss();
         if (onStep)
@@ -267,8 +288,8 @@ void Trainer::saveCheckpoint()
         throw Error(tmp.string() + ": cannot create checkpoint folder: " + ec.message());
     try {
         std::map<std::string, torch::Tensor> weights;
-        for (const auto& p : m_model->named_parameters())
-            weights[p.key()] = p.value().detach();
+        for (const auto& [name, p] : m_trainable)
+            weights[name] = p.detach();
         nn::Safetensors::write((tmp / "model.safetensors").string(), weights);
         torch::serialize::OutputArchive archive;
         m_optimizer->save(archive);
@@ -317,12 +338,13 @@ bool Trainer::resume()
     }
     const auto weights = nn::Safetensors::read((dir / "model.safetensors").string());
     torch::NoGradGuard noGrad;
-    for (auto& p : m_model->named_parameters()) {
-        const auto it = weights.find(p.key());
-        if (it == weights.end() || it->second.sizes() != p.value().sizes())
-            throw Error((dir / "model.safetensors").string() + ": tensor " + p.key() +
-                        " is missing or has another shape: the checkpoint belongs to a different model");
-        p.value().copy_(it->second);
+    for (auto& [name, p] : m_trainable) {
+        const auto it = weights.find(name);
+        if (it == weights.end() || it->second.sizes() != p.sizes())
+            throw Error((dir / "model.safetensors").string() + ": tensor " + name +
+                        " is missing or has another shape: the checkpoint belongs to a different model or "
+                        "fine-tuning method");
+        p.copy_(it->second);
     }
     try {
         torch::serialize::InputArchive archive;

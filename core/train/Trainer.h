@@ -2,7 +2,8 @@
 
 // Fine-tuning a CausalLm on a TrainingSet: AdamW, warm-up then cosine/linear decay, gradient clipping and
 // accumulation, loss on target tokens only, bf16/fp16 mixed precision (autocast; loss scaling for fp16),
-// checkpoints that a resumed run continues from exactly.
+// checkpoints that a resumed run continues from exactly. It trains the parameters that require gradients: all of
+// them, or only LoRA adapters on a frozen base (nn/Lora.h), whose checkpoints then hold the adapters alone.
 // Include only from core and cotlab-cli (torch).
 #include "jobs/Progress.h"
 #include "nn/CausalLm.h"
@@ -63,6 +64,10 @@ private:
     size_t longestExample() const;
 
     std::shared_ptr<nn::CausalLm> m_model;
+    // What the optimizer updates: every parameter in full fine-tuning, the adapters with LoRA (the frozen base has
+    // requires_grad off). Named, for checkpoints.
+    std::vector<std::pair<std::string, torch::Tensor>> m_trainable;
+    std::vector<torch::Tensor> trainableTensors() const;
     const TrainingSet& m_data;
     const TrainingSet* m_dev = nullptr;
     TrainConfig m_config;

@@ -1,12 +1,16 @@
 #include "train/TrainingRun.h"
 
+#include "nn/DeviceMemory.h"
+#include "nn/Lora.h"
 #include "nn/ModelLoader.h"
+#include "nn/ModelShape.h"
 #include "nn/Placement.h"
 #include "store/CorpusRepository.h"
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
+#include "train/MemoryPlan.h"
 #include "train/RunRecipe.h"
 #include "train/Trainer.h"
 #include "util/Error.h"
@@ -16,7 +20,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 #include <unordered_map>
 
 namespace cotlab::train {
@@ -40,40 +43,42 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
     }
     std::vector<std::pair<int64_t, std::vector<Example>>> perQuestion; // (instance id, its examples), id order
     const auto task = members && sel.task.empty() ? std::nullopt : std::optional<std::string>(sel.task);
-    store::RationaleRepository(db).forEachInstance(task, [&](const store::InstanceRecord& i,
-                                                             const std::vector<store::RationaleRecord>& rationales) {
-        if (members ? std::none_of(rationales.begin(), rationales.end(),
-                                   [&](const auto& r) { return members->count(r.id) > 0; })
-                    : i.split != sel.split)
-            return true;
-        ++c.instances;
-        std::vector<Example> examples;
-        if (sel.format == TargetFormat::LabelOnly) {
-            examples = formatExamples(i, nullptr, sel.format);
-        } else {
-            int64_t taken = 0;
-            for (const auto& stored : rationales) {
-                const auto member = members ? members->find(stored.id) : decltype(members->find(0)){};
-                if (members ? member == members->end()
-                            : stored.sourceKind == "student" || (sel.correctOnly && stored.correct.value_or(0) != 1))
-                    continue;
-                if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
-                    break;
-                store::RationaleRecord r = stored;
-                if (members && member->second)
-                    r.text = *member->second;
-                auto made = formatExamples(i, &r, sel.format);
-                if (made.empty())
-                    continue; // a Socratic template skips rationales without sub-questions
-                for (auto& e : made)
-                    examples.push_back(std::move(e));
-                ++taken;
+    store::RationaleRepository(db).forEachInstance(
+        task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
+            if (members ? std::none_of(rationales.begin(), rationales.end(),
+                                       [&](const auto& r) { return members->count(r.id) > 0; })
+                        : i.split != sel.split)
+                return true;
+            ++c.instances;
+            std::vector<Example> examples;
+            if (sel.format == TargetFormat::LabelOnly) {
+                examples = formatExamples(i, nullptr, sel.format);
+            } else {
+                int64_t taken = 0;
+                for (const auto& stored : rationales) {
+                    const auto member = members ? members->find(stored.id) : decltype(members->find(0)){};
+                    const bool wantedSource =
+                        std::find(sel.sources.begin(), sel.sources.end(), stored.sourceKind) != sel.sources.end();
+                    if (members ? member == members->end()
+                                : !wantedSource || (sel.correctOnly && stored.correct.value_or(0) != 1))
+                        continue;
+                    if (sel.samplesPerInstance > 0 && taken >= sel.samplesPerInstance)
+                        break;
+                    store::RationaleRecord r = stored;
+                    if (members && member->second)
+                        r.text = *member->second;
+                    auto made = formatExamples(i, &r, sel.format);
+                    if (made.empty())
+                        continue; // a Socratic template skips rationales without sub-questions
+                    for (auto& e : made)
+                        examples.push_back(std::move(e));
+                    ++taken;
+                }
             }
-        }
-        if (!examples.empty())
-            perQuestion.emplace_back(i.id, std::move(examples));
-        return true;
-    });
+            if (!examples.empty())
+                perQuestion.emplace_back(i.id, std::move(examples));
+            return true;
+        });
     if (sel.questions > 0 && int64_t(perQuestion.size()) > sel.questions) {
         std::vector<uint64_t> keys;
         for (const auto& q : perQuestion)
@@ -103,6 +108,7 @@ std::string requestToJson(const TrainingRequest& r)
               {"split", r.selection.split},
               {"template", targetFormatName(r.selection.format)},
               {"correct_only", r.selection.correctOnly},
+              {"sources", r.selection.sources},
               {"samples_per_instance", r.selection.samplesPerInstance},
               {"questions", r.selection.questions},
               {"question_seed", r.selection.questionSeed},
@@ -119,11 +125,20 @@ std::string requestToJson(const TrainingRequest& r)
               {"batch_size", c.batchSize},
               {"grad_accumulation", c.gradAccumulation},
               {"clip_norm", c.clipNorm},
+              {"method", c.lora ? "lora" : "full"},
+              {"base_precision", c.basePrecision},
+              {"activation_checkpointing", c.activationCheckpointing},
               {"seed", c.seed},
               {"checkpoint_every", c.checkpointEvery},
               {"dev_split", r.devSplit},
               {"eval_every", c.evalEvery},
               {"output_dir", c.runDir}};
+    if (c.lora)
+        j["lora"] = {{"r", c.lora->rank},
+                     {"alpha", c.lora->alpha},
+                     {"dropout", c.lora->dropout},
+                     {"target_modules", c.lora->targets},
+                     {"use_rslora", c.lora->rsLora}};
     return j.dump();
 }
 
@@ -140,6 +155,8 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     r.selection.split = j.value("split", "train");
     r.selection.format = targetFormatFromName(j.value("template", "cot"));
     r.selection.correctOnly = j.value("correct_only", true);
+    // Runs recorded before sources were a setting trained on every source but students': resumed the same way.
+    r.selection.sources = j.value("sources", std::vector<std::string>{"teacher", "human"});
     r.selection.samplesPerInstance = j.value("samples_per_instance", int64_t(0));
     r.selection.questions = j.value("questions", int64_t(0));
     r.selection.questionSeed = j.value("question_seed", uint64_t(0));
@@ -158,6 +175,18 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     c.clipNorm = j.value("clip_norm", c.clipNorm);
     c.precision = j.value("precision", c.precision);
     c.seed = j.value("seed", c.seed);
+    if (j.value("method", "full") == "lora") {
+        nn::LoraConfig lora;
+        const json& l = j.contains("lora") && j["lora"].is_object() ? j["lora"] : json::object();
+        lora.rank = l.value("r", lora.rank);
+        lora.alpha = l.value("alpha", lora.alpha);
+        lora.dropout = l.value("dropout", lora.dropout);
+        lora.targets = l.value("target_modules", lora.targets);
+        lora.rsLora = l.value("use_rslora", lora.rsLora);
+        c.lora = lora;
+    }
+    c.basePrecision = j.value("base_precision", c.basePrecision);
+    c.activationCheckpointing = j.value("activation_checkpointing", c.activationCheckpointing);
     c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
     r.devSplit = j.value("dev_split", "");
     c.evalEvery = j.value("eval_every", c.evalEvery);
@@ -166,14 +195,6 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
 }
 
 namespace {
-
-double residentMiB()
-{
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0, resident = 0;
-    statm >> pages >> resident;
-    return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
 
 // The examples of the request and, with a dev split, the dev examples; then tokenised into training sets. Throws
 // Error naming why there is nothing to train on (before the model is loaded, which takes a while).
@@ -200,7 +221,8 @@ TrainingData TrainingData::select(store::Database& db, const TrainingRequest& re
     if (!request.devSplit.empty()) {
         TrainingSelection dev = sel;
         dev.split = request.devSplit;
-        dev.corpus.clear();         // the dev loss is measured on the split's teacher rationales
+        dev.corpus.clear(); // the dev loss is measured on the split's teacher rationales
+        dev.sources = {"teacher"};
         dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
         SelectionCounts devCounts;
         data.devExamples = collectExamples(db, dev, &devCounts);
@@ -222,6 +244,47 @@ void TrainingData::tokenise(const text::Tokenizer& tokenizer, int64_t maxLength,
         dev = TrainingSet::build(devExamples, tokenizer, maxLength);
 }
 
+// Where the model trains and the dtype its weights load in: float32, or the frozen base's precision with LoRA.
+nn::Placement trainingPlacement(const TrainingRequest& request)
+{
+    const TrainConfig& c = request.config;
+    auto placement = nn::resolvePlacement(request.device, "fp32");
+    placement.dtype = nn::precisionDtype(c.basePrecision, placement.device);
+    if (placement.dtype != torch::kFloat32 && !c.lora)
+        throw Error("base precision '" + c.basePrecision +
+                    "' is for LoRA, whose base is frozen: full fine-tuning trains float32 weights (use precision "
+                    "bf16 for mixed precision instead)");
+    if (placement.dtype == torch::kFloat16 && !placement.device.is_cuda())
+        throw Error("base precision '" + c.basePrecision + "' needs CUDA; on the CPU use bf16 or fp32");
+    return placement;
+}
+
+std::string methodText(const TrainConfig& c)
+{
+    std::string text = c.lora ? c.lora->describe() + ", " + c.basePrecision + " base" : std::string("full");
+    if (c.activationCheckpointing)
+        text += ", checkpointing";
+    return text;
+}
+
+// After an out-of-memory failure: the plan against the memory that was free, and the settings that would fit.
+std::string memoryAdvice(const TrainingRequest& r, int64_t freeMemory)
+{
+    try {
+        const auto shape = nn::readModelShape(r.modelPath);
+        const auto settings = memorySettings(r, shape);
+        const auto plan = planMemory(shape, settings);
+        std::string text = " The memory plan of these settings is " + formatBytes(plan.total()) +
+                           (freeMemory > 0 ? " against " + formatBytes(freeMemory) + " free" : std::string()) + ".";
+        const auto ways = waysToFit(shape, settings, freeMemory);
+        for (size_t i = 0; i < ways.size(); ++i)
+            text += (i == 0 ? " Would fit: " : "; ") + ways[i];
+        return ways.empty() ? text : text + ".";
+    } catch (const std::exception&) {
+        return {}; // the failure's own message stands
+    }
+}
+
 // The run's row: its request as config and what it trains on as recipe.
 int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, const TrainingData& data,
                   const nn::Placement& placement, int64_t totalSteps)
@@ -237,6 +300,7 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     recipe.split = request.selection.split;
     recipe.templateName = targetFormatName(request.selection.format);
     recipe.correctOnly = request.selection.correctOnly;
+    recipe.sources = request.selection.corpus.empty() ? request.selection.sources : std::vector<std::string>{};
     recipe.samplesPerInstance = request.selection.samplesPerInstance;
     recipe.questions = request.selection.questions;
     recipe.corpus = request.selection.corpus;
@@ -250,6 +314,7 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     recipe.truncated = data.set->truncated();
     recipe.device = placement.device.str();
     recipe.precision = request.config.precision;
+    recipe.method = methodText(request.config);
     r.recipeJson = recipe.toJson();
     r.totalSteps = totalSteps;
     return runs.create(r);
@@ -263,7 +328,8 @@ void storeMetrics(store::RunRepository& runs, int64_t runId, const StepMetrics& 
                      {"learning_rate", m.learningRate},
                      {"grad_norm", m.gradNorm},
                      {"tokens_per_second", m.tokensPerSecond},
-                     {"memory_mb", residentMiB()}});
+                     {"memory_mb", double(nn::residentMemory()) / (1024.0 * 1024.0)},
+                     {"peak_memory_mb", double(m.peakMemoryBytes) / (1024.0 * 1024.0)}});
     if (m.devLoss)
         runs.addMetrics(runId, m.step, {{"dev_loss", *m.devLoss}});
     if (m.lossScale > 0)
@@ -276,11 +342,19 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
 {
     if (request.config.runDir.empty())
         throw Error("an output folder for checkpoints and the trained model is required");
+    const int64_t freeMemory = nn::deviceMemory(request.device).available; // before this run takes any
     store::Workspace ws(request.workspace);
     TrainingData data = TrainingData::select(ws.db(), request);
-    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath);
-    const auto placement = nn::resolvePlacement(request.device, "fp32");
+    const auto placement = trainingPlacement(request);
+    nn::LoadOptions load;
+    load.dtype = placement.dtype;
+    auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath, load);
     nn::place(*model, placement);
+    if (request.config.lora) {
+        torch::manual_seed(request.config.seed); // the adapters' A matrices (a resumed run loads them instead)
+        nn::attachLora(*model, *request.config.lora);
+    }
+    model->setActivationCheckpointing(request.config.activationCheckpointing);
     data.tokenise(*tokenizer, std::min(request.maxLength, model->maxSeqLen()), request.maxLength);
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
     Trainer trainer(model, *data.set, request.config, pad);
@@ -305,6 +379,10 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
                     progress(outcome.runId, m);
             },
             stop);
+    } catch (const TrainingOutOfMemory& e) {
+        const std::string message = e.what() + memoryAdvice(request, freeMemory);
+        runs.finish(outcome.runId, "failed", message);
+        throw TrainingOutOfMemory(message);
     } catch (const std::exception& e) {
         runs.finish(outcome.runId, "failed", std::string(e.what()));
         throw;
@@ -318,7 +396,10 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     }
     outcome.finalFolder = (fs::path(request.config.runDir) / "final").string();
     try {
-        model->saveHf(outcome.finalFolder);
+        if (request.config.lora)
+            nn::saveAdapter(*model, *request.config.lora, outcome.finalFolder, request.modelPath);
+        else
+            model->saveHf(outcome.finalFolder);
         tokenizer->saveTo(outcome.finalFolder);
     } catch (const std::exception& e) {
         runs.finish(outcome.runId, "failed",
@@ -332,6 +413,19 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
 }
 
 } // namespace
+
+MemorySettings memorySettings(const TrainingRequest& r, const nn::ModelShape& shape)
+{
+    MemorySettings m;
+    m.lora = r.config.lora;
+    m.basePrecision = r.config.basePrecision;
+    m.precision = r.config.precision;
+    m.activationCheckpointing = r.config.activationCheckpointing;
+    m.batchSize = r.config.batchSize;
+    m.maxLength = std::min(r.maxLength, shape.maxPositions);
+    m.cuda = r.device.rfind("cuda", 0) == 0 || (r.device == "auto" && torch::cuda::is_available());
+    return m;
+}
 
 RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop)
 {

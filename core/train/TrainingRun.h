@@ -5,6 +5,7 @@
 // store, checkpoints and the final Hugging Face folder on disk. Include only from core and cotlab-cli.
 #include "jobs/Progress.h"
 #include "store/Records.h"
+#include "train/MemoryPlan.h"
 #include "train/Template.h"
 #include "train/TrainConfig.h"
 
@@ -25,7 +26,10 @@ struct TrainingSelection {
     std::string task;
     std::string split = "train";
     TargetFormat format = TargetFormat::ChainOfThought;
-    bool correctOnly = true;        // Fine-tune-CoT: keep rationales whose answer matches gold
+    bool correctOnly = true; // Fine-tune-CoT: keep rationales whose answer matches gold
+    // Whose rationales become examples: the teacher's unless the user opts in to human-written ones or to students'
+    // (an evaluated student's outputs: training on them distils a student from a student).
+    std::vector<std::string> sources{"teacher"};
     int64_t samplesPerInstance = 0; // at most this many rationales per instance (0: all)
     // At most this many questions (0: all), drawn at random with questionSeed among those that give examples;
     // a smaller draw is a subset of a larger one with the same seed, so corpus-size learning curves are nested.
@@ -72,6 +76,9 @@ using RunProgress = std::function<void(int64_t runId, const StepMetrics& metrics
 // Starts a new run. Checks of the request (no examples, bad model folder, ...) throw before a run is recorded;
 // failures during training record the run as failed with the message, keep the last checkpoint, and throw.
 RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop);
+
+// The memory plan's settings of a request, for a model of this shape.
+MemorySettings memorySettings(const TrainingRequest& request, const nn::ModelShape& shape);
 
 // Continues a stopped run from its checkpoint with its recorded request.
 RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,

@@ -79,6 +79,49 @@ private Q_SLOTS:
     }
     void cleanup() { m_ws.reset(); }
 
+    // Asked to keep the good records: the valid lines are imported, each bad one is listed with its line and
+    // reason (a parse error, a missing field, a conflict with an earlier line), and the list is written as CSV.
+    void keepingTheGoodLines()
+    {
+        const auto p =
+            file("mixed.jsonl",
+                 std::string(R"({"task": "t", "id": "2", "question": "q2", "gold": "no", "rationale": "a"})") + "\n" +
+                     "{\"task\": \"t\", \"id\": \"3\", \"question\": \"Is fi\n" +
+                     std::string(R"({"task": "t", "id": "4", "question": "q4"})") + "\n" +
+                     std::string(R"({"task": "t", "id": "2", "question": "q2", "gold": "yes"})") + "\n" +
+                     std::string(R"({"task": "t", "id": "5", "question": "q5", "gold": "no"})") + "\n");
+        expectRejected(p, {QString::fromStdString(p) + ":2:"}); // the default: all or nothing
+        ingest::ImportOptions options;
+        options.keepGoodRecords = true;
+        const auto report = ingest::Importer::importFile(m_ws->db(), p, options);
+        QCOMPARE(report.instancesAdded, int64_t(2)); // ids 2 and 5
+        QCOMPARE(report.rationalesAdded, int64_t(1));
+        QCOMPARE(report.refusedCount, int64_t(3));
+        QCOMPARE(report.refused[0].where, p + ":2");
+        QVERIFY2(report.refused[0].reason.find("invalid JSON") != std::string::npos, report.refused[0].reason.c_str());
+        QCOMPARE(report.refused[1].where, p + ":3");
+        QVERIFY(report.refused[1].reason.find("missing required field 'gold'") != std::string::npos);
+        QCOMPARE(report.refused[2].where, p + ":4");
+        QVERIFY(report.refused[2].reason.find("'gold'") != std::string::npos); // conflicts with line 1
+        QCOMPARE(test::scalar(m_ws->db(), "SELECT count(*) FROM instances WHERE ext_id IN ('2', '5')"), int64_t(2));
+        const std::string csv = m_dir.path("refused.csv");
+        ingest::writeRefusedReport(csv, {report});
+        std::ifstream in(csv);
+        std::string header, first;
+        std::getline(in, header);
+        std::getline(in, first);
+        QCOMPARE(header, std::string("file,record,reason"));
+        QVERIFY2(first.rfind("\"" + p + "\",\"2\",\"", 0) == 0, first.c_str());
+        // A file of nothing but bad lines is still refused, with the first reason.
+        const auto bad = file("allbad.jsonl", "{\"task\": \"t\"\n");
+        try {
+            ingest::Importer::importFile(m_ws->db(), bad, options);
+            QFAIL("a file of bad lines was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("every record was refused"), e.what());
+        }
+    }
+
     void truncatedLine()
     {
         const auto p = file("truncated.jsonl",

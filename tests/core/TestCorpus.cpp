@@ -1,6 +1,7 @@
 // Corpus recipes on the real shared files: the 40-samples-per-question date set (code-davinci-002) and PaLM's
 // CommonsenseQA rationales with their run-on "Q:" continuations.
 #include "corpus/CorpusBuilder.h"
+#include "corpus/CorpusComparison.h"
 #include "corpus/RecipeSchema.h"
 #include "corpus/Selection.h"
 #include "gen/TextGeneration.h"
@@ -8,8 +9,10 @@
 #include "nn/ModelLoader.h"
 #include "store/CorpusRepository.h"
 #include "store/RationaleRepository.h"
+#include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
+#include "train/RunRecipe.h"
 #include "train/Template.h"
 #include "util/Error.h"
 
@@ -292,6 +295,110 @@ private Q_SLOTS:
         corpora.remove("date-three");
         QVERIFY(corpora.list().empty());
         QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM corpus_rationales"), int64_t(0));
+    }
+
+    // Students' rationales (an evaluation's outputs) and human ones never enter a corpus unless the recipe opts in.
+    void corporaStartFromTheTeacherUnlessTheRecipeOptsIn()
+    {
+        const std::string teacherOnly = m_dir.path("teacher-only.cotlab");
+        const std::string mixed = m_dir.path("mixed.cotlab");
+        test::importDate40(teacherOnly);
+        test::importDate40(mixed);
+        // 20 student rationales and 5 human ones on the first questions, all right.
+        const std::string extra = m_dir.path("others.jsonl");
+        {
+            std::ofstream out(extra);
+            int n = 0;
+            for (const auto& j : readLines(test::sharedPath(test::kDate40File))) {
+                if (j["sample"] != 0)
+                    continue;
+                nlohmann::json s = j;
+                s["source_kind"] = n < 20 ? "student" : "human";
+                s["teacher"] = n < 20 ? "some-student" : "annotator";
+                s["sample"] = 0;
+                out << s.dump() << "\n";
+                if (++n == 25)
+                    break;
+            }
+        }
+        {
+            store::Workspace ws(mixed);
+            ingest::Importer::importFile(ws.db(), extra);
+        }
+        const Recipe defaults = recipe("[{'step': 'correctness', 'keep': 'correct'},"
+                                       "{'step': 'per_instance', 'k': 4, 'by': 'random', 'seed': 0}]");
+        QCOMPARE(defaults.sources, std::vector<std::string>{"teacher"});
+        store::Workspace a(teacherOnly), b(mixed);
+        const auto plain = buildCorpus(a.db(), defaults);
+        const auto withOthers = buildCorpus(b.db(), defaults);
+        QCOMPARE(withOthers.members.size(), plain.members.size());
+        for (size_t k = 0; k < plain.members.size(); ++k)
+            QCOMPARE(withOthers.members[k].instanceId, plain.members[k].instanceId);
+        QCOMPARE(withOthers.steps.front().rationales, plain.steps.front().rationales); // the store row: teacher only
+        // Opting in: the others count from the store row on, and the recipe says so.
+        Recipe optedIn = defaults;
+        optedIn.sources = {"teacher", "student", "human"};
+        const auto all = buildCorpus(b.db(), optedIn);
+        QCOMPARE(all.steps.front().rationales, plain.steps.front().rationales + 25);
+        const auto written = nlohmann::json::parse(recipeToJson(optedIn));
+        QCOMPARE(written["sources"], nlohmann::json({"teacher", "student", "human"}));
+        QCOMPARE(recipeFromJson(written.dump()).sources, optedIn.sources);
+        QVERIFY_THROWS_EXCEPTION(Error, recipeFromJson("{\"version\": 1, \"sources\": [\"robots\"], \"steps\": []}"));
+    }
+
+    // A saved corpus keeps its rationales when the store changes; the drift says by how much; a corpus a run
+    // trained on cannot be replaced, renamed or deleted.
+    void savedCorporaNeverChangeAndReportDrift()
+    {
+        const std::string path = m_dir.path("drift.cotlab");
+        test::importDate40(path);
+        store::Workspace ws(path);
+        store::CorpusRepository corpora(ws.db());
+        const auto r = recipe("[{'step': 'correctness', 'keep': 'correct'}]");
+        const auto saved = buildCorpus(ws.db(), r);
+        const int64_t id = corpora.save("correct", recipeToJson(r), saved);
+        QVERIFY(!corpus::driftOf(corpora, id, buildCorpus(ws.db(), r)).differs());
+        // Three more right teacher rationales for the first question arrive.
+        {
+            const std::string more = m_dir.path("more.jsonl");
+            std::ofstream out(more);
+            const auto first = readLines(test::sharedPath(test::kDate40File)).front();
+            for (int k = 0; k < 3; ++k) {
+                nlohmann::json j = first;
+                j["teacher"] = "another-teacher";
+                j["sample"] = k;
+                out << j.dump() << "\n";
+            }
+        }
+        ingest::Importer::importFile(ws.db(), m_dir.path("more.jsonl"));
+        const auto members = corpora.members(id);
+        QCOMPARE(members.size(), saved.members.size()); // the saved corpus is as it was
+        const auto drift = corpus::driftOf(corpora, id, buildCorpus(ws.db(), r));
+        QVERIFY(drift.differs());
+        QCOMPARE(drift.saved, int64_t(saved.members.size()));
+        QCOMPARE(drift.rebuilt, drift.saved + 3);
+        QCOMPARE(drift.added, int64_t(3));
+        QCOMPARE(drift.removed, int64_t(0));
+        QVERIFY2(drift.describe("correct").find("3 not in the saved corpus") != std::string::npos,
+                 drift.describe("correct").c_str());
+        // A run that trained on it pins it.
+        {
+            store::RunRecord run;
+            run.name = "r";
+            run.status = "finished";
+            run.modelPath = "m";
+            run.outputDir = m_dir.path("run");
+            run.configJson = "{}";
+            train::RunRecipe used;
+            used.corpus = "correct";
+            run.recipeJson = used.toJson();
+            store::RunRepository(ws.db()).create(run);
+        }
+        QCOMPARE(corpora.runsTrainedOn("correct").size(), size_t(1));
+        QVERIFY_THROWS_EXCEPTION(Error, corpora.save("correct", recipeToJson(r), saved, true));
+        QVERIFY_THROWS_EXCEPTION(Error, corpora.rename("correct", "other"));
+        QVERIFY_THROWS_EXCEPTION(Error, corpora.remove("correct"));
+        QCOMPARE(corpora.members(id).size(), saved.members.size());
     }
 
     void likelihoodFromALocalModel()

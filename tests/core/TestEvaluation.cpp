@@ -1,8 +1,8 @@
-// Evaluation of students: accuracy and its exact bootstrap interval, majority voting, and an evaluation of a
-// real trained student (stories260K fine-tuned for a few steps on generated coin flips) that stores its
+// Evaluation of students: accuracy with its Wilson interval, paired comparisons (McNemar), majority voting, and an
+// evaluation of a real trained student (stories260K fine-tuned for a few steps on generated coin flips) that stores its
 // rationales, stops, resumes and ends with the same predictions as an uninterrupted evaluation.
-#include "eval/Accuracy.h"
 #include "eval/Evaluation.h"
+#include "eval/MajorityVote.h"
 #include "ingest/Importer.h"
 #include "ingest/SymbolicTasks.h"
 #include "nn/ModelLoader.h"
@@ -41,32 +41,6 @@ class TestEvaluation : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(1); }
-
-    void accuracyIntervalIsTheExactBootstrap()
-    {
-        // 5 of 10: Binomial(10, 0.5) has P(K <= 1) = 0.0107 < 0.025 <= P(K <= 2) = 0.0547 and
-        // P(K <= 7) = 0.9453 < 0.975 <= P(K <= 8) = 0.9893.
-        auto a = eval::accuracyWithInterval(5, 10);
-        QCOMPARE(a.accuracy, 0.5);
-        QCOMPARE(a.low, 0.2);
-        QCOMPARE(a.high, 0.8);
-        // 1 of 4: P(K = 0) = 0.3164 >= 0.025; P(K <= 2) = 0.9492 < 0.975 <= P(K <= 3) = 0.9961.
-        a = eval::accuracyWithInterval(1, 4);
-        QCOMPARE(a.low, 0.0);
-        QCOMPARE(a.high, 0.75);
-        // Every resample of all-right or all-wrong outcomes is the same.
-        a = eval::accuracyWithInterval(10, 10);
-        QCOMPARE(a.low, 1.0);
-        QCOMPARE(a.high, 1.0);
-        a = eval::accuracyWithInterval(0, 7);
-        QCOMPARE(a.high, 0.0);
-        a = eval::accuracyWithInterval(0, 0);
-        QCOMPARE(a.accuracy, 0.0);
-        // 450 of 500: the interval is about +-2.6 points, as the normal approximation says.
-        a = eval::accuracyWithInterval(450, 500);
-        QVERIFY(a.low > 0.87 && a.low < 0.88);
-        QVERIFY(a.high > 0.92 && a.high < 0.93);
-    }
 
     void majorityVoteBreaksTiesByFirstAppearance()
     {
@@ -148,8 +122,11 @@ private Q_SLOTS:
                  int64_t(0));
         const auto e = store::EvaluationRepository(w.db()).find(whole.evaluationId);
         QCOMPARE(e->correct, whole.correct);
-        QCOMPARE(*e->accuracy, double(whole.correct) / 12.0);
-        QCOMPARE(*e->ciLow, eval::accuracyWithInterval(whole.correct, 12).low);
+        QVERIFY(e->accuracy);
+        QCOMPARE(e->accuracy->estimate, double(whole.correct) / 12.0);
+        QCOMPARE(e->accuracy->n, int64_t(12));
+        QCOMPARE(e->accuracy->low, stats::wilson(whole.correct, 12).low);
+        QCOMPARE(e->accuracy->high, whole.accuracy.high);
         const auto config = nlohmann::json::parse(e->configJson);
         QCOMPARE(config["template"].get<std::string>(), std::string("cot"));
         QCOMPARE(config["samples"].get<int64_t>(), int64_t(3));
@@ -257,28 +234,6 @@ private Q_SLOTS:
         QCOMPARE(eval::automaticBatchSize(gpt2), int64_t(1));
     }
 
-    // Hand-computed: 2 pairs, one right only on the original, one right on both: the difference -0.5 resamples as
-    // -k/2 with k ~ Binomial(2, 0.5), so P = 0.25 / 0.5 / 0.25 at -1 / -0.5 / 0, interval [-1, 0]. 4 pairs with one
-    // right only on each side: P(d <= -3) = 0.25^4 + 4 x 0.25^3 x 0.5 = 0.035 >= 0.025, interval [-0.75, 0.75].
-    void pairedDifferenceIsTheExactBootstrap()
-    {
-        auto d = eval::pairedDifference({{true, false}, {true, true}});
-        QCOMPARE(d.pairs, int64_t(2));
-        QCOMPARE(d.original, 1.0);
-        QCOMPARE(d.contrast, 0.5);
-        QCOMPARE(d.difference, -0.5);
-        QCOMPARE(d.low, -1.0);
-        QCOMPARE(d.high, 0.0);
-        d = eval::pairedDifference({{true, false}, {false, true}, {true, true}, {false, false}});
-        QCOMPARE(d.difference, 0.0);
-        QCOMPARE(d.low, -0.75);
-        QCOMPARE(d.high, 0.75);
-        d = eval::pairedDifference({{true, true}, {false, false}});
-        QCOMPARE(d.low, 0.0); // no pair disagrees: every resample gives 0
-        QCOMPARE(d.high, 0.0);
-        QCOMPARE(eval::pairedDifference({}).pairs, int64_t(0));
-    }
-
     // Contrast questions name their originals; the report pairs them with the same student's results on the
     // originals and counts what cannot be paired.
     void contrastSplitIsComparedWithItsOriginals()
@@ -305,23 +260,37 @@ private Q_SLOTS:
         QCOMPARE(report.questions, int64_t(9));
         QCOMPARE(report.unlinked, int64_t(1));
         QCOMPARE(report.originalsNotEvaluated, int64_t(8));
-        QCOMPARE(report.difference.pairs, int64_t(0));
+        QCOMPARE(report.difference.n, int64_t(0));
 
         r.split = "test";
         const auto originals = eval::startEvaluation(r, {}, nullptr);
         report = eval::compareWithOriginals(ws, contrastFirst);
         QCOMPARE(report.originalsNotEvaluated, int64_t(0));
-        QCOMPARE(report.difference.pairs, int64_t(8));
-        QCOMPARE(report.difference.original, double(originals.correct) / 8.0);
+        const auto& d = report.difference;
+        QCOMPARE(d.n, int64_t(8));
+        QCOMPARE(d.firstAccuracy, double(originals.correct) / 8.0);
         store::Workspace w(ws);
         const auto contrastRight = test::scalar(
             w.db(), "SELECT COUNT(*) FROM evaluation_items e JOIN instances i ON i.id = e.instance_id WHERE "
                     "e.evaluation_id = " +
                         std::to_string(contrastFirst) + " AND e.correct = 1 AND i.ext_id != 'contrast-x'");
-        QCOMPARE(report.difference.contrast, double(contrastRight) / 8.0);
-        QCOMPARE(report.difference.difference, report.difference.contrast - report.difference.original);
-        QVERIFY(report.difference.low <= report.difference.difference);
-        QVERIFY(report.difference.high >= report.difference.difference);
+        QCOMPARE(d.secondAccuracy, double(contrastRight) / 8.0);
+        QCOMPARE(d.bothRight + d.onlyFirst + d.onlySecond + d.bothWrong, int64_t(8));
+        QCOMPARE(d.bothRight + d.onlyFirst, originals.correct);
+        QCOMPARE(d.difference, d.secondAccuracy - d.firstAccuracy);
+        QVERIFY(d.low <= d.difference && d.high >= d.difference);
+        // The table is the one McNemar's test of these counts sees.
+        const auto same = stats::mcnemar(d.bothRight, d.onlyFirst, d.onlySecond, d.bothWrong);
+        QCOMPARE(d.pValue, same.pValue);
+        QCOMPARE(d.low, same.low);
+
+        // Two evaluations of the same questions compare the same way, and ones sharing no question are refused.
+        const auto again = eval::startEvaluation(r, {}, nullptr);
+        const auto twice = eval::compareEvaluations(ws, originals.evaluationId, again.evaluationId);
+        QCOMPARE(twice.n, int64_t(8));
+        QCOMPARE(twice.onlyFirst + twice.onlySecond, int64_t(0)); // greedy decoding repeats itself
+        QCOMPARE(twice.pValue, 1.0);
+        QVERIFY_THROWS_EXCEPTION(Error, eval::compareEvaluations(ws, originals.evaluationId, contrastFirst));
     }
 
     void badRequestsSayWhy()

@@ -1,8 +1,9 @@
 // stories260K, a real pretrained Llama-architecture model (../shared/models/stories260K): the llama2.c
 // tokenizer's documented encodings, the documented logits, and the golden greedy text.
 #include "gen/Decoding.h"
-#include "nn/HfLlama.h"
+#include "nn/Llama.h"
 #include "nn/Llama2cLoader.h"
+#include "nn/ModelConfig.h"
 #include "nn/Safetensors.h"
 #include "support/TestSupport.h"
 #include "text/Llama2cTokenizer.h"
@@ -152,7 +153,7 @@ private Q_SLOTS:
         const std::string folder = dir.path("stories260K-hf");
         m->saveHf(folder);
         QVERIFY(QFile::exists(QString::fromStdString(folder + "/config.json")));
-        auto hf = nn::HfLlama::load(folder);
+        auto hf = nn::LlamaImpl::loadHf(folder);
         QVERIFY(!hf->config().interleavedRope);
         const auto tok = text::Llama2cTokenizer::fromFile(tokenizer(), 512);
         const auto ids = tok.encode("Once upon a time, there was a little girl named Lily. She loved to play.");
@@ -183,7 +184,7 @@ private Q_SLOTS:
                                          {"low_freq_factor", 1.0},
                                          {"high_freq_factor", 4.0},
                                          {"original_max_position_embeddings", 8192}}}};
-        nn::Llama m(nn::HfLlama::configFromJson(config, "test"));
+        nn::Llama m(nn::llamaConfig(config, "test"));
         const auto cos = m->named_buffers()["rope_cos"][1000]; // position 1000
         const std::vector<int64_t> at{0, 8, 14, 16, 18, 24, 31};
         const std::vector<double> want{0.562379, 0.995671, -0.997561, 0.90915, 0.999811, 0.999999, 1.0};
@@ -191,7 +192,7 @@ private Q_SLOTS:
             QVERIFY2(std::fabs(cos[at[i]].item<double>() - want[i]) < 1e-4, qPrintable(QString::number(at[i])));
         auto bad = config;
         bad["rope_scaling"]["rope_type"] = "yarn";
-        QVERIFY_THROWS_EXCEPTION(Error, nn::HfLlama::configFromJson(bad, "test"));
+        QVERIFY_THROWS_EXCEPTION(Error, nn::llamaConfig(bad, "test"));
     }
 
     void incompleteHfFolderNamesTheTensor()
@@ -204,7 +205,7 @@ private Q_SLOTS:
         weights.erase("model.layers.3.self_attn.k_proj.weight");
         nn::Safetensors::write(folder + "/model.safetensors", weights);
         try {
-            nn::HfLlama::load(folder);
+            nn::LlamaImpl::loadHf(folder);
             QFAIL("loaded a folder without a tensor");
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains(
@@ -214,12 +215,12 @@ private Q_SLOTS:
         weights["model.layers.3.self_attn.k_proj.weight"] = torch::zeros({64, 64});
         nn::Safetensors::write(folder + "/model.safetensors", weights);
         try {
-            nn::HfLlama::load(folder);
+            nn::LlamaImpl::loadHf(folder);
             QFAIL("loaded a tensor of the wrong shape");
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("has shape [64, 64], expected [32, 64]"), e.what());
         }
-        QVERIFY_THROWS_EXCEPTION(Error, nn::HfLlama::load(dir.path("nowhere")));
+        QVERIFY_THROWS_EXCEPTION(Error, nn::LlamaImpl::loadHf(dir.path("nowhere")));
     }
 
     void wrongFilesNameTheProblem()

@@ -262,6 +262,43 @@ private Q_SLOTS:
             QVERIFY(fileText(ws + suffix).find("sk-test-secret-42") == std::string::npos);
     }
 
+    // Nothing is sent to a hosted endpoint without prices, nor above the spending limits without --yes.
+    void theCommandLineGuardsAgainstSurpriseBills()
+    {
+        test::TempDir dir;
+        const std::string ws = dir.path("guard.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(), test::sharedPath(kTeacherFile));
+        }
+        auto run = [&](const QStringList& extra) {
+            QProcess cli;
+            cli.start(COTLAB_CLI_PATH,
+                      QStringList{"--workspace", QString::fromStdString(ws), "sample", "--endpoint",
+                                  "https://api.example.com/v1", "--model", "gpt-teacher", "--task", "multiarith"} +
+                          extra);
+            cli.waitForFinished(60000);
+            return std::pair{cli.exitCode(),
+                             QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError())};
+        };
+        auto [code, out] = run({"--samples", "30"});
+        QVERIFY2(code != 0 && out.contains("--price-prompt") && out.contains("--free"), qPrintable(out));
+        std::tie(code, out) = run({"--samples", "30", "--price-prompt", "2.5", "--price-completion", "10"});
+        QVERIFY2(code != 0 && out.contains("--yes") && out.contains("more than the limit of 1000 requests"),
+                 qPrintable(out));
+        QVERIFY2(out.contains("plan: 600 instances, 18000 samples missing"), qPrintable(out));
+        QCOMPARE(stored(ws, "gpt-teacher"), int64_t(0)); // nothing was sent, nothing stored
+        // Local endpoints need no prices; a small plan needs no --yes (it then fails to connect, quickly).
+        auto local = teacher::SamplingRequest{};
+        local.endpoint.baseUrl = "http://192.168.1.20:8000/v1";
+        QVERIFY(teacher::isLocalEndpoint(local.endpoint.baseUrl));
+        QVERIFY(teacher::isLocalEndpoint("http://[::1]:8000/v1"));
+        QVERIFY(teacher::isLocalEndpoint("http://localhost/v1"));
+        QVERIFY(!teacher::isLocalEndpoint("https://api.openai.com/v1"));
+        QVERIFY(!teacher::isLocalEndpoint("http://172.32.0.1/v1"));
+        QVERIFY(teacher::missingPrices(local, false).empty());
+    }
+
     void promptTemplates()
     {
         store::InstanceRecord in;

@@ -125,7 +125,7 @@ private Q_SLOTS:
             const auto& e = stored[size_t(row)];
             QCOMPARE(e.done, int64_t(24));
             QCOMPARE(results->item(row, 8)->text(), QString("24"));
-            QVERIFY2(results->item(row, 7)->text().startsWith(QString::number(100.0 * *e.accuracy, 'f', 1)),
+            QVERIFY2(results->item(row, 7)->text().startsWith(QString::number(100.0 * e.accuracy->estimate, 'f', 1)),
                      qPrintable(results->item(row, 7)->text()));
         }
         QCOMPARE(results->item(0, 3)->text(), QString("label · 64 questions · 64 examples"));
@@ -186,7 +186,15 @@ private Q_SLOTS:
         auto* cotBars = qobject_cast<QCPBars*>(cotPlot->plottable(0));
         QVERIFY(cotBars);
         QCOMPARE(cotBars->dataCount(), 1);
-        QCOMPARE(cotBars->data()->at(0)->value, 100.0 * *stored[1].accuracy); // the latest CoT student
+        QCOMPARE(cotBars->data()->at(0)->value, 100.0 * stored[1].accuracy->estimate); // the latest CoT student
+        // Two selected: the same questions compared, with McNemar's test.
+        QSignalSpy compared(&page, &ui::EvaluatePage::resultsShown);
+        page.selectEvaluations({stored[1].id, stored[2].id});
+        QTRY_VERIFY(compared.count() > 0);
+        const QString pair = page.findChild<QLabel*>("contrast")->text();
+        QVERIFY2(pair.contains("on the 24 questions both answered") && pair.contains("McNemar exact p ="),
+                 qPrintable(pair));
+        page.selectEvaluations({stored[0].id, stored[1].id, stored[2].id});
         page.views()->setCurrentIndex(1);
         QVERIFY(test::screenshot(page, "evaluate-accuracy.png"));
         page.views()->setCurrentIndex(2);
@@ -237,10 +245,10 @@ private Q_SLOTS:
         page.selectEvaluations({contrast.evaluationId});
         QTRY_VERIFY(!label->isHidden());
         const auto report = eval::compareWithOriginals(ws, contrast.evaluationId);
-        QCOMPARE(report.difference.pairs, int64_t(8));
+        QCOMPARE(report.difference.n, int64_t(8));
         QVERIFY2(label->text().contains("(8 pairs)"), qPrintable(label->text()));
-        QVERIFY(
-            label->text().contains(QString("difference %1 points").arg(100 * report.difference.difference, 0, 'f', 1)));
+        QVERIFY(label->text().contains(
+            QString("difference %1").arg(QString::fromStdString(stats::describe(report.difference)))));
         QVERIFY(label->text().contains("Questions naming no original in the workspace: 1."));
     }
 

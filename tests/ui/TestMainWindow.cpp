@@ -8,9 +8,12 @@
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
 #include <QtTest>
 
 using namespace cotlab;
@@ -47,9 +50,24 @@ private Q_SLOTS:
         QVERIFY(window.summary()->item(0, 6)->text().startsWith("50.0%"));
         bool sawCounts = false;
         for (auto* label : window.statusBar()->findChildren<QLabel*>())
-            sawCounts |= label->text().contains("3 tasks") && label->text().contains("6 rationales");
+            sawCounts |= label->text().contains("3 tasks") && label->text().contains("6 teacher rationales");
         QVERIFY(sawCounts);
         QVERIFY(window.windowTitle().contains("w.cotlab"));
+
+        // Sample from Teacher starts on the task selected on the Overview, not on every task.
+        window.findChild<QTabWidget*>()->setCurrentIndex(0);
+        window.findChild<QTableView*>("overviewTasks")->selectRow(1);
+        const QString selected = window.summary()->item(1, 0)->text();
+        for (auto* action : window.findChildren<QAction*>())
+            if (action->text() == "&Sample from Teacher...")
+                action->trigger();
+        auto* tasks = window.findChild<QListWidget*>("tasks");
+        QVERIFY(tasks);
+        QStringList checked;
+        for (int i = 0; i < tasks->count(); ++i)
+            if (tasks->item(i)->checkState() == Qt::Checked)
+                checked << tasks->item(i)->text();
+        QCOMPARE(checked, QStringList{selected});
     }
 
     void reportsABrokenWorkspaceWithoutCrashing()

@@ -12,6 +12,9 @@
 #include "support/TestSupport.h"
 #include "util/Error.h"
 
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -55,9 +58,16 @@ private Q_SLOTS:
 
     void newStudyDialogOffersTheWorkspaceSources()
     {
-        ui::NewStudyDialog dialog({"teacher:text-davinci-002", "student:stories260K"},
-                                  {"teacher:text-davinci-002 (1,221 instances)", "student:stories260K (40 instances)"},
-                                  {"commonsense_qa"});
+        // The workspace's sources as the page reads them: a teacher on 1,221 questions, the student on 40 of them,
+        // and a second teacher that shares none with the student, which B does not offer.
+        review::StudySources sources;
+        sources.sources = {{"teacher", "text-davinci-002"}, {"student", "stories260K"}, {"teacher", "other"}};
+        sources.instances = {1221, 40, 30};
+        sources.shared = {{1221, 40, 0}, {40, 40, 0}, {0, 0, 30}};
+        ui::NewStudyDialog dialog(sources, {"commonsense_qa"});
+        auto* sourceB = dialog.findChild<QComboBox*>("sourceB");
+        QCOMPARE(sourceB->count(), 1);
+        QVERIFY(sourceB->itemText(0).contains("40 questions shared"));
         dialog.show();
         try {
             (void)dialog.spec();
@@ -76,6 +86,42 @@ private Q_SLOTS:
         dialog.setMode(review::Mode::Single);
         QCOMPARE(dialog.spec().criteria.front().scale, review::Scale::Binary);
         QCOMPARE(dialog.spec().sources.size(), size_t(1));
+    }
+
+    // A refused study (a name already taken) is reported inside the dialog, which keeps what was typed.
+    void newStudyErrorsStayInTheDialog()
+    {
+        ui::ReviewPage page;
+        QSignalSpy studies(&page, &ui::ReviewPage::studiesChanged);
+        page.setWorkspace(QString::fromStdString(m_ws), {"commonsense_qa"});
+        QVERIFY(studies.wait(10000));
+        review::StudySources sources;
+        sources.sources = {{"student", "stories260K"}, {"teacher", "text-davinci-002"}};
+        sources.instances = {40, 1221};
+        sources.shared = {{40, 40}, {40, 1221}};
+        ui::NewStudyDialog dialog(sources, {"commonsense_qa"});
+        dialog.setName("twice");
+        dialog.setSize(4);
+        QString outcome = "pending";
+        auto create = [&] {
+            outcome = "pending";
+            page.createStudy(dialog.spec(), [&](const QString& error) {
+                outcome = error;
+                if (!error.isEmpty())
+                    dialog.showError(error);
+            });
+        };
+        create();
+        QTRY_COMPARE(outcome, QString());
+        create(); // the same name again
+        QTRY_VERIFY(outcome != "pending");
+        QVERIFY2(outcome.contains("already exists"), qPrintable(outcome));
+        QVERIFY(dialog.findChild<QLabel*>("error")->text().contains("already exists"));
+        QCOMPARE(dialog.findChild<QLineEdit*>("name")->text(), QString("twice"));
+        QVERIFY(!page.message().contains("already exists")); // not on the page
+        QTRY_VERIFY(page.studyNames().contains("twice"));
+        page.deleteStudy("twice");
+        QTRY_VERIFY(!page.studyNames().contains("twice"));
     }
 
     void labelBlindPairsWithTheKeyboard()

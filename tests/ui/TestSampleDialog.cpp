@@ -8,6 +8,8 @@
 #include "teacher/SampleDialog.h"
 #include "teacher/TeacherSamplingJob.h"
 
+#include <QCheckBox>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -57,6 +59,48 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return dialog.estimate().contains("0 samples still missing"); }, 10000));
         QApplication::processEvents();
         QVERIFY(test::screenshot(dialog, "sample-dialog.png"));
+    }
+
+    // Opened on the task in view with small defaults; the exact prompt shows before a model is named; a hosted
+    // endpoint needs prices; a plan above the limits is sent only after a yes.
+    void guardsAgainstSurpriseBills()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("guard.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/coin_flip.jsonl"));
+        }
+        ui::SampleDialog dialog(QString::fromStdString(ws), {"coin_flip", "multiarith"});
+        dialog.setTasksInView({"multiarith"});
+        dialog.setEndpoint("https://api.example.com/v1", "");
+        QVERIFY(QTest::qWaitFor([&] { return dialog.preview().startsWith("Q: "); }, 10000)); // no model yet
+        QSignalSpy estimated(&dialog, &ui::SampleDialog::estimated);
+        dialog.setEndpoint("https://api.example.com/v1", "gpt-teacher");
+        // The defaults: the task in view, 20 instances, 5 samples each: 100 samples.
+        QVERIFY(QTest::qWaitFor([&] { return dialog.estimate().contains("20 instances, 100 samples"); }, 10000));
+        auto* message = dialog.findChild<QLabel*>("message");
+        dialog.start();
+        QVERIFY2(message->text().contains("price"), qPrintable(message->text()));
+        QVERIFY(!dialog.job()->running());
+
+        // Priced, and above a limit of 50 requests: the question is asked, and "no" sends nothing.
+        dialog.findChild<QCheckBox*>("free")->setChecked(true);
+        dialog.setSpendingLimits({50, 5.0});
+        QString asked;
+        dialog.setConfirmation([&](const QString& question) {
+            asked = question;
+            return false;
+        });
+        dialog.start();
+        QTRY_VERIFY(!asked.isEmpty());
+        QVERIFY2(asked.contains("more than the limit of 50 requests"), qPrintable(asked));
+        QVERIFY(!dialog.job()->running());
+        QTRY_VERIFY(message->text().contains("Nothing was sent"));
     }
 };
 

@@ -3,6 +3,7 @@
 #include "async/PostThen.h"
 #include "common/FormWidgets.h"
 #include "corpus/CorpusBuilder.h"
+#include "corpus/CorpusComparison.h"
 #include "corpus/CorpusComparisonView.h"
 #include "corpus/CorpusPreview.h"
 #include "corpus/RecipeEditor.h"
@@ -51,6 +52,12 @@ CorpusPage::CorpusPage(QWidget* parent)
             [this](const QString& text) { showMessage(text, !text.isEmpty()); });
     connect(m_recipe, &RecipeEditor::saveRequested, this, [this](const QString& name) { saveAs(name, false); });
     connect(m_preview, &CorpusPreview::stepChosen, this, &CorpusPage::showRemoved);
+    connect(m_preview, &CorpusPreview::saveRebuildRequested, this, [this] {
+        const QString name = QInputDialog::getText(this, tr("Save Rebuild As"), tr("Name of the new corpus:"),
+                                                   QLineEdit::Normal, m_loaded.name + tr(" (rebuilt)"));
+        if (!name.isEmpty())
+            saveAs(name, false);
+    });
     connect(m_comparison, &CorpusComparisonView::compareRequested, this, &CorpusPage::compare);
 
     setRecipeJson(R"({"version": 1, "steps": [{"step": "correctness", "keep": "correct"},
@@ -139,6 +146,7 @@ void CorpusPage::deleteSelected()
 void CorpusPage::setWorkspace(const QString& path)
 {
     m_path = path;
+    m_loaded = {};
     m_store.cancelAll();
     m_store.setWorkspace(path.toStdString());
     m_store.post([last = m_lastBuild](store::Database&) { *last = {}; }); // the store may have changed
@@ -188,19 +196,33 @@ void CorpusPage::runPreview()
     const quint64 generation = ++m_previewGeneration;
     const std::string json = recipeJson().toStdString();
     m_preview->setStatus(tr("Building the preview…"));
+    struct Preview {
+        std::shared_ptr<const store::BuiltCorpus> built;
+        std::optional<corpus::CorpusDrift> drift; // of the loaded saved corpus, while its recipe is unchanged
+    };
     postThen(
         m_store, this,
-        [json, last = m_lastBuild](store::Database& db) {
-            auto built =
-                std::make_shared<const store::BuiltCorpus>(corpus::buildCorpus(db, corpus::recipeFromJson(json)));
-            *last = {json, built};
-            return built;
+        [json, last = m_lastBuild, loaded = m_loaded](store::Database& db) {
+            const auto recipe = corpus::recipeFromJson(json);
+            Preview preview{std::make_shared<const store::BuiltCorpus>(corpus::buildCorpus(db, recipe)), std::nullopt};
+            *last = {json, preview.built};
+            if (loaded.id && corpus::recipeToJson(recipe) == loaded.recipeJson) {
+                store::CorpusRepository corpora(db);
+                preview.drift = corpus::driftOf(corpora, loaded.id, *preview.built);
+            }
+            return preview;
         },
-        [this, generation](const std::shared_ptr<const store::BuiltCorpus>& built) {
+        [this, generation](const Preview& preview) {
             if (generation != m_previewGeneration)
                 return;
-            m_preview->show(*built);
+            m_preview->show(*preview.built, m_recipe->sources());
+            const QString drift =
+                preview.drift ? QString::fromStdString(preview.drift->describe(m_loaded.name.toStdString())) + "."
+                              : QString();
+            m_preview->showDrift(drift, preview.drift && preview.drift->differs());
             Q_EMIT previewUpdated();
+            if (preview.drift)
+                Q_EMIT driftShown(drift);
         },
         [this, generation](const QString& e) {
             if (generation != m_previewGeneration)
@@ -271,6 +293,11 @@ void CorpusPage::loadCorpus(const QString& name)
             if (!info)
                 return;
             m_recipe->setName(name);
+            try {
+                m_loaded = {name, info->id, corpus::recipeToJson(corpus::recipeFromJson(info->recipeJson))};
+            } catch (const std::exception&) {
+                m_loaded = {};
+            }
             setRecipeJson(QString::fromStdString(info->recipeJson));
         },
         [this](const QString& e) { showMessage(e, true); });

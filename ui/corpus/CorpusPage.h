@@ -51,6 +51,7 @@ Q_SIGNALS:
     void previewUpdated();
     void corporaChanged();
     void compared();
+    void driftShown(const QString& text);
     void removedShown();
     void exported(bool ok);
 
@@ -71,6 +72,13 @@ private:
         std::shared_ptr<const store::BuiltCorpus> built;
     };
     std::shared_ptr<LastBuild> m_lastBuild = std::make_shared<LastBuild>();
+    // The saved corpus whose recipe was loaded (its recipe as the format writes it), for the drift check.
+    struct Loaded {
+        QString name;
+        qint64 id = 0;
+        std::string recipeJson;
+    };
+    Loaded m_loaded;
     QString m_path;
     RecipeEditor* m_recipe;
     CorpusPreview* m_preview;

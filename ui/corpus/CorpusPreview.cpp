@@ -4,9 +4,11 @@
 #include "common/QCustomPlotInclude.h"
 
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -28,7 +30,8 @@ QTableWidgetItem* number(const QString& text)
 } // namespace
 
 CorpusPreview::CorpusPreview(QWidget* parent)
-    : QWidget(parent), m_status(new QLabel), m_table(new QTableWidget(0, 6)), m_plot(new QCustomPlot),
+    : QWidget(parent), m_status(new QLabel), m_drift(new QLabel),
+      m_saveRebuild(new QPushButton(tr("Save Rebuild As…"))), m_table(new QTableWidget(0, 6)), m_plot(new QCustomPlot),
       m_removed(new QTextBrowser), m_tabs(new QTabWidget)
 {
     m_status->setObjectName("previewStatus");
@@ -46,6 +49,17 @@ CorpusPreview::CorpusPreview(QWidget* parent)
     auto* box = new QGroupBox(tr("Preview: what is left after each step"));
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addWidget(m_status);
+    m_drift->setObjectName("drift");
+    m_drift->setWordWrap(true);
+    m_saveRebuild->setObjectName("saveRebuild");
+    m_saveRebuild->setToolTip(tr("Save what the recipe selects from today's store as a new corpus; the saved corpus "
+                                 "keeps its rationales"));
+    auto* driftRow = new QHBoxLayout;
+    driftRow->addWidget(m_drift, 1);
+    driftRow->addWidget(m_saveRebuild, 0, Qt::AlignTop);
+    boxLayout->addLayout(driftRow);
+    showDrift({}, false);
+    connect(m_saveRebuild, &QPushButton::clicked, this, &CorpusPreview::saveRebuildRequested);
     boxLayout->addWidget(m_table, 1);
     boxLayout->addWidget(m_tabs, 1);
     auto* layout = new QVBoxLayout(this);
@@ -62,7 +76,15 @@ void CorpusPreview::setStatus(const QString& text)
     m_status->setText(text);
 }
 
-void CorpusPreview::show(const store::BuiltCorpus& built)
+void CorpusPreview::showDrift(const QString& text, bool differs)
+{
+    m_drift->setText(text);
+    m_drift->setVisible(!text.isEmpty());
+    m_drift->setStyleSheet(differs ? "color: #8a5a00;" : QString());
+    m_saveRebuild->setVisible(differs);
+}
+
+void CorpusPreview::show(const store::BuiltCorpus& built, const QStringList& sources)
 {
     m_removedIds = built.removed;
     m_removed->setHtml("<p style='color:gray'>" + tr("Select a step in the table to see what it removed.") + "</p>");
@@ -72,7 +94,8 @@ void CorpusPreview::show(const store::BuiltCorpus& built)
         const auto& s = built.steps[k];
         const int r = m_table->rowCount();
         m_table->insertRow(r);
-        const QString name = k == 0 ? tr("(the store)") : QString("%1. %2").arg(k).arg(QString::fromStdString(s.step));
+        const QString name = k == 0 ? tr("(the store: %1)").arg(sources.join(", "))
+                                    : QString("%1. %2").arg(k).arg(QString::fromStdString(s.step));
         m_table->setItem(r, 0, number(name));
         m_table->item(r, 0)->setTextAlignment(Qt::AlignLeft | Qt::AlignVCenter);
         m_table->setItem(r, 1, number(QLocale().toString(s.instances)));

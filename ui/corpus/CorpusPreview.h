@@ -23,7 +23,11 @@ public:
 
     QTableWidget* table() const { return m_table; }
     void setStatus(const QString& text);
-    void show(const store::BuiltCorpus& built);
+    // What the recipe keeps from the store's rationales of `sources`.
+    void show(const store::BuiltCorpus& built, const QStringList& sources);
+    // How a loaded saved corpus differs from its recipe rebuilt now ("" hides it); the button offers to save the
+    // rebuild under a new name.
+    void showDrift(const QString& text, bool differs);
     // The ids the step (counted from 1) removed, in the preview on show.
     const std::vector<int64_t>* removedBy(int step) const;
     void showRemoved(int step, const QString& html);
@@ -31,9 +35,12 @@ public:
 
 Q_SIGNALS:
     void stepChosen(int step); // a step's row was selected in the table
+    void saveRebuildRequested();
 
 private:
     QLabel* m_status;
+    QLabel* m_drift;
+    class QPushButton* m_saveRebuild;
     QTableWidget* m_table;
     QCustomPlot* m_plot;
     QTextBrowser* m_removed;

@@ -3,6 +3,7 @@
 #include "corpus/Recipe.h"
 #include "corpus/RecipeSchema.h"
 
+#include <QCheckBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -108,14 +109,17 @@ QString summary(const QJsonObject& step)
     return step["step"].toString() + (parts.isEmpty() ? QString() : "  (" + parts.join(", ") + ")");
 }
 
-QString toJson(const QList<QJsonObject>& steps)
+QString toJson(const QStringList& sources, const QList<QJsonObject>& steps)
 {
     QJsonArray array;
     for (const auto& s : steps)
         array.append(s);
     return QString::fromUtf8(
-        QJsonDocument(QJsonObject{{"version", 1}, {"steps", array}}).toJson(QJsonDocument::Compact));
+        QJsonDocument(QJsonObject{{"version", 1}, {"sources", QJsonArray::fromStringList(sources)}, {"steps", array}})
+            .toJson(QJsonDocument::Compact));
 }
+
+const QStringList kSourceKinds = {"teacher", "human", "student"};
 
 QTableWidgetItem* fixedCell(const QString& text)
 {
@@ -146,6 +150,7 @@ RecipeEditor::RecipeEditor(QWidget* parent)
     saveRow->addWidget(save);
     auto* box = new QGroupBox(tr("Recipe (steps applied in order; docs/corpus.md)"));
     auto* boxLayout = new QVBoxLayout(box);
+    boxLayout->addWidget(buildSources());
     boxLayout->addWidget(buildStepButtons());
     boxLayout->addWidget(m_stepList, 2);
     boxLayout->addWidget(new QLabel(tr("Selected step:")));
@@ -161,6 +166,53 @@ RecipeEditor::RecipeEditor(QWidget* parent)
             setStepField(m_stepList->currentRow(), m_fields->item(item->row(), 0)->text(), item->text());
     });
     connect(save, &QPushButton::clicked, this, [this] { Q_EMIT saveRequested(name()); });
+}
+
+// Whose rationales the recipe starts from: the teacher's; human-written and students' ones only when ticked.
+QWidget* RecipeEditor::buildSources()
+{
+    auto* box = new QWidget;
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Rationales of:")));
+    const QStringList labels = {tr("the teacher"), tr("humans"), tr("students")};
+    for (int k = 0; k < kSourceKinds.size(); ++k) {
+        auto* check = new QCheckBox(labels[k]);
+        check->setObjectName("source-" + kSourceKinds[k]);
+        check->setChecked(k == 0);
+        connect(check, &QCheckBox::toggled, this, [this] {
+            if (m_filling)
+                return;
+            if (sources().isEmpty()) {
+                const QSignalBlocker block(m_sources.front());
+                m_sources.front()->setChecked(true);
+            }
+            m_sourceWarning->setVisible(sources().contains("student"));
+            Q_EMIT recipeChanged();
+        });
+        row->addWidget(check);
+        m_sources << check;
+    }
+    row->addStretch(1);
+    layout->addLayout(row);
+    m_sourceWarning = new QLabel(tr("Students' rationales are an evaluated student's own outputs: a corpus with them "
+                                    "trains a student on a student, not on the teacher."));
+    m_sourceWarning->setObjectName("sourceWarning");
+    m_sourceWarning->setWordWrap(true);
+    m_sourceWarning->setStyleSheet("color: #b00020;");
+    m_sourceWarning->hide();
+    layout->addWidget(m_sourceWarning);
+    return box;
+}
+
+QStringList RecipeEditor::sources() const
+{
+    QStringList out;
+    for (int k = 0; k < m_sources.size(); ++k)
+        if (m_sources[k]->isChecked())
+            out << kSourceKinds[k];
+    return out;
 }
 
 QWidget* RecipeEditor::buildStepButtons()
@@ -213,7 +265,7 @@ void RecipeEditor::moveStep(int by)
 
 QString RecipeEditor::recipeJson() const
 {
-    return toJson(m_steps);
+    return toJson(sources(), m_steps);
 }
 
 bool RecipeEditor::setRecipeJson(const QString& json)
@@ -224,6 +276,11 @@ bool RecipeEditor::setRecipeJson(const QString& json)
         m_steps.clear();
         for (const auto& s : written.object()["steps"].toArray())
             m_steps.append(s.toObject());
+        m_filling = true;
+        for (int k = 0; k < m_sources.size(); ++k)
+            m_sources[k]->setChecked(recipe.includes(kSourceKinds[k].toStdString()));
+        m_filling = false;
+        m_sourceWarning->setVisible(sources().contains("student"));
     } catch (const std::exception& e) {
         Q_EMIT problem(QString::fromStdString(e.what()));
         return false;
@@ -280,7 +337,7 @@ bool RecipeEditor::setStepField(int step, const QString& field, const QString& v
     QList<QJsonObject> steps = m_steps;
     steps[step][field] = parseValue(steps[step].value(field), value);
     try {
-        corpus::recipeFromJson(toJson(steps).toStdString());
+        corpus::recipeFromJson(toJson(sources(), steps).toStdString());
     } catch (const std::exception& e) {
         Q_EMIT problem(QString::fromStdString(e.what()));
         return false;

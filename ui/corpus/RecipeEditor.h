@@ -7,6 +7,8 @@
 #include <QList>
 #include <QWidget>
 
+class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QListWidget;
 class QTableWidget;
@@ -24,6 +26,7 @@ public:
     void addStep(const QString& kind); // after the selected step, with its defaults
     // Sets a field of a step from text as typed in the field table (lists comma separated).
     bool setStepField(int step, const QString& field, const QString& value);
+    QStringList sources() const; // whose rationales the recipe starts from
     QString name() const;
     void setName(const QString& name);
     void focusName();
@@ -35,11 +38,14 @@ Q_SIGNALS:
 
 private:
     QWidget* buildStepButtons();
+    QWidget* buildSources();
     void rebuildSteps();
     void showStep(int row);
     void moveStep(int by);
 
-    QList<QJsonObject> m_steps; // the recipe's steps as JSON objects, in order
+    QList<QJsonObject> m_steps;  // the recipe's steps as JSON objects, in order
+    QList<QCheckBox*> m_sources; // teacher, human, student
+    QLabel* m_sourceWarning;
     QListWidget* m_stepList;
     QTableWidget* m_fields;
     QLineEdit* m_name;

@@ -3,7 +3,6 @@
 #include "async/PostThen.h"
 #include "common/FormWidgets.h"
 #include "common/PlotFiles.h"
-#include "eval/Accuracy.h"
 #include "evaluate/EvaluateForm.h"
 #include "evaluate/EvaluationCharts.h"
 #include "evaluate/EvaluationJob.h"
@@ -45,9 +44,9 @@ EvaluationPoint pointOf(const EvaluationRow& row)
     p.split = QString::fromStdString(e.split);
     p.format = QString::fromStdString(
         train::targetFormatName(row.config.format.value_or(train::TargetFormat::ChainOfThought)));
-    p.accuracy = *e.accuracy;
-    p.low = e.ciLow.value_or(0);
-    p.high = e.ciHigh.value_or(0);
+    p.accuracy = e.accuracy->estimate;
+    p.low = e.accuracy->low;
+    p.high = e.accuracy->high;
     p.n = e.done;
     if (row.recipe) {
         p.questions = double(row.recipe->instancesUsed);
@@ -56,8 +55,8 @@ EvaluationPoint pointOf(const EvaluationRow& row)
             p.samplesPerInstance = double(row.recipe->samplesPerInstance);
     }
     if (row.teacherN > 0) {
-        const auto t = eval::accuracyWithInterval(row.teacherCorrect, row.teacherN);
-        p.teacherAccuracy = t.accuracy;
+        const auto t = stats::wilson(row.teacherCorrect, row.teacherN);
+        p.teacherAccuracy = t.estimate;
         p.teacherLow = t.low;
         p.teacherHigh = t.high;
         p.teacherN = row.teacherN;
@@ -70,14 +69,12 @@ QString contrastText(const eval::ContrastReport& report)
     if (report.questions <= report.unlinked)
         return {};
     const auto& d = report.difference;
-    QString text = d.pairs == 0 ? QObject::tr("Contrast questions: none paired yet.")
-                                : QObject::tr("Contrast questions against their originals (%1 pairs): originals %2%, "
-                                              "contrast %3%, difference %4 points (95% CI %5 to %6).")
-                                      .arg(d.pairs)
-                                      .arg(percent(d.original), percent(d.contrast))
-                                      .arg(100 * d.difference, 0, 'f', 1)
-                                      .arg(100 * d.low, 0, 'f', 1)
-                                      .arg(100 * d.high, 0, 'f', 1);
+    QString text = d.n == 0 ? QObject::tr("Contrast questions: none paired yet.")
+                            : QObject::tr("Contrast questions against their originals (%1 pairs): originals %2%, "
+                                          "contrast %3%, difference %4.")
+                                  .arg(d.n)
+                                  .arg(percent(d.firstAccuracy), percent(d.secondAccuracy),
+                                       QString::fromStdString(stats::describe(d)));
     if (report.originalsNotEvaluated > 0)
         text += QObject::tr(" Originals without a result for this student: %1 (evaluate it on their split).")
                     .arg(report.originalsNotEvaluated);
@@ -258,13 +255,13 @@ void EvaluatePage::onProgress(qint64 evaluationId, qint64 done, qint64 items, qi
     }
     m_progress->setRange(0, int(items));
     m_progress->setValue(int(done));
-    const auto interval = eval::accuracyWithInterval(correct, done);
-    m_status->setText(tr("Evaluation %1 · %2 of %3 questions · accuracy so far %4% (95% CI %5–%6)")
+    const auto interval = stats::wilson(correct, done);
+    m_status->setText(tr("Evaluation %1 · %2 of %3 questions · accuracy so far %4% (95% Wilson CI %5–%6)")
                           .arg(evaluationId)
                           .arg(done)
                           .arg(items)
-                          .arg(percent(interval.accuracy), percent(interval.low), percent(interval.high)));
-    m_results->showProgress(evaluationId, done, accuracyText(interval.accuracy, interval.low, interval.high));
+                          .arg(percent(interval.estimate), percent(interval.low), percent(interval.high)));
+    m_results->showProgress(evaluationId, done, accuracyText(interval.estimate, interval.low, interval.high));
 }
 
 void EvaluatePage::onFinished(bool ok, const QString& status, const QString& message)
@@ -329,6 +326,8 @@ void EvaluatePage::showSelection()
     updateButtons();
     const auto ids = m_results->selectedIds();
     const quint64 request = ++m_selectionRequest;
+    if (ids.size() == 2 && !m_workspace.isEmpty())
+        return comparePair(ids[0], ids[1], request);
     if (ids.size() != 1 || m_workspace.isEmpty()) {
         m_questions->setItems({});
         m_results->setContrast({});
@@ -353,6 +352,37 @@ void EvaluatePage::showSelection()
             Q_EMIT resultsShown();
         },
         [this](const QString& e) { showMessage(e, true); });
+}
+
+// Two evaluations selected: the same questions compared (McNemar's exact test, Newcombe's interval).
+void EvaluatePage::comparePair(qint64 first, qint64 second, quint64 request)
+{
+    m_questions->setItems({});
+    postThen(
+        m_store, this,
+        [first, second, workspace = m_workspace.toStdString()](store::Database&) {
+            return eval::compareEvaluations(workspace, first, second);
+        },
+        [this, request, first, second](const stats::PairedComparison& c) {
+            if (request != m_selectionRequest)
+                return;
+            m_results->setContrast(tr("Evaluation %1 against %2 on the %3 questions both answered: %4% and %5% right; "
+                                      "difference %6. Right only in %1: %7; only in %2: %8.")
+                                       .arg(second)
+                                       .arg(first)
+                                       .arg(c.n)
+                                       .arg(percent(c.secondAccuracy), percent(c.firstAccuracy),
+                                            QString::fromStdString(stats::describe(c)))
+                                       .arg(c.onlySecond)
+                                       .arg(c.onlyFirst));
+            Q_EMIT resultsShown();
+        },
+        [this, request](const QString& e) {
+            if (request != m_selectionRequest)
+                return;
+            m_results->setContrast(e);
+            Q_EMIT resultsShown();
+        });
 }
 
 void EvaluatePage::replot()

@@ -61,6 +61,7 @@ private:
     void onFinished(bool ok, const QString& status, const QString& message);
     void refreshRuns();
     void showSelection();
+    void comparePair(qint64 first, qint64 second, quint64 request);
     void replot();
     void updateButtons();
     void showMessage(const QString& text, bool error);

@@ -13,13 +13,13 @@ namespace {
 // "status\nmessage" from an ended evaluation.
 QString describe(const eval::EvaluationOutcome& o)
 {
-    const QString figures = QStringLiteral("%1 of %2 questions, %3 right (%4%, 95% CI %5–%6)")
+    const QString figures = QStringLiteral("%1 of %2 questions, %3 right (%4%, 95% Wilson CI %5–%6)")
                                 .arg(o.done)
                                 .arg(o.items)
                                 .arg(o.correct)
-                                .arg(100 * o.accuracy, 0, 'f', 1)
-                                .arg(100 * o.ciLow, 0, 'f', 1)
-                                .arg(100 * o.ciHigh, 0, 'f', 1);
+                                .arg(100 * o.accuracy.estimate, 0, 'f', 1)
+                                .arg(100 * o.accuracy.low, 0, 'f', 1)
+                                .arg(100 * o.accuracy.high, 0, 'f', 1);
     const std::string note = eval::tokenLimitNote(o);
     const QString cut = note.empty() ? QString() : " " + QString::fromStdString(note) + ".";
     if (o.status == "finished")

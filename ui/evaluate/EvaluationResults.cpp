@@ -64,7 +64,7 @@ QString accuracyText(double accuracy, double low, double high)
 EvaluationResults::EvaluationResults(QWidget* parent)
     : QWidget(parent),
       m_table(readOnlyTable({tr("ID"), tr("Student"), tr("Run"), tr("Trained on"), tr("Task"), tr("Split"),
-                             tr("Decoding"), tr("Accuracy % (95% CI)"), tr("n"), tr("Status")},
+                             tr("Decoding"), tr("Accuracy % (95% Wilson CI)"), tr("n"), tr("Status")},
                             "results")),
       m_contrast(new QLabel)
 {
@@ -120,7 +120,7 @@ void EvaluationResults::setRows(const std::vector<EvaluationRow>& rows, const QL
             m_table->setItem(row, Decoding, cell(decodingOf(r.config)));
             m_table->setItem(
                 row, Accuracy,
-                cell(e.accuracy ? accuracyText(*e.accuracy, e.ciLow.value_or(0), e.ciHigh.value_or(0)) : tr("–")));
+                cell(e.accuracy ? accuracyText(e.accuracy->estimate, e.accuracy->low, e.accuracy->high) : tr("–")));
             m_table->setItem(
                 row, N,
                 cell(e.done == e.items ? QString::number(e.done) : QString("%1 / %2").arg(e.done).arg(e.items)));

@@ -5,8 +5,12 @@
 #include "store/Workspace.h"
 #include "util/Error.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDesktopServices>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -24,6 +28,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
@@ -138,6 +143,10 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     options->addRow(tr("Detected format:"), m_format);
     options->addRow(tr("&Format:"), m_formatOverride);
     options->addRow(tr("&Task name:"), m_task);
+    m_keepGood = new QCheckBox(tr("Import the valid records and list the invalid ones (default: a file is imported "
+                                  "whole or not at all)"));
+    m_keepGood->setObjectName("keepGood");
+    options->addRow(QString(), m_keepGood);
 
     auto* run = new QHBoxLayout;
     run->addWidget(m_progress, 1);
@@ -151,7 +160,15 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     layout->addWidget(new QLabel(tr("First records of the selected file:")));
     layout->addWidget(m_preview, 1);
     layout->addLayout(run);
-    layout->addWidget(m_status);
+    m_openReport = new QPushButton(tr("Open the List of &Refused Records"));
+    m_openReport->setObjectName("openReport");
+    m_openReport->hide();
+    connect(m_openReport, &QPushButton::clicked, this,
+            [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(m_reportPath)); });
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_openReport);
+    layout->addLayout(statusRow);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     resize(980, 640);
@@ -256,6 +273,13 @@ QString ImportDialog::resultText() const
     return m_status->text();
 }
 
+QString ImportDialog::reportPathFor() const
+{
+    const QFileInfo workspace(m_workspace);
+    return workspace.absoluteDir().filePath(workspace.completeBaseName() + "-refused-" +
+                                            QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + ".csv");
+}
+
 bool ImportDialog::startImport()
 {
     const QStringList paths = files();
@@ -267,6 +291,10 @@ bool ImportDialog::startImport()
         options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
     if (!m_task->text().trimmed().isEmpty())
         options.task = m_task->text().trimmed().toStdString();
+    options.keepGoodRecords = m_keepGood->isChecked();
+    m_reportPath = reportPathFor();
+    m_openReport->hide();
+    const std::string report = m_reportPath.toStdString();
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());
@@ -275,19 +303,23 @@ bool ImportDialog::startImport()
     m_error->hide();
     m_status->setText(tr("Importing…"));
     m_progress->setValue(0);
-    m_job->start(tr("Importing"), [ws, files, options](const jobs::ProgressSink& progress,
-                                                       const jobs::StopToken& stop) {
+    m_job->start(tr("Importing"), [ws, files, options, report](const jobs::ProgressSink& progress,
+                                                               const jobs::StopToken& stop) {
         store::Workspace workspace(ws);
         QStringList done;
+        std::vector<ingest::ImportReport> refused;
         for (const auto& path : files) {
             const QString name = QFileInfo(QString::fromStdString(path)).fileName();
             try {
                 const auto r = ingest::Importer::importFile(workspace.db(), path, options, progress, &stop);
                 done << QObject::tr("%1 (%2): %3 instances and %4 rationales added, %5 already stored")
-                            .arg(name, QString::fromStdString(r.format))
-                            .arg(r.instancesAdded)
-                            .arg(r.rationalesAdded)
-                            .arg(r.rationalesAlreadyStored);
+                                .arg(name, QString::fromStdString(r.format))
+                                .arg(r.instancesAdded)
+                                .arg(r.rationalesAdded)
+                                .arg(r.rationalesAlreadyStored) +
+                            (r.refusedCount > 0 ? QObject::tr(", %1 records refused").arg(r.refusedCount) : QString());
+                if (r.refusedCount > 0)
+                    refused.push_back(r);
             } catch (const jobs::Cancelled&) {
                 throw Error(QObject::tr("Cancelled: nothing was imported from %1.%2")
                                 .arg(name, done.isEmpty() ? QString()
@@ -301,6 +333,8 @@ bool ImportDialog::startImport()
                         .toStdString());
             }
         }
+        if (!refused.empty()) // the list is read by a person: file, line and reason of each
+            ingest::writeRefusedReport(report, refused);
         return done.join("\n");
     });
     updateButtons();
@@ -312,6 +346,7 @@ void ImportDialog::onFinished(bool ok, const QString& message)
     m_progress->setValue(ok ? 1000 : 0);
     if (ok) {
         m_status->setText(message);
+        m_openReport->setVisible(QFileInfo::exists(m_reportPath));
         m_files->clear();
         m_preview->setRowCount(0);
         m_format->clear();

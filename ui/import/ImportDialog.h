@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QStringList>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -34,6 +35,7 @@ public:
     bool importing() const;
     QString errorText() const;
     QString resultText() const;
+    QString refusedReport() const { return m_reportPath; } // "" when nothing was refused
     QTableWidget* preview() const { return m_preview; }
     QString detectedFormat() const;
 
@@ -58,6 +60,7 @@ private:
     void showPreview();
     void onFinished(bool ok, const QString& message);
     void updateButtons();
+    QString reportPathFor() const;
 
     QString m_workspace;
     QListWidget* m_files;
@@ -65,6 +68,9 @@ private:
     QTableWidget* m_preview;
     QComboBox* m_formatOverride;
     QLineEdit* m_task;
+    QCheckBox* m_keepGood;
+    QPushButton* m_openReport;
+    QString m_reportPath; // the refused records of the last import, when there were any
     QProgressBar* m_progress;
     QLabel* m_status;
     QPlainTextEdit* m_error;

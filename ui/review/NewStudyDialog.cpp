@@ -16,6 +16,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace cotlab::ui {
 
@@ -32,22 +33,24 @@ QComboBox* scaleBox(review::Scale scale)
 
 } // namespace
 
-NewStudyDialog::NewStudyDialog(const QStringList& sources, const QStringList& descriptions, const QStringList& tasks,
-                               QWidget* parent)
-    : QDialog(parent)
+NewStudyDialog::NewStudyDialog(review::StudySources sources, const QStringList& tasks, QWidget* parent)
+    : QDialog(parent), m_sources(std::move(sources))
 {
     setWindowTitle(tr("New Study"));
-    QLayout* form = buildForm(sources, descriptions, tasks);
+    QLayout* form = buildForm(tasks);
     QLayout* criteriaButtons = buildCriteria();
     m_error = new QLabel;
     m_error->setObjectName("error");
     m_error->setWordWrap(true);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create Study"));
+    m_create = buttons->button(QDialogButtonBox::Ok);
+    m_create->setText(tr("Create Study"));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         try {
-            (void)spec();
-            accept();
+            const auto study = spec();
+            m_create->setEnabled(false);
+            showMessageIn(m_error, tr("Sampling the study…"), false);
+            Q_EMIT createRequested(study);
         } catch (const Error& e) {
             showError(QString::fromStdString(e.what()));
         }
@@ -72,8 +75,7 @@ NewStudyDialog::NewStudyDialog(const QStringList& sources, const QStringList& de
 }
 
 // Name, mode, sources, scope, sample size and seed, strata and the gold answer's visibility.
-QLayout* NewStudyDialog::buildForm(const QStringList& sources, const QStringList& descriptions,
-                                   const QStringList& tasks)
+QLayout* NewStudyDialog::buildForm(const QStringList& tasks)
 {
     auto* form = new QFormLayout;
     m_name = new QLineEdit;
@@ -85,26 +87,23 @@ QLayout* NewStudyDialog::buildForm(const QStringList& sources, const QStringList
     m_mode->addItem(tr("Blind pairwise (A/B, sides randomised per annotator)"), "pairwise");
     m_mode->addItem(tr("One rationale at a time"), "single");
     form->addRow(tr("&Mode:"), m_mode);
-    auto sourceBox = [&](const QString& name) {
-        auto* box = new QComboBox;
-        box->setObjectName(name);
-        for (int i = 0; i < sources.size(); ++i)
-            box->addItem(i < descriptions.size() ? descriptions[i] : sources[i], sources[i]);
-        return box;
-    };
-    m_sourceA = sourceBox("sourceA");
-    m_sourceB = sourceBox("sourceB");
-    // A student first and a teacher second is the usual study.
-    for (int i = 0; i < sources.size(); ++i)
-        if (sources[i].startsWith("student")) {
-            m_sourceA->setCurrentIndex(i);
+    m_sourceA = new QComboBox;
+    m_sourceA->setObjectName("sourceA");
+    m_sourceB = new QComboBox;
+    m_sourceB->setObjectName("sourceB");
+    const auto& all = m_sources.sources;
+    for (size_t i = 0; i < all.size(); ++i)
+        m_sourceA->addItem(
+            tr("%1 (%2 questions)").arg(QString::fromStdString(all[i].label())).arg(m_sources.instances[i]),
+            QString::fromStdString(all[i].label()));
+    // A student first is the usual study (against the teacher that shares the most questions with it).
+    for (size_t i = 0; i < all.size(); ++i)
+        if (all[i].kind == "student") {
+            m_sourceA->setCurrentIndex(int(i));
             break;
         }
-    for (int i = 0; i < sources.size(); ++i)
-        if (sources[i].startsWith("teacher")) {
-            m_sourceB->setCurrentIndex(i);
-            break;
-        }
+    connect(m_sourceA, &QComboBox::currentIndexChanged, this, &NewStudyDialog::fillSourceB);
+    fillSourceB();
     form->addRow(tr("Source &A:"), m_sourceA);
     m_sourceBLabel = new QLabel(tr("Source &B:"));
     m_sourceBLabel->setBuddy(m_sourceB);
@@ -147,6 +146,30 @@ QLayout* NewStudyDialog::buildForm(const QStringList& sources, const QStringList
     form->addRow(QString(), m_hideGold);
 
     return form;
+}
+
+void NewStudyDialog::fillSourceB()
+{
+    m_sourceB->clear();
+    const int a = m_sourceA->currentIndex();
+    if (a < 0)
+        return;
+    // The other sources that share questions with A, the teachers with the most shared first.
+    std::vector<size_t> candidates;
+    for (size_t j = 0; j < m_sources.sources.size(); ++j)
+        if (int(j) != a && m_sources.shared[size_t(a)][j] > 0)
+            candidates.push_back(j);
+    std::stable_sort(candidates.begin(), candidates.end(), [&](size_t x, size_t y) {
+        const bool tx = m_sources.sources[x].kind == "teacher", ty = m_sources.sources[y].kind == "teacher";
+        return tx != ty ? tx : m_sources.shared[size_t(a)][x] > m_sources.shared[size_t(a)][y];
+    });
+    for (size_t j : candidates)
+        m_sourceB->addItem(tr("%1 (%2 questions shared with A)")
+                               .arg(QString::fromStdString(m_sources.sources[j].label()))
+                               .arg(m_sources.shared[size_t(a)][j]),
+                           QString::fromStdString(m_sources.sources[j].label()));
+    m_sourceB->setEnabled(!candidates.empty());
+    m_sourceB->setPlaceholderText(tr("no other source has rationales on A's questions"));
 }
 
 // The criteria table with its buttons (the table is laid out by the caller).
@@ -204,8 +227,10 @@ review::StudySpec NewStudyDialog::spec() const
         throw Error("The workspace has no rationales to judge yet: import a teacher's or evaluate a student first.");
     spec.sources.push_back(review::parseSource(m_sourceA->currentData().toString().toStdString()));
     if (spec.mode == review::Mode::Pairwise) {
-        if (m_sourceB->currentData() == m_sourceA->currentData())
-            throw Error("Sources A and B are the same: pick two different sources to compare.");
+        if (m_sourceB->count() == 0)
+            throw Error("No other source has rationales on the questions of " +
+                        m_sourceA->currentData().toString().toStdString() +
+                        ": pick another source A, or evaluate a student on these questions first.");
         spec.sources.push_back(review::parseSource(m_sourceB->currentData().toString().toStdString()));
     }
     for (int i = 0; i < m_tasks->count(); ++i)
@@ -259,6 +284,7 @@ void NewStudyDialog::setSize(int size)
 
 void NewStudyDialog::showError(const QString& message)
 {
+    m_create->setEnabled(true);
     showMessageIn(m_error, message, true);
 }
 

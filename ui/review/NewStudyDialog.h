@@ -24,9 +24,9 @@ class NewStudyDialog : public QDialog {
     Q_OBJECT
 
 public:
-    // sources: labels such as "student:stories260K" with what they cover, in the order to offer them.
-    NewStudyDialog(const QStringList& sources, const QStringList& sourceDescriptions, const QStringList& tasks,
-                   QWidget* parent = nullptr);
+    // The workspace's sources with the questions each pair shares: source B offers only those that share
+    // questions with A, with how many.
+    NewStudyDialog(review::StudySources sources, const QStringList& tasks, QWidget* parent = nullptr);
 
     // The study as filled in; an Error names what is missing or wrong.
     review::StudySpec spec() const;
@@ -34,13 +34,20 @@ public:
     void setMode(review::Mode mode);
     void setSources(const QString& a, const QString& b);
     void setSize(int size);
-    void showError(const QString& message);
+    void showError(const QString& message); // in the dialog, which keeps what was typed; Create is enabled again
+
+Q_SIGNALS:
+    // Create was pressed with a valid study: the page creates it, then accepts the dialog or shows the error here.
+    void createRequested(const review::StudySpec& spec);
 
 private:
-    QLayout* buildForm(const QStringList& sources, const QStringList& descriptions, const QStringList& tasks);
+    QLayout* buildForm(const QStringList& tasks);
+    void fillSourceB(); // the sources sharing questions with A
     QLayout* buildCriteria();
     void fillCriteria(review::Mode mode);
 
+    review::StudySources m_sources;
+    class QPushButton* m_create;
     QLineEdit* m_name;
     QComboBox* m_mode;
     QComboBox* m_sourceA;

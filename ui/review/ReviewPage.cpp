@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -218,24 +219,19 @@ void ReviewPage::setWorkspace(const QString& path, const QStringList& tasks)
 void ReviewPage::refresh()
 {
     struct Lists {
-        QStringList names, sources, descriptions;
+        QStringList names;
+        review::StudySources sources;
     };
     post(
         [](store::Database& db) {
-            store::ReviewRepository repo(db);
             Lists lists;
-            for (const auto& s : repo.list())
+            for (const auto& s : store::ReviewRepository(db).list())
                 lists.names << fromStd(s.name);
-            for (const auto& s : repo.sources()) {
-                const QString label = fromStd(review::Source{s.kind, s.model}.label());
-                lists.sources << label;
-                lists.descriptions << tr("%1 (%2 instances)").arg(label).arg(s.instances);
-            }
+            lists.sources = review::studySources(db);
             return lists;
         },
         [this, selected = currentStudy()](const Lists& lists) {
             m_sources = lists.sources;
-            m_sourceDescriptions = lists.descriptions;
             const QSignalBlocker block(m_studies);
             m_studies->clear();
             m_studies->addItems(lists.names);
@@ -269,24 +265,43 @@ QString ReviewPage::currentStudy() const
 
 void ReviewPage::openNewStudyDialog()
 {
-    NewStudyDialog dialog(m_sources, m_sourceDescriptions, m_tasks, this);
-    if (dialog.exec() == QDialog::Accepted)
-        createStudy(dialog.spec());
+    NewStudyDialog dialog(m_sources, m_tasks, this);
+    QPointer<NewStudyDialog> open(&dialog);
+    connect(&dialog, &NewStudyDialog::createRequested, this, [this, open](const review::StudySpec& spec) {
+        // Created in the background; a refusal (a taken name, nothing to sample) shows in the dialog.
+        createStudy(spec, [open](const QString& error) {
+            if (!open)
+                return;
+            if (error.isEmpty())
+                open->accept();
+            else
+                open->showError(error);
+        });
+    });
+    dialog.exec();
 }
 
-void ReviewPage::createStudy(const review::StudySpec& spec)
+void ReviewPage::createStudy(const review::StudySpec& spec, std::function<void(const QString&)> done)
 {
     showMessage(tr("Sampling the study '%1'…").arg(fromStd(spec.name)), false);
-    post(
+    postThen(
+        m_store, this,
         [spec](store::Database& db) {
             const int64_t id = review::createStudy(db, spec);
             return qint64(store::ReviewRepository(db).items(id).size());
         },
-        [this, name = fromStd(spec.name)](qint64 items) {
+        [this, name = fromStd(spec.name), done](qint64 items) {
             showMessage(tr("Created the study '%1' with %2 items.").arg(name).arg(items), false);
             refresh();
             connect(
                 this, &ReviewPage::studiesChanged, this, [this, name] { selectStudy(name); }, Qt::SingleShotConnection);
+            if (done)
+                done({});
+        },
+        [this, done](const QString& e) {
+            if (done) // the dialog shows it, beside what was typed
+                return done(e);
+            fail(e);
         });
 }
 

@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QWidget>
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -40,7 +41,8 @@ public:
     void selectStudy(const QString& name);
     QString currentStudy() const;
     void openNewStudyDialog();
-    void createStudy(const review::StudySpec& spec);
+    // Creates the study in the background; `done` hears "" when it was created, else the reason it was not.
+    void createStudy(const review::StudySpec& spec, std::function<void(const QString&)> done = {});
     void deleteStudy(const QString& name);
     void startLabelling(const QString& annotator);
     void showOverview();
@@ -80,7 +82,7 @@ private:
 
     QString m_workspace;
     QStringList m_tasks;
-    QStringList m_sources, m_sourceDescriptions;
+    review::StudySources m_sources;
     WorkspaceThread m_store;
     std::atomic<int> m_pendingLabels{0};
     QStackedWidget* m_stack;

@@ -31,10 +31,11 @@ QString percentWithInterval(const review::MeanInterval& m)
 {
     if (m.n == 0)
         return QObject::tr("– (no labels yet)");
-    return QString("%1% [%2, %3]")
+    return QString("%1% [%2, %3] (n = %4)")
         .arg(100 * m.mean, 0, 'f', 1)
         .arg(100 * m.low, 0, 'f', 1)
-        .arg(100 * m.high, 0, 'f', 1);
+        .arg(100 * m.high, 0, 'f', 1)
+        .arg(m.n);
 }
 
 QString number(const std::optional<double>& value)
@@ -153,9 +154,10 @@ void StudyResults::showResults(const review::StudyReport& report)
     const auto& spec = report.spec;
     if (spec.mode == review::Mode::Pairwise) {
         m_results->setColumnCount(5);
-        m_results->setHorizontalHeaderLabels({tr("Criterion"), fromStd(spec.sources[0].label()) + tr(" preferred"),
-                                              tr("Tie"), fromStd(spec.sources[1].label()) + tr(" preferred"),
-                                              tr("Items labelled")});
+        m_results->setHorizontalHeaderLabels(
+            {tr("Criterion"), fromStd(spec.sources[0].label()) + tr(" preferred [95% Wilson CI]"),
+             tr("Tie [95% Wilson CI]"), fromStd(spec.sources[1].label()) + tr(" preferred [95% Wilson CI]"),
+             tr("Items labelled")});
         m_results->setRowCount(int(report.preferences.size()));
         for (int i = 0; i < int(report.preferences.size()); ++i) {
             const auto& p = report.preferences[size_t(i)];
@@ -166,16 +168,17 @@ void StudyResults::showResults(const review::StudyReport& report)
     } else {
         m_results->setColumnCount(4);
         m_results->setHorizontalHeaderLabels(
-            {tr("Criterion"), tr("Source"), tr("Mean rating [95% CI]"), tr("Items labelled")});
+            {tr("Criterion"), tr("Source"), tr("Mean [95% CI, method]"), tr("Items labelled")});
         m_results->setRowCount(int(report.ratings.size()));
         for (int i = 0; i < int(report.ratings.size()); ++i) {
             const auto& r = report.ratings[size_t(i)];
             setRow(m_results, i,
                    {fromStd(r.criterion), fromStd(r.source),
-                    QString("%1 [%2, %3]")
+                    QString("%1 [%2, %3], %4")
                         .arg(r.rating.mean, 0, 'f', 2)
                         .arg(r.rating.low, 0, 'f', 2)
-                        .arg(r.rating.high, 0, 'f', 2),
+                        .arg(r.rating.high, 0, 'f', 2)
+                        .arg(fromStd(r.rating.method)),
                     QString::number(r.rating.n)});
         }
     }

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -48,6 +49,9 @@ SampleDialog::SampleDialog(const QString& workspace, const QStringList& tasks, Q
     : QDialog(parent), m_workspace(workspace), m_job(new TeacherSamplingJob(this)), m_estimateDelay(new QTimer(this))
 {
     setWindowTitle(tr("Sample from Teacher"));
+    m_confirm = [this](const QString& question) {
+        return QMessageBox::question(this, tr("Sample from Teacher"), question) == QMessageBox::Yes;
+    };
     auto* left = new QVBoxLayout;
     left->addWidget(endpointBox());
     left->addWidget(scopeBox(tasks));
@@ -100,9 +104,9 @@ QWidget* SampleDialog::scopeBox(const QStringList& tasks)
     m_split->addItem(tr("any"), QString());
     for (const char* s : {"train", "dev", "test", "contrast"})
         m_split->addItem(s, QString(s));
-    m_limit = spinBox(0, 10000000, 0);
+    m_limit = spinBox(0, 10000000, 20); // small defaults: a first look costs little
     m_limit->setSpecialValueText(tr("all"));
-    m_samples = spinBox(1, 1000, 30);
+    m_samples = spinBox(1, 1000, 5);
     m_samples->setObjectName("samples");
     auto* box = new QGroupBox(tr("What to sample"));
     auto* scopeForm = new QFormLayout(box);
@@ -168,6 +172,11 @@ QWidget* SampleDialog::promptBox()
     prices->addWidget(m_pricePrompt);
     prices->addWidget(new QLabel(tr("completion tokens")));
     prices->addWidget(m_priceCompletion);
+    m_free = new QCheckBox(tr("free endpoint"));
+    m_free->setObjectName("free");
+    m_free->setToolTip(tr("A hosted endpoint needs its prices so the cost is known before sending; tick this when it "
+                          "costs nothing"));
+    prices->addWidget(m_free);
     prices->addStretch();
     promptForm->addRow(tr("Prices:"), prices);
     return box;
@@ -281,6 +290,12 @@ void SampleDialog::setTasks(const QStringList& tasks)
     }
 }
 
+void SampleDialog::setTasksInView(const QStringList& tasks)
+{
+    for (int i = 0; i < m_tasks->count(); ++i)
+        m_tasks->item(i)->setCheckState(tasks.contains(m_tasks->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+}
+
 void SampleDialog::setEndpoint(const QString& url, const QString& model)
 {
     m_url->setText(url);
@@ -302,6 +317,18 @@ QStringList SampleDialog::selectedTasks() const
     return out;
 }
 
+teacher::PromptTemplate SampleDialog::promptTemplate() const
+{
+    teacher::PromptTemplate p;
+    p.style = teacher::parsePromptStyle(m_template->currentData().toString().toStdString());
+    p.trigger = m_trigger->text().toStdString();
+    p.custom = m_custom->toPlainText().toStdString();
+    p.extractAnswer = m_answerCall->isChecked();
+    p.exemplarsFile = ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString()) +
+                      "/prompts/few_shot_cot_prompts.json";
+    return p;
+}
+
 teacher::SamplingRequest SampleDialog::request() const
 {
     teacher::SamplingRequest r;
@@ -313,17 +340,12 @@ teacher::SamplingRequest SampleDialog::request() const
         throw Error("Give the endpoint's URL, e.g. http://localhost:8000/v1.");
     if (r.endpoint.model.empty())
         throw Error("Give the teacher model's name as the endpoint serves it.");
+    r.prompt = promptTemplate();
     for (const QString& t : selectedTasks())
         r.tasks.push_back(t.toStdString());
     r.split = m_split->currentData().toString().toStdString();
     r.limit = m_limit->value();
     r.samplesPerInstance = m_samples->value();
-    r.prompt.style = teacher::parsePromptStyle(m_template->currentData().toString().toStdString());
-    r.prompt.trigger = m_trigger->text().toStdString();
-    r.prompt.custom = m_custom->toPlainText().toStdString();
-    r.prompt.extractAnswer = m_answerCall->isChecked();
-    r.prompt.exemplarsFile = ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString()) +
-                             "/prompts/few_shot_cot_prompts.json";
     r.params.temperature = m_temperature->value();
     r.params.topP = m_topP->value();
     r.params.maxTokens = m_maxTokens->value();
@@ -390,12 +412,12 @@ void SampleDialog::updatePreview()
     if (!example) {
         m_preview->setPlainText(m_examples.empty() ? tr("(loading…)") : tr("(no instance in this scope)"));
     } else {
-        try {
-            auto r = request();
-            QString text = QString::fromStdString(teacher::buildPrompt(r.prompt, *example));
-            if (r.prompt.style == teacher::PromptStyle::ZeroShotCot && r.prompt.extractAnswer)
+        try { // shown before the endpoint and model are filled in
+            const auto prompt = promptTemplate();
+            QString text = QString::fromStdString(teacher::buildPrompt(prompt, *example));
+            if (prompt.style == teacher::PromptStyle::ZeroShotCot && prompt.extractAnswer)
                 text += tr("\n\n— then, for each rationale R, a greedy answer call —\n") +
-                        QString::fromStdString(teacher::buildPrompt(r.prompt, *example)) + " R\n" +
+                        QString::fromStdString(teacher::buildPrompt(prompt, *example)) + " R\n" +
                         QString::fromStdString(teacher::answerTrigger(*example));
             m_preview->setPlainText(text);
         } catch (const std::exception& e) {
@@ -445,6 +467,29 @@ void SampleDialog::start()
         showMessageIn(m_message, QString::fromStdString(e.what()), true);
         return;
     }
+    if (const std::string missing = teacher::missingPrices(r, m_free->isChecked()); !missing.empty())
+        return showMessageIn(m_message, QString::fromStdString(missing) + ".", true);
+    // Above the spending limits the user says yes first (the plan is worked out on the store thread).
+    m_start->setEnabled(false);
+    postThen(
+        m_store, this, [r](store::Database& db) { return teacher::planSampling(db, r); },
+        [this, r](const teacher::SamplingPlan& plan) {
+            m_start->setEnabled(true);
+            const std::string over = teacher::overLimits(plan, r, m_limits);
+            if (over.empty() ||
+                m_confirm(tr("Send these requests?\n\nThe plan: %1.").arg(QString::fromStdString(over))))
+                send(r);
+            else
+                showMessageIn(m_message, tr("Nothing was sent: lower the samples or instances, or confirm."), false);
+        },
+        [this](const QString& e) {
+            m_start->setEnabled(true);
+            showMessageIn(m_message, e, true);
+        });
+}
+
+void SampleDialog::send(teacher::SamplingRequest r)
+{
     // The key is looked up only now (the keychain may run a helper), and lives in the request only.
     r.endpoint.apiKey = teacher::findApiKey(m_keyEnv->text().trimmed().toStdString(), r.endpoint.baseUrl);
     QSettings settings;

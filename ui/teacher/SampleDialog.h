@@ -7,9 +7,11 @@
 // requests and tokens; Start, Stop (starting again tops up what is missing), progress, rate and errors.
 #include "async/WorkspaceThread.h"
 #include "store/Records.h"
+#include "teacher/SamplingPlan.h"
 
 #include <QDialog>
 #include <QStringList>
+#include <functional>
 #include <map>
 
 class QCheckBox;
@@ -24,10 +26,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTimer;
-
-namespace cotlab::teacher {
-struct SamplingRequest;
-}
 
 namespace cotlab::ui {
 
@@ -48,7 +46,13 @@ public:
     QString preview() const;
     QString estimate() const;
     TeacherSamplingJob* job() const { return m_job; }
+    // Starts sampling: refused without prices for a hosted endpoint; above the spending limits only after the
+    // confirmation says yes.
     void start();
+    void setSpendingLimits(const teacher::SpendingLimits& limits) { m_limits = limits; }
+    // The question asked before a large plan is sent (a message box; tests answer it themselves).
+    void setConfirmation(std::function<bool(const QString&)> confirm) { m_confirm = std::move(confirm); }
+    void setTasksInView(const QStringList& tasks); // checked, so the dialog starts on what is being looked at
 
 Q_SIGNALS:
     void previewUpdated();
@@ -56,6 +60,8 @@ Q_SIGNALS:
     void sampled(); // a run ended (finished, stopped or failed)
 
 private:
+    teacher::PromptTemplate promptTemplate() const;
+    void send(teacher::SamplingRequest request);
     QWidget* endpointBox();
     QWidget* scopeBox(const QStringList& tasks);
     QWidget* promptBox();
@@ -93,6 +99,9 @@ private:
     QSpinBox* m_tpm;
     QDoubleSpinBox* m_pricePrompt;
     QDoubleSpinBox* m_priceCompletion;
+    QCheckBox* m_free;
+    teacher::SpendingLimits m_limits;
+    std::function<bool(const QString&)> m_confirm;
     QPlainTextEdit* m_preview;
     QLabel* m_estimate;
     QProgressBar* m_progress;

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -63,6 +64,16 @@ QWidget* TrainForm::dataBox()
                               "tasks (docs/training.md)"));
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
     m_correctOnly->setChecked(true);
+    // The teacher's rationales always; human-written and students' ones only when asked for.
+    m_humanSources = new QCheckBox(tr("Also human-written rationales"));
+    m_humanSources->setObjectName("humanSources");
+    m_humanSources->setToolTip(tr("Rationales that came with the dataset (GSM8K's solutions, StrategyQA's facts)"));
+    m_studentSources = new QCheckBox(tr("Also students' rationales"));
+    m_studentSources->setObjectName("studentSources");
+    m_studentSources->setToolTip(tr("An evaluated student's own outputs: training on them distils a student from a "
+                                    "student, not from the teacher"));
+    connect(m_studentSources, &QCheckBox::toggled, this,
+            [this](bool on) { m_studentSources->setStyleSheet(on ? "color: #b00020;" : QString()); });
     m_samples = spinBox(0, 1000, 0);
     m_samples->setSpecialValueText(tr("all"));
     m_questions = spinBox(0, 100000000, 0);
@@ -85,6 +96,9 @@ QWidget* TrainForm::dataBox()
     form->addRow(tr("Split"), m_split);
     form->addRow(tr("Template"), m_template);
     form->addRow(QString(), m_correctOnly);
+    form->addRow(tr("Rationales of"), new QLabel(tr("the teacher")));
+    form->addRow(QString(), m_humanSources);
+    form->addRow(QString(), m_studentSources);
     form->addRow(tr("Rationales per question"), m_samples);
     form->addRow(tr("Questions"), m_questions);
     form->addRow(tr("Max tokens per example"), m_maxLength);
@@ -198,6 +212,11 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
     r.selection.split = m_split->currentText().toStdString();
     r.selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
     r.selection.correctOnly = m_correctOnly->isChecked();
+    r.selection.sources = {"teacher"};
+    if (m_humanSources->isChecked())
+        r.selection.sources.push_back("human");
+    if (m_studentSources->isChecked())
+        r.selection.sources.push_back("student");
     r.selection.samplesPerInstance = m_samples->value();
     r.selection.questions = m_questions->value();
     r.maxLength = m_maxLength->value();

@@ -44,6 +44,8 @@ private:
     QComboBox* m_split;
     QComboBox* m_template;
     QCheckBox* m_correctOnly;
+    QCheckBox* m_humanSources;
+    QCheckBox* m_studentSources;
     QSpinBox* m_samples;
     QSpinBox* m_questions;
     QSpinBox* m_maxLength;
