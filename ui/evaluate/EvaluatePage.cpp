@@ -331,6 +331,7 @@ void EvaluatePage::showSelection()
     if (ids.size() != 1 || m_workspace.isEmpty()) {
         m_questions->setItems({});
         m_results->setContrast({});
+        m_shownRequest = request;
         Q_EMIT resultsShown();
         return;
     }
@@ -349,9 +350,14 @@ void EvaluatePage::showSelection()
                 return;
             m_questions->setItems(std::move(selection.items));
             m_results->setContrast(contrastText(selection.contrast));
+            m_shownRequest = request;
             Q_EMIT resultsShown();
         },
-        [this](const QString& e) { showMessage(e, true); });
+        [this, request](const QString& e) {
+            if (request == m_selectionRequest)
+                m_shownRequest = request;
+            showMessage(e, true);
+        });
 }
 
 // Two evaluations selected: the same questions compared (McNemar's exact test, Newcombe's interval).
@@ -375,12 +381,14 @@ void EvaluatePage::comparePair(qint64 first, qint64 second, quint64 request)
                                             QString::fromStdString(stats::describe(c)))
                                        .arg(c.onlySecond)
                                        .arg(c.onlyFirst));
+            m_shownRequest = request;
             Q_EMIT resultsShown();
         },
         [this, request](const QString& e) {
             if (request != m_selectionRequest)
                 return;
             m_results->setContrast(e);
+            m_shownRequest = request;
             Q_EMIT resultsShown();
         });
 }

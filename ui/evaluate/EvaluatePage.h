@@ -42,6 +42,8 @@ public:
     // Re-reads the evaluations (and the runs the form offers); then selects `select`, or keeps the selection.
     void refreshResults(std::optional<QList<qint64>> select = std::nullopt);
     void selectEvaluations(const QList<qint64>& ids);
+    // True while the selected evaluations' questions and comparison are still being read.
+    bool selectionPending() const { return m_shownRequest != m_selectionRequest; }
     QCustomPlot* plot(const QString& name) const; // "accuracy", "curve" or "cot"
     QTabWidget* views() const;
     bool savePlotTo(const QString& name, const QString& path) const;
@@ -82,6 +84,7 @@ private:
     QVector<EvaluationPoint> m_points; // what the plots show
     qint64 m_liveEvaluation = 0;
     quint64 m_selectionRequest = 0; // the latest read for the selection; older answers are dropped
+    quint64 m_shownRequest = 0;     // the read whose answer is on screen
 };
 
 } // namespace cotlab::ui

@@ -218,8 +218,10 @@ void TrainPage::refreshHistory(std::optional<QList<qint64>> select)
             }
             return rows;
         },
-        [this, select](const std::vector<RunRow>& rows) {
-            m_history->setRuns(rows, select.value_or(m_history->selectedRuns()));
+        [this, select, request = m_curvesRequest](const std::vector<RunRow>& rows) {
+            // A selection made while the history was read wins over the one asked for before.
+            const bool reselected = request != m_curvesRequest;
+            m_history->setRuns(rows, select && !reselected ? *select : m_history->selectedRuns());
         },
         [this](const QString& e) { showMessage(e, true); });
 }
