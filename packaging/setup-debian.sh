@@ -8,6 +8,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools libgl-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread   # without OpenBLAS, libtorch uses the reference BLAS: ~25x slower on CPU
+    libgloo-dev   # torch.distributed's Gloo backend: data-parallel training over several processes
     lld clang-format   # lld: links ~6x faster than ld.bfd; clang-format: .ci/run checks the formatting
     libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
     libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libcpp-httplib-dev libsentencepiece-dev

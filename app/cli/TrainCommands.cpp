@@ -2,14 +2,18 @@
 
 #include "CommandLine.h"
 #include "Interrupt.h"
+#include "WorkerLauncher.h"
 #include "nn/DeviceMemory.h"
 #include "nn/ModelShape.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "train/DataParallel.h"
 #include "train/MemoryPlan.h"
 #include "util/Error.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -71,14 +75,33 @@ int runTrain(const std::string& workspace, TrainArgs args)
         args.request.config.lora = args.loraConfig;
     if (args.dryRun)
         return printMemoryPlan(args.request);
-    if (args.resumeRun == 0 &&
+    const auto world = train::DistributedEnv::fromEnvironment();
+    if (args.nproc < 1)
+        throw Error("--nproc must be at least 1");
+    if (args.nproc > 1 && !world) {
+        if (!train::dataParallelAvailable())
+            throw Error("--nproc needs torch.distributed's Gloo backend: install libgloo-dev "
+                        "(packaging/setup-debian.sh) and rebuild");
+        return launchWorkers(args.nproc);
+    }
+    const bool quiet = world && world->rank != 0; // rank 0 reports for every worker
+    if (!args.requestFile.empty()) {
+        std::ifstream in(args.requestFile);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in && text.empty())
+            throw Error(args.requestFile + ": cannot read the training request");
+        args.request = train::requestFromJson(text, workspace);
+    }
+    if (args.resumeRun == 0 && args.requestFile.empty() &&
         (r.modelPath.empty() || (r.selection.task.empty() && r.selection.corpus.empty()) || r.config.runDir.empty()))
         throw Error("train needs --model, --task (or --corpus) and --out (or --resume RUN)");
     if (args.logEvery <= 0)
         throw Error("--log-every must be positive");
     args.request.workspace = workspace;
-    args.request.selection.format = train::targetFormatFromName(args.templateName);
-    args.request.selection.correctOnly = !args.allRationales;
+    if (args.requestFile.empty()) {
+        args.request.selection.format = train::targetFormatFromName(args.templateName);
+        args.request.selection.correctOnly = !args.allRationales;
+    }
     const jobs::StopToken& stop = stopOnInterrupt();
     double secondsPerStep = 0;
     const auto progress = [&](int64_t runId, const train::StepMetrics& m) {
@@ -96,6 +119,8 @@ int runTrain(const std::string& workspace, TrainArgs args)
     };
     const auto outcome = args.resumeRun > 0 ? train::resumeRun(workspace, args.resumeRun, progress, &stop)
                                             : train::startRun(args.request, progress, &stop);
+    if (quiet)
+        return outcome.status == "stopped" ? 130 : 0;
     if (outcome.status == "stopped") {
         std::printf("run %lld stopped; continue it with: cotlab-cli --workspace %s train --resume %lld\n",
                     (long long)outcome.runId, workspace.c_str(), (long long)outcome.runId);
@@ -148,7 +173,10 @@ void addTrainCommands(CommandLine& cli)
     auto* trainCmd = cli.add("train",
                              "Fine-tune a student on a task's teacher rationales (a run recorded in the workspace; "
                              "Ctrl-C stops with a checkpoint)",
-                             [&cli, tr] { return runTrain(cli.workspace(), *tr); });
+                             [&cli, tr] {
+                                 // The memory plan needs no workspace.
+                                 return runTrain(tr->dryRun ? std::string() : cli.workspace(), *tr);
+                             });
     trainCmd->add_option("--model", req.modelPath, kModelHelp);
     trainCmd->add_option("--tokenizer", req.tokenizerPath, kTokenizerHelp);
     trainCmd->add_option("--task", req.selection.task, "Task to learn from");
@@ -221,6 +249,13 @@ void addTrainCommands(CommandLine& cli)
     trainCmd->add_flag("--checkpointing", req.config.activationCheckpointing,
                        "Activation checkpointing: recompute each block in backward (less memory, ~1/3 more time)");
     trainCmd->add_flag("--dry-run", tr->dryRun, "Print the memory plan against the device's free memory and stop");
+    trainCmd->add_option("--request", tr->requestFile,
+                         "A whole training request as JSON (as the Train page writes it) instead of the options above");
+    trainCmd
+        ->add_option("--nproc", tr->nproc,
+                     "Data-parallel workers to start on this machine (each takes --batch-size examples a step; the "
+                     "global batch is N times that); under torchrun or srun leave it at 1")
+        ->capture_default_str();
     trainCmd->add_option("--resume", tr->resumeRun, "Continue this stopped run from its checkpoint");
     trainCmd->add_option("--log-every", tr->logEvery, "Print a progress line every N steps")->capture_default_str();
 

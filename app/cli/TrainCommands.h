@@ -15,7 +15,9 @@ struct TrainArgs {
     int64_t logEvery = 10;
     bool lora = false; // train LoRA adapters (with loraConfig) instead of every weight
     nn::LoraConfig loraConfig;
-    bool dryRun = false; // print the memory plan and stop
+    bool dryRun = false;     // print the memory plan and stop
+    std::string requestFile; // a whole request as JSON (the Train page's workers), instead of the options
+    int nproc = 1;           // data-parallel workers started on this machine (each takes batchSize examples a step)
 };
 // Trains (or resumes) and prints a progress line every logEvery steps; Ctrl-C stops after the current step
 // with a checkpoint.

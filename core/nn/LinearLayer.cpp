@@ -42,8 +42,12 @@ torch::Tensor LinearLayerImpl::forward(const torch::Tensor& x)
     // The adapter computes in its own float32 (PEFT casts x to lora_A's dtype the same way), unless autocast
     // lowers the matrix products; its output joins the base output's dtype.
     auto in = x.to(m_loraA.scalar_type());
-    if (m_loraDropout > 0 && is_training())
-        in = torch::dropout(in, m_loraDropout, true);
+    if (m_loraDropout > 0 && is_training()) {
+        // Inverted dropout with a mask of bools: backward keeps one byte per element for it, where
+        // torch::dropout keeps a float32 mask (four): a third less adapter activation memory.
+        const auto keep = torch::rand_like(in) >= m_loraDropout;
+        in = in * keep * (1.0 / (1.0 - m_loraDropout));
+    }
     const auto update = torch::matmul(torch::matmul(in, m_loraA.t()), m_loraB.t()) * m_loraScale; // [..., out]
     return y + update.to(y.scalar_type());
 }

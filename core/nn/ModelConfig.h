@@ -37,8 +37,10 @@ struct OptConfig {
     static constexpr int64_t kPositionOffset = 2; // OPT's position table starts 2 rows in
 };
 
-// config.json of a model folder; an Error names the folder or file when it is missing or not JSON.
+// config.json of a model folder; an Error names the folder or file when it is missing, not JSON or not an object.
 nlohmann::json readHfConfig(const std::string& folder);
+// config.json's model_type ("" when absent; an Error naming `where` when it is not a string).
+std::string modelType(const nlohmann::json& config, const std::string& where);
 
 // From config.json; `where` names the file in errors (unsupported settings, shapes that do not divide).
 Gpt2Config gpt2Config(const nlohmann::json& config, const std::string& where);

@@ -1,20 +1,56 @@
 #include "nn/ModelLoader.h"
 
+#include "nn/DeviceMemory.h"
 #include "nn/Gpt2.h"
 #include "nn/HfFolder.h"
 #include "nn/Llama.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/Lora.h"
+#include "nn/ModelConfig.h"
+#include "nn/ModelShape.h"
 #include "nn/Opt.h"
+#include "nn/Safetensors.h"
 #include "util/Error.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <new>
 
 namespace cotlab::nn {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string gigabytes(double bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", bytes / 1e9);
+    return text;
+}
+
+// Before anything is allocated: config.json and the weights belong together (a config that implies more
+// parameters than the safetensors files hold would have the model allocated, possibly tens of GB, before the first
+// mis-shaped tensor is found), and the model fits in this machine's memory at all.
+void checkBeforeAllocating(const std::string& folder, torch::ScalarType dtype)
+{
+    const auto shape = readModelShape(folder);
+    uint64_t stored = 0;
+    const SafetensorsFolder weights(folder);
+    for (const auto& [name, entry] : weights.entries())
+        stored += entry.bytes / uint64_t(c10::elementSize(entry.dtype));
+    // A tensor or two missing is named, with its expected shape, as the weights are read; a config far larger
+    // than the files (twice their values and more) is refused here, before it is allocated.
+    if (uint64_t(shape.parameters) > 2 * stored + (uint64_t(1) << 24))
+        throw Error(folder + ": config.json describes a model of " + std::to_string(shape.parameters) +
+                    " parameters but its safetensors files hold " + std::to_string(stored) +
+                    " values: the config belongs to another model, or the download is incomplete");
+    const double needed = double(shape.parameters) * double(c10::elementSize(dtype));
+    const auto memory = deviceMemory("cpu");
+    if (memory.total > 0 && needed > double(memory.total))
+        throw Error(folder + ": the model needs " + gigabytes(needed) + " as " + std::string(c10::toString(dtype)) +
+                    " but this machine has " + gigabytes(double(memory.total)) + " of memory");
+}
 
 std::shared_ptr<CausalLm> loadBase(const std::string& path, torch::ScalarType dtype)
 {
@@ -27,7 +63,9 @@ std::shared_ptr<CausalLm> loadBase(const std::string& path, torch::ScalarType dt
     }
     if (!fs::is_directory(path, ec))
         throw Error(path + ": no such model folder or file");
-    const std::string type = readHfConfig(path).value("model_type", "");
+    const std::string type = modelType(readHfConfig(path), path + "/config.json");
+    if (type == "gpt2" || type == "opt" || type == "llama" || type == "qwen2" || type == "mistral")
+        checkBeforeAllocating(path, dtype);
     if (type == "gpt2")
         return Gpt2Impl::loadHf(path, dtype);
     if (type == "opt")
@@ -63,7 +101,19 @@ bool hasTokenizer(const std::string& folder)
 std::shared_ptr<CausalLm> loadCausalLm(const std::string& path, const LoadOptions& options)
 {
     const ModelPaths paths = resolve(path, options);
-    auto model = loadBase(paths.base, options.dtype);
+    std::shared_ptr<CausalLm> model;
+    try {
+        model = loadBase(paths.base, options.dtype);
+    } catch (const std::bad_alloc&) {
+        throw Error(paths.base + ": not enough memory to load the model; close other programs or use a smaller one");
+    } catch (const c10::Error& e) {
+        // libtorch's own words would be a stack trace; say what happened to which model.
+        const std::string what = e.what_without_backtrace();
+        if (what.find("alloc") != std::string::npos)
+            throw Error(paths.base +
+                        ": not enough memory to load the model; close other programs or use a smaller one");
+        throw Error(paths.base + ": the model could not be built: " + what.substr(0, what.find('\n')));
+    }
     if (!paths.adapter.empty()) {
         loadAdapter(*model, paths.adapter);
         if (options.mergeAdapter)

@@ -97,7 +97,7 @@ ModelShape readModelShape(const std::string& path)
     } else {
         const json j = readHfConfig(path);
         const std::string where = (fs::path(path) / "config.json").string();
-        const std::string type = j.value("model_type", "");
+        const std::string type = modelType(j, where);
         if (type == "gpt2")
             s = gpt2Shape(gpt2Config(j, where));
         else if (type == "opt")
@@ -107,7 +107,9 @@ ModelShape readModelShape(const std::string& path)
         else
             throw Error(where + ": model_type '" + type +
                         "' is not supported (gpt2, opt, llama, qwen2 and mistral are)");
-        const std::string dtype = j.value("torch_dtype", "float32");
+        const std::string dtype = j.contains("torch_dtype") && j["torch_dtype"].is_string()
+                                      ? j["torch_dtype"].get<std::string>()
+                                      : std::string("float32");
         s.storedBytesPerParameter = dtype == "bfloat16" || dtype == "float16" ? 2 : 4;
     }
     for (const auto& l : s.linears)

@@ -129,9 +129,11 @@ void SafetensorsFolder::index(const std::string& path)
             for (int64_t d : e.shape) {
                 if (d < 0)
                     throw Error(path + ": tensor " + it.key() + " has a negative dimension");
-                elements *= uint64_t(d);
+                if (__builtin_mul_overflow(elements, uint64_t(d), &elements))
+                    throw Error(path + ": tensor " + it.key() + " has a shape too large for any file");
             }
-            e.bytes = elements * uint64_t(c10::elementSize(e.dtype));
+            if (__builtin_mul_overflow(elements, uint64_t(c10::elementSize(e.dtype)), &e.bytes))
+                throw Error(path + ": tensor " + it.key() + " has a shape too large for any file");
             if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != e.bytes ||
                 dataStart + offsets[1] > fileSize)
                 throw Error(path + ": tensor " + it.key() +

@@ -66,6 +66,13 @@ void RunRepository::addMetrics(int64_t runId, int64_t step, const std::map<std::
     }
 }
 
+void RunRepository::dropMetricsAfter(int64_t runId, int64_t step)
+{
+    Statement s(m_db, "DELETE FROM run_metrics WHERE run_id = ? AND step > ?");
+    s.bind(1, runId).bind(2, step);
+    s.exec();
+}
+
 std::vector<RunRecord> RunRepository::list()
 {
     std::vector<RunRecord> out;

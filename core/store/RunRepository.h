@@ -35,6 +35,8 @@ public:
     void finish(int64_t runId, const std::string& status, const std::optional<std::string>& message);
     // Metrics of one step; a step written twice (a resumed run repeating it) keeps the latest values.
     void addMetrics(int64_t runId, int64_t step, const std::map<std::string, double>& values);
+    // Forgets the metrics of steps after `step` (a run resumed from there, or restarted from 0, records them again).
+    void dropMetricsAfter(int64_t runId, int64_t step);
 
     std::vector<RunRecord> list(); // newest first
     std::optional<RunRecord> find(int64_t runId);

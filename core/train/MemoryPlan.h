@@ -8,6 +8,7 @@
 #include "nn/LoraConfig.h"
 #include "nn/ModelShape.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,11 +30,17 @@ struct MemoryPlan {
     int64_t weights = 0;     // the model as it is held (float32, or the base precision with LoRA)
     int64_t gradients = 0;   // float32, for the trained parameters
     int64_t optimizer = 0;   // AdamW's two float32 moments per trained parameter
-    int64_t activations = 0; // kept for backward (and the one block recomputed under checkpointing)
+    int64_t activations = 0; // kept for backward (under checkpointing: each block's input)
+    int64_t recomputed = 0;  // under checkpointing: one block's activations while it is recomputed in backward
     int64_t logits = 0;      // the output layer's logits, log-probabilities and their gradient
     int64_t runtime = 0;     // libtorch and its buffers (the CPU process; CUDA's context is not counted)
     int64_t trainableParameters = 0;
-    int64_t total() const { return weights + gradients + optimizer + activations + logits + runtime; }
+    // The peak: a recomputed block's activations and the logits are never held at the same time (the logits'
+    // gradient is gone before the last block is recomputed).
+    int64_t total() const
+    {
+        return weights + gradients + optimizer + activations + std::max(logits, recomputed) + runtime;
+    }
 };
 
 MemoryPlan planMemory(const nn::ModelShape& shape, const MemorySettings& settings);

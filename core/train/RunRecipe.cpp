@@ -26,7 +26,10 @@ std::string RunRecipe::toJson() const
                 {"truncated", truncated},
                 {"device", device},
                 {"precision", precision},
-                {"method", method}}
+                {"method", method},
+                {"planned_memory_mb", plannedMemoryMb},
+                {"world_size", worldSize},
+                {"backend", backend}}
         .dump();
 }
 
@@ -55,6 +58,9 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.device = j.value("device", r.device);
     r.precision = j.value("precision", r.precision);
     r.method = j.value("method", std::string("full")); // runs recorded before LoRA were full fine-tuning
+    r.plannedMemoryMb = j.value("planned_memory_mb", r.plannedMemoryMb);
+    r.worldSize = j.value("world_size", r.worldSize);
+    r.backend = j.value("backend", r.backend);
     return r;
 }
 

@@ -27,7 +27,10 @@ struct RunRecipe {
     int64_t truncated = 0;
     std::string device;
     std::string precision;
-    std::string method; // "full", or "LoRA r 16, alpha 32, ..., bf16 base"; ", checkpointing" when on
+    std::string method;          // "full", or "LoRA r 16, alpha 32, ..., bf16 base"; ", checkpointing" when on
+    int64_t worldSize = 1;       // data-parallel workers (torchrun, srun, --nproc); 1: one process
+    std::string backend;         // their torch.distributed backend: gloo, nccl ('' : one process)
+    int64_t plannedMemoryMb = 0; // the memory plan's peak (0: not planned); the run's peak_memory_mb metric beside it
 
     std::string toJson() const;
     // Missing fields keep their defaults (older runs recorded fewer); text that is not a JSON object gives all

@@ -2,6 +2,7 @@
 
 #include "nn/DeviceMemory.h"
 #include "nn/Safetensors.h"
+#include "train/DataParallel.h"
 #include "util/Error.h"
 
 #include <chrono>
@@ -16,8 +17,10 @@ namespace cotlab::train {
 
 namespace fs = std::filesystem;
 
-Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken)
-    : m_model(std::move(model)), m_data(data), m_config(std::move(config)), m_pad(padToken)
+Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken,
+                 std::shared_ptr<DataParallel> dataParallel)
+    : m_model(std::move(model)), m_dp(std::move(dataParallel)), m_data(data), m_config(std::move(config)),
+      m_pad(padToken)
 {
     const auto& c = m_config;
     if (m_data.size() == 0)
@@ -26,7 +29,8 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
         throw Error("batch size, gradient accumulation, learning rate and epochs (or steps) must be positive");
     if (c.schedule != "cosine" && c.schedule != "linear" && c.schedule != "constant")
         throw Error("schedule '" + c.schedule + "': expected cosine, linear or constant");
-    m_batchesPerEpoch = (int64_t(m_data.size()) + c.batchSize - 1) / c.batchSize;
+    const int64_t globalBatch = c.batchSize * (m_dp ? m_dp->worldSize() : 1);
+    m_batchesPerEpoch = (int64_t(m_data.size()) + globalBatch - 1) / globalBatch;
     m_totalSteps =
         c.maxSteps > 0 ? c.maxSteps : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
     for (const auto& p : m_model->named_parameters())
@@ -43,6 +47,8 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     torch::optim::AdamWOptions o(c.learningRate);
     o.betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay);
     m_optimizer = std::make_unique<torch::optim::AdamW>(trainableTensors(), o);
+    if (m_dp)
+        m_dp->broadcast(trainableTensors()); // every worker starts from rank 0's weights
     m_autocast = autocastDtype(c.precision, nn::modelDevice(*m_model));
     const double scale = c.initialLossScale.value_or(m_autocast == torch::kFloat16 ? 65536.0 : 0.0);
     if (scale < 0)
@@ -76,10 +82,36 @@ std::vector<size_t> Trainer::microBatch(int64_t index)
 {
     const int64_t epoch = index / m_batchesPerEpoch;
     if (epoch != m_cachedEpoch) {
-        m_epochBatches = m_data.epochBatches(m_config.batchSize, m_config.seed, epoch);
+        m_epochBatches = m_data.epochBatches(m_config.batchSize * (m_dp ? m_dp->worldSize() : 1), m_config.seed, epoch);
         m_cachedEpoch = epoch;
     }
     return m_epochBatches[size_t(index % m_batchesPerEpoch)];
+}
+
+std::vector<size_t> Trainer::shardOf(const std::vector<size_t>& batch) const
+{
+    if (!m_dp)
+        return batch;
+    const size_t start = size_t(m_dp->rank()) * size_t(m_config.batchSize);
+    if (start >= batch.size())
+        return {}; // the epoch's last global batch is short: this worker only adds zeros
+    return {batch.begin() + std::ptrdiff_t(start),
+            batch.begin() + std::ptrdiff_t(std::min(batch.size(), start + size_t(m_config.batchSize)))};
+}
+
+int64_t Trainer::targetCount(const TrainingSet& set, const std::vector<size_t>& batch) const
+{
+    int64_t count = 0;
+    for (size_t i : batch) {
+        const auto& e = set.examples()[i];
+        count += std::max<int64_t>(0, int64_t(e.ids.size()) - std::max<int64_t>(1, e.promptLength));
+    }
+    return count;
+}
+
+bool Trainer::writesCheckpoints() const
+{
+    return !m_dp || m_dp->rank() == 0;
 }
 
 torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
@@ -143,7 +175,9 @@ double Trainer::devLoss()
     });
     double sum = 0;
     int64_t count = 0;
-    for (size_t start = 0; start < order.size(); start += size_t(m_config.batchSize)) {
+    const size_t workers = m_dp ? size_t(m_dp->worldSize()) : 1, rank = m_dp ? size_t(m_dp->rank()) : 0;
+    for (size_t start = rank * size_t(m_config.batchSize); start < order.size();
+         start += workers * size_t(m_config.batchSize)) { // each worker its own batches
         const std::vector<size_t> batch(order.begin() + std::ptrdiff_t(start),
                                         order.begin() +
                                             std::ptrdiff_t(std::min(order.size(), start + size_t(m_config.batchSize))));
@@ -153,6 +187,11 @@ double Trainer::devLoss()
         count += targets;
     }
     m_model->train();
+    if (m_dp) {
+        const auto totals = m_dp->sumAcrossWorkers({sum, double(count)});
+        sum = totals[0];
+        count = int64_t(totals[1]);
+    }
     return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -160,10 +199,18 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
 {
     m_optimizer->zero_grad();
     for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
-        int64_t tokens = 0;
-        auto loss = batchLoss(m_data, microBatch(m_step * m_config.gradAccumulation + micro), nullptr, &tokens);
+        const auto batch = microBatch(m_step * m_config.gradAccumulation + micro);
+        const auto shard = shardOf(batch);
+        if (shard.empty())
+            continue;
+        int64_t tokens = 0, targets = 0;
+        auto loss = batchLoss(m_data, shard, &targets, &tokens);
+        // A worker's mean loss weighted by its share of the global batch's target tokens: the summed gradients are
+        // then exactly those of the global batch's mean loss.
+        if (m_dp)
+            loss = loss * (double(targets) / double(std::max<int64_t>(1, targetCount(m_data, batch))));
         const double value = loss.item<double>();
-        if (!std::isfinite(value))
+        if (!m_dp && !std::isfinite(value))
             throw TrainingDiverged("the loss became " + std::to_string(value) + " at step " +
                                    std::to_string(m_step + 1) +
                                    "; the last checkpoint is kept as it was "
@@ -171,6 +218,22 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         (loss * m_scaler.scale() / double(m_config.gradAccumulation)).backward(); // scale 1 without loss scaling
         lossSum += value;
         stepTokens += tokens;
+    }
+    if (m_dp) {
+        std::vector<torch::Tensor> grads;
+        for (auto& [name, p] : m_trainable) {
+            if (!p.grad().defined())
+                p.mutable_grad() = torch::zeros_like(p); // a worker without examples this step
+            grads.push_back(p.grad());
+        }
+        m_dp->allReduceSum(grads);
+        const auto totals = m_dp->sumAcrossWorkers({lossSum, double(stepTokens)});
+        lossSum = totals[0];
+        stepTokens = int64_t(totals[1]);
+        if (!std::isfinite(lossSum))
+            throw TrainingDiverged("the loss became " + std::to_string(lossSum) + " at step " +
+                                   std::to_string(m_step + 1) +
+                                   "; the last checkpoint is kept as it was (try a lower learning rate)");
     }
     if (!m_scaler.unscale(trainableTensors())) {
         // fp16 gradients overflowed at this scale: no update, a smaller scale next step.
@@ -228,7 +291,10 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
     const std::string device = nn::modelDevice(*m_model).str();
     nn::resetPeakMemory(device);
     while (m_step < m_totalSteps) {
-        if (stop && stop->stopRequested()) {
+        bool stopNow = stop && stop->stopRequested();
+        if (m_dp) // every worker stops at the same step when any is asked to
+            stopNow = m_dp->sumAcrossWorkers({stopNow ? 1.0 : 0.0})[0] > 0;
+        if (stopNow) {
             saveCheckpoint();
             return;
         }
@@ -277,7 +343,7 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
 
 void Trainer::saveCheckpoint()
 {
-    if (m_config.runDir.empty())
+    if (m_config.runDir.empty() || !writesCheckpoints())
         return;
     const fs::path dir = fs::path(m_config.runDir) / "checkpoint";
     const fs::path tmp = fs::path(m_config.runDir) / "checkpoint.partial";
@@ -294,7 +360,10 @@ void Trainer::saveCheckpoint()
         torch::serialize::OutputArchive archive;
         m_optimizer->save(archive);
         archive.save_to((tmp / "optimizer.pt").string());
-        nlohmann::json state = {{"step", m_step}, {"tokens", m_tokens}, {"total_steps", m_totalSteps}};
+        nlohmann::json state = {{"step", m_step},
+                                {"tokens", m_tokens},
+                                {"total_steps", m_totalSteps},
+                                {"world_size", m_dp ? m_dp->worldSize() : 1}};
         if (m_scaler.enabled()) {
             state["loss_scale"] = m_scaler.scale();
             state["loss_scale_clean_steps"] = m_scaler.cleanSteps();
@@ -336,6 +405,12 @@ bool Trainer::resume()
     } catch (const nlohmann::json::exception& e) {
         throw Error((dir / "state.json").string() + ": unreadable checkpoint state: " + e.what());
     }
+    const int workers = m_dp ? m_dp->worldSize() : 1;
+    if (state.is_object() && state.value("world_size", 1) != workers)
+        throw Error("the checkpoint in " + dir.string() + " was written by a run of " +
+                    std::to_string(state.value("world_size", 1)) + " data-parallel worker(s); resume it with " +
+                    std::to_string(state.value("world_size", 1)) + " (now " + std::to_string(workers) +
+                    "): with another count the global batch and the data order would change");
     const auto weights = nn::Safetensors::read((dir / "model.safetensors").string());
     torch::NoGradGuard noGrad;
     for (auto& [name, p] : m_trainable) {

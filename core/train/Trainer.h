@@ -24,6 +24,8 @@ struct TrainingDiverged : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+class DataParallel;
+
 // Out of memory during a step (CPU or CUDA); the message says what to lower. The last checkpoint stays.
 struct TrainingOutOfMemory : Error {
     using Error::Error;
@@ -31,8 +33,13 @@ struct TrainingOutOfMemory : Error {
 
 class Trainer {
 public:
-    // padToken fills batches on the right (never in the loss, never attended to by real tokens).
-    Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken);
+    // padToken fills batches on the right (never in the loss, never attended to by real tokens). With a
+    // DataParallel world of N workers, config.batchSize is each worker's share: every global batch of N x batchSize
+    // examples (the batches one process with that batch size would see, in the same order) is split by rank, the
+    // summed gradients are those of the whole global batch, and every worker takes the same step. Rank 0 alone
+    // writes checkpoints.
+    Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, TrainConfig config, int32_t padToken,
+            std::shared_ptr<DataParallel> dataParallel = nullptr);
 
     int64_t totalSteps() const { return m_totalSteps; }
     int64_t step() const { return m_step; }
@@ -57,13 +64,17 @@ public:
 private:
     torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
                             int64_t* tokens);
-    std::vector<size_t> microBatch(int64_t index); // the index-th micro-batch of the run
+    std::vector<size_t> microBatch(int64_t index);                       // the index-th (global) micro-batch of the run
+    std::vector<size_t> shardOf(const std::vector<size_t>& batch) const; // this worker's part of a global batch
+    int64_t targetCount(const TrainingSet& set, const std::vector<size_t>& batch) const; // tokens in the loss
+    bool writesCheckpoints() const;                                                      // rank 0, or the only process
     // One optimizer step; false when it was skipped (gradients overflowed at the loss scale).
     bool trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens);
     [[noreturn]] void throwFailure(const std::string& what) const; // names OOM and other step failures
     size_t longestExample() const;
 
     std::shared_ptr<nn::CausalLm> m_model;
+    std::shared_ptr<DataParallel> m_dp;
     // What the optimizer updates: every parameter in full fine-tuning, the adapters with LoRA (the frozen base has
     // requires_grad off). Named, for checkpoints.
     std::vector<std::pair<std::string, torch::Tensor>> m_trainable;

@@ -10,6 +10,7 @@
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
+#include "train/DataParallel.h"
 #include "train/MemoryPlan.h"
 #include "train/RunRecipe.h"
 #include "train/Trainer.h"
@@ -287,7 +288,7 @@ std::string memoryAdvice(const TrainingRequest& r, int64_t freeMemory)
 
 // The run's row: its request as config and what it trains on as recipe.
 int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, const TrainingData& data,
-                  const nn::Placement& placement, int64_t totalSteps)
+                  const nn::Placement& placement, int64_t totalSteps, const DataParallel* dp)
 {
     store::RunRecord r;
     r.name = request.name.empty() ? fs::path(request.config.runDir).filename().string() : request.name;
@@ -315,6 +316,14 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     recipe.device = placement.device.str();
     recipe.precision = request.config.precision;
     recipe.method = methodText(request.config);
+    recipe.worldSize = dp ? dp->worldSize() : 1;
+    recipe.backend = dp ? dp->backend() : std::string();
+    try {
+        const auto shape = nn::readModelShape(request.modelPath);
+        recipe.plannedMemoryMb = planMemory(shape, memorySettings(request, shape)).total() / (1024 * 1024);
+    } catch (const std::exception&) {
+        // a shape the plan cannot read: the run trains all the same, unplanned
+    }
     r.recipeJson = recipe.toJson();
     r.totalSteps = totalSteps;
     return runs.create(r);
@@ -342,10 +351,18 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
 {
     if (request.config.runDir.empty())
         throw Error("an output folder for checkpoints and the trained model is required");
+    // Started by torchrun, srun or `train --nproc`: one worker of a data-parallel run. Rank 0 alone writes the
+    // workspace, the checkpoints and the final model; every worker reads the same data.
+    std::shared_ptr<DataParallel> dp;
+    if (const auto world = DistributedEnv::fromEnvironment())
+        dp = std::make_shared<DataParallel>(*world);
+    const bool writer = !dp || dp->rank() == 0;
     const int64_t freeMemory = nn::deviceMemory(request.device).available; // before this run takes any
     store::Workspace ws(request.workspace);
     TrainingData data = TrainingData::select(ws.db(), request);
-    const auto placement = trainingPlacement(request);
+    auto placement = trainingPlacement(request);
+    if (dp && placement.device.is_cuda())
+        placement.device = torch::Device(torch::kCUDA, c10::DeviceIndex(DistributedEnv::fromEnvironment()->localRank));
     nn::LoadOptions load;
     load.dtype = placement.dtype;
     auto [model, tokenizer] = nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath, load);
@@ -357,7 +374,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     model->setActivationCheckpointing(request.config.activationCheckpointing);
     data.tokenise(*tokenizer, std::min(request.maxLength, model->maxSeqLen()), request.maxLength);
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
-    Trainer trainer(model, *data.set, request.config, pad);
+    Trainer trainer(model, *data.set, request.config, pad, dp);
     if (data.dev && data.dev->size() > 0)
         trainer.setDevSet(&*data.dev);
     fs::create_directories(request.config.runDir);
@@ -365,15 +382,25 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     store::RunRepository runs(ws.db());
     RunOutcome outcome;
     outcome.runId = existingRun;
-    if (outcome.runId == 0)
-        outcome.runId = recordRun(runs, request, data, placement, trainer.totalSteps());
-    else if (!trainer.resume())
-        throw Error("run " + std::to_string(outcome.runId) + " has no checkpoint in " + request.config.runDir +
-                    " to resume from");
-    runs.updateProgress(outcome.runId, trainer.step(), trainer.totalSteps());
+    if (outcome.runId == 0 && writer)
+        outcome.runId = recordRun(runs, request, data, placement, trainer.totalSteps(), dp.get());
+    else if (outcome.runId != 0)
+        // Without a checkpoint (the process was killed before its first one) the run starts again from step 0 under
+        // the same record: the same recipe, seed, adapters' initialisation and data order give the same steps.
+        trainer.resume();
+    auto finish = [&](const std::string& status, const std::optional<std::string>& message) {
+        if (writer)
+            runs.finish(outcome.runId, status, message);
+    };
+    if (writer) {
+        runs.dropMetricsAfter(outcome.runId, trainer.step());
+        runs.updateProgress(outcome.runId, trainer.step(), trainer.totalSteps());
+    }
     try {
         trainer.run(
             [&](const StepMetrics& m) {
+                if (!writer)
+                    return;
                 storeMetrics(runs, outcome.runId, m);
                 if (progress)
                     progress(outcome.runId, m);
@@ -381,19 +408,21 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
             stop);
     } catch (const TrainingOutOfMemory& e) {
         const std::string message = e.what() + memoryAdvice(request, freeMemory);
-        runs.finish(outcome.runId, "failed", message);
+        finish("failed", message);
         throw TrainingOutOfMemory(message);
     } catch (const std::exception& e) {
-        runs.finish(outcome.runId, "failed", std::string(e.what()));
+        finish("failed", std::string(e.what()));
         throw;
     }
     if (trainer.step() < trainer.totalSteps()) {
         outcome.status = "stopped";
-        runs.finish(outcome.runId, "stopped",
-                    "stopped at step " + std::to_string(trainer.step()) + " of " +
-                        std::to_string(trainer.totalSteps()) + "; resume continues from there");
+        finish("stopped", "stopped at step " + std::to_string(trainer.step()) + " of " +
+                              std::to_string(trainer.totalSteps()) + "; resume continues from there");
         return outcome;
     }
+    outcome.status = "finished";
+    if (!writer)
+        return outcome;
     outcome.finalFolder = (fs::path(request.config.runDir) / "final").string();
     try {
         if (request.config.lora)
@@ -402,13 +431,11 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
             model->saveHf(outcome.finalFolder);
         tokenizer->saveTo(outcome.finalFolder);
     } catch (const std::exception& e) {
-        runs.finish(outcome.runId, "failed",
-                    std::string("training finished but the final model could not be written: ") + e.what() +
-                        " (the checkpoint is intact)");
+        finish("failed", std::string("training finished but the final model could not be written: ") + e.what() +
+                             " (the checkpoint is intact)");
         throw;
     }
-    outcome.status = "finished";
-    runs.finish(outcome.runId, "finished", std::nullopt);
+    finish("finished", std::nullopt);
     return outcome;
 }
 
@@ -427,9 +454,8 @@ MemorySettings memorySettings(const TrainingRequest& r, const nn::ModelShape& sh
     return m;
 }
 
-RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop)
+TrainingRequest withAbsolutePaths(const TrainingRequest& request)
 {
-    // The run is found again later from anywhere (resume, evaluation, the GUI): record absolute paths.
     TrainingRequest r = request;
     std::error_code ec;
     if (!r.config.runDir.empty())
@@ -438,7 +464,13 @@ RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress,
         r.modelPath = fs::absolute(r.modelPath, ec).lexically_normal().string();
     if (r.tokenizerPath && !r.tokenizerPath->empty())
         r.tokenizerPath = fs::absolute(*r.tokenizerPath, ec).lexically_normal().string();
-    return execute(r, 0, progress, stop);
+    return r;
+}
+
+RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop)
+{
+    // The run is found again later from anywhere (resume, evaluation, the GUI): record absolute paths.
+    return execute(withAbsolutePaths(request), 0, progress, stop);
 }
 
 RunOutcome resumeRun(const std::string& workspace, int64_t runId, const RunProgress& progress,

@@ -76,6 +76,8 @@ using RunProgress = std::function<void(int64_t runId, const StepMetrics& metrics
 // Starts a new run. Checks of the request (no examples, bad model folder, ...) throw before a run is recorded;
 // failures during training record the run as failed with the message, keep the last checkpoint, and throw.
 RunOutcome startRun(const TrainingRequest& request, const RunProgress& progress, const jobs::StopToken* stop);
+// The request with its output folder, model and tokenizer as absolute paths (a run is found again from anywhere).
+TrainingRequest withAbsolutePaths(const TrainingRequest& request);
 
 // The memory plan's settings of a request, for a model of this shape.
 MemorySettings memorySettings(const TrainingRequest& request, const nn::ModelShape& shape);

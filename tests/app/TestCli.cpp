@@ -1,5 +1,7 @@
 // cotlab-cli as a user runs it: exit codes, stdout/stderr, stats --json and export.
 #include "report/Spreadsheet.h"
+#include "store/RunRepository.h"
+#include "store/Workspace.h"
 #include "support/TestSupport.h"
 
 #include <QJsonArray>
@@ -181,6 +183,94 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("contrast: 8 pairs with the originals"), qPrintable(r.out));
         QVERIFY(r.out.contains("questions naming no original in the workspace: 1"));
+    }
+
+    // A run killed (SIGKILL, as by a power cut) before its first checkpoint resumes from step 0 under the same record
+    // and gives the uninterrupted run's losses; the killed attempt's metrics are replaced.
+    void killedBeforeTheFirstCheckpointResumesFromTheStart()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("kill.cotlab"));
+        auto r =
+            cli({"--workspace", ws, "import",
+                 QString::fromStdString(test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"))});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto trainArgs = [&](const QString& out) {
+            return QStringList{"--workspace",
+                               ws,
+                               "train",
+                               "--model",
+                               QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                               "--tokenizer",
+                               QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")),
+                               "--task",
+                               "multiarith",
+                               "--split",
+                               "test",
+                               "--steps",
+                               "40",
+                               "--batch-size",
+                               "8",
+                               "--max-length",
+                               "160",
+                               "--lr",
+                               "2e-3",
+                               "--checkpoint-every",
+                               "100",
+                               "--out",
+                               QString::fromStdString(dir.path("")) + out};
+        };
+        r = cli(trainArgs("whole"));
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto losses = [&](int64_t run) {
+            store::Workspace w(ws.toStdString());
+            std::vector<double> values;
+            for (const auto& [step, value] : store::RunRepository(w.db()).metric(run, "loss"))
+                values.push_back(value);
+            return values;
+        };
+        const auto whole = losses(1);
+        QCOMPARE(whole.size(), size_t(40));
+
+        QProcess killed;
+        killed.start(COTLAB_CLI_PATH, trainArgs("killed"));
+        QVERIFY(killed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(losses(2).size() >= 3, 60000);
+        killed.kill(); // SIGKILL: no destructor, no checkpoint, the run left "running"
+        QVERIFY(killed.waitForFinished());
+        const auto partial = losses(2);
+        QVERIFY2(partial.size() < 40, "the run ended before it could be killed");
+        QVERIFY(!std::filesystem::exists(dir.path("killed/checkpoint")));
+
+        r = cli({"--workspace", ws, "train", "--resume", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const auto resumed = losses(2);
+        QCOMPARE(resumed.size(), size_t(40));
+        for (size_t i = 0; i < whole.size(); ++i)
+            QVERIFY2(std::abs(resumed[i] - whole[i]) < 1e-6,
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(resumed[i]).arg(whole[i])));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QVERIFY(r.out.contains("\"status\":\"finished\"") || r.out.contains("\"status\": \"finished\""));
+    }
+
+    // The damaged model folders of issue 28: n_head 0 used to end generate with SIGFPE (exit 136); each now gives one
+    // line naming the file and key, and exit status 1.
+    void damagedModelFoldersGiveOneLine()
+    {
+        test::TempDir dir;
+        const std::string folder = dir.path("gpt2");
+        std::filesystem::copy(test::testDataPath("gpt2-tiny"), folder);
+        for (const auto& [edit, expected] : std::vector<std::pair<std::string, QString>>{
+                 {R"("n_head": 0)", "'n_head' is 0; it must be a whole number from 1"},
+                 {R"("n_embd": -32)", "'n_embd' is -32"},
+                 {R"("n_embd": 4096, "n_head": 32, "n_layer": 48)", "config.json describes a model of"}}) {
+            test::writeFile(folder + "/config.json", R"({"model_type": "gpt2", "n_layer": 2, "n_positions": 64,
+                                                        "vocab_size": 300, "n_embd": 32, "n_head": 4, )" +
+                                                         edit + "}");
+            const auto r = cli({"generate", "--model", QString::fromStdString(folder), "--prompt", "Hello"});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.trimmed().count('\n') == 0 && r.err.contains(expected), qPrintable(r.err));
+        }
     }
 
     void reviewCreateLabelAndReport()

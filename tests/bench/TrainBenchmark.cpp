@@ -5,9 +5,13 @@
 //   build/tests/bench/bench_train [--threads N] [--model stories260K|gpt2] [--steps N] [--precision fp32|bf16]
 //   /usr/bin/python3 tests/bench/train_reference.py [--threads N] [--only stories260K|gpt2] [--steps N] [--bf16]
 // tests/bench/train_compare.sh alternates the two and prints medians and their ratio.
+// Data-parallel (c10d, Gloo): start it as workers, each with the batch above, and it adds the seconds per step spent
+// in all-reduce (gradients, loss, stop flag) against the whole step:
+//   torchrun --no-python --nproc-per-node 2 build/tests/bench/bench_train --model gpt2 --threads 1
 #include "nn/CpuThreads.h"
 #include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
+#include "train/DataParallel.h"
 #include "train/Trainer.h"
 
 #include <cstdio>
@@ -19,9 +23,13 @@
 static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, int64_t batch, int64_t length,
                 int64_t steps, int threads, const std::string& precision)
 {
+    std::shared_ptr<cotlab::train::DataParallel> dp;
+    if (const auto world = cotlab::train::DistributedEnv::fromEnvironment())
+        dp = std::make_shared<cotlab::train::DataParallel>(*world);
+    const int64_t workers = dp ? dp->worldSize() : 1;
     std::mt19937 rng(0);
     std::uniform_int_distribution<int32_t> token(3, int32_t(model->vocabSize()) - 1);
-    std::vector<cotlab::train::TokenizedExample> examples(size_t(batch * (steps + 2)));
+    std::vector<cotlab::train::TokenizedExample> examples(size_t(batch * workers * (steps + 2)));
     for (auto& e : examples) {
         e.ids.resize(size_t(length));
         for (auto& id : e.ids)
@@ -35,17 +43,26 @@ static void run(const char* name, std::shared_ptr<cotlab::nn::CausalLm> model, i
     c.maxSteps = steps + 2;
     c.schedule = "constant";
     c.precision = precision;
-    cotlab::train::Trainer trainer(model, set, c, 0);
-    double tokens = 0, seconds = 0;
+    cotlab::train::Trainer trainer(model, set, c, 0, dp);
+    double tokens = 0, seconds = 0, communication = 0, before = 0;
     trainer.run([&](const cotlab::train::StepMetrics& m) {
+        const double inCollectives = dp ? dp->secondsInCollectives() : 0.0;
         if (m.step > 2) { // the first two steps warm up allocators and the optimizer state
-            tokens += double(batch * length);
-            seconds += double(batch * length) / m.tokensPerSecond;
+            tokens += double(batch * workers * length);
+            seconds += double(batch * workers * length) / m.tokensPerSecond;
+            communication += inCollectives - before;
         }
+        before = inCollectives;
     });
-    std::printf("cotlab  %s train batch %lld x %lld: %8.1f tokens/s (%lld steps after 2 warm-up, %d threads, %s)\n",
-                name, (long long)batch, (long long)length, tokens / seconds, (long long)steps, threads,
-                precision.c_str());
+    if (dp && dp->rank() != 0)
+        return;
+    if (dp)
+        std::printf("cotlab  %s %lld workers: all-reduce %.3f s of %.3f s per step (%.0f%%)\n", name,
+                    (long long)workers, communication / double(steps), seconds / double(steps),
+                    100.0 * communication / seconds);
+    std::printf("cotlab  %s train batch %lld x %lld: %8.1f tokens/s (%lld steps after 2 warm-up, %d threads, %s%s)\n",
+                name, (long long)(batch * workers), (long long)length, tokens / seconds, (long long)steps, threads,
+                precision.c_str(), dp ? ", all workers" : "");
 }
 
 int main(int argc, char** argv)

@@ -304,7 +304,10 @@ private Q_SLOTS:
         {
             store::Workspace w(ws);
             const auto run = store::RunRepository(w.db()).find(outcome.runId);
-            QVERIFY(train::RunRecipe::fromJson(run->recipeJson).method.starts_with("LoRA r 8"));
+            const auto recipe = train::RunRecipe::fromJson(run->recipeJson);
+            QVERIFY(recipe.method.starts_with("LoRA r 8"));
+            // The plan is recorded beside the measured peak of every step.
+            QVERIFY(recipe.plannedMemoryMb > 300);
             QCOMPARE(store::RunRepository(w.db()).metric(outcome.runId, "peak_memory_mb").size(), size_t(16));
         }
 

@@ -1,16 +1,20 @@
 // The Train page driven as a user would: a run on real rationales (MultiArith, text-davinci-002) with the real
 // stories260K student, live progress while the event loop stays responsive, Stop, Resume, and two runs
-// overlaid. With COTLAB_SCREENSHOT_DIR set it saves train-page-running.png and train-page-overlay.png there.
+// overlaid; the memory plan of a 7B-shaped student and a LoRA run whose final/ is a PEFT adapter. With
+// COTLAB_SCREENSHOT_DIR set it saves train-page-running.png, train-page-overlay.png and train-page-lora.png there.
 #include "common/QCustomPlotInclude.h"
 #include "ingest/Importer.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
+#include "train/DistributedEnv.h"
 #include "train/TrainPage.h"
 #include "train/TrainingJob.h"
 
+#include <QCheckBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -107,6 +111,108 @@ private Q_SLOTS:
         QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
         QVERIFY(!page.job()->running());
         QVERIFY(page.findChild<QLabel*>("message")->text().contains("already holds a run"));
+    }
+
+    // The plan follows the settings: a 7B-shaped student does not fit in full fine-tuning (16 bytes per parameter
+    // before activations), the page names settings that would; LoRA trains a fraction of the parameters; a LoRA
+    // run trains, shows its method and leaves a PEFT adapter in final/.
+    void memoryPlanAndLoraRun()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        }
+        const std::string big = dir.path("llama-7b");
+        std::filesystem::create_directories(big);
+        test::writeFile(big + "/config.json",
+                        R"({"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32,
+                            "num_attention_heads": 32, "intermediate_size": 11008, "vocab_size": 32000,
+                            "max_position_embeddings": 4096})");
+        ui::TrainPage page;
+        page.resize(1400, 900);
+        page.show();
+        page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
+        page.setModelPath(QString::fromStdString(big));
+        auto* plan = page.findChild<QLabel*>("memoryPlan");
+        QVERIFY2(plan->text().contains("does not fit") || plan->text().contains("free memory is unknown"),
+                 qPrintable(plan->text()));
+        QVERIFY2(plan->text().contains("6,738,415,616 trained parameters"), qPrintable(plan->text()));
+        if (plan->text().contains("does not fit"))
+            QVERIFY2(plan->text().contains("Would fit") || plan->text().contains("does not fit"),
+                     qPrintable(plan->text()));
+        auto* method = page.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("lora"));
+        // PEFT's default for Llama: q_proj and v_proj, r 16: 32 layers x 2 x 16 x (4096 + 4096).
+        QVERIFY2(plan->text().contains("8,388,608 trained parameters"), qPrintable(plan->text()));
+
+        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        page.findChild<QComboBox*>("loraTargets")->setCurrentText("all-linear");
+        page.findChild<QCheckBox*>("checkpointing")->setChecked(true);
+        page.findChild<QComboBox*>("split")->setCurrentText("test");
+        page.findChild<QSpinBox*>("steps")->setValue(6);
+        page.findChild<QSpinBox*>("batch")->setValue(4);
+        page.findChild<QSpinBox*>("maxLength")->setValue(160);
+        page.findChild<QLineEdit*>("lr")->setText("1e-3");
+        page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("lora-run")));
+        QVERIFY2(plan->text().contains("Planned peak"), qPrintable(plan->text()));
+        QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+        QVERIFY2(page.job()->running(), qPrintable(page.findChild<QLabel*>("message")->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+        auto* history = page.findChild<QTableWidget*>("history");
+        QTRY_COMPARE(history->rowCount(), 1);
+        QTRY_COMPARE(history->item(0, 2)->text(), QString("finished"));
+        QVERIFY2(history->item(0, 5)->text().startsWith("LoRA r 16, alpha 32"),
+                 qPrintable(history->item(0, 5)->text()));
+        QVERIFY2(history->item(0, 5)->text().contains("checkpointing"), qPrintable(history->item(0, 5)->text()));
+        QVERIFY(std::filesystem::exists(dir.path("lora-run/final/adapter_config.json")));
+        QVERIFY(std::filesystem::exists(dir.path("lora-run/final/adapter_model.safetensors")));
+        history->selectRow(0);
+        QVERIFY(test::screenshot(page, "train-page-lora.png"));
+    }
+
+    // Processes 2: the page starts two data-parallel cotlab-cli workers, shows their steps live from the workspace,
+    // and records one run of two processes.
+    void twoProcessesFromThePage()
+    {
+        COTLAB_REQUIRE_SHARED();
+        if (!train::dataParallelAvailable())
+            QSKIP("this build has no Gloo backend (libgloo-dev)");
+        qputenv("COTLAB_CLI", COTLAB_CLI_PATH);
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        }
+        ui::TrainPage page;
+        page.resize(1400, 900);
+        page.show();
+        page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
+        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        page.findChild<QSpinBox*>("processes")->setValue(2);
+        page.findChild<QComboBox*>("split")->setCurrentText("test");
+        page.findChild<QSpinBox*>("steps")->setValue(10);
+        page.findChild<QSpinBox*>("batch")->setValue(4);
+        page.findChild<QSpinBox*>("maxLength")->setValue(160);
+        page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("two")));
+        QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
+        QVERIFY2(page.job()->running(), qPrintable(page.findChild<QLabel*>("message")->text()));
+        auto* progress = page.findChild<QProgressBar*>("progress");
+        QTRY_VERIFY_WITH_TIMEOUT(progress->value() >= 3, 120000); // steps arrive live
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+        auto* history = page.findChild<QTableWidget*>("history");
+        QTRY_COMPARE(history->rowCount(), 1);
+        QTRY_COMPARE(history->item(0, 2)->text(), QString("finished"));
+        QVERIFY2(history->item(0, 5)->text().endsWith(", 2 processes"), qPrintable(history->item(0, 5)->text()));
+        QCOMPARE(history->item(0, 3)->text(), QString("10 / 10"));
+        QVERIFY(std::filesystem::exists(dir.path("two/final/model.safetensors")));
     }
 };
 

@@ -24,6 +24,9 @@ ModelPicker::ModelPicker(QWidget* parent)
     m_form->addRow(tr("Model"), pathField(m_model, true, this));
     m_form->addRow(tr("Tokenizer"), pathField(m_tokenizer, false, this));
     m_form->addRow(tr("Device"), m_device);
+    connect(m_model, &QLineEdit::textChanged, this, &ModelPicker::changed);
+    connect(m_tokenizer, &QLineEdit::textChanged, this, &ModelPicker::changed);
+    connect(m_device, &QComboBox::currentIndexChanged, this, &ModelPicker::changed);
 }
 
 QString ModelPicker::modelPath() const

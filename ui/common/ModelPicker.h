@@ -28,6 +28,9 @@ public:
     // "" when the model path names an existing file or folder, else what to do.
     QString problem() const;
 
+Q_SIGNALS:
+    void changed(); // the model, tokenizer or device was edited
+
 private:
     QFormLayout* m_form;
     QLineEdit* m_model;

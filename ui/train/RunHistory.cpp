@@ -1,5 +1,7 @@
 #include "train/RunHistory.h"
 
+#include "train/RunRecipe.h"
+
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QPlainTextEdit>
@@ -11,7 +13,7 @@ namespace cotlab::ui {
 
 namespace {
 
-enum Column { Id, Name, Status, Steps, LastLoss, Started };
+enum Column { Id, Name, Status, Steps, LastLoss, Method, Started };
 
 QString steps(int64_t step, int64_t total)
 {
@@ -26,11 +28,11 @@ QString indentedJson(const std::string& text)
 } // namespace
 
 RunHistory::RunHistory(QWidget* parent)
-    : QWidget(parent), m_table(new QTableWidget(0, 6)), m_details(new QPlainTextEdit)
+    : QWidget(parent), m_table(new QTableWidget(0, 7)), m_details(new QPlainTextEdit)
 {
     m_table->setObjectName("history");
     m_table->setHorizontalHeaderLabels(
-        {tr("Run"), tr("Name"), tr("Status"), tr("Steps"), tr("Last loss"), tr("Started")});
+        {tr("Run"), tr("Name"), tr("Status"), tr("Steps"), tr("Last loss"), tr("Method"), tr("Started")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -66,6 +68,12 @@ void RunHistory::setRuns(const std::vector<RunRow>& runs, const QList<qint64>& s
             m_table->setItem(row, Steps, new QTableWidgetItem(steps(r.step, r.totalSteps)));
             m_table->setItem(row, LastLoss,
                              new QTableWidgetItem(lastLoss ? QString::number(*lastLoss, 'f', 4) : QString("–")));
+            const auto recipe = train::RunRecipe::fromJson(r.recipeJson);
+            m_workers[r.id] = int(recipe.worldSize);
+            QString method = QString::fromStdString(recipe.method);
+            if (recipe.worldSize > 1)
+                method += tr(", %1 processes").arg(recipe.worldSize);
+            m_table->setItem(row, Method, new QTableWidgetItem(method));
             m_table->setItem(row, Started, new QTableWidgetItem(QString::fromStdString(r.createdAt).replace('T', ' ')));
             if (r.message)
                 for (int c = 0; c < m_table->columnCount(); ++c)

@@ -4,6 +4,7 @@
 // configuration and recipe beside it. Selecting one run shows it; several are overlaid on the charts.
 #include "store/RunRepository.h"
 
+#include <QHash>
 #include <QList>
 #include <QWidget>
 #include <vector>
@@ -30,6 +31,8 @@ public:
     void select(const QList<qint64>& runIds); // emits selectionChanged
     // The status of the one selected run ("" when not exactly one is selected).
     QString selectedStatus() const;
+    // The data-parallel workers a run was trained by (1 for one process or an unknown run).
+    int workersOf(qint64 runId) const { return m_workers.value(runId, 1); }
     void showStep(qint64 runId, qint64 step, qint64 totalSteps, double loss);
     void showDetails(const std::vector<store::RunRecord>& runs);
 
@@ -39,6 +42,7 @@ Q_SIGNALS:
 private:
     QTableWidget* m_table;
     QPlainTextEdit* m_details;
+    QHash<qint64, int> m_workers;
 };
 
 } // namespace cotlab::ui

@@ -2,6 +2,8 @@
 
 #include "common/FormWidgets.h"
 #include "common/ModelPicker.h"
+#include "train/MemoryPlanView.h"
+#include "train/TrainMethodBox.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,10 +23,28 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(studentBox());
+    m_method = new TrainMethodBox;
+    layout->addWidget(m_method);
+    auto* memory = new QGroupBox(tr("Memory"));
+    m_memoryPlan = new MemoryPlanView;
+    (new QVBoxLayout(memory))->addWidget(m_memoryPlan);
+    layout->addWidget(memory);
     layout->addWidget(dataBox());
     layout->addWidget(optimisationBox());
     layout->addWidget(outputBox());
     layout->addStretch(1);
+    connect(m_student, &ModelPicker::changed, this, &TrainForm::settingsChanged);
+    connect(m_method, &TrainMethodBox::changed, this, &TrainForm::settingsChanged);
+    connect(m_precision, &QComboBox::currentIndexChanged, this, &TrainForm::settingsChanged);
+    for (auto* spin : {m_batch, m_maxLength, m_processes})
+        connect(spin, &QSpinBox::valueChanged, this, &TrainForm::settingsChanged);
+    connect(this, &TrainForm::settingsChanged, this, &TrainForm::updateMemoryPlan);
+    updateMemoryPlan();
+}
+
+void TrainForm::updateMemoryPlan()
+{
+    m_memoryPlan->showPlan(draft(QString()), m_processes->value());
 }
 
 QWidget* TrainForm::studentBox()
@@ -42,6 +62,13 @@ QWidget* TrainForm::studentBox()
                                "float32 weights and optimizer state; fp16 adds dynamic loss scaling and needs CUDA. "
                                "bf16 suits recent GPUs and CPUs with bf16 instructions (docs/training.md)"));
     m_student->form()->addRow(tr("Precision"), m_precision);
+    m_processes = spinBox(1, 64, 1);
+    m_processes->setObjectName("processes");
+    m_processes->setToolTip(tr("Data-parallel worker processes on this machine (torch.distributed, Gloo): each takes "
+                               "the batch size's examples a step, so the global batch is this many times larger. "
+                               "On CUDA each worker takes its own GPU. Several machines: torchrun or srun with "
+                               "cotlab-cli (docs/training.md)"));
+    m_student->form()->addRow(tr("Processes"), m_processes);
     return box;
 }
 
@@ -171,6 +198,11 @@ void TrainForm::setModelPath(const QString& path, const QString& tokenizer)
     m_student->setPaths(path, tokenizer);
 }
 
+int TrainForm::processes() const
+{
+    return m_processes->value();
+}
+
 QString TrainForm::output() const
 {
     return m_output->text().trimmed();
@@ -202,6 +234,14 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
         return refuse(tr("Output folder: choose where checkpoints and the trained model go."));
     if (QFileInfo::exists(folder + "/checkpoint"))
         return refuse(tr("Output folder %1 already holds a run; choose another or resume that run.").arg(folder));
+    if (const QString p = m_method->problem(); !p.isEmpty())
+        return refuse(tr("Method: %1").arg(p));
+    return draft(workspace);
+}
+
+train::TrainingRequest TrainForm::draft(const QString& workspace) const
+{
+    const QString folder = output();
     train::TrainingRequest r;
     r.workspace = workspace.toStdString();
     r.name = QFileInfo(folder).fileName().toStdString();
@@ -222,8 +262,9 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
     r.maxLength = m_maxLength->value();
     r.devSplit = m_devSplit->currentData().toString().toStdString();
     train::TrainConfig& c = r.config;
+    m_method->apply(c);
     c.precision = m_precision->currentData().toString().toStdString();
-    c.learningRate = lr;
+    c.learningRate = m_lr->text().toDouble();
     c.epochs = m_epochs->value();
     c.maxSteps = m_steps->value();
     c.batchSize = m_batch->value();

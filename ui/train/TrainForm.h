@@ -17,7 +17,9 @@ class QSpinBox;
 
 namespace cotlab::ui {
 
+class MemoryPlanView;
 class ModelPicker;
+class TrainMethodBox;
 
 class TrainForm : public QWidget {
     Q_OBJECT
@@ -31,14 +33,22 @@ public:
     void setOutput(const QString& folder);
     // The request for a new run of `workspace`, or nothing and `problem` saying which field to change.
     std::optional<train::TrainingRequest> request(const QString& workspace, QString* problem) const;
+    int processes() const; // data-parallel worker processes (1: this one)
+    // The settings as they stand, unchecked (the memory plan reads them as the user edits).
+    train::TrainingRequest draft(const QString& workspace) const;
+
+Q_SIGNALS:
+    void settingsChanged();
 
 private:
     QWidget* studentBox();
     QWidget* dataBox();
     QWidget* optimisationBox();
     QWidget* outputBox();
+    void updateMemoryPlan();
 
     ModelPicker* m_student;
+    QSpinBox* m_processes;
     QComboBox* m_precision;
     QComboBox* m_task;
     QComboBox* m_split;
@@ -62,6 +72,8 @@ private:
     QSpinBox* m_seed;
     QSpinBox* m_checkpointEvery;
     QLineEdit* m_output;
+    TrainMethodBox* m_method;
+    MemoryPlanView* m_memoryPlan;
 };
 
 } // namespace cotlab::ui

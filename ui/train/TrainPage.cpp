@@ -125,9 +125,16 @@ void TrainPage::start()
     const auto request = m_form->request(m_workspace, &problem);
     if (!request)
         return showMessage(problem, true);
+    const int processes = m_form->processes();
+    if (processes > 1 && !QFileInfo(TrainingJob::cliPath()).isExecutable())
+        return showMessage(tr("Processes: %1 workers are started by cotlab-cli, which is not at %2 (install it next to "
+                              "cotlab, or set COTLAB_CLI).")
+                               .arg(processes)
+                               .arg(TrainingJob::cliPath()),
+                           true);
     m_liveRun = 0;
     m_charts->clear();
-    if (m_job->start(*request)) {
+    if (m_job->start(*request, processes)) {
         showMessage(tr("Loading the model and tokenising the examples…"), false);
         m_status->setText(tr("Starting…"));
         m_progress->setRange(0, 0);
@@ -148,7 +155,7 @@ void TrainPage::resumeSelected()
         return showMessage(tr("Select one stopped or failed run to resume."), true);
     m_liveRun = 0;
     m_charts->clear();
-    if (m_job->resume(m_workspace, runs.front())) {
+    if (m_job->resume(m_workspace, runs.front(), m_history->workersOf(runs.front()))) {
         showMessage(tr("Resuming run %1 from its checkpoint…").arg(runs.front()), false);
         m_progress->setRange(0, 0);
     }

@@ -1,7 +1,10 @@
 #include "train/TrainingJob.h"
 
 #include "train/TrainingRun.h"
+#include "train/WorkerProcesses.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <limits>
 
 namespace cotlab::ui {
@@ -39,18 +42,28 @@ train::RunProgress TrainingJob::progressSignal()
     };
 }
 
-bool TrainingJob::start(const train::TrainingRequest& request)
+QString TrainingJob::cliPath()
 {
-    return launch([progress = progressSignal(), request](const jobs::StopToken& stop) {
-        return describe(train::startRun(request, progress, &stop));
+    const QString configured = qEnvironmentVariable("COTLAB_CLI");
+    return configured.isEmpty() ? QDir(QCoreApplication::applicationDirPath()).filePath("cotlab-cli") : configured;
+}
+
+bool TrainingJob::start(const train::TrainingRequest& request, int processes)
+{
+    const train::WorkerLaunch workers{cliPath().toStdString(), processes};
+    return launch([progress = progressSignal(), request, workers](const jobs::StopToken& stop) {
+        return describe(workers.workers > 1 ? train::startRunWithWorkers(workers, request, progress, &stop)
+                                            : train::startRun(request, progress, &stop));
     });
 }
 
-bool TrainingJob::resume(const QString& workspace, qint64 runId)
+bool TrainingJob::resume(const QString& workspace, qint64 runId, int processes)
 {
     const std::string path = workspace.toStdString();
-    return launch([progress = progressSignal(), path, runId](const jobs::StopToken& stop) {
-        return describe(train::resumeRun(path, runId, progress, &stop));
+    const train::WorkerLaunch workers{cliPath().toStdString(), processes};
+    return launch([progress = progressSignal(), path, runId, workers](const jobs::StopToken& stop) {
+        return describe(workers.workers > 1 ? train::resumeRunWithWorkers(workers, path, runId, progress, &stop)
+                                            : train::resumeRun(path, runId, progress, &stop));
     });
 }
 

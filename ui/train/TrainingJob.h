@@ -26,9 +26,12 @@ public:
     explicit TrainingJob(QObject* parent = nullptr);
     ~TrainingJob() override;
 
-    // Starts a new run, or resumes run resumeRunId (>0) of workspace; false while one runs.
-    bool start(const train::TrainingRequest& request);
-    bool resume(const QString& workspace, qint64 runId);
+    // Starts a new run, or resumes run runId of workspace; false while one runs. With processes > 1 the run is
+    // trained by that many data-parallel cotlab-cli workers (train/WorkerProcesses), followed through the workspace.
+    bool start(const train::TrainingRequest& request, int processes = 1);
+    bool resume(const QString& workspace, qint64 runId, int processes = 1);
+    // The cotlab-cli that starts workers: $COTLAB_CLI, else the one next to this program.
+    static QString cliPath();
 
 Q_SIGNALS:
     void stepped(const cotlab::ui::StepUpdate& update);
