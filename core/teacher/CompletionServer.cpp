@@ -2,8 +2,10 @@
 
 #include "util/Error.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -55,25 +57,112 @@ SamplingParams paramsOf(const json& body)
     return p;
 }
 
-// The prompt of a completions request, or of a chat request's messages; invalid_argument when there is none.
-std::string promptOf(const json& body, bool chat)
+// The prompts of a request: a completions request's prompt (a string or a list of strings; each gets n samples),
+// or a chat request's messages joined; invalid_argument saying what is wrong otherwise.
+std::vector<std::string> promptsOf(const json& body, bool chat)
 {
     if (chat) {
-        if (!body.contains("messages") || !body["messages"].is_array())
-            throw std::invalid_argument("\"messages\" is missing");
+        if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
+            throw std::invalid_argument("\"messages\" must be a non-empty list of {\"role\", \"content\"}");
         std::string prompt;
-        for (const auto& m : body["messages"])
-            prompt += m.value("content", "") + "\n";
-        if (!prompt.empty())
-            prompt.pop_back();
-        return prompt;
+        for (const auto& m : body["messages"]) {
+            if (!m.is_object() || !m.contains("content") || !m["content"].is_string())
+                throw std::invalid_argument("every message needs a string \"content\"");
+            prompt += m["content"].get<std::string>() + "\n";
+        }
+        prompt.pop_back();
+        return {prompt};
     }
     if (body.contains("prompt") && body["prompt"].is_string())
-        return body["prompt"].get<std::string>();
-    if (body.contains("prompt") && body["prompt"].is_array() && body["prompt"].size() == 1 &&
-        body["prompt"][0].is_string())
-        return body["prompt"][0].get<std::string>();
-    throw std::invalid_argument("\"prompt\" must be a string (one prompt per request)");
+        return {body["prompt"].get<std::string>()};
+    if (body.contains("prompt") && body["prompt"].is_array() && !body["prompt"].empty()) {
+        std::vector<std::string> prompts;
+        for (const auto& p : body["prompt"]) {
+            if (!p.is_string())
+                throw std::invalid_argument("\"prompt\" must be a string or a list of strings (token ids are not "
+                                            "supported: send the text)");
+            prompts.push_back(p.get<std::string>());
+        }
+        return prompts;
+    }
+    throw std::invalid_argument("\"prompt\" must be a string or a non-empty list of strings");
+}
+
+// Each prompt's tokens once (its n samples all report them).
+int64_t usagePromptTokens(const std::vector<GeneratedText>& generated, const SamplingParams& params)
+{
+    int64_t tokens = 0;
+    for (size_t i = 0; i < generated.size(); i += size_t(std::max(1, params.n)))
+        tokens += generated[i].promptTokens;
+    return tokens;
+}
+
+int64_t secondsNow()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The text in the pieces it is streamed in: its tokens when they spell it exactly, else the whole text.
+std::vector<std::string> streamedPieces(const GeneratedText& g)
+{
+    std::string joined;
+    for (const auto& t : g.tokens)
+        joined += t;
+    if (!g.tokens.empty() && joined == g.text)
+        return g.tokens;
+    return {g.text};
+}
+
+// The answer as server-sent events, as OpenAI streams it: chunks of text (completions) or deltas (chat, the role
+// first), each choice's finish_reason in its last chunk, usage when stream_options.include_usage, then [DONE]. The
+// chunks are sent once the generation is done (the batcher generates whole sequences).
+std::string streamOf(const std::vector<GeneratedText>& generated, const SamplingParams& params, bool chat,
+                     const std::string& model, int64_t id, bool includeUsage)
+{
+    const json head{{"id", "cotlab-" + std::to_string(id)},
+                    {"object", chat ? "chat.completion.chunk" : "text_completion"},
+                    {"created", secondsNow()},
+                    {"model", model}};
+    std::string events;
+    auto send = [&](json choices, const json& usage = nullptr) {
+        json chunk = head;
+        chunk["choices"] = std::move(choices);
+        if (includeUsage)
+            chunk["usage"] = usage;
+        events += "data: " + chunk.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+    };
+    int64_t completionTokens = 0;
+    for (size_t i = 0; i < generated.size(); ++i) {
+        const auto& g = generated[i];
+        completionTokens += int64_t(g.tokens.size());
+        if (chat)
+            send(json::array({{{"index", i},
+                               {"delta", {{"role", "assistant"}, {"content", ""}}},
+                               {"logprobs", nullptr},
+                               {"finish_reason", nullptr}}}));
+        for (const auto& piece : streamedPieces(g)) {
+            json choice{{"index", i}, {"logprobs", nullptr}, {"finish_reason", nullptr}};
+            if (chat)
+                choice["delta"] = {{"content", piece}};
+            else
+                choice["text"] = piece;
+            send(json::array({choice}));
+        }
+        json last{{"index", i}, {"logprobs", nullptr}, {"finish_reason", g.finishReason}};
+        if (chat)
+            last["delta"] = json::object();
+        else
+            last["text"] = "";
+        send(json::array({last}));
+    }
+    if (includeUsage) {
+        const int64_t promptTokens = usagePromptTokens(generated, params);
+        send(json::array(), {{"prompt_tokens", promptTokens},
+                             {"completion_tokens", completionTokens},
+                             {"total_tokens", promptTokens + completionTokens}});
+    }
+    return events + "data: [DONE]\n\n";
 }
 
 // The OpenAI-shaped answer: one choice per generated text, log-probabilities when asked for, usage.
@@ -82,7 +171,7 @@ json responseOf(const std::vector<GeneratedText>& generated, const SamplingParam
 {
     json choices = json::array();
     int64_t completionTokens = 0;
-    const int64_t promptTokens = generated.empty() ? 0 : generated.front().promptTokens;
+    const int64_t promptTokens = usagePromptTokens(generated, params);
     for (size_t i = 0; i < generated.size(); ++i) {
         const auto& g = generated[i];
         completionTokens += int64_t(g.tokens.size());
@@ -102,11 +191,9 @@ json responseOf(const std::vector<GeneratedText>& generated, const SamplingParam
             choice["text"] = g.text;
         choices.push_back(std::move(choice));
     }
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     return json{{"id", "cotlab-" + std::to_string(id)},
                 {"object", chat ? "chat.completion" : "text_completion"},
-                {"created", now},
+                {"created", secondsNow()},
                 {"model", model},
                 {"choices", choices},
                 {"usage",
@@ -128,20 +215,34 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             const json body = json::parse(req.body, nullptr, false);
             if (body.is_discarded() || !body.is_object())
                 return error(res, 400, "the request body is not a JSON object");
-            std::string prompt;
+            std::vector<std::string> prompts;
             SamplingParams params;
+            bool stream = false, includeUsage = false;
             try {
-                prompt = promptOf(body, chat);
+                prompts = promptsOf(body, chat);
                 params = paramsOf(body);
+                stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
+                const json options = body.value("stream_options", json::object());
+                includeUsage = options.is_object() && options.value("include_usage", false);
             } catch (const std::exception& e) {
                 return error(res, 400, e.what());
             }
             std::vector<GeneratedText> generated;
             try {
-                generated = self->generator(prompt, params);
+                // Several prompts go to the generator together, so that its batcher can run them as one batch;
+                // their choices follow in prompt order, n per prompt (index = prompt * n + sample), as OpenAI's do.
+                std::vector<std::future<std::vector<GeneratedText>>> parts;
+                for (const auto& prompt : prompts)
+                    parts.push_back(std::async(std::launch::async, self->generator, prompt, params));
+                for (auto& part : parts)
+                    for (auto& g : part.get())
+                        generated.push_back(std::move(g));
             } catch (const std::exception& e) {
                 return error(res, 500, e.what());
             }
+            if (stream)
+                return res.set_content(streamOf(generated, params, chat, self->model, id, includeUsage),
+                                       "text/event-stream");
             res.set_content(responseOf(generated, params, chat, self->model, id)
                                 .dump(-1, ' ', false, json::error_handler_t::replace),
                             "application/json");

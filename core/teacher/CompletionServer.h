@@ -1,7 +1,8 @@
 #pragma once
 
-// An OpenAI-compatible completions server (cpp-httplib) over any generator: POST /v1/completions and
-// /v1/chat/completions (n, temperature (0: greedy), top_p, max_tokens, stop, logprobs, seed), GET /v1/models.
+// An OpenAI-compatible completions server (cpp-httplib) over any generator: POST /v1/completions (a prompt or a
+// list of prompts) and /v1/chat/completions (n, temperature (0: greedy), top_p, max_tokens, stop, logprobs, seed,
+// stream with stream_options.include_usage), GET /v1/models.
 // cotlab-cli serve backs it with CoTLab's own model engine, so a local checkpoint can be sampled by CoTLab and
 // by other tools. Requests are answered on the server's threads, and the generator is called from them
 // concurrently: it must be thread-safe (cotlab-cli serve's batches concurrent requests into one generation).
