@@ -18,9 +18,12 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTimer>
+#include <QWheelEvent>
 #include <QtTest>
 
 using namespace cotlab;
@@ -173,6 +176,32 @@ private Q_SLOTS:
         QVERIFY(std::filesystem::exists(dir.path("lora-run/final/adapter_model.safetensors")));
         history->selectRow(0);
         QVERIFY(test::screenshot(page, "train-page-lora.png"));
+    }
+
+    // The mouse wheel over a spin box the user has not clicked scrolls the settings instead of changing the value.
+    void wheelScrollsTheFormNotTheSettings()
+    {
+        ui::TrainPage page;
+        page.resize(1400, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* batch = page.findChild<QSpinBox*>("batch");
+        QScrollArea* area = nullptr;
+        for (QWidget* w = batch; w && !area; w = w->parentWidget())
+            area = qobject_cast<QScrollArea*>(w);
+        QVERIFY(area);
+        const int value = batch->value(), position = area->verticalScrollBar()->value();
+        const QPointF inside(5, 5);
+        QWheelEvent wheel(inside, batch->mapToGlobal(inside), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(batch, &wheel);
+        QCOMPARE(batch->value(), value);
+        QVERIFY(area->verticalScrollBar()->value() > position);
+        batch->setFocus(); // once clicked or tabbed into, the wheel is the spin box's
+        QWheelEvent focused(inside, batch->mapToGlobal(inside), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                            Qt::NoScrollPhase, false);
+        QApplication::sendEvent(batch, &focused);
+        QCOMPARE(batch->value(), value + 1);
     }
 
     // Processes 2: the page starts two data-parallel cotlab-cli workers, shows their steps live from the workspace,

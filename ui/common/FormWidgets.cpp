@@ -1,11 +1,16 @@
 #include "common/FormWidgets.h"
 
+#include <QAbstractSpinBox>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QToolButton>
@@ -32,6 +37,46 @@ QSpinBox* spinBox(int min, int max, int value)
     s->setRange(min, max);
     s->setValue(value);
     return s;
+}
+
+namespace {
+
+// Sends wheel events over an unfocused spin box or combo box to the scroll area's viewport instead.
+class WheelScrollsForm : public QObject {
+public:
+    WheelScrollsForm(QScrollArea* area) : QObject(area), m_area(area) {}
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        auto* widget = qobject_cast<QWidget*>(watched);
+        if (event->type() != QEvent::Wheel || !widget || widget->hasFocus())
+            return false;
+        QCoreApplication::sendEvent(m_area->viewport(), event);
+        return true;
+    }
+
+private:
+    QScrollArea* m_area;
+};
+
+} // namespace
+
+QScrollArea* formScrollArea(QWidget* form)
+{
+    auto* area = new QScrollArea;
+    area->setWidget(form);
+    area->setWidgetResizable(true);
+    auto* guard = new WheelScrollsForm(area);
+    const auto guarded = [guard](QWidget* w) {
+        w->setFocusPolicy(Qt::StrongFocus); // focus by click or Tab, not by the wheel
+        w->installEventFilter(guard);
+    };
+    for (auto* w : form->findChildren<QAbstractSpinBox*>())
+        guarded(w);
+    for (auto* w : form->findChildren<QComboBox*>())
+        guarded(w);
+    return area;
 }
 
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent)

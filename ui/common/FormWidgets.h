@@ -8,6 +8,7 @@ class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QString;
 class QTableWidget;
@@ -19,6 +20,10 @@ QSpinBox* spinBox(int min, int max, int value);
 // A read-only table of results: whole rows selected, no row numbers, alternating row colours, the last column
 // stretched; named for tests when a name is given.
 QTableWidget* readOnlyTable(const QStringList& headers, const QString& name);
+
+// A page's settings form in a scroll area, where the mouse wheel scrolls the form: spin boxes and combo boxes take
+// the wheel only once clicked or tabbed into (a wheel passing over them no longer changes a setting).
+QScrollArea* formScrollArea(QWidget* form);
 
 // The line edit with a "…" button beside it that picks a folder (or a file) into it.
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);

@@ -113,9 +113,7 @@ EvaluatePage::EvaluatePage(QWidget* parent)
     rightSplit->setStretchFactor(1, 3);
     rightLayout->addWidget(rightSplit, 1);
 
-    auto* scroll = new QScrollArea; // the settings scroll; the buttons and the message stay in view below
-    scroll->setWidget(m_form);
-    scroll->setWidgetResizable(true);
+    auto* scroll = formScrollArea(m_form); // the buttons and the message stay in view below
     auto* left = new QWidget;
     left->setMinimumWidth(330);
     auto* leftLayout = new QVBoxLayout(left);

@@ -2,6 +2,7 @@
 
 #include "train/RunRecipe.h"
 
+#include <QDateTime>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QPlainTextEdit>
@@ -18,6 +19,17 @@ enum Column { Id, Name, Status, Steps, LastLoss, Method, Started };
 QString steps(int64_t step, int64_t total)
 {
     return QString("%1 / %2").arg(step).arg(total);
+}
+
+// The store's UTC timestamp ("2026-12-01T18:59:47Z") in this machine's time zone, to the minute.
+QString localTime(const std::string& utc)
+{
+    auto when = QDateTime::fromString(QString::fromStdString(utc), Qt::ISODate);
+    if (!when.isValid())
+        return QString::fromStdString(utc);
+    if (when.timeSpec() == Qt::LocalTime && !QString::fromStdString(utc).endsWith('Z'))
+        when.setTimeSpec(Qt::UTC); // the store writes UTC, with or without the Z
+    return when.toLocalTime().toString("yyyy-MM-dd HH:mm");
 }
 
 QString indentedJson(const std::string& text)
@@ -74,7 +86,7 @@ void RunHistory::setRuns(const std::vector<RunRow>& runs, const QList<qint64>& s
             if (recipe.worldSize > 1)
                 method += tr(", %1 processes").arg(recipe.worldSize);
             m_table->setItem(row, Method, new QTableWidgetItem(method));
-            m_table->setItem(row, Started, new QTableWidgetItem(QString::fromStdString(r.createdAt).replace('T', ' ')));
+            m_table->setItem(row, Started, new QTableWidgetItem(localTime(r.createdAt)));
             if (r.message)
                 for (int c = 0; c < m_table->columnCount(); ++c)
                     m_table->item(row, c)->setToolTip(QString::fromStdString(*r.message));

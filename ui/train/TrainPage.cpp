@@ -44,9 +44,7 @@ TrainPage::TrainPage(QWidget* parent)
     rightLayout->addWidget(rightSplit, 1);
 
     // The settings scroll; the buttons and the message stay in view below them.
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(m_form);
-    scroll->setWidgetResizable(true);
+    auto* scroll = formScrollArea(m_form); // the buttons and the message stay in view below
     auto* left = new QWidget;
     left->setMinimumWidth(340);
     auto* leftLayout = new QVBoxLayout(left);
