@@ -161,9 +161,14 @@ private Q_SLOTS:
             nn::attachLora(*model, config);
             randomizeAdapters(*model);
             const auto adapted = logits(*model);
-            QVERIFY(maxDifference(adapted, logits(*nn::loadCausalLm(base))) > 1e-3); // the adapter does something
-            // Folding B·A into W rounds differently from adding x·Aᵀ·Bᵀ: a few float32 ulps of the largest logit.
-            const double tolerance = 4e-6 * std::max(1.0, adapted.abs().max().item<double>());
+            // Folding B·A into W rounds differently from adding x·Aᵀ·Bᵀ, and multi-threaded sums round differently
+            // from run to run: up to 1e-5 of the largest logit (measured 2e-6 to 6e-6 on stories260K).
+            const double tolerance = 2e-5 * std::max(1.0, adapted.abs().max().item<double>());
+            const double effect = maxDifference(adapted, logits(*nn::loadCausalLm(base)));
+            qInfo("%s: the adapter moves the logits by %.3g; tolerance %.3g", fs::path(base).filename().c_str(), effect,
+                  tolerance);
+            QVERIFY2(effect > 10 * tolerance,
+                     qPrintable(QString("the adapter changes the logits by only %1").arg(effect)));
 
             const std::string adapter = dir.path("adapter-" + fs::path(base).filename().string());
             const std::string hfBase = base.ends_with(".bin") ? storiesHf : base;
