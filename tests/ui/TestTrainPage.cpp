@@ -31,17 +31,22 @@ using namespace cotlab;
 class TestTrainPage : public QObject {
     Q_OBJECT
 
+    // A workspace with text-davinci-002's MultiArith rationales.
+    static std::string multiarithWorkspace(const test::TempDir& dir)
+    {
+        const std::string ws = dir.path("w.cotlab");
+        store::Workspace w(ws);
+        ingest::Importer::importFile(w.db(),
+                                     test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        return ws;
+    }
+
 private Q_SLOTS:
     void trainStopResumeAndOverlay()
     {
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
-        const std::string ws = dir.path("w.cotlab");
-        {
-            store::Workspace w(ws);
-            ingest::Importer::importFile(w.db(),
-                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
-        }
+        const std::string ws = multiarithWorkspace(dir);
         ui::TrainPage page;
         page.resize(1400, 900);
         page.show();
@@ -123,12 +128,7 @@ private Q_SLOTS:
     {
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
-        const std::string ws = dir.path("w.cotlab");
-        {
-            store::Workspace w(ws);
-            ingest::Importer::importFile(w.db(),
-                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
-        }
+        const std::string ws = multiarithWorkspace(dir);
         const std::string big = dir.path("llama-7b");
         std::filesystem::create_directories(big);
         test::writeFile(big + "/config.json",
@@ -213,12 +213,7 @@ private Q_SLOTS:
             QSKIP("this build has no Gloo backend (libgloo-dev)");
         qputenv("COTLAB_CLI", COTLAB_CLI_PATH);
         test::TempDir dir;
-        const std::string ws = dir.path("w.cotlab");
-        {
-            store::Workspace w(ws);
-            ingest::Importer::importFile(w.db(),
-                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
-        }
+        const std::string ws = multiarithWorkspace(dir);
         ui::TrainPage page;
         page.resize(1400, 900);
         page.show();
