@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 namespace cotlab::ui {
 
@@ -108,14 +109,18 @@ JobControls jobControls(const QString& startText)
     c.stop->setObjectName("stop");
     c.resume = new QPushButton(QObject::tr("Resume selected"));
     c.resume->setObjectName("resume");
-    c.buttons = new QHBoxLayout;
-    c.buttons->addWidget(c.start);
-    c.buttons->addWidget(c.stop);
-    c.buttons->addWidget(c.resume);
     c.message = new QLabel;
     c.message->setObjectName("message");
     c.message->setWordWrap(true);
     c.message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    c.widget = new QWidget;
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(c.start);
+    buttons->addWidget(c.stop);
+    buttons->addWidget(c.resume);
+    auto* layout = new QVBoxLayout(c.widget);
+    layout->addLayout(buttons);
+    layout->addWidget(c.message);
     return c;
 }
 

@@ -29,13 +29,13 @@ QScrollArea* formScrollArea(QWidget* form);
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);
 
 // The Start, Stop and "Resume selected" buttons of a page's background job (object names start, stop, resume; Start
-// is the default button) in a row, and the message line shown below them (object name message).
+// is the default button) in a row, and the message line shown below them (object name message), together in widget.
 struct JobControls {
     QPushButton* start = nullptr;
     QPushButton* stop = nullptr;
     QPushButton* resume = nullptr;
-    QHBoxLayout* buttons = nullptr;
     QLabel* message = nullptr;
+    QWidget* widget = nullptr;
 };
 JobControls jobControls(const QString& startText);
 

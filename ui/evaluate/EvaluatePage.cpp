@@ -163,11 +163,7 @@ QWidget* EvaluatePage::buildControls()
     connect(m_startButton, &QPushButton::clicked, this, &EvaluatePage::start);
     connect(m_stopButton, &QPushButton::clicked, this, &EvaluatePage::stopEvaluation);
     connect(m_resumeButton, &QPushButton::clicked, this, &EvaluatePage::resumeSelected);
-    auto* box = new QWidget;
-    auto* layout = new QVBoxLayout(box);
-    layout->addLayout(controls.buttons);
-    layout->addWidget(m_message);
-    return box;
+    return controls.widget;
 }
 
 void EvaluatePage::exportEvaluation(qint64 evaluationId, const QString& path)

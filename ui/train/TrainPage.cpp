@@ -80,11 +80,7 @@ QWidget* TrainPage::buildControls()
     connect(m_startButton, &QPushButton::clicked, this, &TrainPage::start);
     connect(m_stopButton, &QPushButton::clicked, this, &TrainPage::stopTraining);
     connect(m_resumeButton, &QPushButton::clicked, this, &TrainPage::resumeSelected);
-    auto* box = new QWidget;
-    auto* layout = new QVBoxLayout(box);
-    layout->addLayout(controls.buttons);
-    layout->addWidget(m_message);
-    return box;
+    return controls.widget;
 }
 
 void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
