@@ -15,19 +15,11 @@
 using namespace cotlab;
 
 namespace {
-struct Result {
-    int code;
-    QString out;
-    QString err;
-};
+using Result = test::CliResult;
 
 Result cli(const QStringList& args)
 {
-    QProcess p;
-    p.start(COTLAB_CLI_PATH, args);
-    if (!p.waitForFinished(120000))
-        return {-1, {}, "timed out"};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return test::runCli(args, 120000);
 }
 } // namespace
 

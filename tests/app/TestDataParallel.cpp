@@ -22,24 +22,16 @@ using namespace cotlab;
 
 namespace {
 
-struct Result {
-    int code;
-    QString out;
-    QString err;
-};
+using Result = test::CliResult;
 
 Result finish(QProcess& p, int timeoutMs = 180000)
 {
-    if (!p.waitForFinished(timeoutMs))
-        return {-1, {}, "timed out"};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return test::finish(p, timeoutMs);
 }
 
 Result cli(const QStringList& args)
 {
-    QProcess p;
-    p.start(COTLAB_CLI_PATH, args);
-    return finish(p);
+    return test::runCli(args, 180000);
 }
 
 } // namespace

@@ -40,6 +40,21 @@ std::string TempDir::path(const std::string& name) const
     return m_dir.filePath(QString::fromStdString(name)).toStdString();
 }
 
+CliResult finish(QProcess& process, int timeoutMs)
+{
+    if (!process.waitForFinished(timeoutMs))
+        return {-1, {}, "timed out"};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+CliResult runCli(const QStringList& args, int timeoutMs)
+{
+    QProcess process;
+    process.start(COTLAB_CLI_PATH, args);
+    return finish(process, timeoutMs);
+}
+
 std::string writeFile(const std::string& path, const std::string& content)
 {
     std::ofstream out(path, std::ios::binary);

@@ -30,6 +30,17 @@ private:
     QTemporaryDir m_dir;
 };
 
+// What a command printed, and its exit status (-1 with err "timed out" when it did not end in time).
+struct CliResult {
+    int code;
+    QString out;
+    QString err;
+};
+// Waits for a started process to end.
+CliResult finish(QProcess& process, int timeoutMs);
+// Runs cotlab-cli (COTLAB_CLI_PATH) with these arguments.
+CliResult runCli(const QStringList& args, int timeoutMs);
+
 // Writes text to a file and returns its path.
 std::string writeFile(const std::string& path, const std::string& content);
 

@@ -31,6 +31,13 @@ using namespace cotlab;
 class TestTrainPage : public QObject {
     Q_OBJECT
 
+    // The real stories260K student with its tokenizer.
+    static void useStories260K(ui::TrainPage& page)
+    {
+        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+    }
+
     // A workspace with text-davinci-002's MultiArith rationales.
     static std::string multiarithWorkspace(const test::TempDir& dir)
     {
@@ -51,8 +58,7 @@ private Q_SLOTS:
         page.resize(1400, 900);
         page.show();
         page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
-        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        useStories260K(page);
         page.findChild<QComboBox*>("split")->setCurrentText("test");
         page.findChild<QSpinBox*>("steps")->setValue(40);
         page.findChild<QSpinBox*>("batch")->setValue(8);
@@ -152,8 +158,7 @@ private Q_SLOTS:
         // PEFT's default for Llama: q_proj and v_proj, r 16: 32 layers x 2 x 16 x (4096 + 4096).
         QVERIFY2(plan->text().contains("8,388,608 trained parameters"), qPrintable(plan->text()));
 
-        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        useStories260K(page);
         page.findChild<QComboBox*>("loraTargets")->setCurrentText("all-linear");
         page.findChild<QCheckBox*>("checkpointing")->setChecked(true);
         page.findChild<QComboBox*>("split")->setCurrentText("test");
@@ -218,8 +223,7 @@ private Q_SLOTS:
         page.resize(1400, 900);
         page.show();
         page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
-        page.setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        useStories260K(page);
         page.findChild<QSpinBox*>("processes")->setValue(2);
         page.findChild<QComboBox*>("split")->setCurrentText("test");
         page.findChild<QSpinBox*>("steps")->setValue(10);
