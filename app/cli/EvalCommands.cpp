@@ -27,8 +27,11 @@ int runEval(const std::string& workspace, EvalArgs args)
         r.format = train::targetFormatFromName(args.templateName);
     const jobs::StopToken& stop = stopOnInterrupt();
     const auto progress = [](int64_t id, int64_t done, int64_t items, int64_t correct) {
-        std::printf("evaluation %lld  %lld/%lld  accuracy so far %.1f%%\n", (long long)id, (long long)done,
-                    (long long)items, done > 0 ? 100.0 * double(correct) / double(done) : 0.0);
+        if (done == 0)
+            std::printf("evaluation %lld  0/%lld\n", (long long)id, (long long)items);
+        else
+            std::printf("evaluation %lld  %lld/%lld  accuracy so far %.1f%%\n", (long long)id, (long long)done,
+                        (long long)items, 100.0 * double(correct) / double(done));
         std::fflush(stdout);
     };
     const auto out = args.resume > 0 ? eval::resumeEvaluation(workspace, args.resume, progress, &stop)

@@ -314,6 +314,10 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     out.items = int64_t(instances.size());
     out.batchSize = request.batchSize;
     const auto done = evals.evaluatedInstances(out.evaluationId);
+    if (progress) {
+        const auto [correct, n] = evals.tally(out.evaluationId);
+        progress(out.evaluationId, n, out.items, correct);
+    }
     const BatchEvaluator evaluate(request, out.evaluationId, *model, *tokenizer);
     // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
     const size_t perBatch = size_t(std::max<int64_t>(1, request.batchSize / request.samples));

@@ -75,7 +75,8 @@ struct EvaluationOutcome {
 // answer), else empty: the stored evaluation's message, the CLI and the Evaluate page all say it in these words.
 std::string tokenLimitNote(const EvaluationOutcome& outcome);
 
-// After each stored batch: instances evaluated so far, of how many, and how many were right.
+// Once when the evaluation is recorded (so a caller can show it before its first batch), then after each stored
+// batch: instances evaluated so far, of how many, and how many were right.
 using EvaluationProgress = std::function<void(int64_t evaluationId, int64_t done, int64_t items, int64_t correct)>;
 
 // The settings an evaluation records (the `config` column), and the request they describe (for a resume or a page).

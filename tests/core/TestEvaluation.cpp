@@ -83,6 +83,8 @@ private Q_SLOTS:
             r,
             [&](int64_t, int64_t done, int64_t items, int64_t) {
                 QCOMPARE(items, int64_t(12));
+                if (done == 0)
+                    return; // the call that announces the evaluation, before its first batch
                 QCOMPARE(done, int64_t(4));
                 ++batches;
                 stop.requestStop();

@@ -249,6 +249,8 @@ void EvaluatePage::onProgress(qint64 evaluationId, qint64 done, qint64 items, qi
     }
     m_progress->setRange(0, int(items));
     m_progress->setValue(int(done));
+    if (done == 0)
+        return m_status->setText(tr("Evaluation %1 · 0 of %2 questions").arg(evaluationId).arg(items));
     const auto interval = stats::wilson(correct, done);
     m_status->setText(tr("Evaluation %1 · %2 of %3 questions · accuracy so far %4% (95% Wilson CI %5–%6)")
                           .arg(evaluationId)
