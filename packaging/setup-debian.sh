@@ -10,6 +10,7 @@ packages=(
     libtorch-dev libopenblas0-pthread   # without OpenBLAS, libtorch uses the reference BLAS: ~25x slower on CPU
     libgloo-dev   # torch.distributed's Gloo backend: data-parallel training over several processes
     lld clang-format   # lld: links ~6x faster than ld.bfd; clang-format: .ci/run checks the formatting
+    clang libclang-rt-14-dev   # the sanitizer and fuzz build (tests/run-sanitized.sh, docs/robustness.md)
     libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
     libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libcpp-httplib-dev libsentencepiece-dev
     libreoffice-calc-nogui   # tests: exported XLSX converted to CSV by LibreOffice headless

@@ -212,9 +212,9 @@ Recipe recipeFromJson(const std::string& text)
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         throw Error("the recipe is not a JSON object");
-    const int version = j.value("version", 0);
-    if (version != Recipe::kVersion)
-        throw Error("recipe version " + std::to_string(version) + " is not supported (this CoTLab reads version " +
+    const json version = j.value("version", json(0));
+    if (!version.is_number_integer() || version.get<int64_t>() != Recipe::kVersion)
+        throw Error("recipe version " + version.dump() + " is not supported (this CoTLab reads version " +
                     std::to_string(Recipe::kVersion) + ")");
     if (!j.contains("steps") || !j["steps"].is_array())
         throw Error("the recipe has no 'steps' list");
@@ -232,7 +232,12 @@ Recipe recipeFromJson(const std::string& text)
     for (size_t k = 0; k < j["steps"].size(); ++k) {
         if (!j["steps"][k].is_object())
             throw Error("recipe step " + std::to_string(k + 1) + " is not a JSON object");
-        recipe.steps.push_back(readStep(j["steps"][k], k));
+        try {
+            recipe.steps.push_back(readStep(j["steps"][k], k));
+        } catch (const json::exception& e) {
+            throw Error("recipe step " + std::to_string(k + 1) + " has a field of the wrong type (" + e.what() +
+                        "); docs/corpus.md lists each step's fields");
+        }
     }
     return recipe;
 }

@@ -111,7 +111,7 @@ std::optional<double> optNumber(const element& v, const char* field)
     try {
         const json ignored = json::parse(line.begin(), line.end());
         (void)ignored;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         std::string what = e.what();
         const auto colon = what.find("column ");
         throw std::invalid_argument("invalid JSON" +

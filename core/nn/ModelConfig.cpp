@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 namespace cotlab::nn {
@@ -209,7 +210,7 @@ LlamaConfig llama2cConfig(const std::string& path)
     c.nHeads = header[3];
     c.nKvHeads = header[4];
     c.tiedEmbeddings = header[5] > 0;
-    c.vocabSize = std::abs(header[5]);
+    c.vocabSize = header[5] == std::numeric_limits<int32_t>::min() ? 0 : std::abs(header[5]); // no UB on -2^31
     c.maxSeqLen = header[6];
     c.interleavedRope = true;
     if (c.dim <= 0 || c.nHeads <= 0 || c.nKvHeads <= 0 || c.dim % c.nHeads != 0 || c.nHeads % c.nKvHeads != 0 ||

@@ -1,6 +1,7 @@
 #include "nn/Safetensors.h"
 
 #include "nn/HfFolder.h"
+#include "nn/SafetensorsHeader.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -99,56 +100,19 @@ void SafetensorsFolder::index(const std::string& path)
         throw Error(path + ": cannot open");
     std::error_code ec;
     const uint64_t fileSize = fs::file_size(path, ec);
-    uint64_t headerLen = 0;
-    in.read(reinterpret_cast<char*>(&headerLen), 8);
-    if (!in || headerLen == 0 || headerLen > fileSize - 8 || headerLen > (100u << 20))
-        throw Error(path + ": not a safetensors file (bad header length)");
-    std::string headerText(headerLen, '\0');
-    in.read(headerText.data(), std::streamsize(headerLen));
-    json header;
-    try {
-        header = json::parse(headerText);
-    } catch (const json::parse_error& e) {
-        throw Error(path + ": safetensors header is not valid JSON: " + e.what());
-    }
-    const uint64_t dataStart = 8 + headerLen;
-    std::vector<std::pair<uint64_t, std::string>> order;
-    for (auto it = header.begin(); it != header.end(); ++it) {
-        if (it.key() == "__metadata__")
-            continue;
-        const json& h = it.value();
-        if (!h.is_object() || !h.contains("dtype") || !h.contains("shape") || !h.contains("data_offsets"))
-            throw Error(path + ": tensor " + it.key() + " lacks dtype, shape or data_offsets");
+    if (ec)
+        throw Error(path + ": cannot read its size: " + ec.message());
+    std::vector<std::string> names;
+    for (auto& h : readSafetensorsHeader(in, fileSize, path)) {
         SafetensorsEntry e;
         e.file = path;
-        try {
-            e.dtype = dtypeOf(h["dtype"].get<std::string>(), path, it.key());
-            e.shape = h["shape"].get<std::vector<int64_t>>();
-            const auto offsets = h["data_offsets"].get<std::vector<uint64_t>>();
-            uint64_t elements = 1;
-            for (int64_t d : e.shape) {
-                if (d < 0)
-                    throw Error(path + ": tensor " + it.key() + " has a negative dimension");
-                if (__builtin_mul_overflow(elements, uint64_t(d), &elements))
-                    throw Error(path + ": tensor " + it.key() + " has a shape too large for any file");
-            }
-            if (__builtin_mul_overflow(elements, uint64_t(c10::elementSize(e.dtype)), &e.bytes))
-                throw Error(path + ": tensor " + it.key() + " has a shape too large for any file");
-            if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != e.bytes ||
-                dataStart + offsets[1] > fileSize)
-                throw Error(path + ": tensor " + it.key() +
-                            " has data offsets that do not fit its shape or the file (truncated download?)");
-            e.offset = dataStart + offsets[0];
-        } catch (const json::exception& x) {
-            throw Error(path + ": tensor " + it.key() + ": malformed header entry: " + x.what());
-        }
-        order.emplace_back(e.offset, it.key());
-        m_entries[it.key()] = std::move(e);
+        e.dtype = dtypeOf(h.dtype, path, h.name);
+        e.shape = std::move(h.shape);
+        e.offset = h.offset;
+        e.bytes = h.bytes;
+        names.push_back(h.name);
+        m_entries[h.name] = std::move(e);
     }
-    std::sort(order.begin(), order.end());
-    std::vector<std::string> names;
-    for (auto& [offset, name] : order)
-        names.push_back(std::move(name));
     m_files.emplace_back(path, std::move(names));
 }
 

@@ -15,11 +15,6 @@ namespace cotlab::report {
 
 namespace {
 
-Cell optionalNumber(const std::optional<double>& value)
-{
-    return value ? Cell(*value) : Cell(std::monostate{});
-}
-
 std::string yesNo(const std::optional<bool>& value)
 {
     return !value ? std::string() : *value ? "yes" : "no";

@@ -193,21 +193,27 @@ StudySpec specFromJson(const std::string& name, const std::string& mode, const s
     } catch (const json::exception& e) {
         throw Error("study '" + name + "' has an unreadable configuration: " + e.what());
     }
+    if (!j.is_object())
+        throw Error("study '" + name + "' has an unreadable configuration: not a JSON object");
     StudySpec spec;
     spec.name = name;
     spec.mode = parseMode(mode);
-    for (const auto& s : j.value("sources", json::array()))
-        spec.sources.push_back(parseSource(s.get<std::string>()));
-    spec.tasks = j.value("tasks", std::vector<std::string>{});
-    spec.split = j.value("split", std::string());
-    spec.size = j.value("size", int64_t(0));
-    spec.seed = j.value("seed", uint64_t(0));
-    for (const auto& s : j.value("stratify", json::array())) {
-        spec.stratifyByTask |= s == "task";
-        spec.stratifyByCorrectness |= s == "correctness";
+    try {
+        for (const auto& s : j.value("sources", json::array()))
+            spec.sources.push_back(parseSource(s.get<std::string>()));
+        spec.tasks = j.value("tasks", std::vector<std::string>{});
+        spec.split = j.value("split", std::string());
+        spec.size = j.value("size", int64_t(0));
+        spec.seed = j.value("seed", uint64_t(0));
+        for (const auto& s : j.value("stratify", json::array())) {
+            spec.stratifyByTask |= s == "task";
+            spec.stratifyByCorrectness |= s == "correctness";
+        }
+        spec.hideGold = j.value("hide_gold", false);
+        spec.criteria = criteriaFrom(j.value("criteria", json::array()));
+    } catch (const json::exception& e) {
+        throw Error("study '" + name + "' has an unreadable configuration: " + e.what());
     }
-    spec.hideGold = j.value("hide_gold", false);
-    spec.criteria = criteriaFrom(j.value("criteria", json::array()));
     return spec;
 }
 

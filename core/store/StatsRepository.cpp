@@ -34,7 +34,8 @@ std::vector<TaskStats> StatsRepository::perTask()
             s.contrastInstances = n;
     }
     // One pass over rationales, grouped per instance first so that covered instances are counted too.
-    Statement rat(m_db, "SELECT i.task_id, count(*), sum(n), sum(t), sum(c), sum(s), sum(h) FROM ("
+    Statement rat(m_db, "SELECT i.task_id, count(*), sum(n), sum(t), sum(c), sum(s), sum(h), "
+                        "       sum(CASE WHEN i.split = 'train' THEN t ELSE 0 END) FROM ("
                         "  SELECT instance_id, count(*) AS n, sum(source_kind = 'teacher') AS t,"
                         "         sum(source_kind = 'teacher' AND correct = 1) AS c,"
                         "         sum(source_kind = 'student') AS s, sum(source_kind = 'human') AS h"
@@ -48,6 +49,7 @@ std::vector<TaskStats> StatsRepository::perTask()
         s.teacherCorrect = rat.int64(4);
         s.studentRationales = rat.int64(5);
         s.humanRationales = rat.int64(6);
+        s.trainTeacherRationales = rat.int64(7);
     }
     return out;
 }

@@ -18,6 +18,7 @@ struct TaskStats {
     int64_t studentRationales = 0; // written by evaluated students
     int64_t humanRationales = 0;
     int64_t teacherCorrect = 0;
+    int64_t trainTeacherRationales = 0; // of train instances: what training reads unless told otherwise
     int64_t trainInstances = 0;
     int64_t devInstances = 0;
     int64_t testInstances = 0;

@@ -95,48 +95,52 @@ std::vector<Completion> parseResponse(const std::string& text, bool chat, Usage*
 {
     const json body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object())
-        throw std::runtime_error("the response is not JSON: " + text.substr(0, 120));
+        throw Error("the response is not JSON: " + text.substr(0, 120));
     if (!body.contains("choices") || !body["choices"].is_array())
-        throw std::runtime_error("the response has no \"choices\": " + text.substr(0, 120));
+        throw Error("the response has no \"choices\": " + text.substr(0, 120));
     std::vector<Completion> out;
-    for (const auto& choice : body["choices"]) {
-        Completion c;
-        if (chat) {
-            const auto& message = choice.value("message", json::object());
-            c.text = message.value("content", "");
-        } else {
-            c.text = choice.value("text", "");
-        }
-        c.finishReason = choice.contains("finish_reason") && choice["finish_reason"].is_string()
-                             ? choice["finish_reason"].get<std::string>()
-                             : std::string();
-        const json& logprobs = choice.contains("logprobs") ? choice["logprobs"] : json();
-        if (logprobs.is_object()) {
-            double sum = 0;
-            int64_t n = 0;
-            if (logprobs.contains("token_logprobs") && logprobs["token_logprobs"].is_array()) { // completions
-                for (const auto& v : logprobs["token_logprobs"])
-                    if (v.is_number()) {
-                        sum += v.get<double>();
-                        ++n;
-                    }
-            } else if (logprobs.contains("content") && logprobs["content"].is_array()) { // chat
-                for (const auto& t : logprobs["content"])
-                    if (t.contains("logprob") && t["logprob"].is_number()) {
-                        sum += t["logprob"].get<double>();
-                        ++n;
-                    }
+    try {
+        for (const auto& choice : body["choices"]) {
+            Completion c;
+            if (chat) {
+                const auto& message = choice.value("message", json::object());
+                c.text = message.value("content", "");
+            } else {
+                c.text = choice.value("text", "");
             }
-            if (n > 0) {
-                c.logprob = sum;
-                c.tokens = n;
+            c.finishReason = choice.contains("finish_reason") && choice["finish_reason"].is_string()
+                                 ? choice["finish_reason"].get<std::string>()
+                                 : std::string();
+            const json& logprobs = choice.contains("logprobs") ? choice["logprobs"] : json();
+            if (logprobs.is_object()) {
+                double sum = 0;
+                int64_t n = 0;
+                if (logprobs.contains("token_logprobs") && logprobs["token_logprobs"].is_array()) { // completions
+                    for (const auto& v : logprobs["token_logprobs"])
+                        if (v.is_number()) {
+                            sum += v.get<double>();
+                            ++n;
+                        }
+                } else if (logprobs.contains("content") && logprobs["content"].is_array()) { // chat
+                    for (const auto& t : logprobs["content"])
+                        if (t.contains("logprob") && t["logprob"].is_number()) {
+                            sum += t["logprob"].get<double>();
+                            ++n;
+                        }
+                }
+                if (n > 0) {
+                    c.logprob = sum;
+                    c.tokens = n;
+                }
             }
+            out.push_back(std::move(c));
         }
-        out.push_back(std::move(c));
-    }
-    if (usage && body.contains("usage") && body["usage"].is_object()) {
-        usage->promptTokens += body["usage"].value("prompt_tokens", int64_t(0));
-        usage->completionTokens += body["usage"].value("completion_tokens", int64_t(0));
+        if (usage && body.contains("usage") && body["usage"].is_object()) {
+            usage->promptTokens += body["usage"].value("prompt_tokens", int64_t(0));
+            usage->completionTokens += body["usage"].value("completion_tokens", int64_t(0));
+        }
+    } catch (const json::exception& e) {
+        throw Error(std::string("the response has a field of the wrong type: ") + e.what());
     }
     return out;
 }

@@ -96,7 +96,7 @@ std::chrono::milliseconds retryDelay(const RetryPolicy& policy, int attempt, con
 
 // The request body a completion call sends (for tests and the prompt preview).
 std::string requestBody(const Endpoint& endpoint, const std::string& prompt, const SamplingParams& params);
-// The completions of a response body; throws std::runtime_error when it is not a completions response.
+// The completions of a response body; throws Error (a std::runtime_error) when it is not a completions response.
 std::vector<Completion> parseResponse(const std::string& body, bool chat, Usage* usage = nullptr);
 
 } // namespace cotlab::teacher

@@ -88,6 +88,28 @@ std::vector<std::string> promptsOf(const json& body, bool chat)
     throw std::invalid_argument("\"prompt\" must be a string or a non-empty list of strings");
 }
 
+} // namespace
+
+ServeRequest parseServeRequest(const std::string& text, bool chat)
+{
+    const json body = json::parse(text, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        throw std::invalid_argument("the request body is not a JSON object");
+    ServeRequest r;
+    try {
+        r.prompts = promptsOf(body, chat);
+        r.params = paramsOf(body);
+        r.stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
+        const json options = body.value("stream_options", json::object());
+        r.includeUsage = options.is_object() && options.value("include_usage", false);
+    } catch (const json::exception& e) {
+        throw std::invalid_argument(std::string("a field has the wrong type: ") + e.what());
+    }
+    return r;
+}
+
+namespace {
+
 // Each prompt's tokens once (its n samples all report them).
 int64_t usagePromptTokens(const std::vector<GeneratedText>& generated, const SamplingParams& params)
 {
@@ -212,21 +234,13 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
     auto handle = [self](bool chat) {
         return [self, chat](const httplib::Request& req, httplib::Response& res) {
             const int64_t id = ++self->requests;
-            const json body = json::parse(req.body, nullptr, false);
-            if (body.is_discarded() || !body.is_object())
-                return error(res, 400, "the request body is not a JSON object");
-            std::vector<std::string> prompts;
-            SamplingParams params;
-            bool stream = false, includeUsage = false;
+            ServeRequest request;
             try {
-                prompts = promptsOf(body, chat);
-                params = paramsOf(body);
-                stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
-                const json options = body.value("stream_options", json::object());
-                includeUsage = options.is_object() && options.value("include_usage", false);
+                request = parseServeRequest(req.body, chat);
             } catch (const std::exception& e) {
                 return error(res, 400, e.what());
             }
+            const auto& [prompts, params, stream, includeUsage] = request;
             std::vector<GeneratedText> generated;
             try {
                 // Several prompts go to the generator together, so that its batcher can run them as one batch;

@@ -23,6 +23,15 @@ struct GeneratedText {
     std::vector<double> tokenLogprobs; // empty when not asked for
     int64_t promptTokens = 0;          // the prompt's length in tokens (reported as usage)
 };
+// What a POST to /v1/completions (chat false) or /v1/chat/completions asks for.
+struct ServeRequest {
+    std::vector<std::string> prompts; // each gets params.n samples
+    SamplingParams params;
+    bool stream = false, includeUsage = false;
+};
+// Reads a request body; throws std::invalid_argument saying what is wrong (answered with status 400). Fuzzed.
+ServeRequest parseServeRequest(const std::string& body, bool chat);
+
 using Generator = std::function<std::vector<GeneratedText>(const std::string& prompt, const SamplingParams& params)>;
 
 class CompletionServer {

@@ -17,6 +17,11 @@ Llama2cTokenizer Llama2cTokenizer::fromFile(const std::string& path, int32_t voc
     in.read(reinterpret_cast<char*>(&maxLen), 4);
     if (!in || maxLen <= 0 || maxLen > 1024)
         throw Error(path + ": not a llama2.c tokenizer (bad header)");
+    if (vocabSize < 3 + 256)
+        throw Error(path +
+                    ": a llama2.c tokenizer has <unk>, BOS, EOS and 256 byte tokens, but the model's "
+                    "vocabulary is " +
+                    std::to_string(vocabSize) + " tokens; does the tokenizer belong to this model?");
     t.m_tokens.resize(size_t(vocabSize));
     t.m_scores.resize(size_t(vocabSize));
     for (int32_t i = 0; i < vocabSize; ++i) {

@@ -129,6 +129,17 @@ private Q_SLOTS:
         expectRejected(p, {QString::fromStdString(p) + ":2:", "invalid JSON"});
     }
 
+    // Found by fuzzing (tests/fuzz/corpus/interchange_line/crash-825a…): a number beyond a double escaped as a raw
+    // nlohmann exception, without the file and line.
+    void numberBeyondADouble()
+    {
+        const auto p =
+            file("huge-number.jsonl",
+                 std::string(kGood) + "\n" +
+                     R"({"task": "t", "id": "2", "question": "q", "gold": "1", "temperature": 9.5e726})" + "\n");
+        expectRejected(p, {QString::fromStdString(p) + ":2:", "invalid JSON", "number overflow"});
+    }
+
     void wrongType()
     {
         const auto p = file(

@@ -1,6 +1,5 @@
 #include "support/TestSupport.h"
 
-#include "eval/Evaluation.h"
 #include "ingest/Importer.h"
 #include "ingest/SymbolicTasks.h"
 #include "store/Database.h"
@@ -75,25 +74,6 @@ void importDate40(const std::string& workspace)
 {
     store::Workspace ws(workspace);
     ingest::Importer::importFile(ws.db(), sharedPath(kDate40File));
-}
-
-void importStudentAndTeacher(const std::string& workspace, int64_t limit)
-{
-    {
-        store::Workspace ws(workspace);
-        ingest::Importer::importFile(ws.db(), sharedPath(kCsqaTeacherFile));
-    }
-    eval::EvaluationRequest request;
-    request.workspace = workspace;
-    request.name = kStoriesStudent;
-    request.modelPath = sharedPath("models/stories260K/stories260K.bin");
-    request.tokenizerPath = sharedPath("models/stories260K/tok512.bin");
-    request.task = "commonsense_qa";
-    request.split = "test";
-    request.limit = limit;
-    request.maxNewTokens = 40;
-    request.device = "cpu";
-    eval::startEvaluation(request, {}, nullptr);
 }
 
 ServeProcess::ServeProcess() : m_process(std::make_unique<QProcess>())

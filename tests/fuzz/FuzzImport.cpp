@@ -1,0 +1,37 @@
+// A whole file through Importer::importFile into a workspace, in the format named by COTLAB_FUZZ_FORMAT
+// (interchange JSONL, Fine-tune-CoT benchmark JSON or CommonsenseQA JSONL): parsing, answer extraction, the
+// record sink and the writer. A refused file must leave the workspace as it was.
+#include "FuzzInput.h"
+#include "ingest/Importer.h"
+#include "store/Workspace.h"
+
+#include <memory>
+
+using namespace cotlab;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    static std::unique_ptr<store::Workspace> ws;
+    static int imported = 0;
+    const std::string wsPath = fuzz::writeInput(nullptr, 0, "unused") + ".cotlab";
+    if (!ws || imported > 2000) { // a fresh workspace now and then, so that it stays small and fast
+        ws.reset();
+        std::filesystem::remove(wsPath);
+        ws = std::make_unique<store::Workspace>(wsPath);
+        imported = 0;
+    }
+    ingest::ImportOptions options;
+    options.format = *ingest::importFormatFromString(COTLAB_FUZZ_FORMAT);
+    options.task = "fuzz";
+    options.split = "train";
+    const bool keepGood = size > 0 && data[0] % 2 == 1; // both modes: whole file or good records only
+    options.keepGoodRecords = keepGood;
+    options.rollbackJournalWhenAlone = false; // switching the journal per input would dominate the time
+    const std::string path = fuzz::writeInput(data, size, COTLAB_FUZZ_FILE_NAME);
+    try {
+        ingest::Importer::importFile(ws->db(), path, options);
+        ++imported;
+    } catch (const Error&) {
+    }
+    return 0;
+}
