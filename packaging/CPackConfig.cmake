@@ -14,6 +14,8 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The RelWithDebInfo executables carry ~100 MB of debug symbols each: the package ships them stripped.
+set(CPACK_STRIP_FILES ON)
 # libtorch falls back to the reference BLAS without it, and CPU training is about 25x slower.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread")
 include(CPack)

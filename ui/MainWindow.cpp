@@ -6,6 +6,8 @@
 #include "async/JobRunner.h"
 #include "browse/BrowsePage.h"
 #include "browse/BrowsePlots.h"
+#include "common/FailureDialog.h"
+#include "common/FormWidgets.h"
 #include "corpus/CorpusPage.h"
 #include "evaluate/EvaluatePage.h"
 #include "evaluate/EvaluationJob.h"
@@ -253,7 +255,7 @@ void MainWindow::openDemoWorkspace()
 
 void MainWindow::chooseWorkspace()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), dialogFolder(m_path),
                                                       tr("CoTLab workspaces (*.cotlab);;All files (*)"));
     if (!path.isEmpty())
         openWorkspace(path);
@@ -261,8 +263,8 @@ void MainWindow::chooseWorkspace()
 
 void MainWindow::newWorkspace()
 {
-    QString path =
-        QFileDialog::getSaveFileName(this, tr("New Workspace"), QString(), tr("CoTLab workspaces (*.cotlab)"));
+    QString path = QFileDialog::getSaveFileName(this, tr("New Workspace"), dialogFolder(m_path),
+                                                tr("CoTLab workspaces (*.cotlab)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(".cotlab"))
@@ -294,7 +296,7 @@ void MainWindow::exportJsonl()
 {
     if (m_path.isEmpty())
         return;
-    const QString out = QFileDialog::getSaveFileName(this, tr("Export as JSONL"), QString(),
+    const QString out = QFileDialog::getSaveFileName(this, tr("Export as JSONL"), dialogFolder(m_path),
                                                      tr("Rationale interchange JSONL (*.jsonl)"));
     if (out.isEmpty())
         return;
@@ -370,9 +372,7 @@ void MainWindow::about()
 void MainWindow::showError(const QString& title, const QString& message)
 {
     statusBar()->showMessage(message, 15000);
-    if (qEnvironmentVariableIsSet("COTLAB_NO_DIALOGS"))
-        return; // tests and headless runs
-    QMessageBox::warning(this, title, message);
+    showFailureDialog(this, title, message);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

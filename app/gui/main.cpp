@@ -10,7 +10,7 @@ int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     cotlab::nn::setCpuThreads(); // libtorch's default threads; OpenBLAS's pool kept from competing
-    QApplication::setOrganizationName("CoTLab");
+    // No organization name: data in ~/.local/share/CoTLab (not CoTLab/CoTLab), settings in ~/.config/CoTLab.conf.
     QApplication::setApplicationName("CoTLab");
     QApplication::setApplicationVersion(COTLAB_VERSION);
     Q_INIT_RESOURCE(resources);

@@ -20,12 +20,17 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace cotlab;
 
@@ -293,6 +298,33 @@ private Q_SLOTS:
         QVERIFY(page.savePlotTo("cot", dir + "/experiment-with-without-cot.png"));
     }
 
+    // Right after a run finishes, Evaluate offers that run (not "none: the model below"), with its task.
+    void aNewlyFinishedRunIsChosen()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "train", 16, 2, 5);
+        ui::EvaluatePage page;
+        page.setWorkspace(QString::fromStdString(ws), {"addsub", "coin_flip"});
+        auto* runCombo = page.findChild<QComboBox*>("run");
+        auto* task = page.findChild<QComboBox*>("task");
+        task->setCurrentText("addsub");
+        QTRY_COMPARE(runCombo->count(), 1);
+        QCOMPARE(runCombo->currentData().toLongLong(), qint64(0));
+        const int64_t run = trainStudent(ws, dir.path("cot-16"), train::TargetFormat::ChainOfThought, 16);
+        page.setWorkspace(QString::fromStdString(ws), {"addsub", "coin_flip"}); // what the main window does then
+        QTRY_COMPARE(runCombo->currentData().toLongLong(), qint64(run));
+        QCOMPARE(task->currentText(), QString("coin_flip"));
+        QVERIFY(!page.findChild<QLineEdit*>("model")->isEnabled());
+        // The same workspace opened afresh: its runs are not new, and the choice is the user's.
+        ui::EvaluatePage fresh;
+        fresh.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
+        auto* freshRuns = fresh.findChild<QComboBox*>("run");
+        QTRY_COMPARE(freshRuns->count(), 2);
+        QCOMPARE(freshRuns->currentData().toLongLong(), qint64(0));
+    }
+
     void badInputIsExplained()
     {
         COTLAB_REQUIRE_SHARED();
@@ -314,6 +346,27 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
         QVERIFY2(message->text().contains("no dev instances"), qPrintable(message->text()));
         QCOMPARE(page.findChild<QTableWidget*>("results")->rowCount(), 0);
+        QTRY_VERIFY(page.findChild<QMessageBox*>("failureDialog"));
+        delete page.findChild<QMessageBox*>("failureDialog");
+
+        // A model folder from the internet with a damaged config.json: a dialog names the file and the key.
+        const std::string damaged = dir.path("damaged-gpt2");
+        std::filesystem::copy(test::testDataPath("gpt2-tiny"), damaged);
+        auto config = nlohmann::json::parse(std::ifstream(damaged + "/config.json"));
+        config["n_head"] = 0;
+        test::writeFile(damaged + "/config.json", config.dump());
+        page.setModelPath(QString::fromStdString(damaged),
+                          QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        page.findChild<QComboBox*>("split")->setCurrentText("train");
+        page.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 60000);
+        QMessageBox* dialog = nullptr;
+        QTRY_VERIFY((dialog = page.findChild<QMessageBox*>("failureDialog")));
+        QVERIFY2(dialog->informativeText().contains("config.json") &&
+                     dialog->informativeText().contains("'n_head' is 0"),
+                 qPrintable(dialog->informativeText()));
+        QVERIFY(test::screenshot(*dialog, "damaged-model-dialog.png"));
+        QCOMPARE(page.findChild<QTableWidget*>("results")->rowCount(), 0); // nothing recorded
     }
 };
 

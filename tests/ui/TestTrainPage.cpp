@@ -4,6 +4,7 @@
 // COTLAB_SCREENSHOT_DIR set it saves train-page-running.png, train-page-overlay.png and train-page-lora.png there.
 #include "common/QCustomPlotInclude.h"
 #include "ingest/Importer.h"
+#include "ingest/SymbolicTasks.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
@@ -20,11 +21,13 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTimer>
 #include <QWheelEvent>
 #include <QtTest>
+#include <fstream>
 
 using namespace cotlab;
 
@@ -49,6 +52,63 @@ class TestTrainPage : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the remembered settings go to a test folder
+        QCoreApplication::setApplicationName("CoTLabTrainPageTest");
+    }
+
+    void init() { QSettings().clear(); } // each test starts as a first start of the app
+
+    // A newcomer's first Start works: of a workspace whose first task has no train rationales, the page chooses the
+    // task whose train questions have teacher rationales; the next start of the app opens with the settings of the
+    // last run started.
+    void startsOnATrainableTaskAndRemembersItsSettings()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = dir.path("w.cotlab");
+        test::importCoinFlips(ws, dir.path(""), "test", 8, 2, 5); // coin_flip: test questions only
+        {
+            ingest::SymbolicTaskOptions o;
+            o.task = "last_letter_concatenation";
+            o.split = "train";
+            o.count = 16;
+            o.items = 2;
+            std::ofstream out(dir.path("letters.jsonl"));
+            ingest::writeSymbolicTask(o, out);
+        }
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(), dir.path("letters.jsonl"));
+        }
+        const QStringList tasks{"coin_flip", "last_letter_concatenation"};
+        {
+            ui::TrainPage page;
+            page.setWorkspace(QString::fromStdString(ws), tasks);
+            auto* task = page.findChild<QComboBox*>("task");
+            QTRY_COMPARE(task->currentText(), QString("last_letter_concatenation"));
+            useStories260K(page);
+            page.findChild<QSpinBox*>("steps")->setValue(2);
+            page.findChild<QSpinBox*>("batch")->setValue(3);
+            page.findChild<QSpinBox*>("maxLength")->setValue(96);
+            page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run")));
+            page.start();
+            QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+            store::Workspace w(ws);
+            const auto runs = store::RunRepository(w.db()).list();
+            QCOMPARE(runs.size(), size_t(1));
+            QCOMPARE(runs[0].status, std::string("finished"));
+        }
+        ui::TrainPage again; // the app started again
+        again.setWorkspace(QString::fromStdString(ws), tasks);
+        QCOMPARE(again.findChild<QComboBox*>("task")->currentText(), QString("last_letter_concatenation"));
+        QCOMPARE(again.findChild<QSpinBox*>("batch")->value(), 3);
+        QCOMPARE(again.findChild<QSpinBox*>("steps")->value(), 2);
+        QVERIFY(again.findChild<QLineEdit*>("model")->text().endsWith("stories260K.bin"));
+        QVERIFY(again.findChild<QLineEdit*>("output")->text() != QString::fromStdString(dir.path("run")));
+    }
+
     void trainStopResumeAndOverlay()
     {
         COTLAB_REQUIRE_SHARED();

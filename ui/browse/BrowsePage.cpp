@@ -53,6 +53,7 @@ BrowsePage::BrowsePage(QWidget* parent)
     m_table->setItemDelegate(new CachedTextDelegate(m_table));
     m_table->setItemDelegateForColumn(RationaleTableModel::Rationale, new SnippetDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setTabKeyNavigation(false); // Tab leaves the table for the note and tag fields; arrows move within it
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -126,7 +127,7 @@ QWidget* BrowsePage::buildPlots()
         auto* row = new QHBoxLayout;
         row->addStretch(1);
         row->addWidget(savePlotButton(
-            plots[k].first, plots[k].second, [this] { return QFileInfo(m_path).absolutePath(); },
+            plots[k].first, plots[k].second, [this] { return dialogFolder(m_path); },
             [this](const QString& message, bool error) { showMessage(message, error); }));
         cell->addLayout(row);
         grid->addLayout(cell, k / 2, k % 2);

@@ -1,17 +1,23 @@
 #include "common/FormWidgets.h"
 
 #include <QAbstractSpinBox>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDir>
+#include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -78,6 +84,58 @@ QScrollArea* formScrollArea(QWidget* form)
     for (auto* w : form->findChildren<QComboBox*>())
         guarded(w);
     return area;
+}
+
+void saveFormSettings(const QWidget* form, const QString& group, const QStringList& skip)
+{
+    QSettings settings;
+    settings.beginGroup(group);
+    for (const QWidget* w : form->findChildren<QWidget*>()) {
+        const QString name = w->objectName();
+        if (name.isEmpty() || name.startsWith("qt_") || skip.contains(name))
+            continue;
+        if (const auto* spin = qobject_cast<const QSpinBox*>(w))
+            settings.setValue(name, spin->value());
+        else if (const auto* real = qobject_cast<const QDoubleSpinBox*>(w))
+            settings.setValue(name, real->value());
+        else if (const auto* combo = qobject_cast<const QComboBox*>(w); combo && !combo->isEditable())
+            settings.setValue(name, combo->currentText());
+        else if (const auto* edit = qobject_cast<const QLineEdit*>(w); edit && !qobject_cast<QComboBox*>(w->parent()))
+            settings.setValue(name, edit->text());
+        else if (const auto* check = qobject_cast<const QCheckBox*>(w))
+            settings.setValue(name, check->isChecked());
+    }
+}
+
+void restoreFormSettings(QWidget* form, const QString& group, const QStringList& skip)
+{
+    QSettings settings;
+    settings.beginGroup(group);
+    for (QWidget* w : form->findChildren<QWidget*>()) {
+        const QString name = w->objectName();
+        if (name.isEmpty() || skip.contains(name) || !settings.contains(name))
+            continue;
+        const QVariant value = settings.value(name);
+        if (auto* spin = qobject_cast<QSpinBox*>(w))
+            spin->setValue(value.toInt());
+        else if (auto* real = qobject_cast<QDoubleSpinBox*>(w))
+            real->setValue(value.toDouble());
+        else if (auto* combo = qobject_cast<QComboBox*>(w); combo && combo->findText(value.toString()) >= 0)
+            combo->setCurrentText(value.toString());
+        else if (auto* edit = qobject_cast<QLineEdit*>(w); edit && !qobject_cast<QComboBox*>(w->parent()))
+            edit->setText(value.toString());
+        else if (auto* check = qobject_cast<QCheckBox*>(w))
+            check->setChecked(value.toBool());
+    }
+}
+
+QString dialogFolder(const QString& workspacePath)
+{
+    const QString hidden = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString folder = QFileInfo(workspacePath).absolutePath();
+    if (workspacePath.isEmpty() || (!hidden.isEmpty() && folder.startsWith(hidden)))
+        return QDir::homePath();
+    return folder;
 }
 
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent)

@@ -25,6 +25,16 @@ QTableWidget* readOnlyTable(const QStringList& headers, const QString& name);
 // the wheel only once clicked or tabbed into (a wheel passing over them no longer changes a setting).
 QScrollArea* formScrollArea(QWidget* form);
 
+// Saves the value of every named spin box, combo box (its text), line edit and check box under `form` to QSettings
+// group `group`, but for the names in `skip`; restoreFormSettings puts saved values back (a combo box text only when
+// it is still one of its items), so that a page opens with the settings of its last use.
+void saveFormSettings(const QWidget* form, const QString& group, const QStringList& skip = {});
+void restoreFormSettings(QWidget* form, const QString& group, const QStringList& skip = {});
+
+// The folder a file dialog about a workspace starts in: the workspace's own folder, or the home folder when the
+// workspace lives in CoTLab's hidden data folder (the demo's), which a user would not look for.
+QString dialogFolder(const QString& workspacePath);
+
 // The line edit with a "…" button beside it that picks a folder (or a file) into it.
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);
 

@@ -106,9 +106,9 @@ QWidget* CorpusPage::buildSaved()
         const QString name = m_corpora->currentItem()->text();
         const QString chatFilter = tr("Chat messages JSONL (*.jsonl)");
         QString filter;
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export Corpus"), QFileInfo(m_path).absolutePath() + "/" + name + ".jsonl",
-            tr("Prompt-completion JSONL (*.jsonl)") + ";;" + chatFilter, &filter);
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export Corpus"), dialogFolder(m_path) + "/" + name + ".jsonl",
+                                         tr("Prompt-completion JSONL (*.jsonl)") + ";;" + chatFilter, &filter);
         if (!path.isEmpty())
             exportCorpus(name, path, filter == chatFilter);
     });

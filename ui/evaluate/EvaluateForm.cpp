@@ -9,6 +9,7 @@
 #include <QGroupBox>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace cotlab::ui {
 
@@ -39,6 +40,7 @@ QWidget* EvaluateForm::studentBox()
             m_task->setCurrentText(task);
     });
     setRuns({});
+    forgetRuns();
     return box;
 }
 
@@ -112,7 +114,15 @@ void EvaluateForm::setTasks(const QStringList& tasks)
 
 void EvaluateForm::setRuns(const std::vector<TrainedRun>& runs)
 {
-    const qint64 current = m_run->currentData().toLongLong();
+    qint64 current = m_run->currentData().toLongLong();
+    // A run that finished since the runs were last listed is what the user will evaluate next: it is chosen.
+    qint64 newest = 0;
+    for (const auto& r : runs)
+        newest = std::max<qint64>(newest, r.id);
+    const bool chooseNewest = m_newestListedRun >= 0 && newest > m_newestListedRun;
+    if (chooseNewest)
+        current = newest;
+    m_newestListedRun = newest;
     {
         const QSignalBlocker block(m_run);
         m_run->clear();
@@ -125,6 +135,9 @@ void EvaluateForm::setRuns(const std::vector<TrainedRun>& runs)
         m_run->setCurrentIndex(index >= 0 ? index : 0);
     }
     m_student->setPathsEnabled(m_run->currentIndex() == 0);
+    if (const QString task = m_run->currentData(Qt::UserRole + 1).toString();
+        chooseNewest && m_task->findText(task) >= 0)
+        m_task->setCurrentText(task);
 }
 
 void EvaluateForm::setModelPath(const QString& path, const QString& tokenizer)

@@ -33,7 +33,9 @@ public:
     explicit EvaluateForm(QWidget* parent = nullptr);
 
     void setTasks(const QStringList& tasks);
-    void setRuns(const std::vector<TrainedRun>& runs); // keeps the chosen run when it is still there
+    // Keeps the chosen run when it is still there, but chooses a run that finished since the last listing.
+    void setRuns(const std::vector<TrainedRun>& runs);
+    void forgetRuns() { m_newestListedRun = -1; } // another workspace: its runs are not new
     void setModelPath(const QString& path, const QString& tokenizer);
     std::optional<eval::EvaluationRequest> request(const QString& workspace, QString* problem) const;
 
@@ -43,6 +45,7 @@ private:
     QWidget* decodingBox();
 
     QComboBox* m_run;
+    qint64 m_newestListedRun = -1; // the newest run when runs were last listed; -1 before the first listing
     ModelPicker* m_student;
     QComboBox* m_task;
     QComboBox* m_split;

@@ -1,6 +1,7 @@
 #include "evaluate/EvaluatePage.h"
 
 #include "async/PostThen.h"
+#include "common/FailureDialog.h"
 #include "common/FormWidgets.h"
 #include "common/PlotFiles.h"
 #include "evaluate/EvaluateForm.h"
@@ -104,7 +105,7 @@ EvaluatePage::EvaluatePage(QWidget* parent)
     rightLayout->addWidget(m_status);
     auto* rightSplit = new QSplitter(Qt::Vertical);
     rightSplit->addWidget(m_results);
-    m_views = new EvaluationCharts([this] { return QFileInfo(m_workspace).absolutePath(); },
+    m_views = new EvaluationCharts([this] { return dialogFolder(m_workspace); },
                                    [this](const QString& message, bool error) { showMessage(message, error); });
     m_views->insertTab(0, m_questions, tr("Questions"));
     m_views->setCurrentIndex(0);
@@ -134,10 +135,9 @@ EvaluatePage::EvaluatePage(QWidget* parent)
     connect(m_results, &EvaluationResults::exportRequested, this, [this](qint64 id) {
         if (id == 0)
             return showMessage(tr("Select one evaluation to export."), true);
-        const QString path =
-            QFileDialog::getSaveFileName(this, tr("Export Evaluation"),
-                                         QFileInfo(m_workspace).absolutePath() + QString("/evaluation-%1.xlsx").arg(id),
-                                         tr("Spreadsheets (*.xlsx *.csv);;Excel workbook (*.xlsx);;CSV (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Evaluation"), dialogFolder(m_workspace) + QString("/evaluation-%1.xlsx").arg(id),
+            tr("Spreadsheets (*.xlsx *.csv);;Excel workbook (*.xlsx);;CSV (*.csv)"));
         if (!path.isEmpty())
             exportEvaluation(id, path);
     });
@@ -190,6 +190,7 @@ void EvaluatePage::setWorkspace(const QString& path, const QStringList& tasks)
     if (path != m_workspace) {
         m_store.cancelAll();
         m_store.setWorkspace(path.toStdString());
+        m_form->forgetRuns();
     }
     m_workspace = path;
     m_form->setTasks(tasks);
@@ -266,6 +267,8 @@ void EvaluatePage::onFinished(bool ok, const QString& status, const QString& mes
     m_progress->setValue(ok && status == "finished" ? 1 : 0);
     m_status->setText(ok ? message : tr("Evaluation failed."));
     showMessage(message, !ok);
+    if (!ok)
+        showFailureDialog(this, tr("The evaluation failed"), message);
     if (m_liveEvaluation)
         refreshResults(QList<qint64>{m_liveEvaluation});
     else

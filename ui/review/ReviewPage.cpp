@@ -59,7 +59,7 @@ void ReviewPage::fail(const QString& message)
 ReviewPage::ReviewPage(QWidget* parent)
     : QWidget(parent), m_stack(new QStackedWidget), m_studies(new QListWidget), m_annotator(new QComboBox),
       m_start(new QPushButton(tr("Start &Labelling"))),
-      m_report(new StudyResults([this] { return QFileInfo(m_workspace).absolutePath(); },
+      m_report(new StudyResults([this] { return dialogFolder(m_workspace); },
                                 [this](const QString& text, bool error) { showMessage(text, error); })),
       m_message(new QLabel), m_labeling(new LabelingView)
 {
@@ -155,7 +155,7 @@ QWidget* ReviewPage::buildActions()
     m_start->setObjectName("startLabelling");
     connect(m_start, &QPushButton::clicked, this, [this] { startLabelling(m_annotator->currentText().trimmed()); });
     connect(m_annotator->lineEdit(), &QLineEdit::returnPressed, m_start, &QPushButton::click);
-    auto folder = [this] { return QFileInfo(m_workspace).absolutePath(); };
+    auto folder = [this] { return dialogFolder(m_workspace); };
     auto* exportXlsx = new QPushButton(tr("Export &Spreadsheet…"));
     exportXlsx->setObjectName("exportStudy");
     connect(exportXlsx, &QPushButton::clicked, this, [this, folder] {

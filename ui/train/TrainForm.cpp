@@ -14,10 +14,15 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
+
+namespace {
+constexpr const char* kSettingsGroup = "train";
+}
 
 TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
 {
@@ -39,7 +44,14 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
     for (auto* spin : {m_batch, m_maxLength, m_processes})
         connect(spin, &QSpinBox::valueChanged, this, &TrainForm::settingsChanged);
     connect(this, &TrainForm::settingsChanged, this, &TrainForm::updateMemoryPlan);
+    restoreFormSettings(this, kSettingsGroup, {"output", "task"});
+    m_preferredTask = QSettings().value(QString(kSettingsGroup) + "/task").toString();
     updateMemoryPlan();
+}
+
+void TrainForm::remember() const
+{
+    saveFormSettings(this, kSettingsGroup, {"output"});
 }
 
 void TrainForm::updateMemoryPlan()
@@ -82,6 +94,7 @@ QWidget* TrainForm::dataBox()
     m_split->setObjectName("split");
     m_split->addItems({"train", "dev", "test"});
     m_template = new QComboBox;
+    m_template->setObjectName("template");
     m_template->addItem(tr("Chain of thought"), "cot");
     m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
     m_template->addItem(tr("Socratic sub-questions"), "socratic");
@@ -90,6 +103,7 @@ QWidget* TrainForm::dataBox()
                               "sub-questions and their answers. Step-by-step: answer and rationale learned as two "
                               "tasks (docs/training.md)"));
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
+    m_correctOnly->setObjectName("correctOnly");
     m_correctOnly->setChecked(true);
     // The teacher's rationales always; human-written and students' ones only when asked for.
     m_humanSources = new QCheckBox(tr("Also human-written rationales"));
@@ -102,6 +116,7 @@ QWidget* TrainForm::dataBox()
     connect(m_studentSources, &QCheckBox::toggled, this,
             [this](bool on) { m_studentSources->setStyleSheet(on ? "color: #b00020;" : QString()); });
     m_samples = spinBox(0, 1000, 0);
+    m_samples->setObjectName("samples");
     m_samples->setSpecialValueText(tr("all"));
     m_questions = spinBox(0, 100000000, 0);
     m_questions->setObjectName("questions");
@@ -139,12 +154,14 @@ QWidget* TrainForm::optimisationBox()
     auto* box = new QGroupBox(tr("Optimisation"));
     auto* form = new QFormLayout(box);
     m_epochs = spinBox(1, 1000, 3);
+    m_epochs->setObjectName("epochs");
     m_steps = spinBox(0, 10000000, 0);
     m_steps->setObjectName("steps");
     m_steps->setSpecialValueText(tr("from epochs"));
     m_batch = spinBox(1, 4096, 8);
     m_batch->setObjectName("batch");
     m_accum = spinBox(1, 1024, 1);
+    m_accum->setObjectName("accum");
     m_lr = new QLineEdit("1e-4");
     m_lr->setObjectName("lr");
     auto* lrValidator = new QDoubleValidator(1e-9, 10.0, 9, m_lr);
@@ -153,13 +170,17 @@ QWidget* TrainForm::optimisationBox()
     m_warmup = spinBox(0, 1000000, 10);
     m_warmup->setObjectName("warmup");
     m_schedule = new QComboBox;
+    m_schedule->setObjectName("schedule");
     m_schedule->addItems({"cosine", "linear", "constant"});
     m_clip = new QDoubleSpinBox;
+    m_clip->setObjectName("clip");
     m_clip->setRange(0, 1000);
     m_clip->setValue(1.0);
     m_clip->setSpecialValueText(tr("off"));
     m_seed = spinBox(0, 1 << 30, 0);
+    m_seed->setObjectName("seed");
     m_checkpointEvery = spinBox(0, 1000000, 100);
+    m_checkpointEvery->setObjectName("checkpointEvery");
     m_checkpointEvery->setSpecialValueText(tr("at the end"));
     form->addRow(tr("Epochs"), m_epochs);
     form->addRow(tr("Steps"), m_steps);
@@ -186,11 +207,28 @@ QWidget* TrainForm::outputBox()
 
 void TrainForm::setTasks(const QStringList& tasks)
 {
-    const QString current = m_task->currentText();
+    const QString current = m_task->currentText().isEmpty() ? m_preferredTask : m_task->currentText();
     m_task->clear();
     m_task->addItems(tasks);
     if (tasks.contains(current))
         m_task->setCurrentText(current);
+}
+
+void TrainForm::preferTrainableTask(const QMap<QString, qint64>& trainTeacherRationales)
+{
+    for (int i = 0; i < m_task->count(); ++i)
+        m_task->setItemData(i,
+                            tr("%n teacher rationale(s) of train questions", nullptr,
+                               int(trainTeacherRationales.value(m_task->itemText(i)))),
+                            Qt::ToolTipRole);
+    if (m_split->currentText() != "train" || trainTeacherRationales.value(m_task->currentText()) > 0)
+        return;
+    QString best;
+    for (auto it = trainTeacherRationales.begin(); it != trainTeacherRationales.end(); ++it)
+        if (it.value() > trainTeacherRationales.value(best) && m_task->findText(it.key()) >= 0)
+            best = it.key();
+    if (!best.isEmpty())
+        m_task->setCurrentText(best);
 }
 
 void TrainForm::setModelPath(const QString& path, const QString& tokenizer)

@@ -4,6 +4,7 @@
 // and the output folder; it turns them into a training request, or names the first field that is wrong.
 #include "train/TrainingRun.h"
 
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -27,7 +28,13 @@ class TrainForm : public QWidget {
 public:
     explicit TrainForm(QWidget* parent = nullptr);
 
-    void setTasks(const QStringList& tasks); // keeps the chosen task when it is still there
+    // Keeps the chosen task when it is still there; at first, the task of the last run started from this form.
+    void setTasks(const QStringList& tasks);
+    // Teacher rationales of each task's train questions: when training would read none of the chosen task's (the
+    // split is train), the task with the most is chosen instead, so that a first Start does not fail.
+    void preferTrainableTask(const QMap<QString, qint64>& trainTeacherRationales);
+    // Keeps the settings (all but the output folder) for the next time the app starts.
+    void remember() const;
     void setModelPath(const QString& path, const QString& tokenizer);
     QString output() const;
     void setOutput(const QString& folder);
@@ -74,6 +81,7 @@ private:
     QLineEdit* m_output;
     TrainMethodBox* m_method;
     MemoryPlanView* m_memoryPlan;
+    QString m_preferredTask; // of the last run started, until tasks are listed
 };
 
 } // namespace cotlab::ui

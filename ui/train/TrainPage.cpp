@@ -1,9 +1,11 @@
 #include "train/TrainPage.h"
 
 #include "async/PostThen.h"
+#include "common/FailureDialog.h"
 #include "common/FormWidgets.h"
 #include "store/Database.h"
 #include "store/RunRepository.h"
+#include "store/StatsRepository.h"
 #include "train/RunHistory.h"
 #include "train/TrainForm.h"
 #include "train/TrainingCharts.h"
@@ -91,6 +93,17 @@ void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
     }
     m_workspace = path;
     m_form->setTasks(tasks);
+    if (!path.isEmpty())
+        postThen(
+            m_store, this,
+            [](store::Database& db) {
+                QMap<QString, qint64> trainRationales;
+                for (const auto& t : store::StatsRepository(db).perTask())
+                    trainRationales[QString::fromStdString(t.task)] = t.trainTeacherRationales;
+                return trainRationales;
+            },
+            [this](const QMap<QString, qint64>& counts) { m_form->preferTrainableTask(counts); },
+            [this](const QString& e) { showMessage(e, true); });
     const QFileInfo info(path);
     if (m_form->output().isEmpty() || !m_job->running())
         m_form->setOutput(QDir(info.absolutePath())
@@ -128,6 +141,7 @@ void TrainPage::start()
                            true);
     m_liveRun = 0;
     m_charts->clear();
+    m_form->remember();
     if (m_job->start(*request, processes)) {
         showMessage(tr("Loading the model and tokenising the examples…"), false);
         m_status->setText(tr("Starting…"));
@@ -196,6 +210,8 @@ void TrainPage::onFinished(bool ok, const QString& status, const QString& messag
     m_progress->setValue(ok && status == "finished" ? 1 : 0);
     m_status->setText(ok ? message : tr("Run failed."));
     showMessage(message, !ok);
+    if (!ok)
+        showFailureDialog(this, tr("The training run failed"), message);
     if (m_liveRun)
         refreshHistory(QList<qint64>{m_liveRun});
     else
