@@ -205,6 +205,50 @@ std::vector<InterchangeRecord> recordsOf(const json& element, const std::string&
 
 } // namespace
 
+std::vector<PreviewRecord> BenchmarkImporter::preview(const std::string& path, const ImportOptions& options,
+                                                      size_t maxRecords)
+{
+    const std::string task = options.task.value_or(taskFromPath(path));
+    const auto kind = knownAnswerKind(task);
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return {{"", std::nullopt, path + ": cannot open"}};
+    std::vector<PreviewRecord> out;
+    int64_t index = 0;
+    bool topLevelArray = false;
+    struct Enough {};
+    json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
+        if (depth == 0 && event == json::parse_event_t::array_start)
+            topLevelArray = true;
+        const bool elementEnd = event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
+                                (event == json::parse_event_t::value && !parsed.is_structured());
+        if (depth != 1 || !topLevelArray || !elementEnd)
+            return true;
+        const std::string place = "element " + std::to_string(index + 1);
+        try {
+            for (auto& r : recordsOf(parsed, task, kind, index, place, fs::path(path).filename().string()))
+                out.push_back({place, std::move(r), {}});
+        } catch (const Error& e) {
+            out.push_back({place, std::nullopt, e.what()});
+        }
+        ++index;
+        if (out.size() >= maxRecords)
+            throw Enough{};
+        return false;
+    };
+    try {
+        (void)json::parse(in, cb);
+        if (!topLevelArray)
+            out.push_back({"", std::nullopt, "a benchmark file must be a JSON array of {question, answer} objects"});
+    } catch (const Enough&) {
+    } catch (const json::exception& e) {
+        const std::string what = e.what();
+        const auto pos = what.find("parse error");
+        out.push_back({"", std::nullopt, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))});
+    }
+    return out;
+}
+
 int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& options, RecordSink& sink,
                                const jobs::ProgressSink& progress, const jobs::StopToken* stop)
 {

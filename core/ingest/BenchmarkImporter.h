@@ -1,6 +1,7 @@
 #pragma once
 
 #include "answers/AnswerKind.h"
+#include "ingest/InterchangeRecord.h"
 #include "jobs/Progress.h"
 
 #include <cstdint>
@@ -21,6 +22,8 @@ class BenchmarkImporter {
 public:
     static int64_t run(const std::string& path, const ImportOptions& options, RecordSink& sink,
                        const jobs::ProgressSink& progress, const jobs::StopToken* stop);
+    static std::vector<PreviewRecord> preview(const std::string& path, const ImportOptions& options,
+                                              size_t maxRecords); // Importer::preview
 
     // Task name from a file name: "gsm8k_test_only.json" -> "gsm8k".
     static std::string taskFromPath(const std::string& path);

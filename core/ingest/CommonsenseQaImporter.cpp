@@ -22,11 +22,8 @@ std::string CommonsenseQaImporter::splitFromPath(const std::string& path)
     return "test"; // dev_rand_split: see the class comment
 }
 
-namespace {
-
-// One line of the official file as an instance; Error naming the line and field that is wrong.
-InterchangeRecord recordOf(std::string_view line, const std::string& where, const std::string& task,
-                           const std::string& split)
+InterchangeRecord CommonsenseQaImporter::readLine(std::string_view line, const std::string& where,
+                                                  const std::string& task, const std::string& split)
 {
     const json obj = json::parse(line.begin(), line.end(), nullptr, false);
     if (obj.is_discarded() || !obj.is_object())
@@ -60,8 +57,6 @@ InterchangeRecord recordOf(std::string_view line, const std::string& where, cons
     return r;
 }
 
-} // namespace
-
 int64_t CommonsenseQaImporter::run(const std::string& path, const ImportOptions& options, RecordSink& sink,
                                    const jobs::ProgressSink& progress, const jobs::StopToken* stop)
 {
@@ -76,7 +71,7 @@ int64_t CommonsenseQaImporter::run(const std::string& path, const ImportOptions&
             continue;
         std::optional<InterchangeRecord> r;
         try {
-            r = recordOf(line, where, task, split);
+            r = readLine(line, where, task, split);
         } catch (const Error& e) {
             if (!sink.keepsGoodRecords())
                 throw;

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "ingest/InterchangeRecord.h"
 #include "jobs/Progress.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cotlab::ingest {
 
@@ -18,6 +20,9 @@ class CommonsenseQaImporter {
 public:
     static int64_t run(const std::string& path, const ImportOptions& options, RecordSink& sink,
                        const jobs::ProgressSink& progress, const jobs::StopToken* stop);
+    // One line of the file as an instance; Error naming `where` and the field that is wrong.
+    static InterchangeRecord readLine(std::string_view line, const std::string& where, const std::string& task,
+                                      const std::string& split);
     static std::string splitFromPath(const std::string& path);
 };
 

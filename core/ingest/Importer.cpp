@@ -115,6 +115,39 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     return sink.report();
 }
 
+std::vector<PreviewRecord> Importer::preview(const std::string& path, const ImportOptions& options, size_t maxRecords)
+{
+    std::vector<PreviewRecord> out;
+    try {
+        const ImportFormat format = options.format == ImportFormat::Auto ? detectFormat(path) : options.format;
+        if (format == ImportFormat::Benchmark)
+            return BenchmarkImporter::preview(path, options, maxRecords);
+        const std::string split = options.split.value_or(CommonsenseQaImporter::splitFromPath(path));
+        const std::string task = options.task.value_or("commonsense_qa");
+        LineReader reader(path, LineReader::kDefaultMaxLineBytes, /*requireUtf8=*/true);
+        std::string_view line;
+        while (out.size() < maxRecords && reader.next(line)) {
+            if (text::trim(line).empty())
+                continue;
+            PreviewRecord p;
+            p.place = "line " + std::to_string(reader.lineNumber());
+            try {
+                p.record = format == ImportFormat::CommonsenseQaOfficial
+                               ? CommonsenseQaImporter::readLine(line, p.place, task, split)
+                               : InterchangeRecord::parse(line);
+            } catch (const std::invalid_argument& e) {
+                p.error = p.place + ": " + e.what();
+            } catch (const Error& e) {
+                p.error = e.what();
+            }
+            out.push_back(std::move(p));
+        }
+    } catch (const Error& e) { // unreadable, undetectable, or a line that is not UTF-8
+        out.push_back({"", std::nullopt, e.what()});
+    }
+    return out;
+}
+
 void writeRefusedReport(const std::string& path, const std::vector<ImportReport>& reports)
 {
     std::ofstream out(path, std::ios::binary);

@@ -45,6 +45,10 @@ void writeRefusedReport(const std::string& path, const std::vector<ImportReport>
 class Importer {
 public:
     static ImportFormat detectFormat(const std::string& path);
+    // The first records of the file as an import with these options would read them (instances and rationales
+    // with their answers, choices and splits as given by the file), or why each would be refused; nothing is
+    // stored. A file that cannot be read at all gives one record with the reason.
+    static std::vector<PreviewRecord> preview(const std::string& path, const ImportOptions& options, size_t maxRecords);
     static ImportReport importFile(store::Database& db, const std::string& path, const ImportOptions& options = {},
                                    const jobs::ProgressSink& progress = {}, const jobs::StopToken* stop = nullptr);
 };

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "ingest/InterchangeRecord.h"
 #include "jobs/Progress.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cotlab::ingest {
 

@@ -44,6 +44,13 @@ struct InterchangeRecord {
     static InterchangeRecord parse(std::string_view line);
 };
 
+// One record of a file as an import would read it, for a preview before anything is stored.
+struct PreviewRecord {
+    std::string place;                       // "line 12" or "element 3"
+    std::optional<InterchangeRecord> record; // what would be stored; empty when refused
+    std::string error;                       // why it would be refused ("" when it would not)
+};
+
 // train, dev, test or contrast.
 bool isKnownSplit(std::string_view split);
 

@@ -2,7 +2,9 @@
 
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <expat.h>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <unzip.h>
 #include <xlsxwriter.h>
 
@@ -344,12 +347,26 @@ const char* attribute(const char** attributes, const char* name)
 }
 
 // "BC12" -> column 54 (0-based).
+// Excel's limits: a cell reference beyond them is a damaged (or hostile) sheet, not a reason to allocate.
+constexpr size_t kMaxRows = 1048576, kMaxColumns = 16384;
+
+// The column of a cell reference ("B12" -> 1); kMaxColumns when it is beyond the last.
 size_t columnOf(const char* reference)
 {
     size_t column = 0;
-    for (const char* p = reference; *p >= 'A' && *p <= 'Z'; ++p)
+    for (const char* p = reference; *p >= 'A' && *p <= 'Z' && column <= kMaxColumns; ++p)
         column = column * 26 + size_t(*p - 'A' + 1);
-    return column ? column - 1 : 0;
+    return column ? std::min(column - 1, kMaxColumns) : 0;
+}
+
+// A whole decimal number, or nothing (no exceptions: expat's callbacks must not throw).
+std::optional<size_t> wholeNumber(std::string_view text)
+{
+    size_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
 }
 
 // The zip entry of the sheet named `wanted` (the first sheet when empty), from the workbook and its relations.
@@ -419,18 +436,28 @@ bool readCells(const std::string& document, const std::vector<std::string>& shar
 {
     std::string type, value;
     size_t column = 0;
-    bool inValue = false, inCell = false;
+    bool inValue = false, inCell = false, damaged = false;
     XmlWalker walker;
     walker.open = [&](const std::string& name, const char** attrs) {
+        if (damaged)
+            return;
         if (name == "row") {
             const char* r = attribute(attrs, "r");
-            const size_t index = r ? size_t(std::stoul(r)) : table.size() + 1;
-            if (index > table.size())
-                table.resize(index);
+            const auto index = r ? wholeNumber(r) : std::optional<size_t>(table.size() + 1);
+            if (!index || *index == 0 || *index > kMaxRows) {
+                damaged = true;
+                return;
+            }
+            if (*index > table.size())
+                table.resize(*index);
         } else if (name == "c") {
             const char* r = attribute(attrs, "r");
             const char* t = attribute(attrs, "t");
             column = r ? columnOf(r) : (table.empty() ? 0 : table.back().size());
+            if (column >= kMaxColumns) {
+                damaged = true;
+                return;
+            }
             type = t ? t : "n";
             value.clear();
             inCell = true;
@@ -441,14 +468,14 @@ bool readCells(const std::string& document, const std::vector<std::string>& shar
     walker.close = [&](const std::string& name) {
         if (name == "v" || name == "t") {
             inValue = false;
-        } else if (name == "c" && inCell) {
+        } else if (name == "c" && inCell && !damaged) {
             inCell = false;
             if (table.empty())
                 table.emplace_back();
             std::string text = value;
             if (type == "s") {
-                const size_t index = value.empty() ? 0 : size_t(std::stoul(value));
-                text = index < shared.size() ? shared[index] : std::string();
+                const auto index = value.empty() ? std::optional<size_t>(0) : wholeNumber(value);
+                text = index && *index < shared.size() ? shared[*index] : std::string();
             } else if (type == "b") {
                 text = value == "1" ? "TRUE" : "FALSE";
             }
@@ -462,7 +489,7 @@ bool readCells(const std::string& document, const std::vector<std::string>& shar
         if (inValue)
             value.append(s, size_t(n));
     };
-    return walker.parse(document);
+    return walker.parse(document) && !damaged;
 }
 
 } // namespace
@@ -479,7 +506,8 @@ Table readXlsx(const std::string& path, const std::string& wanted)
         throw Error(path + " is damaged: its sheet " + target + " cannot be read");
     Table table;
     if (!readCells(*document, shared, table))
-        throw Error(path + " is damaged: its sheet " + target + " is not valid XML");
+        throw Error(path + " is damaged: its sheet " + target +
+                    " is not valid XML, or names a cell beyond row 1,048,576 or column XFD");
     // Trailing empty rows (formatting only) are not data.
     while (!table.empty() && table.back().empty())
         table.pop_back();

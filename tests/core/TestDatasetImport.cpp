@@ -19,6 +19,43 @@ class TestDatasetImport : public QObject {
 private Q_SLOTS:
     void initTestCase() { COTLAB_REQUIRE_SHARED(); }
 
+    // The import dialog's preview: the first records as the import reads them, from each format, without a workspace.
+    void previewReadsRecordsAsTheImportWould()
+    {
+        // A pretty-printed benchmark JSON (one element over several lines): records, not broken lines.
+        const auto bench = ingest::Importer::preview(test::sharedPath("data/datasets/multiarith.json"), {}, 3);
+        QCOMPARE(bench.size(), size_t(3));
+        for (const auto& p : bench)
+            QVERIFY2(p.error.empty() && p.record, p.error.c_str());
+        QCOMPARE(bench[0].place, std::string("element 1"));
+        QCOMPARE(bench[0].record->task, std::string("multiarith"));
+        QVERIFY(bench[0].record->question.starts_with("For Halloween Debby and her sister"));
+        QCOMPARE(bench[0].record->gold, std::string("39"));
+        // CommonsenseQA's official lines: the stem, five choices and the answer key.
+        const auto csqa =
+            ingest::Importer::preview(test::sharedPath("data/commonsense_qa_official/train_rand_split.jsonl"), {}, 2);
+        QCOMPARE(csqa.size(), size_t(2));
+        QCOMPARE(csqa[0].place, std::string("line 1"));
+        QCOMPARE(csqa[0].record->choices.size(), size_t(5));
+        QCOMPARE(csqa[0].record->gold, std::string("A"));
+        QCOMPARE(csqa[0].record->split, std::string("train"));
+        // Interchange lines: a refused one says why, and the others are read.
+        test::TempDir dir;
+        const std::string good = R"({"task": "t", "id": "1", "question": "q", "gold": "4", "rationale": "2+2=4"})";
+        const auto lines = ingest::Importer::preview(
+            test::writeFile(dir.path("mixed.jsonl"), good + "\n\n{\"task\": \"t\"}\n" + good + "\n"), {}, 10);
+        QCOMPARE(lines.size(), size_t(3));
+        QCOMPARE(*lines[0].record->rationale, std::string("2+2=4"));
+        QCOMPARE(lines[1].place, std::string("line 3"));
+        QVERIFY(!lines[1].record);
+        QVERIFY2(lines[1].error.find("line 3: missing required field 'id'") != std::string::npos,
+                 lines[1].error.c_str());
+        // A file that is no format at all: one record with the reason.
+        const auto none = ingest::Importer::preview(test::writeFile(dir.path("notes.txt"), "hello\n"), {}, 10);
+        QCOMPARE(none.size(), size_t(1));
+        QVERIFY(!none[0].error.empty());
+    }
+
     void inlineChoicesAreParsed()
     {
         std::string stem;

@@ -230,6 +230,8 @@ private Q_SLOTS:
         QCOMPARE(preview->rowCount(), 3);
         QCOMPARE(preview->item(1, 2)->text(), QString("q2"));
         QVERIFY(preview->item(2, 6)->text().contains("line 3"));
+        QCOMPARE(preview->item(0, 6)->text(), QString()); // the good lines are not flagged
+        QCOMPARE(preview->item(0, 0)->text(), QString("line 1"));
         QSignalSpy finished(dialog, &ui::ImportDialog::finished);
         QVERIFY(dialog->startImport());
         QVERIFY(finished.wait(10000));
@@ -241,6 +243,22 @@ private Q_SLOTS:
         QVERIFY(test::screenshot(*dialog, "import-dialog-error.png"));
         dialog->close();
         delete dialog;
+
+        // A pretty-printed benchmark JSON file is previewed as its records, with nothing flagged.
+        ui::ImportDialog* bench =
+            m_window->openImportDialog({QString::fromStdString(test::sharedPath("data/datasets/multiarith.json"))});
+        bench->resize(1200, 600);
+        bench->show();
+        QCOMPARE(bench->detectedFormat(), QString("benchmark"));
+        QTableWidget* rows = bench->preview();
+        QCOMPARE(rows->rowCount(), 20);
+        for (int r = 0; r < rows->rowCount(); ++r)
+            QCOMPARE(rows->item(r, 6)->text(), QString());
+        QCOMPARE(rows->item(0, 0)->text(), QString("element 1"));
+        QCOMPARE(rows->item(0, 4)->text(), QString("39"));
+        QVERIFY(test::screenshot(*bench, "import-dialog-benchmark.png"));
+        bench->close();
+        delete bench;
     }
 };
 

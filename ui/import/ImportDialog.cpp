@@ -17,8 +17,6 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -41,53 +39,25 @@ QString shortened(QString s, int n = 160)
     return s.size() > n ? s.left(n) + "…" : s;
 }
 
-QString field(const QJsonObject& o, std::initializer_list<const char*> keys)
-{
-    for (const char* k : keys) {
-        const QJsonValue v = o.value(k);
-        if (v.isString())
-            return v.toString();
-        if (v.isDouble())
-            return QString::number(v.toDouble());
-        if (v.isBool())
-            return v.toBool() ? "yes" : "no";
-        if (v.isObject() && v.toObject().contains("stem")) // CommonsenseQA's question object
-            return v.toObject().value("stem").toString();
-    }
-    return {};
-}
-
 } // namespace
 
-QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path, int maxRecords)
+QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path, const ingest::ImportOptions& options,
+                                                            int maxRecords)
 {
     QList<PreviewLine> out;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {{0, {}, {}, {}, {}, {}, tr("cannot read the file: %1").arg(file.errorString())}};
-    qint64 number = 0;
-    while (out.size() < maxRecords && !file.atEnd()) {
-        const QByteArray line = file.readLine(1 << 20).trimmed();
-        ++number;
-        if (line.isEmpty())
-            continue;
-        PreviewLine p;
-        p.line = number;
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-        if (line.startsWith('[')) { // a JSON array file (the benchmark format): shown as text
-            p.rationale = shortened(QString::fromUtf8(line));
-        } else if (!doc.isObject()) {
-            p.error = tr("line %1 is not a JSON object: %2").arg(number).arg(error.errorString());
-        } else {
-            const QJsonObject o = doc.object();
-            p.task = field(o, {"task"});
-            p.id = field(o, {"id", "qid"});
-            p.question = shortened(field(o, {"question"}));
-            p.answer = field(o, {"gold", "answer", "answerKey"});
-            p.rationale = shortened(field(o, {"rationale", "reasoning"}));
+    for (const auto& p : ingest::Importer::preview(path.toStdString(), options, size_t(maxRecords))) {
+        PreviewLine line;
+        line.place = QString::fromStdString(p.place);
+        line.error = QString::fromStdString(p.error);
+        if (p.record) {
+            const auto& r = *p.record;
+            line.task = QString::fromStdString(r.task);
+            line.id = QString::fromStdString(r.id);
+            line.question = shortened(QString::fromStdString(r.question));
+            line.answer = QString::fromStdString(r.gold);
+            line.rationale = shortened(QString::fromStdString(r.rationale.value_or("")));
         }
-        out << p;
+        out << line;
     }
     return out;
 }
@@ -115,7 +85,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
 
     m_preview->setColumnCount(7);
     m_preview->setHorizontalHeaderLabels(
-        {tr("Line"), tr("Task"), tr("Id"), tr("Question"), tr("Gold / answer"), tr("Rationale"), tr("Problem")});
+        {tr("Where"), tr("Task"), tr("Id"), tr("Question"), tr("Gold"), tr("Rationale"), tr("Problem")});
     m_preview->verticalHeader()->hide();
     m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_preview->setWordWrap(false);
@@ -180,6 +150,8 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
         showPreview();
     });
     connect(m_files, &QListWidget::currentRowChanged, this, &ImportDialog::showPreview);
+    connect(m_formatOverride, &QComboBox::currentIndexChanged, this, &ImportDialog::showPreview);
+    connect(m_task, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_import, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_cancel, &QPushButton::clicked, m_job, &JobRunner::cancel);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
@@ -241,11 +213,11 @@ void ImportDialog::showPreview()
         m_format->setText(QString::fromStdString(e.what()));
         m_format->setStyleSheet("color: #b00020");
     }
-    const auto lines = previewLines(path, 20);
+    const auto lines = previewLines(path, chosenOptions(), 20);
     m_preview->setRowCount(int(lines.size()));
     for (int r = 0; r < lines.size(); ++r) {
         const PreviewLine& p = lines[r];
-        const QString cells[] = {QString::number(p.line), p.task, p.id, p.question, p.answer, p.rationale, p.error};
+        const QString cells[] = {p.place, p.task, p.id, p.question, p.answer, p.rationale, p.error};
         for (int c = 0; c < 7; ++c) {
             auto* cell = new QTableWidgetItem(cells[c]);
             if (c == 6)
@@ -280,17 +252,23 @@ QString ImportDialog::reportPathFor() const
                                             QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + ".csv");
 }
 
+ingest::ImportOptions ImportDialog::chosenOptions() const
+{
+    ingest::ImportOptions options;
+    if (m_formatOverride->currentIndex() > 0)
+        options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
+    if (!m_task->text().trimmed().isEmpty())
+        options.task = m_task->text().trimmed().toStdString();
+    return options;
+}
+
 bool ImportDialog::startImport()
 {
     const QStringList paths = files();
     if (paths.isEmpty() || m_job->busy())
         return false;
-    ingest::ImportOptions options;
+    ingest::ImportOptions options = chosenOptions();
     options.rollbackJournalWhenAlone = false; // the pages read the workspace meanwhile
-    if (m_formatOverride->currentIndex() > 0)
-        options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
-    if (!m_task->text().trimmed().isEmpty())
-        options.task = m_task->text().trimmed().toStdString();
     options.keepGoodRecords = m_keepGood->isChecked();
     m_reportPath = reportPathFor();
     m_openReport->hide();

@@ -1,9 +1,12 @@
 #pragma once
 
-// File > Import: choose files, see each one's detected format and first records (lines that are not JSON are
-// flagged with their line number before anything is imported), then import them on a worker thread with a
+// File > Import: choose files, see each one's detected format and first records as the import would read them
+// (records it would refuse are flagged with their line or element and the reason before anything is imported;
+// the format and task chosen in the dialog apply), then import them on a worker thread with a
 // progress bar and Cancel. Each file is one transaction: a file with a malformed record imports nothing, and
 // the dialog shows the file, line and reason.
+#include "ingest/Importer.h"
+
 #include <QDialog>
 #include <QStringList>
 
@@ -41,11 +44,12 @@ public:
 
     // The first records of a file for the preview: per line, its number and the record's key fields, or why the
     // line is not a JSON object.
+    // The first records as the import would read them (ingest::Importer::preview), or why each would be refused.
     struct PreviewLine {
-        qint64 line = 0;
+        QString place; // "line 12", "element 3"
         QString task, id, question, answer, rationale, error;
     };
-    static QList<PreviewLine> previewLines(const QString& path, int maxRecords);
+    static QList<PreviewLine> previewLines(const QString& path, const ingest::ImportOptions& options, int maxRecords);
 
 Q_SIGNALS:
     // After an import that added something (also when a later file failed).
@@ -58,6 +62,7 @@ protected:
 private:
     void chooseFiles();
     void showPreview();
+    ingest::ImportOptions chosenOptions() const; // the format and task chosen in the dialog
     void onFinished(bool ok, const QString& message);
     void updateButtons();
     QString reportPathFor() const;
