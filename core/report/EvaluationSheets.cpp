@@ -140,7 +140,10 @@ std::vector<Sheet> evaluationSheets(store::Database& db, int64_t evaluationId)
     std::vector<const review::StudyReport*> judged;
     for (const auto& r : reports)
         judged.push_back(&r);
-    return {summarySheet(*evaluation, teacherCorrect, teacherJudged), items, labels, agreementSheet(judged, true)};
+    std::vector<Sheet> sheets{summarySheet(*evaluation, teacherCorrect, teacherJudged), items};
+    if (!labels.rows.empty()) // only when a study judged this student's rationales: no empty sheets
+        sheets.insert(sheets.end(), {labels, agreementSheet(judged, true)});
+    return sheets;
 }
 
 } // namespace cotlab::report

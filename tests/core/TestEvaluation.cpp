@@ -6,6 +6,7 @@
 #include "ingest/Importer.h"
 #include "ingest/SymbolicTasks.h"
 #include "nn/ModelLoader.h"
+#include "report/EvaluationSheets.h"
 #include "store/EvaluationRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
@@ -106,6 +107,11 @@ private Q_SLOTS:
         const auto b = predictions(w.db(), part.evaluationId);
         QCOMPARE(a.size(), size_t(12));
         QCOMPARE(b, a);
+        // Its spreadsheet: the summary and the items; no empty Labels and Agreement sheets (no study judged it).
+        const auto sheets = report::evaluationSheets(w.db(), whole.evaluationId);
+        QCOMPARE(sheets.size(), size_t(2));
+        QCOMPARE(sheets[0].name + "," + sheets[1].name, std::string("Summary,Items"));
+        QCOMPARE(sheets[1].rows.size(), size_t(12));
 
         // Every sample is a student rationale of the run's model, linked to its evaluation, searchable.
         QCOMPARE(
