@@ -4,7 +4,9 @@
 
 #include <QDateTime>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTableWidget>
@@ -32,9 +34,40 @@ QString localTime(const std::string& utc)
     return when.toLocalTime().toString("yyyy-MM-dd HH:mm");
 }
 
-QString indentedJson(const std::string& text)
+// A recorded JSON object as "name: value" lines, names in words ("max_length" -> "max length"), nested objects
+// indented under their name; lists joined by commas.
+QString readableSettings(const QJsonObject& object, int depth = 1)
 {
-    return QString::fromUtf8(QJsonDocument::fromJson(QByteArray::fromStdString(text)).toJson(QJsonDocument::Indented));
+    auto valueText = [](const QJsonValue& v) -> QString {
+        if (v.isBool())
+            return v.toBool() ? QObject::tr("yes") : QObject::tr("no");
+        if (v.isDouble())
+            return QString::number(v.toDouble(), 'g', 8);
+        if (v.isString())
+            return v.toString().isEmpty() ? QObject::tr("(none)") : v.toString();
+        if (v.isArray()) {
+            QStringList items;
+            for (const QJsonValue& item : v.toArray())
+                items << (item.isDouble() ? QString::number(item.toDouble(), 'g', 8) : item.toVariant().toString());
+            return items.isEmpty() ? QObject::tr("(none)") : items.join(", ");
+        }
+        return v.isNull() ? QObject::tr("(none)") : QString();
+    };
+    QString out;
+    const QString indent(depth * 2, ' ');
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString name = QString(it.key()).replace('_', ' ');
+        if (it.value().isObject())
+            out += indent + name + ":\n" + readableSettings(it.value().toObject(), depth + 1);
+        else
+            out += indent + name + ": " + valueText(it.value()) + "\n";
+    }
+    return out;
+}
+
+QString readableSettings(const std::string& json)
+{
+    return readableSettings(QJsonDocument::fromJson(QByteArray::fromStdString(json)).object());
 }
 
 } // namespace
@@ -143,8 +176,8 @@ void RunHistory::showDetails(const std::vector<store::RunRecord>& runs)
                        .arg(QString::fromStdString(run.name), QString::fromStdString(run.status));
         if (run.message)
             details += QString::fromStdString(*run.message) + "\n";
-        details += tr("Recipe: ") + indentedJson(run.recipeJson);
-        details += tr("Config: ") + indentedJson(run.configJson) + "\n";
+        details += tr("Data and student:\n") + readableSettings(run.recipeJson);
+        details += tr("Optimisation:\n") + readableSettings(run.configJson) + "\n";
     }
     m_details->setPlainText(details);
 }
