@@ -27,7 +27,7 @@ std::map<int64_t, std::string> readSplits(const std::string& path)
     json doc;
     try {
         doc = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(path + ": invalid JSON: " + e.what());
     }
     if (!doc.is_object())
@@ -315,7 +315,7 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
         if (!topLevelArray)
             throw Error(path + ": a benchmark file must be a JSON array of {question, answer} objects");
         (void)rest;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         const std::string what = e.what();
         const auto pos = what.find("parse error");
         throw Error(path + ": invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));

@@ -165,7 +165,7 @@ AdapterInfo readAdapterConfig(const std::string& folder)
     json j;
     try {
         j = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(where + ": invalid JSON: " + e.what());
     }
     auto refuse = [&](const std::string& why) { throw Error(where + ": " + why); };

@@ -98,7 +98,7 @@ json readHfConfig(const std::string& folder)
     json config;
     try {
         config = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(path.string() + ": invalid JSON: " + e.what());
     }
     if (!config.is_object())

@@ -65,7 +65,7 @@ SafetensorsFolder::SafetensorsFolder(const std::string& folder)
     json j;
     try {
         j = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(indexFile.string() + ": invalid JSON: " + e.what());
     }
     if (!j.contains("weight_map") || !j["weight_map"].is_object())

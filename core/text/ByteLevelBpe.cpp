@@ -67,7 +67,7 @@ nlohmann::json readJson(const std::string& path, const char* what)
         throw Error(path + ": cannot open " + what);
     try {
         return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(path + ": invalid JSON: " + e.what());
     }
 }

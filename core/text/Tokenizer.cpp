@@ -41,7 +41,7 @@ json readOptionalJson(const fs::path& path)
         return json();
     try {
         return json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
         throw Error(path.string() + ": invalid JSON: " + e.what());
     }
 }
