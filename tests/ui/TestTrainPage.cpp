@@ -85,9 +85,12 @@ private Q_SLOTS:
         const QStringList tasks{"coin_flip", "last_letter_concatenation"};
         {
             ui::TrainPage page;
+            page.resize(1400, 900);
+            page.show();
             page.setWorkspace(QString::fromStdString(ws), tasks);
             auto* task = page.findChild<QComboBox*>("task");
             QTRY_COMPARE(task->currentText(), QString("last_letter_concatenation"));
+            QVERIFY(test::screenshot(page, "train-page-first-start.png")); // charts without placeholder scales
             useStories260K(page);
             page.findChild<QSpinBox*>("steps")->setValue(2);
             page.findChild<QSpinBox*>("batch")->setValue(3);

@@ -19,11 +19,23 @@ void resetPlot(QCustomPlot* plot, const QString& title)
     plot->xAxis->setTickLabelRotation(0);
     plot->xAxis->setLabel(QString());
     plot->yAxis->setLabel(QString());
+    showAxisScales(plot, true);
     plot->legend->setVisible(false);
+}
+
+void showAxisScales(QCustomPlot* plot, bool shown)
+{
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setTicks(shown);
+        axis->setTickLabels(shown);
+    }
+    plot->xAxis->grid()->setVisible(shown);
+    plot->yAxis->grid()->setVisible(shown);
 }
 
 void plotNotice(QCustomPlot* plot, const QString& text)
 {
+    showAxisScales(plot, false); // no 0-5 placeholder scale behind a plot without data
     auto* label = new QCPItemText(plot);
     label->position->setType(QCPItemPosition::ptAxisRectRatio);
     label->position->setCoords(0.5, 0.5);

@@ -10,7 +10,9 @@ namespace cotlab::ui {
 // Clears the plot's data and items and sets its title (kept in the first layout row); axes back to a linear
 // scale with default ticks, no axis labels and no legend.
 void resetPlot(QCustomPlot* plot, const QString& title);
-// A grey notice in the middle of the plot ("No rows match the filter"), then replots.
+// Shows or hides both axes' ticks, tick labels and grid (hidden while a plot has no data).
+void showAxisScales(QCustomPlot* plot, bool shown);
+// A grey notice in the middle of the plot ("No rows match the filter"), axis scales hidden, then replots.
 void plotNotice(QCustomPlot* plot, const QString& text);
 
 } // namespace cotlab::ui

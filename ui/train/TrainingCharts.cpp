@@ -1,11 +1,13 @@
 #include "train/TrainingCharts.h"
 
 #include "common/FormWidgets.h"
+#include "common/PlotFrame.h"
 #include "common/QCustomPlotInclude.h"
 #include "train/TrainingJob.h"
 
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 namespace cotlab::ui {
@@ -139,7 +141,19 @@ void TrainingCharts::addStep(const StepUpdate& u)
 void TrainingCharts::replot(bool queued)
 {
     for (auto* p : {m_loss, m_learningRate, m_speed}) {
+        bool hasData = false;
+        for (int g = 0; g < p->graphCount(); ++g)
+            hasData |= !p->graph(g)->data()->isEmpty();
+        showAxisScales(p, hasData); // no 0-5 placeholder scale before a run has steps
         p->rescaleAxes();
+        // Steps, loss, learning rate and tokens/s are never negative: a single point at step 1 must not widen the
+        // axes below zero.
+        for (QCPAxis* axis : {p->xAxis, p->yAxis}) {
+            QCPRange r = axis->range();
+            if (r.size() <= 0)
+                r = QCPRange(r.lower - std::max(1.0, std::abs(r.lower) * 0.1), r.upper + std::max(1.0, r.upper * 0.1));
+            axis->setRange(std::max(0.0, r.lower), r.upper);
+        }
         p->replot(queued ? QCustomPlot::rpQueuedReplot : QCustomPlot::rpRefreshHint);
     }
 }
