@@ -188,29 +188,13 @@ private Q_SLOTS:
                  QString::fromStdString(test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"))});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         auto trainArgs = [&](const QString& out) {
-            return QStringList{"--workspace",
-                               ws,
-                               "train",
-                               "--model",
-                               QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                               "--tokenizer",
-                               QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")),
-                               "--task",
-                               "multiarith",
-                               "--split",
-                               "test",
-                               "--steps",
-                               "40",
-                               "--batch-size",
-                               "8",
-                               "--max-length",
-                               "160",
-                               "--lr",
-                               "2e-3",
-                               "--checkpoint-every",
-                               "100",
-                               "--out",
-                               QString::fromStdString(dir.path("")) + out};
+            return test::stories260KMultiarithTrainArgs(ws, QString::fromStdString(dir.path("")) + out)
+                   << "--steps"
+                   << "40"
+                   << "--batch-size"
+                   << "8"
+                   << "--checkpoint-every"
+                   << "100";
         };
         r = cli(trainArgs("whole"));
         QVERIFY2(r.code == 0, qPrintable(r.err));

@@ -44,33 +44,12 @@ class TestDataParallel : public QObject {
 
     QStringList trainArgs(const QString& out, int batch, int steps, int nproc) const
     {
-        return {"--workspace",
-                m_ws,
-                "train",
-                "--model",
-                QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
-                "--tokenizer",
-                QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")),
-                "--task",
-                "multiarith",
-                "--split",
-                "test",
-                "--steps",
-                QString::number(steps),
-                "--batch-size",
-                QString::number(batch),
-                "--max-length",
-                "160",
-                "--lr",
-                "2e-3",
-                "--warmup",
-                "2",
-                "--checkpoint-every",
-                "4",
-                "--out",
-                QString::fromStdString(m_dir.path(out.toStdString())),
-                "--nproc",
-                QString::number(nproc)};
+        return test::stories260KMultiarithTrainArgs(m_ws, QString::fromStdString(m_dir.path(out.toStdString())))
+               << "--steps" << QString::number(steps) << "--batch-size" << QString::number(batch) << "--warmup"
+               << "2"
+               << "--checkpoint-every"
+               << "4"
+               << "--nproc" << QString::number(nproc);
     }
 
     std::vector<double> losses(int64_t run) const

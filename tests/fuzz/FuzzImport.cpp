@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static std::unique_ptr<store::Workspace> ws;
     static int imported = 0;
-    const std::string wsPath = fuzz::writeInput(nullptr, 0, "unused") + ".cotlab";
+    static const std::string wsPath = (fuzz::inputFolder() / "workspace.cotlab").string();
     if (!ws || imported > 2000) { // a fresh workspace now and then, so that it stays small and fast
         ws.reset();
         std::filesystem::remove(wsPath);

@@ -20,12 +20,11 @@ inline std::string_view text(const uint8_t* data, size_t size)
     return {reinterpret_cast<const char*>(data), size};
 }
 
-// The readers under test take paths: the input is written to a file of this process, named with the extension the
-// reader expects.
-inline std::string writeInput(const uint8_t* data, size_t size, const std::string& fileName)
+// A folder of this process for the files the targets write, removed when it exits: in memory where the machine has
+// /dev/shm (the import targets also keep their workspace there).
+inline const std::filesystem::path& inputFolder()
 {
     static const std::filesystem::path dir = [] {
-        // In memory where the machine has /dev/shm: the importers' targets write a workspace per input.
         std::error_code ec;
         const auto base = std::filesystem::is_directory("/dev/shm", ec) ? std::filesystem::path("/dev/shm")
                                                                         : std::filesystem::temp_directory_path();
@@ -40,7 +39,14 @@ inline std::string writeInput(const uint8_t* data, size_t size, const std::strin
             std::filesystem::remove_all(dir, ec);
         }
     } removeAtExit;
-    const std::string path = (dir / fileName).string();
+    return dir;
+}
+
+// The readers under test take paths: the input is written to a file in inputFolder(), named with the extension the
+// reader expects.
+inline std::string writeInput(const uint8_t* data, size_t size, const std::string& fileName)
+{
+    const std::string path = (inputFolder() / fileName).string();
     std::ofstream(path, std::ios::binary | std::ios::trunc)
         .write(reinterpret_cast<const char*>(data), std::streamsize(size));
     return path;

@@ -54,6 +54,27 @@ CliResult runCli(const QStringList& args, int timeoutMs)
     return finish(process, timeoutMs);
 }
 
+QStringList stories260KMultiarithTrainArgs(const QString& workspace, const QString& out)
+{
+    return {"--workspace",
+            workspace,
+            "train",
+            "--model",
+            QString::fromStdString(sharedPath("models/stories260K/stories260K.bin")),
+            "--tokenizer",
+            QString::fromStdString(sharedPath("models/stories260K/tok512.bin")),
+            "--task",
+            "multiarith",
+            "--split",
+            "test",
+            "--max-length",
+            "160",
+            "--lr",
+            "2e-3",
+            "--out",
+            out};
+}
+
 std::string writeFile(const std::string& path, const std::string& content)
 {
     std::ofstream out(path, std::ios::binary);

@@ -40,6 +40,9 @@ struct CliResult {
 CliResult finish(QProcess& process, int timeoutMs);
 // Runs cotlab-cli (COTLAB_CLI_PATH) with these arguments.
 CliResult runCli(const QStringList& args, int timeoutMs);
+// `cotlab-cli train` of the stories260K student on the workspace's MultiArith test rationales (max length 160,
+// lr 2e-3), writing to `out`; a test appends its steps, batch size and the rest.
+QStringList stories260KMultiarithTrainArgs(const QString& workspace, const QString& out);
 
 // Writes text to a file and returns its path.
 std::string writeFile(const std::string& path, const std::string& content);
