@@ -77,6 +77,11 @@ MainWindow::MainWindow(QWidget* parent)
         refreshAfterChange();
     });
     connect(m_evaluate->job(), &BackgroundJob::finished, this, &MainWindow::refreshAfterChange);
+    connect(m_corpus, &CorpusPage::corporaChanged, m_train, &TrainPage::refreshCorpora);
+    connect(m_corpus, &CorpusPage::trainRequested, this, [this](const QString& corpus) {
+        m_train->trainOnCorpus(corpus);
+        m_pages->setCurrentWidget(m_train);
+    });
     connect(m_evaluate, &EvaluatePage::browseRationales, this, [this](const QString& model) {
         m_browse->showRationalesOf("student", model);
         showBrowsePage();
@@ -319,9 +324,10 @@ void MainWindow::exportJsonl()
 
 void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales)
 {
-    m_counts->setText(tr("%1 tasks · %2 instances · %3 teacher rationales · %4 student and human")
-                          .arg(QLocale().toString(tasks), QLocale().toString(instances),
-                               QLocale().toString(teacherRationales), QLocale().toString(otherRationales)));
+    m_counts->setText((tasks == 1 ? tr("1 task") : tr("%1 tasks").arg(QLocale().toString(tasks))) +
+                      tr(" · %1 instances · %2 teacher rationales · %3 student and human")
+                          .arg(QLocale().toString(instances), QLocale().toString(teacherRationales),
+                               QLocale().toString(otherRationales)));
     statusBar()->clearMessage();
     m_overview->showSummary();
     m_train->setWorkspace(m_path, taskNames());

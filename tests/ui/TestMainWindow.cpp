@@ -2,14 +2,25 @@
 #include "MainWindow.h"
 #include "WorkspaceSummary.h"
 #include "async/JobRunner.h"
+#include "corpus/CorpusPage.h"
+#include "evaluate/EvaluatePage.h"
 #include "ingest/Importer.h"
+#include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "support/Screenshots.h"
 #include "support/TestSupport.h"
+#include "train/RunRecipe.h"
+#include "train/TrainPage.h"
+#include "train/TrainingJob.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -80,6 +91,70 @@ private Q_SLOTS:
         QVERIFY(failed.wait(10000));
         QVERIFY(failed.first().first().toString().contains("not a CoTLab workspace"));
         QVERIFY(window.statusBar()->currentMessage().contains("not a CoTLab workspace"));
+    }
+
+    // The design card's path in the GUI: a corpus saved on the Corpus page, "Train on This Corpus" opens the Train
+    // page with it as the data, the run trains on the corpus's rationales (MultiArith, text-davinci-002, one per
+    // question) and records it, and the Evaluate page then offers that run first.
+    void trainsOnACorpusSavedOnTheCorpusPage()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string path = dir.path("w.cotlab");
+        {
+            store::Workspace ws(path);
+            ingest::Importer::importFile(ws.db(),
+                                         test::sharedPath("data/teacher/zero-shot-cot-davinci002/multiarith.jsonl"));
+        }
+        ui::MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QSignalSpy loaded(&window, &ui::MainWindow::workspaceLoaded);
+        window.openWorkspace(QString::fromStdString(path));
+        QVERIFY(loaded.wait(10000));
+
+        auto* corpusPage = window.findChild<ui::CorpusPage*>();
+        QSignalSpy saved(corpusPage, &ui::CorpusPage::corporaChanged);
+        QVERIFY(corpusPage->setRecipeJson(R"({"version": 1, "steps": [{"step": "correctness", "keep": "correct"},
+            {"step": "per_instance", "k": 1, "by": "random", "seed": 0}]})"));
+        corpusPage->saveAs("multiarith-one-each", false);
+        QVERIFY(saved.wait(60000));
+        auto* corpora = corpusPage->findChild<QListWidget*>("corpora");
+        QTRY_COMPARE(corpora->count(), 1);
+        corpora->setCurrentRow(0);
+
+        auto* trainPage = window.findChild<ui::TrainPage*>();
+        QSignalSpy corporaShown(trainPage, &ui::TrainPage::corporaShown);
+        QTest::mouseClick(corpusPage->findChild<QPushButton*>("trainOnCorpus"), Qt::LeftButton);
+        QCOMPARE(window.findChild<QTabWidget*>()->currentWidget(), trainPage);
+        QTRY_COMPARE(trainPage->findChild<QComboBox*>("corpus")->currentData().toString(),
+                     QString("multiarith-one-each"));
+        QCOMPARE(trainPage->findChild<QComboBox*>("task")->currentText(), QString("all of the corpus's tasks"));
+        QVERIFY(!trainPage->findChild<QComboBox*>("split")->isEnabled()); // the corpus's recipe decides
+        QVERIFY(trainPage->findChild<QLabel*>("corpusSummary")->text().contains("rationales of"));
+        QVERIFY(test::screenshot(window, "train-page-corpus.png"));
+
+        trainPage->setModelPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+                                QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")));
+        trainPage->findChild<QSpinBox*>("steps")->setValue(2);
+        trainPage->findChild<QSpinBox*>("batch")->setValue(2);
+        trainPage->findChild<QSpinBox*>("maxLength")->setValue(96);
+        trainPage->findChild<QComboBox*>("devSplit")->setCurrentIndex(0); // none
+        trainPage->findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run")));
+        QSignalSpy finished(trainPage, &ui::TrainPage::runFinished);
+        trainPage->start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().toString(), QString("finished"));
+        {
+            store::Workspace ws(path);
+            const auto run = store::RunRepository(ws.db()).find(1);
+            QVERIFY(run);
+            const auto recipe = train::RunRecipe::fromJson(run->recipeJson);
+            QCOMPARE(recipe.corpus, std::string("multiarith-one-each"));
+            QVERIFY2(recipe.sources.empty(), run->recipeJson.c_str()); // the corpus's recipe says whose
+        }
+        auto* evaluatePage = window.findChild<ui::EvaluatePage*>();
+        QTRY_COMPARE(evaluatePage->findChild<QComboBox*>("run")->currentData().toLongLong(), qint64(1));
     }
 
     void buildsAndOpensTheDemoWorkspace()

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QEvent>
@@ -81,8 +82,12 @@ QScrollArea* formScrollArea(QWidget* form)
     };
     for (auto* w : form->findChildren<QAbstractSpinBox*>())
         guarded(w);
-    for (auto* w : form->findChildren<QComboBox*>())
+    for (auto* w : form->findChildren<QComboBox*>()) {
         guarded(w);
+        // A long choice ("PEFT's default for the model") must not widen the column past the window.
+        w->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        w->setMinimumContentsLength(14);
+    }
     return area;
 }
 
@@ -127,6 +132,16 @@ void restoreFormSettings(QWidget* form, const QString& group, const QStringList&
         else if (auto* check = qobject_cast<QCheckBox*>(w))
             check->setChecked(value.toBool());
     }
+}
+
+QString localTime(const std::string& utc)
+{
+    auto when = QDateTime::fromString(QString::fromStdString(utc), Qt::ISODate);
+    if (!when.isValid())
+        return QString::fromStdString(utc);
+    if (when.timeSpec() == Qt::LocalTime && !QString::fromStdString(utc).endsWith('Z'))
+        when.setTimeSpec(Qt::UTC); // the store writes UTC, with or without the Z
+    return when.toLocalTime().toString("yyyy-MM-dd HH:mm");
 }
 
 QString dialogFolder(const QString& workspacePath)

@@ -3,6 +3,7 @@
 // Small pieces the pages' forms and plots share.
 #include <QColor>
 #include <QStringList>
+#include <string>
 
 class QHBoxLayout;
 class QLabel;
@@ -34,6 +35,10 @@ void restoreFormSettings(QWidget* form, const QString& group, const QStringList&
 // The folder a file dialog about a workspace starts in: the workspace's own folder, or the home folder when the
 // workspace lives in CoTLab's hidden data folder (the demo's), which a user would not look for.
 QString dialogFolder(const QString& workspacePath);
+
+// The store's UTC timestamp ("2026-12-01T18:59:47Z" or "2026-12-01 18:59:47") in this machine's time zone, to the
+// minute.
+QString localTime(const std::string& utc);
 
 // The line edit with a "…" button beside it that picks a folder (or a file) into it.
 QWidget* pathField(QLineEdit* edit, bool folder, QWidget* dialogParent);

@@ -76,10 +76,13 @@ QWidget* CorpusPage::buildSaved()
     auto* rename = new QPushButton(tr("Rename…"));
     auto* del = new QPushButton(tr("Delete…"));
     auto* exportButton = new QPushButton(tr("E&xport…"));
+    auto* trainButton = new QPushButton(tr("&Train on This Corpus…"));
+    trainButton->setObjectName("trainOnCorpus");
+    trainButton->setToolTip(tr("Open the Train page with this corpus as the data"));
     exportButton->setToolTip(tr("Write the corpus as training JSONL (prompt-completion or chat messages) with the "
                                 "trainer's chain-of-thought template"));
     auto* buttons = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{duplicate, rename, del, exportButton})
+    for (QWidget* w : std::initializer_list<QWidget*>{duplicate, rename, del, exportButton, trainButton})
         buttons->addWidget(w);
     auto* box = new QGroupBox(tr("Saved corpora"));
     auto* layout = new QVBoxLayout(box);
@@ -99,6 +102,12 @@ QWidget* CorpusPage::buildSaved()
         showMessage(tr("Change the recipe if you like, then Save Corpus under the new name."), false);
     });
     connect(rename, &QPushButton::clicked, this, &CorpusPage::renameSelected);
+    connect(trainButton, &QPushButton::clicked, this, [this] {
+        if (m_corpora->currentItem())
+            Q_EMIT trainRequested(m_corpora->currentItem()->text());
+        else
+            showMessage(tr("Select a saved corpus to train on."), true);
+    });
     connect(del, &QPushButton::clicked, this, &CorpusPage::deleteSelected);
     connect(exportButton, &QPushButton::clicked, this, [this] {
         if (!m_corpora->currentItem())

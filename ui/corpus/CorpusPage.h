@@ -54,6 +54,7 @@ Q_SIGNALS:
     void driftShown(const QString& text);
     void removedShown();
     void exported(bool ok);
+    void trainRequested(const QString& corpus); // "Train on This Corpus" on a saved corpus
 
 private:
     QWidget* buildSaved();

@@ -1,5 +1,6 @@
 #include "train/RunHistory.h"
 
+#include "common/FormWidgets.h"
 #include "train/RunRecipe.h"
 
 #include <QDateTime>
@@ -21,17 +22,6 @@ enum Column { Id, Name, Status, Steps, LastLoss, Method, Started };
 QString steps(int64_t step, int64_t total)
 {
     return QString("%1 / %2").arg(step).arg(total);
-}
-
-// The store's UTC timestamp ("2026-12-01T18:59:47Z") in this machine's time zone, to the minute.
-QString localTime(const std::string& utc)
-{
-    auto when = QDateTime::fromString(QString::fromStdString(utc), Qt::ISODate);
-    if (!when.isValid())
-        return QString::fromStdString(utc);
-    if (when.timeSpec() == Qt::LocalTime && !QString::fromStdString(utc).endsWith('Z'))
-        when.setTimeSpec(Qt::UTC); // the store writes UTC, with or without the Z
-    return when.toLocalTime().toString("yyyy-MM-dd HH:mm");
 }
 
 // A recorded JSON object as "name: value" lines, names in words ("max_length" -> "max length"), nested objects

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -44,14 +45,14 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
     for (auto* spin : {m_batch, m_maxLength, m_processes})
         connect(spin, &QSpinBox::valueChanged, this, &TrainForm::settingsChanged);
     connect(this, &TrainForm::settingsChanged, this, &TrainForm::updateMemoryPlan);
-    restoreFormSettings(this, kSettingsGroup, {"output", "task"});
+    restoreFormSettings(this, kSettingsGroup, {"output", "task", "corpus"});
     m_preferredTask = QSettings().value(QString(kSettingsGroup) + "/task").toString();
     updateMemoryPlan();
 }
 
 void TrainForm::remember() const
 {
-    saveFormSettings(this, kSettingsGroup, {"output"});
+    saveFormSettings(this, kSettingsGroup, {"output", "corpus"});
 }
 
 void TrainForm::updateMemoryPlan()
@@ -87,7 +88,18 @@ QWidget* TrainForm::studentBox()
 QWidget* TrainForm::dataBox()
 {
     auto* box = new QGroupBox(tr("Data"));
+    box->setObjectName("dataBox");
     auto* form = new QFormLayout(box);
+    m_corpus = new QComboBox;
+    m_corpus->setObjectName("corpus");
+    m_corpus->addItem(tr("none: a task and split below"), QString());
+    m_corpus->setToolTip(tr("A corpus saved on the Corpus page: its rationales (as its recipe selected and cleaned "
+                            "them) instead of the teacher rationales of a task and split"));
+    m_corpusSummary = new QLabel;
+    m_corpusSummary->setObjectName("corpusSummary");
+    m_corpusSummary->setWordWrap(true);
+    m_corpusSummary->setVisible(false);
+    connect(m_corpus, &QComboBox::currentIndexChanged, this, &TrainForm::followDataSource);
     m_task = new QComboBox;
     m_task->setObjectName("task");
     m_split = new QComboBox;
@@ -134,11 +146,14 @@ QWidget* TrainForm::dataBox()
     m_evalEvery->setObjectName("evalEvery");
     m_evalEvery->setSpecialValueText(tr("at the end"));
     m_evalEvery->setSuffix(tr(" steps"));
+    form->addRow(tr("Corpus"), m_corpus);
+    form->addRow(QString(), m_corpusSummary);
     form->addRow(tr("Task"), m_task);
     form->addRow(tr("Split"), m_split);
     form->addRow(tr("Template"), m_template);
     form->addRow(QString(), m_correctOnly);
-    form->addRow(tr("Rationales of"), new QLabel(tr("the teacher")));
+    m_sourcesLabel = new QLabel(tr("the teacher"));
+    form->addRow(tr("Rationales of"), m_sourcesLabel);
     form->addRow(QString(), m_humanSources);
     form->addRow(QString(), m_studentSources);
     form->addRow(tr("Rationales per question"), m_samples);
@@ -208,20 +223,96 @@ QWidget* TrainForm::outputBox()
 void TrainForm::setTasks(const QStringList& tasks)
 {
     const QString current = m_task->currentText().isEmpty() ? m_preferredTask : m_task->currentText();
+    const bool allOfCorpus = !corpus().isEmpty() && chosenTask().isEmpty();
     m_task->clear();
     m_task->addItems(tasks);
     if (tasks.contains(current))
         m_task->setCurrentText(current);
+    followDataSource();
+    if (allOfCorpus)
+        m_task->setCurrentIndex(0);
+}
+
+namespace {
+constexpr const char* kAllTasksOfCorpus = "\x01all"; // the task item's data that stands for every task of the corpus
+
+QString corpusSummary(const store::CorpusInfo& c)
+{
+    QStringList steps;
+    for (const auto& s : c.steps)
+        steps << QObject::tr("%1 %L2").arg(QString::fromStdString(s.step)).arg(s.rationales);
+    return QObject::tr("%L1 rationales of %L2 questions, saved %3. Rationales left after each recipe step: %4")
+        .arg(c.rationales)
+        .arg(c.instances)
+        .arg(localTime(c.createdAt), steps.join(QString::fromUtf8(" \u2192 ")));
+}
+} // namespace
+
+void TrainForm::setCorpora(const std::vector<store::CorpusInfo>& corpora)
+{
+    const QString current = corpus();
+    const QSignalBlocker blocker(m_corpus);
+    while (m_corpus->count() > 1)
+        m_corpus->removeItem(1);
+    for (const auto& c : corpora) {
+        const QString name = QString::fromStdString(c.name);
+        m_corpus->addItem(name, name);
+        m_corpus->setItemData(m_corpus->count() - 1, corpusSummary(c), Qt::ToolTipRole);
+    }
+    m_corpus->setCurrentIndex(std::max(0, m_corpus->findData(current)));
+    followDataSource();
+}
+
+bool TrainForm::chooseCorpus(const QString& name)
+{
+    const int index = m_corpus->findData(name);
+    if (index <= 0)
+        return false;
+    m_corpus->setCurrentIndex(index);
+    followDataSource();
+    m_task->setCurrentIndex(0);
+    return true;
+}
+
+QString TrainForm::corpus() const
+{
+    return m_corpus->currentData().toString();
+}
+
+QString TrainForm::chosenTask() const
+{
+    return m_task->currentData().toString() == kAllTasksOfCorpus ? QString() : m_task->currentText();
+}
+
+void TrainForm::followDataSource()
+{
+    const bool fromCorpus = !corpus().isEmpty();
+    const bool listed = m_task->count() > 0 && m_task->itemData(0).toString() == kAllTasksOfCorpus;
+    if (fromCorpus && !listed)
+        m_task->insertItem(0, tr("all of the corpus's tasks"), QString(kAllTasksOfCorpus));
+    else if (!fromCorpus && listed)
+        m_task->removeItem(0);
+    m_corpusSummary->setVisible(fromCorpus);
+    m_sourcesLabel->setText(fromCorpus ? tr("those the corpus holds") : tr("the teacher"));
+    m_corpusSummary->setText(m_corpus->currentData(Qt::ToolTipRole).toString());
+    const QString corpusDecides = fromCorpus ? tr("The corpus's recipe decides this") : QString();
+    for (QWidget* w : std::initializer_list<QWidget*>{m_split, m_correctOnly, m_humanSources, m_studentSources}) {
+        if (!w->property("ownToolTip").isValid())
+            w->setProperty("ownToolTip", w->toolTip());
+        w->setEnabled(!fromCorpus);
+        w->setToolTip(corpusDecides.isEmpty() ? w->property("ownToolTip").toString() : corpusDecides);
+    }
+    Q_EMIT settingsChanged();
 }
 
 void TrainForm::preferTrainableTask(const QMap<QString, qint64>& trainTeacherRationales)
 {
     for (int i = 0; i < m_task->count(); ++i)
-        m_task->setItemData(i,
-                            tr("%n teacher rationale(s) of train questions", nullptr,
-                               int(trainTeacherRationales.value(m_task->itemText(i)))),
-                            Qt::ToolTipRole);
-    if (m_split->currentText() != "train" || trainTeacherRationales.value(m_task->currentText()) > 0)
+        m_task->setItemData(
+            i, tr("Teacher rationales of train questions: %L1").arg(trainTeacherRationales.value(m_task->itemText(i))),
+            Qt::ToolTipRole);
+    if (!corpus().isEmpty() || m_split->currentText() != "train" ||
+        trainTeacherRationales.value(m_task->currentText()) > 0)
         return;
     QString best;
     for (auto it = trainTeacherRationales.begin(); it != trainTeacherRationales.end(); ++it)
@@ -263,6 +354,10 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
         return refuse(tr("Model: %1").arg(p));
     if (m_task->currentText().isEmpty())
         return refuse(tr("Task: the workspace has no tasks; import rationales first."));
+    if (!m_devSplit->currentData().toString().isEmpty() && chosenTask().isEmpty())
+        return refuse(tr("Dev loss: it is measured on one task's %1 questions; choose that task under Task, or set "
+                         "Dev loss on to none.")
+                          .arg(m_devSplit->currentData().toString()));
     bool ok = false;
     const double lr = m_lr->text().toDouble(&ok);
     if (!ok || lr <= 0)
@@ -286,7 +381,8 @@ train::TrainingRequest TrainForm::draft(const QString& workspace) const
     r.modelPath = m_student->modelPath().toStdString();
     r.tokenizerPath = m_student->tokenizerPath();
     r.device = m_student->device();
-    r.selection.task = m_task->currentText().toStdString();
+    r.selection.task = chosenTask().toStdString();
+    r.selection.corpus = corpus().toStdString();
     r.selection.split = m_split->currentText().toStdString();
     r.selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
     r.selection.correctOnly = m_correctOnly->isChecked();

@@ -2,6 +2,7 @@
 
 // The Train page's settings: the student, the data (task, split, template, which rationales), the optimisation
 // and the output folder; it turns them into a training request, or names the first field that is wrong.
+#include "store/CorpusRepository.h"
 #include "train/TrainingRun.h"
 
 #include <QMap>
@@ -9,10 +10,12 @@
 #include <QStringList>
 #include <QWidget>
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -33,6 +36,12 @@ public:
     // Teacher rationales of each task's train questions: when training would read none of the chosen task's (the
     // split is train), the task with the most is chosen instead, so that a first Start does not fail.
     void preferTrainableTask(const QMap<QString, qint64>& trainTeacherRationales);
+    // The workspace's saved corpora, offered as the data instead of a task and split; keeps the chosen one while it
+    // is still there.
+    void setCorpora(const std::vector<store::CorpusInfo>& corpora);
+    // Trains on a saved corpus (of those set), all of its tasks; false when there is none of that name.
+    bool chooseCorpus(const QString& name);
+    QString corpus() const; // '' : a task and split
     // Keeps the settings (all but the output folder) for the next time the app starts.
     void remember() const;
     void setModelPath(const QString& path, const QString& tokenizer);
@@ -53,10 +62,17 @@ private:
     QWidget* optimisationBox();
     QWidget* outputBox();
     void updateMemoryPlan();
+    // With a corpus the task list starts with "all of the corpus's tasks", and split, correctness and sources are
+    // the corpus recipe's business.
+    void followDataSource();
+    QString chosenTask() const; // '' : all of the corpus's tasks
 
     ModelPicker* m_student;
     QSpinBox* m_processes;
     QComboBox* m_precision;
+    QComboBox* m_corpus;
+    QLabel* m_corpusSummary;
+    QLabel* m_sourcesLabel;
     QComboBox* m_task;
     QComboBox* m_split;
     QComboBox* m_template;

@@ -3,6 +3,7 @@
 #include "async/PostThen.h"
 #include "common/FailureDialog.h"
 #include "common/FormWidgets.h"
+#include "store/CorpusRepository.h"
 #include "store/Database.h"
 #include "store/RunRepository.h"
 #include "store/StatsRepository.h"
@@ -18,6 +19,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTime>
 #include <QVBoxLayout>
@@ -47,6 +49,7 @@ TrainPage::TrainPage(QWidget* parent)
 
     // The settings scroll; the buttons and the message stay in view below them.
     auto* scroll = formScrollArea(m_form); // the buttons and the message stay in view below
+    m_formScroll = scroll;
     auto* left = new QWidget;
     left->setMinimumWidth(340);
     auto* leftLayout = new QVBoxLayout(left);
@@ -114,6 +117,35 @@ void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
             m_store, this, [](store::Database& db) { store::RunRepository(db).markInterrupted(); }, [] {},
             [this](const QString& e) { showMessage(e, true); });
     refreshHistory();
+    refreshCorpora();
+}
+
+void TrainPage::refreshCorpora()
+{
+    if (m_workspace.isEmpty())
+        return;
+    postThen(
+        m_store, this, [](store::Database& db) { return store::CorpusRepository(db).list(); },
+        [this](const std::vector<store::CorpusInfo>& corpora) {
+            m_form->setCorpora(corpora);
+            if (const QString name = std::exchange(m_corpusToChoose, QString()); !name.isEmpty()) {
+                if (m_form->chooseCorpus(name)) {
+                    // The Data box at the top of the column, so that the choice is seen.
+                    if (auto* data = m_form->findChild<QWidget*>("dataBox"))
+                        m_formScroll->verticalScrollBar()->setValue(data->y());
+                    showMessage(tr("Data: corpus '%1'. Choose the student and press Start.").arg(name), false);
+                } else
+                    showMessage(tr("Corpus '%1' is no longer in the workspace.").arg(name), true);
+            }
+            Q_EMIT corporaShown();
+        },
+        [this](const QString& e) { showMessage(e, true); });
+}
+
+void TrainPage::trainOnCorpus(const QString& name)
+{
+    m_corpusToChoose = name;
+    refreshCorpora();
 }
 
 void TrainPage::setModelPath(const QString& path, const QString& tokenizer)

@@ -14,6 +14,7 @@
 
 class QLabel;
 class QProgressBar;
+class QScrollArea;
 class QPushButton;
 
 namespace cotlab::ui {
@@ -40,10 +41,15 @@ public:
     // Re-reads the runs; then selects `select`, or keeps the selection.
     void refreshHistory(std::optional<QList<qint64>> select = std::nullopt);
     void selectRuns(const QList<qint64>& runIds);
+    // Re-reads the saved corpora offered as data (the Corpus page saved, renamed or deleted one).
+    void refreshCorpora();
+    // Fills the data in with a saved corpus (all of its tasks), as the Corpus page's "Train on This Corpus" asks.
+    void trainOnCorpus(const QString& name);
 
 Q_SIGNALS:
     void runFinished(const QString& status, const QString& message);
     void historyShown(); // the run list and the selected runs' curves are on screen
+    void corporaShown(); // the saved corpora are listed under Data
 
 private:
     QWidget* buildControls();
@@ -57,6 +63,7 @@ private:
     WorkspaceThread m_store;
     TrainingJob* m_job;
     TrainForm* m_form;
+    QScrollArea* m_formScroll;
     TrainingCharts* m_charts;
     RunHistory* m_history;
     QPushButton* m_startButton;
@@ -66,6 +73,7 @@ private:
     QProgressBar* m_progress;
     QLabel* m_status;
     qint64 m_liveRun = 0;
+    QString m_corpusToChoose;            // asked for before the corpora were read
     quint64 m_curvesRequest = 0;         // the latest request for curves; older answers are dropped
     bool m_liveCurvesPending = false;    // the live run's stored curves are being read
     std::vector<StepUpdate> m_heldSteps; // live steps that arrived meanwhile
