@@ -11,10 +11,10 @@
 #include "corpus/CorpusPage.h"
 #include "evaluate/EvaluatePage.h"
 #include "evaluate/EvaluationJob.h"
+#include "export/ExportPage.h"
 #include "import/ImportDialog.h"
 #include "ingest/DemoBuilder.h"
 #include "ingest/Importer.h"
-#include "ingest/InterchangeExporter.h"
 #include "nn/TorchInfo.h"
 #include "review/ReviewPage.h"
 #include "store/Workspace.h"
@@ -45,32 +45,19 @@ namespace cotlab::ui {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)),
       m_overview(new OverviewPage(m_summary)), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage),
-      m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_pages(new QTabWidget)
+      m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_export(new ExportPage),
+      m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
     m_goMenu = new QMenu(tr("&Go"), this);
     addPage(m_overview, tr("Overview"));
     addPage(m_browse, tr("Browse"));
-    auto placeholder = [](const QString& what) {
-        auto* label = new QLabel(what);
-        label->setWordWrap(true);
-        label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-        label->setMargin(24);
-        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        return label;
-    };
     addPage(m_corpus, tr("Corpus"));
     addPage(m_train, tr("Train"));
     addPage(m_evaluate, tr("Evaluate"));
     addPage(m_review, tr("Review"));
-    addPage(placeholder(tr("<h3>Export</h3><p>One place for every export is still to come. Available now:</p><ul>"
-                           "<li>Evaluation spreadsheets (XLSX, CSV): Evaluate page, <b>Export Spreadsheet…</b></li>"
-                           "<li>Human evaluation studies, and blank label sheets for annotators: Review page</li>"
-                           "<li>Training corpora as prompt-completion or chat JSONL: Corpus page</li>"
-                           "<li>The whole store as rationale interchange JSONL: File &gt; Export as JSONL</li>"
-                           "<li>Students as Hugging Face folders: every training run writes one</li></ul>")),
-            tr("Export"));
+    addPage(m_export, tr("Export"));
     // A finished run is a student to evaluate; its rationales (and an evaluation's) are new rows to browse.
     connect(m_train, &TrainPage::runFinished, this, [this] {
         m_evaluate->setWorkspace(m_path, taskNames());
@@ -135,7 +122,7 @@ void MainWindow::createActions()
     add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
     add(file, tr("&Sample from Teacher..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
         &MainWindow::sampleFromTeacher, true);
-    add(file, tr("&Export as JSONL..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::exportJsonl, false);
+    add(file, tr("&Export..."), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::showExportPage, false);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -222,6 +209,7 @@ void MainWindow::openWorkspace(const QString& path)
     m_summary->reload(path);
     m_browse->setWorkspace(path);
     m_corpus->setWorkspace(path);
+    m_export->setWorkspace(path);
 }
 
 void MainWindow::openDemoWorkspace()
@@ -297,29 +285,10 @@ ImportDialog* MainWindow::openImportDialog(const QStringList& files)
     return dialog;
 }
 
-void MainWindow::exportJsonl()
+void MainWindow::showExportPage()
 {
-    if (m_path.isEmpty())
-        return;
-    const QString out = QFileDialog::getSaveFileName(this, tr("Export as JSONL"), dialogFolder(m_path),
-                                                     tr("Rationale interchange JSONL (*.jsonl)"));
-    if (out.isEmpty())
-        return;
-    const std::string ws = m_path.toStdString(), target = out.toStdString();
-    connect(
-        m_jobs, &JobRunner::finished, this,
-        [this](bool ok, const QString& message) {
-            if (ok)
-                statusBar()->showMessage(message, 10000);
-            else
-                showError(tr("Export failed"), message);
-        },
-        Qt::SingleShotConnection);
-    m_jobs->start(tr("Exporting"), [ws, target](const jobs::ProgressSink& progress, const jobs::StopToken& stop) {
-        store::Workspace workspace(ws);
-        const auto r = ingest::InterchangeExporter::exportJsonl(workspace.db(), target, std::nullopt, progress, &stop);
-        return QObject::tr("Exported %1 rationales to %2").arg(r.rationales).arg(QString::fromStdString(target));
-    });
+    m_export->showKind(ExportPage::Rationales);
+    m_pages->setCurrentWidget(m_export);
 }
 
 void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales)

@@ -12,6 +12,7 @@ namespace cotlab::ui {
 class BrowsePage;
 class CorpusPage;
 class EvaluatePage;
+class ExportPage;
 class ReviewPage;
 class SampleDialog;
 class JobRunner;
@@ -60,7 +61,7 @@ private:
     void refreshAfterChange();
     void importFiles();
     void sampleFromTeacher();
-    void exportJsonl();
+    void showExportPage();
     void newWorkspace();
     void chooseWorkspace();
     void about();
@@ -79,6 +80,7 @@ private:
     TrainPage* m_train;
     EvaluatePage* m_evaluate;
     ReviewPage* m_review;
+    ExportPage* m_export;
     QPointer<SampleDialog> m_sampleDialog;
     class QTabWidget* m_pages;
     class QMenu* m_recentMenu = nullptr;

@@ -40,11 +40,9 @@ int runGenerate(const GenerateArgs& args)
 
 int runConvert(const ConvertArgs& args)
 {
-    auto l = nn::loadModelAndTokenizer(args.model, args.tokenizer, {.adapter = args.adapter});
-    l.model->saveHf(args.out);
-    l.tokenizer->saveTo(args.out);
+    const std::string family = nn::saveAsHfFolder(args.model, args.tokenizer, args.adapter, args.out);
     std::printf("%s: config.json, model.safetensors and the tokenizer (Hugging Face %s layout)\n", args.out.c_str(),
-                l.model->family().c_str());
+                family.c_str());
     return 0;
 }
 

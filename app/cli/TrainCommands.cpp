@@ -5,6 +5,7 @@
 #include "WorkerLauncher.h"
 #include "nn/DeviceMemory.h"
 #include "nn/ModelShape.h"
+#include "report/RunSheets.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "train/DataParallel.h"
@@ -260,9 +261,22 @@ void addTrainCommands(CommandLine& cli)
     trainCmd->add_option("--log-every", tr->logEvery, "Print a progress line every N steps")->capture_default_str();
 
     auto runsJson = std::make_shared<bool>(false);
-    cli.add("runs", "Training runs of the workspace, newest first",
-            [&cli, runsJson] { return runRuns(cli.workspace(), *runsJson); })
-        ->add_flag("--json", *runsJson, "Print one JSON object with configs, recipes and last losses");
+    auto* runs = cli.add("runs", "Training runs of the workspace, newest first",
+                         [&cli, runsJson] { return runRuns(cli.workspace(), *runsJson); });
+    runs->add_flag("--json", *runsJson, "Print one JSON object with configs, recipes and last losses");
+    runs->require_subcommand(0, 1);
+    auto curves = std::make_shared<std::pair<int64_t, std::string>>();
+    auto* runsExport = cli.add(
+        "export", "Write a run's curves (one row per step, one column per metric) as .csv or .xlsx",
+        [&cli, curves] {
+            store::Workspace ws(cli.workspace());
+            for (const auto& f : report::writeSheets(curves->second, {report::runCurvesSheet(ws.db(), curves->first)}))
+                std::printf("wrote %s\n", f.c_str());
+            return 0;
+        },
+        runs);
+    runsExport->add_option("run", curves->first, "Run id (cotlab-cli runs)")->required();
+    runsExport->add_option("--out", curves->second, "File to write (.csv or .xlsx)")->required();
 }
 
 } // namespace cotlab::cli

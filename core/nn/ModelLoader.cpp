@@ -144,4 +144,13 @@ ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::opti
     return l;
 }
 
+std::string saveAsHfFolder(const std::string& path, const std::optional<std::string>& tokenizer,
+                           const std::string& adapter, const std::string& out)
+{
+    auto l = loadModelAndTokenizer(path, tokenizer, {.adapter = adapter});
+    l.model->saveHf(out);
+    l.tokenizer->saveTo(out);
+    return l.model->family();
+}
+
 } // namespace cotlab::nn

@@ -38,4 +38,10 @@ struct ModelAndTokenizer {
 ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::optional<std::string>& tokenizer,
                                         const LoadOptions& options = {});
 
+// A model as loadModelAndTokenizer reads it (an adapter folded into its base) written as a Hugging Face folder:
+// config.json, model.safetensors in float32 and the tokenizer's files, which transformers, vLLM and llama.cpp's
+// converter read. Returns the model's family (gpt2, llama, ...).
+std::string saveAsHfFolder(const std::string& path, const std::optional<std::string>& tokenizer,
+                           const std::string& adapter, const std::string& out);
+
 } // namespace cotlab::nn

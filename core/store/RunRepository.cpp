@@ -101,6 +101,16 @@ std::vector<std::pair<int64_t, double>> RunRepository::metric(int64_t runId, con
     return out;
 }
 
+std::vector<std::string> RunRepository::metricNames(int64_t runId)
+{
+    std::vector<std::string> out;
+    Statement s(m_db, "SELECT DISTINCT name FROM run_metrics WHERE run_id = ? ORDER BY name");
+    s.bind(1, runId);
+    while (s.step())
+        out.push_back(s.string(0));
+    return out;
+}
+
 int RunRepository::markInterrupted()
 {
     Statement s(m_db, std::string("UPDATE runs SET status = 'stopped', message = 'interrupted: the program ended "

@@ -42,6 +42,7 @@ public:
     std::optional<RunRecord> find(int64_t runId);
     // (step, value) in step order.
     std::vector<std::pair<int64_t, double>> metric(int64_t runId, const std::string& name);
+    std::vector<std::string> metricNames(int64_t runId); // the metrics the run recorded, by name
     // Runs left 'running' by a process that ended (crash, kill) become 'stopped': they can be resumed.
     int markInterrupted();
 

@@ -166,6 +166,16 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains("\"template\":\"step-by-step\"") || r.out.contains("\"template\": \"step-by-step\""),
                  qPrintable(r.out));
         QVERIFY(r.out.contains("\"instances_used\":16") || r.out.contains("\"instances_used\": 16"));
+        // The run's curves: a row per step (4), a column per metric.
+        r = cli({"--workspace", ws, "runs", "export", "1", "--out", folder + "/curves.csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("wrote " + folder + "/curves.csv"));
+        const auto curves = report::readCsv((folder + "/curves.csv").toStdString());
+        QCOMPARE(curves.size(), size_t(4 + 1));
+        QVERIFY(std::find(curves[0].begin(), curves[0].end(), "learning_rate") != curves[0].end());
+        r = cli({"--workspace", ws, "runs", "export", "9", "--out", folder + "/none.csv"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("no training run 9"), qPrintable(r.err));
 
         r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
