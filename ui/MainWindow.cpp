@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "DemoExperimentJob.h"
 #include "OverviewPage.h"
 #include "RecentWorkspaces.h"
 #include "WorkspaceSummary.h"
@@ -28,16 +29,19 @@
 #include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cotlab::ui {
@@ -46,7 +50,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_summary(new WorkspaceSummary(this)), m_jobs(new JobRunner(this)),
       m_overview(new OverviewPage(m_summary)), m_counts(new QLabel), m_browse(new BrowsePage), m_corpus(new CorpusPage),
       m_train(new TrainPage), m_evaluate(new EvaluatePage), m_review(new ReviewPage), m_export(new ExportPage),
-      m_pages(new QTabWidget)
+      m_demoJob(new DemoExperimentJob(this)), m_demoStatus(new QWidget), m_pages(new QTabWidget)
 {
     setWindowTitle(tr("CoTLab"));
     setWindowIcon(QIcon(":/icons/cotlab.svg"));
@@ -76,6 +80,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_pages->setDocumentMode(true);
     setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_counts);
+    buildDemoStatus();
+    connect(m_overview, &OverviewPage::linkChosen, this, &MainWindow::onLinkChosen);
 
     createActions();
     connect(m_summary, &WorkspaceSummary::loaded, this, &MainWindow::onLoaded);
@@ -118,6 +124,8 @@ void MainWindow::createActions()
     connect(m_recentMenu, &QMenu::aboutToShow, this,
             [this] { recentWorkspaces::fillMenu(m_recentMenu, [this](const QString& path) { openWorkspace(path); }); });
     add(file, tr("Open &Demo Workspace"), QKeySequence(), &MainWindow::openDemoWorkspace, true);
+    add(
+        file, tr("Run Demo E&xperiment"), QKeySequence(), [this] { startDemoExperiment(); }, false);
     file->addSeparator();
     add(file, tr("&Import Files..."), QKeySequence(Qt::CTRL | Qt::Key_I), &MainWindow::importFiles, true);
     add(file, tr("&Sample from Teacher..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
@@ -200,6 +208,10 @@ void MainWindow::refreshAfterChange()
 
 void MainWindow::openWorkspace(const QString& path)
 {
+    if (path != m_path && m_demoJob->running()) {
+        m_demoJob->stop(); // its workspace is being closed; Run Demo Experiment continues it later
+        statusBar()->showMessage(tr("The demo experiment stopped; File > Run Demo Experiment continues it."), 10000);
+    }
     m_path = path;
     setWindowTitle(tr("%1 - CoTLab").arg(QFileInfo(path).fileName()));
     m_overview->showWorkspace(path);
@@ -212,10 +224,14 @@ void MainWindow::openWorkspace(const QString& path)
     m_export->setWorkspace(path);
 }
 
+QString MainWindow::demoWorkspacePath() const
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/demo.cotlab";
+}
+
 void MainWindow::openDemoWorkspace()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    const QString path = dir + "/demo.cotlab";
+    const QString path = demoWorkspacePath();
     // The demo's student: a real tiny pretrained model bundled with the demo data.
     const QString demoModels =
         QString::fromStdString(ingest::DemoBuilder::findDemoData(QApplication::applicationFilePath().toStdString())) +
@@ -233,10 +249,12 @@ void MainWindow::openDemoWorkspace()
     connect(
         m_jobs, &JobRunner::finished, this,
         [this, path](bool ok, const QString& message) {
-            if (ok)
+            if (ok) {
+                m_offerDemoExperiment = true;
                 openWorkspace(path);
-            else
+            } else {
                 showError(tr("Cannot build the demo workspace"), message);
+            }
         },
         Qt::SingleShotConnection);
     m_jobs->start(tr("Building the demo workspace"),
@@ -291,6 +309,87 @@ void MainWindow::showExportPage()
     m_pages->setCurrentWidget(m_export);
 }
 
+void MainWindow::buildDemoStatus()
+{
+    auto* label = new QLabel;
+    label->setObjectName("demoStage");
+    auto* bar = new QProgressBar;
+    bar->setObjectName("demoProgress");
+    bar->setMaximumWidth(180);
+    auto* stop = new QToolButton;
+    stop->setText(tr("Stop"));
+    stop->setToolTip(tr("Stop the demo experiment; what it finished is kept and Run Demo Experiment continues"));
+    auto* layout = new QHBoxLayout(m_demoStatus);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(label);
+    layout->addWidget(bar);
+    layout->addWidget(stop);
+    m_demoStatus->setVisible(false);
+    statusBar()->addWidget(m_demoStatus);
+    connect(stop, &QToolButton::clicked, m_demoJob, &BackgroundJob::stop);
+    connect(m_demoJob, &DemoExperimentJob::progressed, this,
+            [label, bar](const QString& stage, quint64 done, quint64 total) {
+                label->setText(tr("Demo experiment: %1").arg(stage));
+                bar->setRange(0, total ? 1000 : 0);
+                bar->setValue(total ? int(1000.0 * double(done) / double(total)) : 0);
+            });
+    connect(m_demoJob, &DemoExperimentJob::stageDone, this, &MainWindow::refreshAfterChange);
+    connect(m_demoJob, &BackgroundJob::finished, this, [this](bool ok, const QString&, const QString& message) {
+        m_demoStatus->setVisible(false);
+        refreshAfterChange();
+        if (ok)
+            statusBar()->showMessage(message, 30000);
+        else
+            showError(tr("The demo experiment failed"), message);
+    });
+}
+
+bool MainWindow::startDemoExperiment(std::optional<train::DemoExperimentOptions> options)
+{
+    const auto refuse = [this](const QString& why) {
+        showError(tr("Demo Experiment"), why);
+        return false;
+    };
+    if (m_demoJob->running())
+        return refuse(tr("The demo experiment is already running (see the status bar)."));
+    if (m_path.isEmpty())
+        return refuse(tr("Open the demo workspace first (File > Open Demo Workspace)."));
+    if (!options) {
+        QString tokenizer;
+        const QString model = DemoExperimentJob::demoModel(&tokenizer);
+        if (model.isEmpty())
+            return refuse(tr("The bundled student (resources/demo/models/stories260K) was not found; reinstall "
+                             "CoTLab or set COTLAB_DEMO_DIR to the demo data folder."));
+        options.emplace();
+        options->modelPath = model.toStdString();
+        options->tokenizerPath = tokenizer.toStdString();
+    }
+    options->workspace = m_path.toStdString();
+    if (options->runsFolder.empty())
+        options->runsFolder = (QFileInfo(m_path).absolutePath() + "/demo-runs").toStdString();
+    if (!m_demoJob->start(*options))
+        return refuse(tr("The demo experiment could not start while another one runs."));
+    m_demoStatus->findChild<QLabel*>("demoStage")->setText(tr("Demo experiment: starting…"));
+    m_demoStatus->findChild<QProgressBar*>("demoProgress")->setRange(0, 0);
+    m_demoStatus->setVisible(true);
+    return true;
+}
+
+void MainWindow::onLinkChosen(const QString& link)
+{
+    const QMap<QString, QWidget*> pages{{"page:browse", m_browse}, {"page:corpus", m_corpus},
+                                        {"page:train", m_train},   {"page:evaluate", m_evaluate},
+                                        {"page:review", m_review}, {"page:export", m_export}};
+    if (QWidget* page = pages.value(link))
+        m_pages->setCurrentWidget(page);
+    else if (link == "action:demo-experiment")
+        startDemoExperiment();
+    else if (link == "action:import")
+        importFiles();
+    else if (link == "action:sample")
+        sampleFromTeacher();
+}
+
 void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales)
 {
     m_counts->setText((tasks == 1 ? tr("1 task") : tr("%1 tasks").arg(QLocale().toString(tasks))) +
@@ -302,6 +401,22 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRational
     m_train->setWorkspace(m_path, taskNames());
     m_evaluate->setWorkspace(m_path, taskNames());
     m_review->setWorkspace(m_path, taskNames());
+    const bool demo = m_path == demoWorkspacePath();
+    const bool hasStudents = std::any_of(m_summary->stats().begin(), m_summary->stats().end(),
+                                         [](const auto& t) { return t.studentRationales > 0; });
+    m_overview->showNextSteps(demo, hasStudents);
+    if (std::exchange(m_offerDemoExperiment, false) && demo && !hasStudents && !m_demoJob->running()) {
+        m_pages->setCurrentWidget(m_overview);
+        if (qEnvironmentVariableIsEmpty("COTLAB_NO_DIALOGS") &&
+            QMessageBox::question(this, tr("Demo Experiment"),
+                                  tr("Run the demo experiment now? The bundled 260K-parameter student learns the "
+                                     "generated last-letter task twice, with chain of thought and with labels "
+                                     "only (plus two smaller runs for a learning curve); each student is "
+                                     "evaluated and a small blind study is set up, so that every page shows real "
+                                     "results. It takes a few minutes on a laptop CPU and runs in the background; "
+                                     "File > Run Demo Experiment starts it later.")) == QMessageBox::Yes)
+            startDemoExperiment();
+    }
     Q_EMIT workspaceLoaded();
 }
 
@@ -365,6 +480,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
         }
         m_train->stopTraining();
         m_train->job()->waitForIdle();
+    }
+    if (m_demoJob->running()) {
+        // Like a run: it stops after the current step with a checkpoint, and Run Demo Experiment continues it.
+        m_demoJob->stop();
+        m_demoJob->waitForIdle();
     }
     if (m_evaluate->job()->running()) {
         // A stopped evaluation keeps every stored batch: stopping loses at most the batch being generated.

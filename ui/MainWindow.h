@@ -1,9 +1,12 @@
 #pragma once
 
+#include "train/DemoExperiment.h"
+
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 class QLabel;
 
@@ -12,6 +15,7 @@ namespace cotlab::ui {
 class BrowsePage;
 class CorpusPage;
 class EvaluatePage;
+class DemoExperimentJob;
 class ExportPage;
 class ReviewPage;
 class SampleDialog;
@@ -32,8 +36,14 @@ public:
 
     // Opens a workspace (created if missing). Loading runs in the background.
     void openWorkspace(const QString& path);
-    // Builds the demo workspace on first use (in the background), then opens it.
+    // Builds the demo workspace on first use (in the background), then opens it; the first time, offers the demo
+    // experiment.
     void openDemoWorkspace();
+    // Starts the demo experiment (core/train/DemoExperiment) on the open demo workspace as a background job whose
+    // stage and progress the status bar shows; false, with the reason shown, when it cannot start.
+    bool startDemoExperiment(std::optional<train::DemoExperimentOptions> options = std::nullopt);
+    DemoExperimentJob* demoJob() const { return m_demoJob; }
+    ExportPage* exportPage() const { return m_export; }
     QString workspacePath() const { return m_path; }
     WorkspaceSummary* summary() const { return m_summary; }
     JobRunner* jobs() const { return m_jobs; }
@@ -65,6 +75,9 @@ private:
     void newWorkspace();
     void chooseWorkspace();
     void about();
+    void onLinkChosen(const QString& link);
+    void buildDemoStatus();
+    QString demoWorkspacePath() const;
     void onLoaded(qint64 tasks, qint64 instances, qint64 teacherRationales, qint64 otherRationales);
     QStringList taskNames() const;
     QStringList tasksInView() const; // the Browse page's task filter, or the Overview's selected tasks
@@ -82,6 +95,9 @@ private:
     ReviewPage* m_review;
     ExportPage* m_export;
     QPointer<SampleDialog> m_sampleDialog;
+    DemoExperimentJob* m_demoJob;
+    QWidget* m_demoStatus; // the experiment's stage, progress bar and Stop, in the status bar while it runs
+    bool m_offerDemoExperiment = false; // the demo workspace was just built: offer its experiment once loaded
     class QTabWidget* m_pages;
     class QMenu* m_recentMenu = nullptr;
     class QMenu* m_goMenu = nullptr;

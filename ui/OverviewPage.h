@@ -22,10 +22,16 @@ public:
     void showWorkspace(const QString& path);
     void showSummary();                // after the summary has loaded
     QStringList selectedTasks() const; // the tasks of the selected rows
+    // What to do next, with links to the pages; `demo`: the demo workspace, whose experiment can fill every page.
+    void showNextSteps(bool demo, bool hasRuns);
+
+Q_SIGNALS:
+    void linkChosen(const QString& link); // "page:train", "action:demo-experiment", ...
 
 private:
     WorkspaceSummary* m_summary;
     QLabel* m_header;
+    QLabel* m_next;
     QTableView* m_table;
     QCustomPlot* m_plot;
 };

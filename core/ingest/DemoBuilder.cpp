@@ -52,6 +52,7 @@ std::vector<SymbolicTaskOptions> DemoBuilder::demoSymbolicTasks()
                                      std::pair{"coin_flip", "coin_flip_generated"}}) {
         for (int items = 1; items <= 3; ++items)
             out.push_back({task, 800, items, "train", 1, name});
+        out.push_back({task, 100, 3, "dev", 3, name}); // held out, as long as the longest trained questions
         out.push_back({task, 200, 4, "test", 2, name});
     }
     return out;

@@ -184,7 +184,11 @@ private Q_SLOTS:
         QCOMPARE(loss->graph(1)->dataCount(), 40);
         QVERIFY(test::screenshot(page, "train-page-overlay.png"));
 
-        // Starting into a folder that holds a run is refused with the reason.
+        // A finished run leaves a new output folder for the next Start; starting into a folder that holds a run is
+        // refused with the reason.
+        auto* output = page.findChild<QLineEdit*>("output");
+        QVERIFY(output->text() != QString::fromStdString(dir.path("run-b")));
+        output->setText(QString::fromStdString(dir.path("run-b")));
         QTest::mouseClick(page.findChild<QPushButton*>("start"), Qt::LeftButton);
         QVERIFY(!page.job()->running());
         QVERIFY(page.findChild<QLabel*>("message")->text().contains("already holds a run"));

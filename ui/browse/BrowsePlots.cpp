@@ -42,6 +42,7 @@ void histogramBars(QCustomPlot* plot, const std::vector<double>& counts, double 
     bars->setData(x, y);
     plot->xAxis->setRange(low, low + width * double(counts.size()));
     plot->yAxis->setRange(0, std::max(1.0, top * 1.08));
+    useCountTicks(plot->yAxis); // rationales per bin
 }
 
 } // namespace

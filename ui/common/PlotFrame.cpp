@@ -14,13 +14,28 @@ void resetPlot(QCustomPlot* plot, const QString& title)
     } else {
         static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(title);
     }
-    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        axis->setNumberFormat("gbd"); // QCustomPlot's defaults
+        axis->setNumberPrecision(6);
+    }
     plot->xAxis->setScaleType(QCPAxis::stLinear);
     plot->xAxis->setTickLabelRotation(0);
     plot->xAxis->setLabel(QString());
     plot->yAxis->setLabel(QString());
     showAxisScales(plot, true);
     plot->legend->setVisible(false);
+}
+
+void useCountTicks(QCPAxis* axis)
+{
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // 1, 2, 3, ... or 10, 20, ...: never 2.5
+    ticker->setTickCount(6);
+    axis->setTicker(ticker);
+    axis->setNumberFormat("f");
+    axis->setNumberPrecision(0);
 }
 
 void showAxisScales(QCustomPlot* plot, bool shown)

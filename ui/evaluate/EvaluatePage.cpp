@@ -291,7 +291,10 @@ void EvaluatePage::refreshResults(std::optional<QList<qint64>> select)
             for (const auto& row : rows)
                 if (row.record.done > 0 && row.record.accuracy)
                     m_points << pointOf(row);
-            m_results->setRows(rows, select.value_or(m_results->selectedIds()));
+            QList<qint64> chosen = select.value_or(m_results->selectedIds());
+            if (chosen.isEmpty() && !rows.empty()) // the page's first look: the newest evaluation's questions
+                chosen << rows.front().record.id;
+            m_results->setRows(rows, chosen);
         },
         [this](const QString& e) { showMessage(e, true); });
 }

@@ -90,7 +90,10 @@ QWidget* TrainPage::buildControls()
 
 void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
 {
-    if (path != m_workspace) {
+    // A refresh of the same workspace (after an import, an evaluation, a stage of the demo experiment) keeps the
+    // output folder the user typed and leaves runs in progress alone.
+    const bool opened = path != m_workspace;
+    if (opened) {
         m_store.cancelAll();
         m_store.setWorkspace(path.toStdString());
     }
@@ -107,12 +110,9 @@ void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
             },
             [this](const QMap<QString, qint64>& counts) { m_form->preferTrainableTask(counts); },
             [this](const QString& e) { showMessage(e, true); });
-    const QFileInfo info(path);
-    if (m_form->output().isEmpty() || !m_job->running())
-        m_form->setOutput(QDir(info.absolutePath())
-                              .filePath(info.completeBaseName() + "-runs/run-" +
-                                        QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
-    if (!path.isEmpty() && !m_job->running())
+    if (m_form->output().isEmpty() || (opened && !m_job->running()))
+        m_form->setOutput(newRunFolder());
+    if (opened && !path.isEmpty() && !m_job->running()) // runs left 'running' by a program that ended mid-run
         postThen(
             m_store, this, [](store::Database& db) { store::RunRepository(db).markInterrupted(); }, [] {},
             [this](const QString& e) { showMessage(e, true); });
@@ -236,8 +236,17 @@ void TrainPage::onStep(const StepUpdate& u)
                           .arg(m_secondsPerStep > 0 ? QTime(0, 0).addSecs(int(eta)).toString("hh:mm:ss") : "…"));
 }
 
+QString TrainPage::newRunFolder() const
+{
+    const QFileInfo info(m_workspace);
+    return QDir(info.absolutePath())
+        .filePath(info.completeBaseName() + "-runs/run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+}
+
 void TrainPage::onFinished(bool ok, const QString& status, const QString& message)
 {
+    if (ok) // the folder now holds this run: the next Start goes to a new one
+        m_form->setOutput(newRunFolder());
     m_progress->setRange(0, 1);
     m_progress->setValue(ok && status == "finished" ? 1 : 0);
     m_status->setText(ok ? message : tr("Run failed."));
@@ -270,7 +279,12 @@ void TrainPage::refreshHistory(std::optional<QList<qint64>> select)
         [this, select, request = m_curvesRequest](const std::vector<RunRow>& rows) {
             // A selection made while the history was read wins over the one asked for before.
             const bool reselected = request != m_curvesRequest;
-            m_history->setRuns(rows, select && !reselected ? *select : m_history->selectedRuns());
+            QList<qint64> chosen = select && !reselected ? *select : m_history->selectedRuns();
+            // Nothing chosen yet (the page's first look at a workspace): the newest runs' curves, overlaid.
+            if (chosen.isEmpty())
+                for (size_t k = 0; k < std::min<size_t>(rows.size(), 4); ++k)
+                    chosen << rows[k].run.id;
+            m_history->setRuns(rows, chosen);
         },
         [this](const QString& e) { showMessage(e, true); });
 }

@@ -56,6 +56,7 @@ private:
     void onStep(const StepUpdate& u);
     void onFinished(bool ok, const QString& status, const QString& message);
     void showSelectedRuns();
+    QString newRunFolder() const; // beside the workspace, named by the time
     void updateButtons();
     void showMessage(const QString& text, bool error);
 

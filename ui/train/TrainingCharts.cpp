@@ -21,6 +21,7 @@ QCustomPlot* chart(const QString& title, const QString& yLabel)
     p->plotLayout()->insertRow(0);
     p->plotLayout()->addElement(0, 0, new QCPTextElement(p, title, QFont()));
     p->xAxis->setLabel(QObject::tr("step"));
+    useCountTicks(p->xAxis);
     p->yAxis->setLabel(yLabel);
     return p;
 }
