@@ -3,6 +3,8 @@ install(FILES "${CMAKE_SOURCE_DIR}/packaging/cotlab.desktop" DESTINATION ${CMAKE
 install(FILES "${CMAKE_SOURCE_DIR}/resources/icons/cotlab.svg"
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/resources/demo/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/demo)
+# Help > User Guide shows these (ui/HelpBrowser).
+install(DIRECTORY "${CMAKE_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/docs)
 install(PROGRAMS "${CMAKE_SOURCE_DIR}/resources/experiments/symbolic-distillation.sh" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/experiments)
 
 set(CPACK_GENERATOR "DEB")

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "DemoExperimentJob.h"
+#include "HelpBrowser.h"
 #include "OverviewPage.h"
 #include "RecentWorkspaces.h"
 #include "WorkspaceSummary.h"
@@ -155,6 +156,9 @@ void MainWindow::createActions()
     menuBar()->addMenu(m_goMenu);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    add(help, tr("&User Guide"), QKeySequence::HelpContents, &MainWindow::showUserGuide, false);
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(this, menuBar()); });
+    help->addSeparator();
     help->addAction(tr("&About CoTLab"), this, &MainWindow::about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -373,6 +377,17 @@ bool MainWindow::startDemoExperiment(std::optional<train::DemoExperimentOptions>
     m_demoStatus->findChild<QProgressBar*>("demoProgress")->setRange(0, 0);
     m_demoStatus->setVisible(true);
     return true;
+}
+
+void MainWindow::showUserGuide()
+{
+    if (!m_help) {
+        m_help = new HelpBrowser(this);
+        m_help->showPage("user-guide.md");
+    }
+    m_help->show();
+    m_help->raise();
+    m_help->activateWindow();
 }
 
 void MainWindow::onLinkChosen(const QString& link)

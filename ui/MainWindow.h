@@ -17,6 +17,7 @@ class CorpusPage;
 class EvaluatePage;
 class DemoExperimentJob;
 class ExportPage;
+class HelpBrowser;
 class ReviewPage;
 class SampleDialog;
 class JobRunner;
@@ -43,6 +44,7 @@ public:
     // stage and progress the status bar shows; false, with the reason shown, when it cannot start.
     bool startDemoExperiment(std::optional<train::DemoExperimentOptions> options = std::nullopt);
     DemoExperimentJob* demoJob() const { return m_demoJob; }
+    void showUserGuide(); // Help > User Guide (F1)
     ExportPage* exportPage() const { return m_export; }
     QString workspacePath() const { return m_path; }
     WorkspaceSummary* summary() const { return m_summary; }
@@ -95,6 +97,7 @@ private:
     ReviewPage* m_review;
     ExportPage* m_export;
     QPointer<SampleDialog> m_sampleDialog;
+    QPointer<HelpBrowser> m_help;
     DemoExperimentJob* m_demoJob;
     QWidget* m_demoStatus; // the experiment's stage, progress bar and Stop, in the status bar while it runs
     bool m_offerDemoExperiment = false; // the demo workspace was just built: offer its experiment once loaded

@@ -103,6 +103,10 @@ bool DemoBuilder::ensure(const std::string& workspacePath, const std::string& de
         }
         ws.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
     }
+    // A -wal or -shm left beside a demo that was deleted (while the app had it open, or after a crash) belongs to
+    // that old file: SQLite would replay its pages into the new one.
+    for (const char* suffix : {"-wal", "-shm"})
+        fs::remove(workspacePath + suffix, ec);
     fs::rename(building, workspacePath, ec);
     if (ec)
         throw Error(workspacePath + ": cannot move the built demo into place: " + ec.message());

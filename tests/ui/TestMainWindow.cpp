@@ -29,6 +29,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QtTest>
 
 using namespace cotlab;
@@ -161,6 +162,32 @@ private Q_SLOTS:
         QTRY_COMPARE(evaluatePage->findChild<QComboBox*>("run")->currentData().toLongLong(), qint64(1));
     }
 
+    // Help > User Guide shows the shipped guide and follows its links to the other pages; Help > Keyboard
+    // Shortcuts lists the menus' shortcuts.
+    void userGuideAndShortcuts()
+    {
+        ui::MainWindow window;
+        window.show();
+        window.showUserGuide();
+        auto* guide = window.findChild<QTextBrowser*>("helpText");
+        QVERIFY(guide);
+        QVERIFY2(guide->toPlainText().contains("CoTLab user guide"), qPrintable(guide->toPlainText().left(200)));
+        guide->setSource(QUrl("training.md")); // what a click on the Train page's link does
+        QVERIFY(guide->toPlainText().contains("Training students"));
+        QVERIFY(guide->isBackwardAvailable());
+        for (auto* action : window.findChildren<QAction*>())
+            if (action->text() == "&Keyboard Shortcuts")
+                action->trigger();
+        auto* shortcuts = window.findChild<QTableWidget*>("shortcuts");
+        QVERIFY(shortcuts);
+        QStringList rows;
+        for (int r = 0; r < shortcuts->rowCount(); ++r)
+            rows << shortcuts->item(r, 1)->text() + " = " + shortcuts->item(r, 2)->text();
+        QVERIFY2(rows.contains("Export = Ctrl+E"), qPrintable(rows.join("; ")));
+        QVERIFY(rows.contains("Import Files = Ctrl+I"));
+        QVERIFY(rows.contains("User Guide = F1"));
+    }
+
     void buildsAndOpensTheDemoWorkspace()
     {
         qputenv("COTLAB_DEMO_DIR", COTLAB_SOURCE_DIR "/resources/demo");
@@ -198,56 +225,62 @@ private Q_SLOTS:
         COTLAB_REQUIRE_SHARED();
         qputenv("COTLAB_DEMO_DIR", COTLAB_SOURCE_DIR "/resources/demo");
         const QString demo = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/demo.cotlab";
-        QFile::remove(demo);
-        QDir(QFileInfo(demo).absolutePath() + "/demo-runs").removeRecursively();
-        ui::MainWindow window;
-        window.resize(1366, 768);
-        window.show();
-        QSignalSpy loaded(&window, &ui::MainWindow::workspaceLoaded);
-        window.openDemoWorkspace();
-        QVERIFY(loaded.wait(120000));
-        auto* tabs = window.findChild<QTabWidget*>();
-        QCOMPARE(tabs->currentIndex(), 0); // the Overview first, with the offer
-        QVERIFY(window.findChild<QLabel*>("nextSteps")->text().contains("action:demo-experiment"));
+        const auto removeDemo = [&demo] {
+            for (const char* suffix : {"", "-wal", "-shm"})
+                QFile::remove(demo + suffix);
+            QDir(QFileInfo(demo).absolutePath() + "/demo-runs").removeRecursively();
+        };
+        removeDemo(); // a failed earlier run may have left it
+        {
+            ui::MainWindow window;
+            window.resize(1366, 768);
+            window.show();
+            QSignalSpy loaded(&window, &ui::MainWindow::workspaceLoaded);
+            window.openDemoWorkspace();
+            QVERIFY(loaded.wait(120000));
+            auto* tabs = window.findChild<QTabWidget*>();
+            QCOMPARE(tabs->currentIndex(), 0); // the Overview first, with the offer
+            QVERIFY(window.findChild<QLabel*>("nextSteps")->text().contains("action:demo-experiment"));
 
-        train::DemoExperimentOptions small;
-        small.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
-        small.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
-        const bool full = qEnvironmentVariableIsSet("COTLAB_DEMO_FULL"); // the app's own settings, for docs/
-        if (!full) {
-            small.steps = 4;
-            small.curveQuestions = {200};
-            small.evaluationQuestions = 6;
-            small.studyItems = 4;
-        }
-        QSignalSpy finished(window.demoJob(), &ui::BackgroundJob::finished);
-        QVERIFY(window.startDemoExperiment(small));
-        QVERIFY(window.findChild<QProgressBar*>("demoProgress")->isVisible());
-        QVERIFY(finished.wait(full ? 3600000 : 300000));
-        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
-        QCOMPARE(finished.first().at(1).toString(), QString("finished"));
-        QVERIFY(!window.findChild<QProgressBar*>("demoProgress")->isVisible());
+            train::DemoExperimentOptions small;
+            small.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+            small.tokenizerPath = test::sharedPath("models/stories260K/tok512.bin");
+            const bool full = qEnvironmentVariableIsSet("COTLAB_DEMO_FULL"); // the app's own settings, for docs/
+            if (!full) {
+                small.steps = 4;
+                small.curveQuestions = {200};
+                small.evaluationQuestions = 6;
+                small.studyItems = 4;
+            }
+            QSignalSpy finished(window.demoJob(), &ui::BackgroundJob::finished);
+            QVERIFY(window.startDemoExperiment(small));
+            QVERIFY(window.findChild<QProgressBar*>("demoProgress")->isVisible());
+            QVERIFY(finished.wait(full ? 3600000 : 300000));
+            QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+            QCOMPARE(finished.first().at(1).toString(), QString("finished"));
+            QVERIFY(!window.findChild<QProgressBar*>("demoProgress")->isVisible());
 
-        auto* history = window.trainPage()->findChild<QTableWidget*>("history");
-        const int students = full ? 4 : 3;
-        QTRY_COMPARE(history->rowCount(), students);
-        auto* results = window.evaluatePage()->findChild<QTableWidget*>("results");
-        QTRY_COMPARE(results->rowCount(), students);
-        auto* studies = window.reviewPage()->findChild<QListWidget*>("studies");
-        QTRY_COMPARE(studies->count(), 1);
-        QVERIFY(studies->item(0)->text().contains("demo: CoT student vs teacher"));
-        QTRY_VERIFY(!window.findChild<QLabel*>("nextSteps")->text().contains("action:demo-experiment"));
+            auto* history = window.trainPage()->findChild<QTableWidget*>("history");
+            const int students = full ? 4 : 3;
+            QTRY_COMPARE(history->rowCount(), students);
+            auto* results = window.evaluatePage()->findChild<QTableWidget*>("results");
+            QTRY_COMPARE(results->rowCount(), students);
+            auto* studies = window.reviewPage()->findChild<QListWidget*>("studies");
+            QTRY_COMPARE(studies->count(), 1);
+            QVERIFY(studies->item(0)->text().contains("demo: CoT student vs teacher"));
+            QTRY_VERIFY(!window.findChild<QLabel*>("nextSteps")->text().contains("action:demo-experiment"));
 
-        for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)}) {
-            window.resize(size);
-            for (int page = 0; page < tabs->count(); ++page) {
-                tabs->setCurrentIndex(page);
-                QTest::qWait(200); // the page's store reads and plots
-                QVERIFY(test::screenshot(
-                    window, QString("demo-%1-%2.png").arg(tabs->tabText(page).toLower()).arg(size.width())));
+            for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)}) {
+                window.resize(size);
+                for (int page = 0; page < tabs->count(); ++page) {
+                    tabs->setCurrentIndex(page);
+                    QTest::qWait(200); // the page's store reads and plots
+                    QVERIFY(test::screenshot(
+                        window, QString("demo-%1-%2.png").arg(tabs->tabText(page).toLower()).arg(size.width())));
+                }
             }
         }
-        QFile::remove(demo);
+        removeDemo(); // after the window and its connections are gone
     }
 };
 
