@@ -416,6 +416,7 @@ void MainWindow::onLoaded(qint64 tasks, qint64 instances, qint64 teacherRational
     m_train->setWorkspace(m_path, taskNames());
     m_evaluate->setWorkspace(m_path, taskNames());
     m_review->setWorkspace(m_path, taskNames());
+    m_corpus->setTasks(taskNames());
     const bool demo = m_path == demoWorkspacePath();
     const bool hasStudents = std::any_of(m_summary->stats().begin(), m_summary->stats().end(),
                                          [](const auto& t) { return t.studentRationales > 0; });

@@ -9,9 +9,13 @@
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
 
+#include <QComboBox>
+#include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace cotlab;
@@ -20,6 +24,8 @@ class TestCorpusPage : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { qputenv("COTLAB_NO_DIALOGS", "1"); } // questions are answered by the test
+
     void buildPreviewSaveAndCompare()
     {
         COTLAB_REQUIRE_SHARED();
@@ -98,9 +104,70 @@ private Q_SLOTS:
         QCOMPARE(qint64(lines.size()), kept);
         QVERIFY(lines.first().contains("\"messages\""));
 
-        // The same name again is refused with the reason.
+        // The same name again asks to replace or rename (the message says so with dialogs off); replacing saves
+        // the recipe now edited under that name.
         page.saveAs("date-div2", false);
-        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains("already exists"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().contains("exists: replace it, or save under another name"), 20000);
+        page.saveAs("date-div2", true);
+        QVERIFY(changed.wait(20000));
+        store::Workspace ws(path);
+        QVERIFY(store::CorpusRepository(ws.db()).find("date-div2")->recipeJson.find("random") != std::string::npos);
+    }
+
+    // Pickers for what a field accepts: a choice from a list, true/false, the workspace's tasks; a task the
+    // workspace lacks is warned of, and a recipe that leaves nothing is not saved.
+    void pickersWarningsAndNoEmptyCorpus()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string path = dir.path("corpus.cotlab");
+        test::importDate40(path);
+        ui::CorpusPage page;
+        page.resize(1500, 850);
+        page.show();
+        QSignalSpy preview(&page, &ui::CorpusPage::previewUpdated);
+        page.setWorkspace(QString::fromStdString(path));
+        page.setTasks({"date_mmddyyyy"});
+        QVERIFY(preview.wait(20000));
+        auto* steps = page.findChild<QListWidget*>("steps");
+        steps->setCurrentRow(0); // correctness: keep is a choice
+        auto* keep = page.findChild<QComboBox*>("pick-keep");
+        QVERIFY(keep);
+        QCOMPARE(keep->count(), 3);
+        keep->setCurrentText("all");
+        QVERIFY(page.recipeJson().contains("\"keep\":\"all\""));
+        QVERIFY(page.findChild<QLabel*>("stepDescription")->text().contains("correctness"));
+
+        // A scope step's tasks from the workspace's list.
+        steps->setCurrentRow(-1);
+        page.addStep("scope");
+        QVERIFY(preview.wait(20000));
+        auto* tasks = page.findChild<QToolButton*>("pick-tasks");
+        QVERIFY(tasks);
+        QCOMPARE(tasks->text(), QString("all"));
+        QCOMPARE(tasks->menu()->actions().size(), 1);
+        tasks->menu()->actions().first()->trigger();
+        QVERIFY2(page.recipeJson().contains("\"tasks\":[\"date_mmddyyyy\"]"), qPrintable(page.recipeJson()));
+        QVERIFY(test::screenshot(page, "corpus-pickers.png"));
+
+        // A task the workspace lacks: warned of; the preview empties; saving is refused with the step named.
+        QVERIFY(page.setStepField(0, "tasks", "date_understanding"));
+        QVERIFY2(page.message().contains("names task 'date_understanding'"), qPrintable(page.message()));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message() == "The corpus would be empty: the workspace holds no rationales "
+                                                   "of the recipe's sources and tasks to start from.",
+                                 20000);
+        page.saveAs("nothing", false);
+        QTRY_VERIFY_WITH_TIMEOUT(page.message().startsWith("Not saved: the recipe leaves no rationales"), 20000);
+        // A step that removes the rest is named.
+        QVERIFY(page.setStepField(0, "tasks", "date_mmddyyyy"));
+        steps->setCurrentRow(2);
+        page.addStep("match"); // after per_instance: keep rationales that contain an impossible text
+        QVERIFY(page.setStepField(3, "pattern", "no rationale says this 7f3a"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.message() == "The corpus would be empty: step 4 (match) removes the last "
+                                                   "rationales.",
+                                 20000);
+        store::Workspace ws(path);
+        QVERIFY(store::CorpusRepository(ws.db()).list().empty());
     }
 };
 

@@ -73,6 +73,8 @@ CorpusComparisonView::CorpusComparisonView(QWidget* parent)
     m_b->setObjectName("compareB");
     m_plot->setObjectName("comparisonPlot");
     m_plot->setMinimumHeight(180);
+    resetPlot(m_plot, tr("Rationales per instance"));
+    plotNotice(m_plot, tr("Choose two saved corpora and Compare: their rationales per instance appear here"));
     auto* compare = new QPushButton(tr("Co&mpare"));
     compare->setObjectName("compare");
     auto* row = new QHBoxLayout;

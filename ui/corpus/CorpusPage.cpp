@@ -225,6 +225,8 @@ void CorpusPage::runPreview()
             if (generation != m_previewGeneration)
                 return;
             m_preview->show(*preview.built, m_recipe->sources());
+            if (preview.built->members.empty())
+                showMessage(tr("The corpus would be empty: %1.").arg(emptiedBy(*preview.built)), true);
             const QString drift =
                 preview.drift ? QString::fromStdString(preview.drift->describe(m_loaded.name.toStdString())) + "."
                               : QString();
@@ -249,21 +251,79 @@ void CorpusPage::saveAs(const QString& name, bool replace)
         return;
     }
     const std::string json = recipeJson().toStdString();
+    struct Saved {
+        qint64 rationales = 0;
+        bool nameTaken = false; // nothing saved: a corpus of that name exists and replace was not asked for
+        QString empty;          // nothing saved: the step that left no rationales
+    };
     postThen(
         m_store, this,
         [name, json, replace, last = m_lastBuild](store::Database& db) {
+            store::CorpusRepository corpora(db);
+            if (!replace && corpora.find(name.toStdString()))
+                return Saved{0, true, {}};
             const auto recipe = corpus::recipeFromJson(json);
             if (!last->built || last->recipeJson != json) // not the recipe just previewed
                 *last = {json, std::make_shared<const store::BuiltCorpus>(corpus::buildCorpus(db, recipe))};
             const store::BuiltCorpus& built = *last->built;
-            store::CorpusRepository(db).save(name.toStdString(), corpus::recipeToJson(recipe), built, replace);
-            return qint64(built.members.size());
+            if (built.members.empty())
+                return Saved{0, false, emptiedBy(built)};
+            corpora.save(name.toStdString(), corpus::recipeToJson(recipe), built, replace);
+            return Saved{qint64(built.members.size()), false, {}};
         },
-        [this, name](qint64 n) {
-            showMessage(tr("Saved the corpus '%1' (%2 rationales).").arg(name, QLocale().toString(n)), false);
+        [this, name](const Saved& saved) {
+            if (!saved.empty.isEmpty())
+                return showMessage(tr("Not saved: the recipe leaves no rationales (%1).").arg(saved.empty), true);
+            if (saved.nameTaken)
+                return askReplaceOrRename(name);
+            showMessage(tr("Saved the corpus '%1' (%2 rationales).").arg(name, QLocale().toString(saved.rationales)),
+                        false);
             refreshCorpora();
         },
         [this](const QString& e) { showMessage(e, true); });
+}
+
+QString CorpusPage::emptiedBy(const store::BuiltCorpus& built)
+{
+    const auto& steps = built.steps;
+    const auto emptied =
+        std::find_if(steps.begin(), steps.end(), [](const store::CorpusStepCounts& c) { return c.rationales == 0; });
+    const auto k = emptied - steps.begin();
+    if (emptied == steps.end()) // an instance step (per-instance minimum, share) dropped the rest
+        return tr("the instance steps keep no question");
+    if (k == 0)
+        return tr("the workspace holds no rationales of the recipe's sources and tasks to start from");
+    return tr("step %1 (%2) removes the last rationales").arg(k).arg(QString::fromStdString(emptied->step));
+}
+
+void CorpusPage::askReplaceOrRename(const QString& name)
+{
+    showMessage(tr("A corpus named '%1' exists: replace it, or save under another name.").arg(name), true);
+    if (!qEnvironmentVariableIsEmpty("COTLAB_NO_DIALOGS"))
+        return;
+    QMessageBox box(QMessageBox::Question, tr("Save Corpus"),
+                    tr("A corpus named '%1' exists. Replace it with this recipe's corpus, or save under another "
+                       "name?")
+                        .arg(name),
+                    QMessageBox::Cancel, this);
+    QPushButton* replace = box.addButton(tr("Replace"), QMessageBox::DestructiveRole);
+    QPushButton* rename = box.addButton(tr("Save as…"), QMessageBox::AcceptRole);
+    box.exec();
+    if (box.clickedButton() == replace) {
+        saveAs(name, true);
+    } else if (box.clickedButton() == rename) {
+        const QString other =
+            QInputDialog::getText(this, tr("Save Corpus As"), tr("New name:"), QLineEdit::Normal, name + tr(" 2"));
+        if (!other.isEmpty()) {
+            m_recipe->setName(other);
+            saveAs(other, false);
+        }
+    }
+}
+
+void CorpusPage::setTasks(const QStringList& tasks)
+{
+    m_recipe->setTasks(tasks);
 }
 
 void CorpusPage::refreshCorpora()

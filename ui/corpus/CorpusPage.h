@@ -35,7 +35,10 @@ public:
     void addStep(const QString& kind);
     // Sets a field of the selected step from text as typed in the step table (lists comma separated).
     bool setStepField(int step, const QString& field, const QString& value);
+    // Saves the recipe's corpus; a recipe that leaves nothing is not saved, and a name in use asks whether to replace
+    // that corpus or save under another name (the message says so when dialogs are off).
     void saveAs(const QString& name, bool replace);
+    void setTasks(const QStringList& tasks); // the workspace's, for the recipe editor's task picker
     // Writes a saved corpus as training JSONL (prompt-completion or chat) with the trainer's chain-of-thought template.
     void exportCorpus(const QString& name, const QString& path, bool chat);
     void compare(const QString& a, const QString& b);
@@ -63,6 +66,8 @@ private:
     void refreshCorpora();
     void loadCorpus(const QString& name);
     void renameSelected();
+    void askReplaceOrRename(const QString& name);
+    static QString emptiedBy(const store::BuiltCorpus& built); // why a corpus is empty: the step that emptied it
     void deleteSelected();
     void showMessage(const QString& text, bool error);
 

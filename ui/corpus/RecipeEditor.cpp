@@ -1,9 +1,11 @@
 #include "corpus/RecipeEditor.h"
 
+#include "HelpBrowser.h"
 #include "corpus/Recipe.h"
 #include "corpus/RecipeSchema.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -131,8 +133,11 @@ QTableWidgetItem* fixedCell(const QString& text)
 } // namespace
 
 RecipeEditor::RecipeEditor(QWidget* parent)
-    : QWidget(parent), m_stepList(new QListWidget), m_fields(new QTableWidget(0, 3)), m_name(new QLineEdit)
+    : QWidget(parent), m_stepList(new QListWidget), m_fields(new QTableWidget(0, 3)), m_name(new QLineEdit),
+      m_stepDescription(new QLabel)
 {
+    m_stepDescription->setObjectName("stepDescription");
+    m_stepDescription->setWordWrap(true);
     m_stepList->setObjectName("steps");
     m_fields->setObjectName("fields");
     m_fields->setHorizontalHeaderLabels({tr("Field"), tr("Value"), tr("Accepts")});
@@ -148,12 +153,21 @@ RecipeEditor::RecipeEditor(QWidget* parent)
     auto* saveRow = new QHBoxLayout;
     saveRow->addWidget(m_name, 1);
     saveRow->addWidget(save);
-    auto* box = new QGroupBox(tr("Recipe (steps applied in order; docs/corpus.md)"));
+    auto* box = new QGroupBox(tr("Recipe: steps applied in order"));
     auto* boxLayout = new QVBoxLayout(box);
+    auto* guide = new QLabel(tr("<a href='corpus.md'>What each step does</a>"));
+    guide->setObjectName("recipeGuide");
+    connect(guide, &QLabel::linkActivated, this, [this](const QString& page) {
+        auto* help = new HelpBrowser(this);
+        help->setAttribute(Qt::WA_DeleteOnClose);
+        help->showPage(page);
+        help->show();
+    });
+    boxLayout->addWidget(guide);
     boxLayout->addWidget(buildSources());
     boxLayout->addWidget(buildStepButtons());
     boxLayout->addWidget(m_stepList, 2);
-    boxLayout->addWidget(new QLabel(tr("Selected step:")));
+    boxLayout->addWidget(m_stepDescription);
     boxLayout->addWidget(m_fields, 2);
     boxLayout->addLayout(saveRow);
     auto* layout = new QVBoxLayout(this);
@@ -305,16 +319,24 @@ void RecipeEditor::rebuildSteps()
 {
     const QSignalBlocker block(m_stepList);
     m_stepList->clear();
-    for (int k = 0; k < m_steps.size(); ++k)
+    for (int k = 0; k < m_steps.size(); ++k) {
         m_stepList->addItem(QString("%1. %2").arg(k + 1).arg(summary(m_steps[k])));
+        if (const auto* schema = corpus::findStepSchema(m_steps[k]["step"].toString().toStdString()))
+            m_stepList->item(k)->setToolTip(QString::fromStdString(schema->description));
+    }
+    warnOfUnknownTasks();
 }
 
 void RecipeEditor::showStep(int row)
 {
     m_filling = true;
     m_fields->setRowCount(0);
+    m_stepDescription->clear();
     if (row >= 0 && row < m_steps.size()) {
         const QJsonObject& step = m_steps[row];
+        if (const auto* schema = corpus::findStepSchema(step["step"].toString().toStdString()))
+            m_stepDescription->setText(
+                tr("<b>%1</b>: %2").arg(step["step"].toString(), QString::fromStdString(schema->description)));
         for (auto it = step.begin(); it != step.end(); ++it) {
             if (it.key() == "step")
                 continue;
@@ -323,6 +345,7 @@ void RecipeEditor::showStep(int row)
             m_fields->setItem(r, 0, fixedCell(it.key()));
             m_fields->setItem(r, 1, new QTableWidgetItem(valueText(it.value())));
             m_fields->setItem(r, 2, fixedCell(hintFor(step["step"].toString(), it.key())));
+            addValuePicker(r, step["step"].toString(), it.key(), it.value());
         }
         m_fields->resizeColumnToContents(0);
         m_fields->setColumnWidth(1, 150);
@@ -362,6 +385,90 @@ QString RecipeEditor::name() const
 void RecipeEditor::setName(const QString& name)
 {
     m_name->setText(name);
+}
+
+void RecipeEditor::setTasks(const QStringList& tasks)
+{
+    m_tasks = tasks;
+    showStep(m_stepList->currentRow());
+    warnOfUnknownTasks();
+}
+
+QStringList RecipeEditor::knownValues(const QString& field) const
+{
+    if (field == "tasks")
+        return m_tasks;
+    if (field == "splits")
+        return {"train", "dev", "test", "contrast"};
+    if (field == "sources")
+        return kSourceKinds;
+    return {};
+}
+
+void RecipeEditor::addValuePicker(int row, const QString& step, const QString& field, const QJsonValue& value)
+{
+    const auto* schema = corpus::findStepSchema(step.toStdString());
+    const auto* f = schema ? schema->field(field.toStdString()) : nullptr;
+    if (!f)
+        return;
+    const int stepRow = m_stepList->currentRow();
+    if (f->type == corpus::FieldType::Choice || f->type == corpus::FieldType::Boolean) {
+        auto* combo = new QComboBox;
+        combo->setObjectName("pick-" + field);
+        if (f->type == corpus::FieldType::Boolean)
+            combo->addItems({"true", "false"});
+        else
+            for (const auto& c : f->choices)
+                combo->addItem(QString::fromStdString(c));
+        combo->setCurrentText(valueText(value));
+        connect(combo, &QComboBox::currentTextChanged, this,
+                [this, stepRow, field](const QString& text) { setStepField(stepRow, field, text); });
+        m_fields->setCellWidget(row, 1, combo);
+        return;
+    }
+    const QStringList options = knownValues(field);
+    if (f->type != corpus::FieldType::StringList || options.isEmpty())
+        return;
+    // A list of known values: a menu of check boxes; nothing ticked means every one (the field's default).
+    auto* button = new QToolButton;
+    button->setObjectName("pick-" + field);
+    button->setPopupMode(QToolButton::InstantPopup);
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    const QString current = valueText(value);
+    button->setText(current.isEmpty() ? tr("all") : current);
+    auto* menu = new QMenu(button);
+    QStringList chosen = current.split(", ", Qt::SkipEmptyParts);
+    for (const QString& option : options) {
+        QAction* a = menu->addAction(option);
+        a->setCheckable(true);
+        a->setChecked(chosen.contains(option));
+    }
+    connect(menu, &QMenu::triggered, this, [this, menu, stepRow, field] {
+        QStringList picked;
+        for (const QAction* a : menu->actions())
+            if (a->isChecked())
+                picked << a->text();
+        setStepField(stepRow, field, picked.join(", "));
+        showStep(stepRow);
+    });
+    button->setMenu(menu);
+    m_fields->setCellWidget(row, 1, button);
+}
+
+void RecipeEditor::warnOfUnknownTasks()
+{
+    if (m_tasks.isEmpty())
+        return;
+    for (int k = 0; k < m_steps.size(); ++k)
+        for (const auto& task : m_steps[k].value("tasks").toArray())
+            if (!m_tasks.contains(task.toString())) {
+                Q_EMIT problem(tr("Step %1 (%2) names task '%3', which this workspace does not have: the step keeps "
+                                  "nothing of it.")
+                                   .arg(k + 1)
+                                   .arg(m_steps[k]["step"].toString(), task.toString()));
+                return;
+            }
 }
 
 void RecipeEditor::focusName()

@@ -30,6 +30,8 @@ public:
     QString name() const;
     void setName(const QString& name);
     void focusName();
+    // The workspace's tasks, offered by the scope step's task picker; a recipe naming another task is warned of.
+    void setTasks(const QStringList& tasks);
 
 Q_SIGNALS:
     void recipeChanged();
@@ -42,6 +44,10 @@ private:
     void rebuildSteps();
     void showStep(int row);
     void moveStep(int by);
+    // A picker in the value cell for a field with known values (choices, true/false, tasks, splits, sources).
+    void addValuePicker(int row, const QString& step, const QString& field, const QJsonValue& value);
+    QStringList knownValues(const QString& field) const; // of a list field ('' : free text)
+    void warnOfUnknownTasks();
 
     QList<QJsonObject> m_steps;  // the recipe's steps as JSON objects, in order
     QList<QCheckBox*> m_sources; // teacher, human, student
@@ -49,6 +55,8 @@ private:
     QListWidget* m_stepList;
     QTableWidget* m_fields;
     QLineEdit* m_name;
+    QLabel* m_stepDescription;
+    QStringList m_tasks;
     bool m_filling = false;
 };
 

@@ -68,7 +68,8 @@ QTableWidgetItem* mark(std::optional<bool> right)
 EvaluationQuestions::EvaluationQuestions(QWidget* parent)
     : QWidget(parent), m_filter(new QComboBox),
       m_table(readOnlyTable(
-          {tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr(""), tr("Teacher"), tr("")}, "questions")),
+          {tr("Question id"), tr("Question"), tr("Gold"), tr("Student"), tr("Right"), tr("Teacher"), tr("Right")},
+          "questions")),
       m_details(new QPlainTextEdit)
 {
     m_filter->setObjectName("filter");
