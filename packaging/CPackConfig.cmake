@@ -1,5 +1,7 @@
 # Minimal Debian package: `cmake --build build --target package` (or `cpack` in the build folder).
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/cotlab.desktop" DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/io.github.cotlab.CoTLab.metainfo.xml"
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
 install(FILES "${CMAKE_SOURCE_DIR}/resources/icons/cotlab.svg"
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/resources/demo/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/demo)

@@ -14,6 +14,7 @@ packages=(
     libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
     libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libcpp-httplib-dev libsentencepiece-dev
     libreoffice-calc-nogui   # tests: exported XLSX converted to CSV by LibreOffice headless
+    appstream   # tests: appstreamcli validates the package's AppStream metadata
 )
 missing=()
 for p in "${packages[@]}"; do
