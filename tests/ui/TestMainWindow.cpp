@@ -5,8 +5,11 @@
 #include "async/JobRunner.h"
 #include "corpus/CorpusPage.h"
 #include "evaluate/EvaluatePage.h"
+#include "export/ExportPage.h"
 #include "ingest/Importer.h"
+#include "report/Spreadsheet.h"
 #include "review/ReviewPage.h"
+#include "review/Study.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
@@ -100,8 +103,10 @@ private Q_SLOTS:
 
     // The design card's path in the GUI: a corpus saved on the Corpus page, "Train on This Corpus" opens the Train
     // page with it as the data, the run trains on the corpus's rationales (MultiArith, text-davinci-002, one per
-    // question) and records it, and the Evaluate page then offers that run first.
-    void trainsOnACorpusSavedOnTheCorpusPage()
+    // question) and records it; the Evaluate page offers that run first and evaluates it; the Review page sets up
+    // a blind study of its rationales against the teacher's; the Export page writes the evaluation, the study and
+    // the student, and what was written is read back.
+    void corpusTrainEvaluateReviewExport()
     {
         COTLAB_REQUIRE_SHARED();
         test::TempDir dir;
@@ -160,6 +165,47 @@ private Q_SLOTS:
         }
         auto* evaluatePage = window.findChild<ui::EvaluatePage*>();
         QTRY_COMPARE(evaluatePage->findChild<QComboBox*>("run")->currentData().toLongLong(), qint64(1));
+
+        // Evaluate the run on 4 test questions.
+        evaluatePage->findChild<QComboBox*>("split")->setCurrentText("test");
+        evaluatePage->findChild<QSpinBox*>("limit")->setValue(4);
+        evaluatePage->findChild<QSpinBox*>("maxNewTokens")->setValue(24);
+        QSignalSpy evaluated(evaluatePage, &ui::EvaluatePage::evaluationFinished);
+        evaluatePage->start();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(evaluated.first().first().toString(), QString("finished"));
+
+        // A blind study of the student's rationales against the teacher's.
+        auto* reviewPage = window.reviewPage();
+        review::StudySpec spec;
+        spec.name = "run vs teacher";
+        spec.sources = {review::parseSource("student:run"), review::parseSource("teacher")};
+        spec.size = 3;
+        QString studyProblem = "pending";
+        reviewPage->createStudy(spec, [&studyProblem](const QString& problem) { studyProblem = problem; });
+        QTRY_COMPARE_WITH_TIMEOUT(studyProblem, QString(), 20000);
+        QTRY_VERIFY(reviewPage->studyNames().contains("run vs teacher"));
+
+        // The Export page writes the evaluation, the study and the student.
+        auto* exportPage = window.exportPage();
+        window.findChild<QTabWidget*>()->setCurrentWidget(exportPage); // shown: it reads the workspace's choices
+        const QString out = QString::fromStdString(dir.path(""));
+        const auto write = [exportPage](ui::ExportPage::Kind kind, const QString& target) {
+            QSignalSpy done(exportPage, &ui::ExportPage::exported);
+            exportPage->showKind(kind);
+            exportPage->setTarget(target);
+            exportPage->exportNow();
+            return done.wait(60000) && done.first().first().toBool();
+        };
+        QTRY_VERIFY(exportPage->findChild<QComboBox*>("exportEvaluation")->count() == 1 &&
+                    exportPage->findChild<QComboBox*>("exportStudy")->count() == 1);
+        QVERIFY2(write(ui::ExportPage::Evaluation, out + "/evaluation.xlsx"), qPrintable(exportPage->message()));
+        QCOMPARE(report::readXlsx((out + "/evaluation.xlsx").toStdString(), "Items").size(), size_t(4 + 1));
+        QVERIFY2(write(ui::ExportPage::Study, out + "/study.xlsx"), qPrintable(exportPage->message()));
+        QCOMPARE(report::readXlsx((out + "/study.xlsx").toStdString(), "Items").size(), size_t(3 + 1));
+        QVERIFY2(write(ui::ExportPage::Student, out + "/student"), qPrintable(exportPage->message()));
+        QVERIFY(QFile::exists(out + "/student/config.json"));
+        QVERIFY(QFile::exists(out + "/student/model.safetensors"));
     }
 
     // Help > User Guide shows the shipped guide and follows its links to the other pages; Help > Keyboard

@@ -112,6 +112,38 @@ private Q_SLOTS:
         QVERIFY(again.findChild<QLineEdit*>("output")->text() != QString::fromStdString(dir.path("run")));
     }
 
+    // Each workspace has its own settings: the page opens a workspace with those of the last run started on it.
+    void remembersSettingsPerWorkspace()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string a = dir.path("a.cotlab"), b = dir.path("b.cotlab");
+        test::importCoinFlips(a, dir.path(""), "train", 16, 2, 1);
+        test::importCoinFlips(b, dir.path(""), "train", 16, 2, 2);
+        ui::TrainPage page;
+        const auto runOn = [&](const std::string& ws, int batch, const char* out) {
+            page.setWorkspace(QString::fromStdString(ws), {"coin_flip"});
+            useStories260K(page);
+            page.findChild<QSpinBox*>("steps")->setValue(1);
+            page.findChild<QSpinBox*>("batch")->setValue(batch);
+            page.findChild<QSpinBox*>("maxLength")->setValue(96);
+            page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path(out)));
+            page.start();
+            QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+        };
+        runOn(a, 3, "run-a");
+        runOn(b, 5, "run-b");
+        ui::TrainPage again; // the app started again
+        again.setWorkspace(QString::fromStdString(a), {"coin_flip"});
+        QCOMPARE(again.findChild<QSpinBox*>("batch")->value(), 3);
+        again.setWorkspace(QString::fromStdString(b), {"coin_flip"});
+        QCOMPARE(again.findChild<QSpinBox*>("batch")->value(), 5);
+        const std::string c = dir.path("c.cotlab"); // never trained on: the last run's settings
+        test::importCoinFlips(c, dir.path(""), "train", 4, 2, 3);
+        again.setWorkspace(QString::fromStdString(c), {"coin_flip"});
+        QCOMPARE(again.findChild<QSpinBox*>("batch")->value(), 5);
+    }
+
     void trainStopResumeAndOverlay()
     {
         COTLAB_REQUIRE_SHARED();

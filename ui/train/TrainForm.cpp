@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
 #include <QFileInfo>
@@ -23,7 +24,14 @@ namespace cotlab::ui {
 
 namespace {
 constexpr const char* kSettingsGroup = "train";
+
+// The settings group of one workspace's Train page (paths make poor setting keys: hashed).
+QString workspaceGroup(const QString& workspace)
+{
+    const QByteArray path = QFileInfo(workspace).absoluteFilePath().toUtf8();
+    return "trainByWorkspace/" + QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16);
 }
+} // namespace
 
 TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
 {
@@ -50,9 +58,22 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent)
     updateMemoryPlan();
 }
 
-void TrainForm::remember() const
+void TrainForm::remember(const QString& workspace) const
 {
     saveFormSettings(this, kSettingsGroup, {"output", "corpus"});
+    saveFormSettings(this, workspaceGroup(workspace), {"output"});
+}
+
+void TrainForm::restoreFor(const QString& workspace)
+{
+    const QString group = workspaceGroup(workspace);
+    QSettings settings;
+    if (!settings.childGroups().contains("trainByWorkspace") || !settings.value(group + "/task").isValid())
+        return; // no run was started on it from this page: the last settings stay
+    restoreFormSettings(this, group, {"output", "task", "corpus"});
+    m_preferredTask = settings.value(group + "/task").toString();
+    m_preferredCorpus = settings.value(group + "/corpus").toString();
+    m_task->clear(); // the tasks of the workspace are listed next, with the preferred one chosen
 }
 
 void TrainForm::updateMemoryPlan()
@@ -259,7 +280,8 @@ void TrainForm::setCorpora(const std::vector<store::CorpusInfo>& corpora)
         m_corpus->addItem(name, name);
         m_corpus->setItemData(m_corpus->count() - 1, corpusSummary(c), Qt::ToolTipRole);
     }
-    m_corpus->setCurrentIndex(std::max(0, m_corpus->findData(current)));
+    const QString wanted = current.isEmpty() ? std::exchange(m_preferredCorpus, QString()) : current;
+    m_corpus->setCurrentIndex(std::max(0, m_corpus->findData(wanted)));
     followDataSource();
 }
 

@@ -42,8 +42,10 @@ public:
     // Trains on a saved corpus (of those set), all of its tasks; false when there is none of that name.
     bool chooseCorpus(const QString& name);
     QString corpus() const; // '' : a task and split
-    // Keeps the settings (all but the output folder) for the next time the app starts.
-    void remember() const;
+    // Keeps the settings (all but the output folder) for the next time the app starts, and for this workspace.
+    void remember(const QString& workspace) const;
+    // The settings last used on this workspace, when a run was started on it (else those of the last run).
+    void restoreFor(const QString& workspace);
     void setModelPath(const QString& path, const QString& tokenizer);
     QString output() const;
     void setOutput(const QString& folder);
@@ -97,7 +99,8 @@ private:
     QLineEdit* m_output;
     TrainMethodBox* m_method;
     MemoryPlanView* m_memoryPlan;
-    QString m_preferredTask; // of the last run started, until tasks are listed
+    QString m_preferredTask;   // of the last run started, until tasks are listed
+    QString m_preferredCorpus; // of the last run started on this workspace, until its corpora are listed
 };
 
 } // namespace cotlab::ui

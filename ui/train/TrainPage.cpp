@@ -98,6 +98,8 @@ void TrainPage::setWorkspace(const QString& path, const QStringList& tasks)
         m_store.setWorkspace(path.toStdString());
     }
     m_workspace = path;
+    if (opened && !path.isEmpty() && !m_job->running())
+        m_form->restoreFor(path);
     m_form->setTasks(tasks);
     if (!path.isEmpty())
         postThen(
@@ -173,7 +175,7 @@ void TrainPage::start()
                            true);
     m_liveRun = 0;
     m_charts->clear();
-    m_form->remember();
+    m_form->remember(m_workspace);
     if (m_job->start(*request, processes)) {
         showMessage(tr("Loading the model and tokenising the examples…"), false);
         m_status->setText(tr("Starting…"));
