@@ -27,6 +27,19 @@ void resetPlot(QCustomPlot* plot, const QString& title)
     plot->legend->setVisible(false);
 }
 
+void showLegendBelow(QCustomPlot* plot)
+{
+    if (plot->legend->layout() == plot->axisRect()->insetLayout()) {
+        plot->axisRect()->insetLayout()->take(plot->legend);
+        plot->plotLayout()->addElement(plot->plotLayout()->rowCount(), 0, plot->legend);
+        plot->plotLayout()->setRowStretchFactor(plot->plotLayout()->rowCount() - 1, 0.001);
+        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+        plot->legend->setBorderPen(Qt::NoPen);
+        plot->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
+    plot->legend->setVisible(true);
+}
+
 void useCountTicks(QCPAxis* axis)
 {
     auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();

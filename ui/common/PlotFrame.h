@@ -13,6 +13,8 @@ namespace cotlab::ui {
 void resetPlot(QCustomPlot* plot, const QString& title);
 // Ticks at whole numbers only (1, 2, 5, 10, ... apart), for axes that count (steps, rationales, questions).
 void useCountTicks(QCPAxis* axis);
+// Shows the legend in a row of its own below the axes (entries side by side), never over bars or points.
+void showLegendBelow(QCustomPlot* plot);
 // Shows or hides both axes' ticks, tick labels and grid (hidden while a plot has no data).
 void showAxisScales(QCustomPlot* plot, bool shown);
 // A grey notice in the middle of the plot ("No rows match the filter"), axis scales hidden, then replots.

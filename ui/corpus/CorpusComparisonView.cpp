@@ -49,7 +49,7 @@ void plotComparison(QCustomPlot* plot, const QString& a, const QString& b,
     }
     plot->xAxis->setRange(x.front() - 0.7, x.back() + 0.7);
     plot->yAxis->setRange(0, top * 1.15);
-    plot->legend->setVisible(true);
+    showLegendBelow(plot);
     plot->replot();
 }
 

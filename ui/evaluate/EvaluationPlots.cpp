@@ -136,7 +136,7 @@ void plotAccuracyPerStudent(QCustomPlot* plot, const QVector<EvaluationPoint>& p
     plot->xAxis->setTickLabelRotation(sorted.size() > 6 ? 30 : 0);
     plot->xAxis->setRange(0.3, x - 0.2);
     plot->yAxis->setRange(0, 108);
-    plot->legend->setVisible(true);
+    showLegendBelow(plot);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot->replot();
 }
@@ -192,7 +192,7 @@ void plotLearningCurve(QCustomPlot* plot, const QVector<EvaluationPoint>& points
     plot->xAxis->setTicker(ticker);
     plot->xAxis->setRange(lo / 1.5, hi * 1.5);
     plot->yAxis->setRange(-3, 103); // points at 0% and 100% stay visible
-    plot->legend->setVisible(true);
+    showLegendBelow(plot);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot->replot();
 }
@@ -254,7 +254,7 @@ void plotWithAndWithoutCot(QCustomPlot* plot, const QVector<EvaluationPoint>& po
     plot->xAxis->setTicker(ticker);
     plot->xAxis->setRange(0.4, groups.size() + 0.6);
     plot->yAxis->setRange(0, 108); // room for the value above a bar at 100%
-    plot->legend->setVisible(true);
+    showLegendBelow(plot);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot->replot();
 }

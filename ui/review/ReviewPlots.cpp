@@ -52,7 +52,7 @@ void groupedBars(QCustomPlot* plot, const QStringList& groups, const std::vector
             errors->setPen(QPen(QColor(40, 40, 40), 1.2));
         }
     }
-    plot->legend->setVisible(true);
+    showLegendBelow(plot);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot->replot();
 }
