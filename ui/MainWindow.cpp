@@ -95,7 +95,7 @@ MainWindow::MainWindow(QWidget* parent)
     restoreState(settings.value("window/state").toByteArray());
     if (auto* split = m_browse->findChild<QSplitter*>("browseSplitter"))
         split->restoreState(settings.value("browse/splitter").toByteArray());
-    m_pages->setCurrentIndex(settings.value("window/page", 1).toInt());
+    m_pages->setCurrentIndex(settings.value("window/page", 0).toInt()); // a first start: the Overview
 }
 
 void MainWindow::addPage(QWidget* page, const QString& title)

@@ -68,6 +68,7 @@ TrainingCharts::TrainingCharts(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(charts);
+    clear(); // empty charts say what will appear, with no placeholder scales
 }
 
 void TrainingCharts::clear()
@@ -146,6 +147,14 @@ void TrainingCharts::replot(bool queued)
         for (int g = 0; g < p->graphCount(); ++g)
             hasData |= !p->graph(g)->data()->isEmpty();
         showAxisScales(p, hasData); // no 0-5 placeholder scale before a run has steps
+        p->clearItems();
+        if (!hasData && p == m_loss) { // what will appear here (said once, on the largest chart)
+            auto* notice = new QCPItemText(p);
+            notice->position->setType(QCPItemPosition::ptAxisRectRatio);
+            notice->position->setCoords(0.5, 0.5);
+            notice->setText(QObject::tr("Start a run, or select runs in the list below: their curves appear here"));
+            notice->setColor(QColor(110, 110, 110));
+        }
         p->rescaleAxes();
         // Steps, loss, learning rate and tokens/s are never negative: a single point at step 1 must not widen the
         // axes below zero.
