@@ -1,5 +1,6 @@
 #include "text/ByteLevelBpe.h"
 
+#include "text/TokenizerJson.h"
 #include "util/Error.h"
 #include "util/LineReader.h"
 
@@ -60,18 +61,6 @@ ByteLevelBpe::~ByteLevelBpe() = default;
 
 namespace {
 
-nlohmann::json readJson(const std::string& path, const char* what)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw Error(path + ": cannot open " + what);
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number beyond a double
-        throw Error(path + ": invalid JSON: " + e.what());
-    }
-}
-
 } // namespace
 
 void ByteLevelBpe::initBytes()
@@ -131,7 +120,7 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJs
 {
     std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
     t->initBytes();
-    const nlohmann::json vocab = readJson(vocabJson, "vocabulary");
+    const nlohmann::json vocab = readJsonFile(vocabJson, "vocabulary");
     if (!vocab.is_object() || vocab.empty())
         throw Error(vocabJson + ": a vocabulary must be a JSON object {token: id}");
     t->addVocabulary(vocab, vocabJson + ": token '");
@@ -149,7 +138,7 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJs
     }
     t->compilePattern(pattern, vocabJson);
     if (const int32_t eot = t->tokenId("<|endoftext|>"); eot >= 0) { // GPT-2's only special token
-        t->m_special.insert(eot);
+        t->m_addedTokens.special.insert(eot);
         t->setSpecialIds(eot, eot);
     }
     t->addFile(vocabJson);
@@ -162,8 +151,8 @@ namespace {
 Error unsupported(const std::string& path, const std::string& what)
 {
     return Error(path + ": " + what +
-                 " is not supported (CoTLab reads byte-level BPE tokenizer.json files; a SentencePiece model is read "
-                 "from its tokenizer.model)");
+                 " is not supported (CoTLab reads byte-level BPE and SentencePiece-style Metaspace/byte_fallback BPE "
+                 "tokenizer.json files, and SentencePiece models from their tokenizer.model)");
 }
 
 } // namespace
@@ -222,55 +211,13 @@ void ByteLevelBpe::readPreTokenizer(const nlohmann::json& j, const std::string& 
     compilePattern(pattern.empty() ? std::string("[\\s\\S]+") : pattern, path);
 }
 
-void ByteLevelBpe::readAddedTokens(const nlohmann::json& j, const std::string& path)
-{
-    for (const auto& a : j.value("added_tokens", nlohmann::json::array())) {
-        if (!a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") || !a["content"].is_string())
-            throw Error(path + ": an added_tokens entry needs an integer id and a content string");
-        const auto id = a["id"].get<int32_t>();
-        const std::string content = a["content"].get<std::string>();
-        addToken(content, id);
-        m_added.emplace_back(content, id);
-        m_addedIds.insert(id);
-        if (a.value("special", false))
-            m_special.insert(id);
-    }
-    std::sort(m_added.begin(), m_added.end(),
-              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-}
-
-// Leading special tokens of a TemplateProcessing post-processor (alone or in a Sequence).
-void ByteLevelBpe::readPostProcessor(const nlohmann::json& j, const std::string& path)
-{
-    std::vector<nlohmann::json> processors;
-    if (j.contains("post_processor") && j["post_processor"].is_object()) {
-        const auto& pp = j["post_processor"];
-        if (pp.value("type", "") == "Sequence")
-            for (const auto& p : pp.value("processors", nlohmann::json::array()))
-                processors.push_back(p);
-        else
-            processors.push_back(pp);
-    }
-    for (const auto& p : processors) {
-        if (p.value("type", "") != "TemplateProcessing")
-            continue;
-        for (const auto& item : p.value("single", nlohmann::json::array())) {
-            if (item.contains("Sequence"))
-                break;
-            if (!item.contains("SpecialToken"))
-                continue;
-            const std::string name = item["SpecialToken"].value("id", "");
-            const int32_t id = tokenId(name);
-            if (id < 0)
-                throw Error(path + ": post_processor adds special token '" + name + "', which has no id");
-            m_prefix.push_back(id);
-        }
-    }
-}
-
 std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string& path)
 {
-    const nlohmann::json j = readJson(path, "tokenizer.json");
+    return fromTokenizerJson(readJsonFile(path, "tokenizer.json"), path);
+}
+
+std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const nlohmann::json& j, const std::string& path)
+{
     if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
         throw Error(path + ": no \"model\" object: not a Hugging Face tokenizer.json");
     const nlohmann::json& model = j["model"];
@@ -288,8 +235,10 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const std::string&
     t->addVocabulary(model["vocab"], path + ": model.vocab token '");
     t->readMerges(model, path);
     t->readPreTokenizer(j, path);
-    t->readAddedTokens(j, path);
-    t->readPostProcessor(j, path);
+    ByteLevelBpe* self = t.get();
+    t->m_addedTokens =
+        readAddedTokens(j, path, [self](const std::string& content, int32_t id) { self->addToken(content, id); });
+    t->setPrefix(templatePrefix(j, path, [self](const std::string& name) { return self->tokenId(name); }));
     t->addFile(path);
     return t;
 }
@@ -392,28 +341,15 @@ void ByteLevelBpe::encodeOrdinary(std::string_view text, std::vector<int32_t>& o
 
 std::vector<int32_t> ByteLevelBpe::encode(std::string_view text) const
 {
-    std::vector<int32_t> out = m_prefix;
+    std::vector<int32_t> out = prefix();
     std::string withSpace;
     if (m_addPrefixSpace && !text.empty() && text[0] != ' ') {
         withSpace = " " + std::string(text);
         text = withSpace;
     }
     // Added tokens ("<|endoftext|>", "<|im_start|>") are matched in the raw text, longest first.
-    size_t plain = 0;
-    for (size_t i = 0; i < text.size() && !m_added.empty();) {
-        const auto hit = std::find_if(m_added.begin(), m_added.end(), [&](const auto& a) {
-            return !a.first.empty() && text.compare(i, a.first.size(), a.first) == 0;
-        });
-        if (hit == m_added.end()) {
-            ++i;
-            continue;
-        }
-        encodeOrdinary(text.substr(plain, i - plain), out);
-        out.push_back(hit->second);
-        i += hit->first.size();
-        plain = i;
-    }
-    encodeOrdinary(text.substr(plain), out);
+    m_addedTokens.split(
+        text, [&](std::string_view plain) { encodeOrdinary(plain, out); }, [&](int32_t id) { out.push_back(id); });
     return out;
 }
 
@@ -424,9 +360,9 @@ std::string ByteLevelBpe::decode(const std::vector<int32_t>& ids) const
         if (id < 0 || size_t(id) >= m_idToToken.size())
             throw Error("token id " + std::to_string(id) + " is outside the vocabulary (" +
                         std::to_string(m_idToToken.size()) + " tokens)");
-        if (m_special.count(id))
+        if (m_addedTokens.special.count(id))
             continue;
-        if (m_addedIds.count(id)) {
+        if (m_addedTokens.ids.count(id)) {
             out += m_idToToken[size_t(id)];
             continue;
         }

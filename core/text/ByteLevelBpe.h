@@ -1,6 +1,7 @@
 #pragma once
 
 #include "text/Tokenizer.h"
+#include "text/TokenizerJson.h"
 
 #include <cstdint>
 #include <memory>
@@ -17,7 +18,7 @@ namespace cotlab::text {
 // is split by a pre-tokenizer regex, each piece's UTF-8 bytes are mapped to printable code points (GPT-2's
 // bytes_to_unicode), and merges are applied in rank order. Loaded from vocab.json + merges.txt or from a
 // Hugging Face tokenizer.json. Not thread-safe: encode() keeps a cache.
-class ByteLevelBpe : public Tokenizer {
+class ByteLevelBpe : public VocabularyTokenizer {
 public:
     // GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, whitespace.
     static constexpr const char* kGpt2Pattern =
@@ -30,16 +31,15 @@ public:
     // added tokens; a TemplateProcessing post-processor's leading special tokens (Llama 3's BOS). Anything
     // else is an Error naming the file and the unsupported component.
     static std::unique_ptr<ByteLevelBpe> fromTokenizerJson(const std::string& path);
+    static std::unique_ptr<ByteLevelBpe> fromTokenizerJson(const nlohmann::json& tokenizerJson,
+                                                           const std::string& path);
 
     ~ByteLevelBpe() override;
 
     std::vector<int32_t> encode(std::string_view text) const override;
     std::string decode(const std::vector<int32_t>& ids) const override;
     int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
-    int32_t tokenId(const std::string& token) const; // -1 when absent
-    // Special tokens put before every encoded text (BOS), for folders whose tokenizer_config.json asks.
-    void setPrefix(std::vector<int32_t> ids) { m_prefix = std::move(ids); }
-    const std::vector<int32_t>& prefix() const { return m_prefix; }
+    int32_t tokenId(const std::string& token) const override; // -1 when absent
 
 private:
     ByteLevelBpe();
@@ -48,8 +48,6 @@ private:
     // The parts of a tokenizer.json (fromTokenizerJson); errors name the file.
     void readMerges(const nlohmann::json& model, const std::string& path);
     void readPreTokenizer(const nlohmann::json& json, const std::string& path);
-    void readAddedTokens(const nlohmann::json& json, const std::string& path);
-    void readPostProcessor(const nlohmann::json& json, const std::string& path);
     void addToken(const std::string& token, int32_t id);
     // {token: id} entries; errorPrefix + token + "' has no valid id" on a bad one.
     void addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix);
@@ -65,10 +63,7 @@ private:
     std::string m_byteToUnicode[256];                      // UTF-8 of the code point for each byte
     std::unordered_map<std::string, unsigned char> m_unicodeToByte;
     mutable std::unordered_map<std::string, std::vector<int32_t>> m_cache; // piece -> ids
-    std::vector<std::pair<std::string, int32_t>> m_added;                  // added tokens, longest first
-    std::unordered_set<int32_t> m_addedIds;                                // decoded as their text, not as bytes
-    std::unordered_set<int32_t> m_special;                                 // left out by decode()
-    std::vector<int32_t> m_prefix; // post-processor tokens before the text (BOS)
+    AddedTokens m_addedTokens;
     bool m_addPrefixSpace = false;
     bool m_ignoreMerges = false; // Llama 3: a piece that is itself a token is not merged from bytes
 };

@@ -2,7 +2,9 @@
 
 #include "text/ByteLevelBpe.h"
 #include "text/Llama2cTokenizer.h"
+#include "text/MetaspaceBpe.h"
 #include "text/SentencePieceTokenizer.h"
+#include "text/TokenizerJson.h"
 #include "util/Error.h"
 
 #include <filesystem>
@@ -72,11 +74,24 @@ int32_t tokenIdIn(const json& config, const char* key)
     return -1;
 }
 
+// A tokenizer.json: SentencePiece-style (Metaspace, byte_fallback) or byte-level BPE.
+std::unique_ptr<Tokenizer> fromTokenizerJson(const std::string& path)
+{
+    const json j = readJsonFile(path, "tokenizer.json");
+    try {
+        if (MetaspaceBpe::describes(j))
+            return MetaspaceBpe::fromTokenizerJson(j, path);
+        return ByteLevelBpe::fromTokenizerJson(j, path);
+    } catch (const json::exception& e) { // a field of the wrong type ("byte_fallback": "yes")
+        throw Error(path + ": a field of an unexpected type: " + e.what());
+    }
+}
+
 std::unique_ptr<Tokenizer> loadFile(const fs::path& file, int32_t vocabSize)
 {
     const std::string ext = file.extension().string();
     if (ext == ".json")
-        return ByteLevelBpe::fromTokenizerJson(file.string());
+        return fromTokenizerJson(file.string());
     if (ext == ".bin")
         return std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::fromFile(file.string(), vocabSize));
     return SentencePieceTokenizer::fromFile(file.string());
@@ -89,7 +104,7 @@ std::unique_ptr<Tokenizer> loadFolder(const fs::path& dir, int32_t vocabSize)
     std::unique_ptr<Tokenizer> t;
     if (has("tokenizer.json")) {
         try {
-            t = ByteLevelBpe::fromTokenizerJson((dir / "tokenizer.json").string());
+            t = fromTokenizerJson((dir / "tokenizer.json").string());
         } catch (const Error&) {
             if (!has("tokenizer.model"))
                 throw;
@@ -110,7 +125,7 @@ std::unique_ptr<Tokenizer> loadFolder(const fs::path& dir, int32_t vocabSize)
     for (const char* companion : {"tokenizer_config.json", "special_tokens_map.json"})
         if (has(companion))
             t->addFile((dir / companion).string());
-    auto* bpe = dynamic_cast<ByteLevelBpe*>(t.get());
+    auto* bpe = dynamic_cast<VocabularyTokenizer*>(t.get());
     auto byName = [&](const char* key) {
         const std::string name = tokenText(tokenizerConfig, key);
         return name.empty() || !bpe ? -1 : bpe->tokenId(name);

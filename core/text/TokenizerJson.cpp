@@ -1,0 +1,98 @@
+#include "text/TokenizerJson.h"
+
+#include "util/Error.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace cotlab::text {
+
+nlohmann::json readJsonFile(const std::string& path, const char* what)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw Error(path + ": cannot open " + what);
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number beyond a double
+        throw Error(path + ": invalid JSON: " + e.what());
+    }
+}
+
+void AddedTokens::split(std::string_view text, const std::function<void(std::string_view)>& ordinary,
+                        const std::function<void(int32_t)>& added) const
+{
+    size_t plain = 0;
+    for (size_t i = 0; i < text.size() && !longestFirst.empty();) {
+        const auto hit = std::find_if(longestFirst.begin(), longestFirst.end(), [&](const auto& a) {
+            return !a.first.empty() && text.compare(i, a.first.size(), a.first) == 0;
+        });
+        if (hit == longestFirst.end()) {
+            ++i;
+            continue;
+        }
+        ordinary(text.substr(plain, i - plain));
+        added(hit->second);
+        i += hit->first.size();
+        plain = i;
+    }
+    ordinary(text.substr(plain));
+}
+
+AddedTokens readAddedTokens(const nlohmann::json& j, const std::string& path,
+                            const std::function<void(const std::string&, int32_t)>& add)
+{
+    AddedTokens out;
+    const auto entries = j.value("added_tokens", nlohmann::json::array());
+    if (!entries.is_array())
+        throw Error(path + ": added_tokens is not a list");
+    for (const auto& a : entries) {
+        if (!a.is_object() || !a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") ||
+            !a["content"].is_string())
+            throw Error(path + ": an added_tokens entry needs an integer id and a content string");
+        const auto id = a["id"].get<int32_t>();
+        const std::string content = a["content"].get<std::string>();
+        add(content, id);
+        out.longestFirst.emplace_back(content, id);
+        out.ids.insert(id);
+        if (a.value("special", false))
+            out.special.insert(id);
+    }
+    std::sort(out.longestFirst.begin(), out.longestFirst.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return out;
+}
+
+std::vector<int32_t> templatePrefix(const nlohmann::json& j, const std::string& path,
+                                    const std::function<int32_t(const std::string&)>& idOf)
+{
+    std::vector<nlohmann::json> processors;
+    if (j.contains("post_processor") && j["post_processor"].is_object()) {
+        const auto& pp = j["post_processor"];
+        if (pp.value("type", "") == "Sequence")
+            for (const auto& p : pp.value("processors", nlohmann::json::array()))
+                processors.push_back(p);
+        else
+            processors.push_back(pp);
+    }
+    std::vector<int32_t> prefix;
+    for (const auto& p : processors) {
+        if (!p.is_object() || p.value("type", "") != "TemplateProcessing")
+            continue;
+        for (const auto& item : p.value("single", nlohmann::json::array())) {
+            if (item.contains("Sequence"))
+                break;
+            if (!item.contains("SpecialToken") || !item["SpecialToken"].is_object())
+                continue;
+            const std::string name = item["SpecialToken"].value("id", "");
+            const int32_t id = idOf(name);
+            if (id < 0)
+                throw Error(path + ": post_processor adds special token '" + name + "', which has no id");
+            prefix.push_back(id);
+        }
+    }
+    return prefix;
+}
+
+} // namespace cotlab::text
