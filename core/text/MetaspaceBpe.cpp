@@ -169,6 +169,8 @@ void MetaspaceBpe::readModel(const json& model, const std::string& path)
         char name[8];
         std::snprintf(name, sizeof name, "<0x%02X>", b);
         m_byteIds[b] = tokenId(name);
+        if (m_byteIds[b] >= 0)
+            m_byteOfId.emplace(m_byteIds[b], static_cast<unsigned char>(b));
     }
 }
 
@@ -328,8 +330,8 @@ std::string MetaspaceBpe::decodeTokens(const std::vector<int32_t>& ids, bool str
         if (m_addedTokens.special.count(id))
             continue;
         const std::string& token = m_idToToken[size_t(id)];
-        if (m_byteFallback && token.size() == 6 && token.compare(0, 3, "<0x") == 0 && token[5] == '>') {
-            out += char(std::stoi(token.substr(3, 2), nullptr, 16));
+        if (const auto byte = m_byteOfId.find(id); m_byteFallback && byte != m_byteOfId.end()) {
+            out += char(byte->second);
             continue;
         }
         std::string piece = token;

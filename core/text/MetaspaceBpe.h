@@ -47,6 +47,7 @@ private:
     std::vector<std::string> m_idToToken;
     std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> m_merges; // (left id, right id) -> (rank, merged id)
     int32_t m_byteIds[256];                                             // <0xXX> tokens, -1 when absent
+    std::unordered_map<int32_t, unsigned char> m_byteOfId;              // and back, for decoding
     int32_t m_unk = -1;
     bool m_byteFallback = false;
     bool m_fuseUnk = false;
