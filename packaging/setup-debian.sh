@@ -13,6 +13,7 @@ packages=(
     clang libclang-rt-14-dev   # the sanitizer and fuzz build (tests/run-sanitized.sh, docs/robustness.md)
     libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libpcre2-dev
     libxlsxwriter-dev libminizip-dev libexpat1-dev libcurl4-openssl-dev libcpp-httplib-dev libsentencepiece-dev
+    libutf8proc-dev   # Unicode NFC, as Qwen2's tokenizer.json asks
     libreoffice-calc-nogui   # tests: exported XLSX converted to CSV by LibreOffice headless
     appstream   # tests: appstreamcli validates the package's AppStream metadata
 )

@@ -7,9 +7,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <pcre2.h>
+#include <utf8proc.h>
 
 namespace cotlab::text {
 
@@ -41,6 +43,18 @@ std::vector<std::string> codePoints(std::string_view s)
         out.emplace_back(s.substr(i, len));
         i += len;
     }
+    return out;
+}
+
+// Unicode normalisation form C (utf8proc); text that is not valid UTF-8 is left as it is.
+std::string nfcOf(std::string_view text)
+{
+    utf8proc_uint8_t* composed = nullptr;
+    const utf8proc_ssize_t n =
+        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), utf8proc_ssize_t(text.size()), &composed,
+                     utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    std::string out = n < 0 ? std::string(text) : std::string(reinterpret_cast<const char*>(composed), size_t(n));
+    std::free(composed);
     return out;
 }
 
@@ -228,9 +242,12 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const nlohmann::js
     if (!model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges") ||
         !model["merges"].is_array())
         throw Error(path + ": model.vocab (object) and model.merges (array) are required");
-    if (j.contains("normalizer") && !j["normalizer"].is_null() && j["normalizer"].value("type", "") != "NFC")
-        throw unsupported(path, "normalizer '" + j["normalizer"].value("type", "") + "'");
+    const bool nfc =
+        j.contains("normalizer") && j["normalizer"].is_object() && j["normalizer"].value("type", "") == "NFC";
+    if (j.contains("normalizer") && !j["normalizer"].is_null() && !nfc)
+        throw unsupported(path, "normalizer '" + j["normalizer"].dump() + "'");
     std::unique_ptr<ByteLevelBpe> t(new ByteLevelBpe);
+    t->m_nfc = nfc;
     t->initBytes();
     t->addVocabulary(model["vocab"], path + ": model.vocab token '");
     t->readMerges(model, path);
@@ -349,7 +366,14 @@ std::vector<int32_t> ByteLevelBpe::encode(std::string_view text) const
     }
     // Added tokens ("<|endoftext|>", "<|im_start|>") are matched in the raw text, longest first.
     m_addedTokens.split(
-        text, [&](std::string_view plain) { encodeOrdinary(plain, out); }, [&](int32_t id) { out.push_back(id); });
+        text,
+        [&](std::string_view plain) {
+            if (m_nfc) // Qwen2: each piece between added tokens in Unicode's composed form
+                encodeOrdinary(nfcOf(plain), out);
+            else
+                encodeOrdinary(plain, out);
+        },
+        [&](int32_t id) { out.push_back(id); });
     return out;
 }
 

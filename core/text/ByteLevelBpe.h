@@ -66,6 +66,7 @@ private:
     AddedTokens m_addedTokens;
     bool m_addPrefixSpace = false;
     bool m_ignoreMerges = false; // Llama 3: a piece that is itself a token is not merged from bytes
+    bool m_nfc = false;          // Qwen2: text in Unicode normalisation form C first
 };
 
 } // namespace cotlab::text

@@ -169,6 +169,24 @@ private Q_SLOTS:
         QCOMPARE(fromJson(dir, j)->encode(" superduper"), (std::vector<int32_t>{50257}));
     }
 
+    // Qwen2's NFC normaliser: decomposed text (e + combining acute, the Angstrom sign, Hangul jamo) tokenises as
+    // its composed form does; without the normaliser it does not.
+    void nfcNormaliserComposesFirst()
+    {
+        test::TempDir dir;
+        auto j = gpt2TokenizerJson();
+        const auto plain = fromJson(dir, j);
+        j["normalizer"] = {{"type", "NFC"}};
+        const auto nfc = fromJson(dir, j);
+        const std::string decomposed = "caf\x65\xcc\x81 \xe2\x84\xab \xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab";
+        const std::string composed = "caf\xc3\xa9 \xc3\x85 \xed\x95\x9c";
+        QCOMPARE(nfc->encode(decomposed), plain->encode(composed));
+        QVERIFY(plain->encode(decomposed) != plain->encode(composed));
+        QCOMPARE(nfc->decode(nfc->encode(decomposed)), composed);
+        // Text that is not valid UTF-8 is refused with the reason, as without the normaliser.
+        QVERIFY_THROWS_EXCEPTION(Error, nfc->encode("a\xff b"));
+    }
+
     void unsupportedTokenizerJsonIsNamed()
     {
         test::TempDir dir;
