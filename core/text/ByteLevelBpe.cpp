@@ -95,23 +95,6 @@ void ByteLevelBpe::initBytes()
     }
 }
 
-void ByteLevelBpe::addToken(const std::string& token, int32_t id)
-{
-    m_tokenToId[token] = id;
-    if (size_t(id) >= m_idToToken.size())
-        m_idToToken.resize(size_t(id) + 1);
-    m_idToToken[size_t(id)] = token;
-}
-
-void ByteLevelBpe::addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix)
-{
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
-            throw Error(errorPrefix + it.key() + "' has no valid id");
-        addToken(it.key(), it->get<int32_t>());
-    }
-}
-
 void ByteLevelBpe::compilePattern(const std::string& pattern, const std::string& where)
 {
     m_regex = std::make_unique<Regex>();
@@ -258,12 +241,6 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::fromTokenizerJson(const nlohmann::js
     t->setPrefix(templatePrefix(j, path, [self](const std::string& name) { return self->tokenId(name); }));
     t->addFile(path);
     return t;
-}
-
-int32_t ByteLevelBpe::tokenId(const std::string& token) const
-{
-    const auto it = m_tokenToId.find(token);
-    return it == m_tokenToId.end() ? -1 : it->second;
 }
 
 std::vector<std::string> ByteLevelBpe::bpe(const std::string& word) const

@@ -38,8 +38,6 @@ public:
 
     std::vector<int32_t> encode(std::string_view text) const override;
     std::string decode(const std::vector<int32_t>& ids) const override;
-    int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
-    int32_t tokenId(const std::string& token) const override; // -1 when absent
 
 private:
     ByteLevelBpe();
@@ -48,17 +46,12 @@ private:
     // The parts of a tokenizer.json (fromTokenizerJson); errors name the file.
     void readMerges(const nlohmann::json& model, const std::string& path);
     void readPreTokenizer(const nlohmann::json& json, const std::string& path);
-    void addToken(const std::string& token, int32_t id);
-    // {token: id} entries; errorPrefix + token + "' has no valid id" on a bad one.
-    void addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix);
     std::vector<std::string> bpe(const std::string& word) const;
     void encodePiece(std::string_view piece, std::vector<int32_t>& out) const;
     void encodeOrdinary(std::string_view text, std::vector<int32_t>& out) const;
 
     struct Regex;
     std::unique_ptr<Regex> m_regex;
-    std::unordered_map<std::string, int32_t> m_tokenToId;
-    std::vector<std::string> m_idToToken;
     std::unordered_map<std::string, int32_t> m_mergeRanks; // "left right" -> rank
     std::string m_byteToUnicode[256];                      // UTF-8 of the code point for each byte
     std::unordered_map<std::string, unsigned char> m_unicodeToByte;

@@ -132,15 +132,7 @@ void MetaspaceBpe::readModel(const json& model, const std::string& path)
     if (!model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges") ||
         !model["merges"].is_array())
         throw Error(path + ": model.vocab (object) and model.merges (array) are required");
-    for (const auto& [token, id] : model["vocab"].items()) {
-        if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > 10'000'000)
-            throw Error(path + ": model.vocab token '" + token + "' has no valid id");
-        const auto i = id.get<int32_t>();
-        m_tokenToId[token] = i;
-        if (size_t(i) >= m_idToToken.size())
-            m_idToToken.resize(size_t(i) + 1);
-        m_idToToken[size_t(i)] = token;
-    }
+    addVocabulary(model["vocab"], path + ": model.vocab token '");
     int32_t rank = 0;
     for (const auto& m : model["merges"]) {
         std::string left, right; // "left right", or ["left", "right"] in newer files
@@ -184,23 +176,11 @@ std::unique_ptr<MetaspaceBpe> MetaspaceBpe::fromTokenizerJson(const json& j, con
     t->readPreTokenizer(j, path);
     t->readDecoder(j);
     MetaspaceBpe* self = t.get();
-    t->m_addedTokens = readAddedTokens(j, path, [self](const std::string& content, int32_t id) {
-        if (id < 0 || id > 10'000'000)
-            throw Error("added token '" + content + "' has no valid id");
-        if (size_t(id) >= self->m_idToToken.size())
-            self->m_idToToken.resize(size_t(id) + 1);
-        self->m_idToToken[size_t(id)] = content;
-        self->m_tokenToId[content] = id;
-    });
+    t->m_addedTokens =
+        readAddedTokens(j, path, [self](const std::string& content, int32_t id) { self->addToken(content, id); });
     t->setPrefix(templatePrefix(j, path, [self](const std::string& name) { return self->tokenId(name); }));
     t->addFile(path);
     return t;
-}
-
-int32_t MetaspaceBpe::tokenId(const std::string& token) const
-{
-    const auto it = m_tokenToId.find(token);
-    return it == m_tokenToId.end() ? -1 : it->second;
 }
 
 std::string MetaspaceBpe::normalize(std::string_view segment, bool first) const

@@ -30,8 +30,6 @@ public:
     std::vector<int32_t> encode(std::string_view text) const override;
     std::string decode(const std::vector<int32_t>& ids) const override;
     std::string decodeAfter(const std::vector<int32_t>& context, const std::vector<int32_t>& ids) const override;
-    int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
-    int32_t tokenId(const std::string& token) const override;
 
 private:
     MetaspaceBpe() = default;
@@ -43,8 +41,6 @@ private:
     void encodeWord(std::string_view word, std::vector<int32_t>& out) const;
     std::string decodeTokens(const std::vector<int32_t>& ids, bool stripLeading) const;
 
-    std::unordered_map<std::string, int32_t> m_tokenToId;
-    std::vector<std::string> m_idToToken;
     std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> m_merges; // (left id, right id) -> (rank, merged id)
     int32_t m_byteIds[256];                                             // <0xXX> tokens, -1 when absent
     std::unordered_map<int32_t, unsigned char> m_byteOfId;              // and back, for decoding

@@ -44,19 +44,6 @@ private:
     std::vector<std::string> m_files;
 };
 
-// A tokenizer read from Hugging Face files, whose tokens can be named: special tokens of tokenizer_config.json are
-// looked up by name, and some are put before every encoded text (BOS).
-class VocabularyTokenizer : public Tokenizer {
-public:
-    virtual int32_t tokenId(const std::string& token) const = 0; // -1 when absent
-    // Special tokens put before every encoded text (BOS), for folders whose tokenizer_config.json asks.
-    void setPrefix(std::vector<int32_t> ids) { m_prefix = std::move(ids); }
-    const std::vector<int32_t>& prefix() const { return m_prefix; }
-
-private:
-    std::vector<int32_t> m_prefix;
-};
-
 // Loads the tokenizer of a model: from a Hugging Face folder (tokenizer.json, else tokenizer.model, else
 // vocab.json + merges.txt, else llama2.c's tokenizer.bin), or from one file (tokenizer.json, a SentencePiece
 // .model or a llama2.c .bin). vocabSize is the model's (llama2.c files do not record theirs). Errors name

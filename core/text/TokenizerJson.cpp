@@ -8,6 +8,29 @@
 
 namespace cotlab::text {
 
+int32_t VocabularyTokenizer::tokenId(const std::string& token) const
+{
+    const auto it = m_tokenToId.find(token);
+    return it == m_tokenToId.end() ? -1 : it->second;
+}
+
+void VocabularyTokenizer::addToken(const std::string& token, int32_t id)
+{
+    m_tokenToId[token] = id;
+    if (size_t(id) >= m_idToToken.size())
+        m_idToToken.resize(size_t(id) + 1);
+    m_idToToken[size_t(id)] = token;
+}
+
+void VocabularyTokenizer::addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix)
+{
+    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > kMaxTokenId)
+            throw Error(errorPrefix + it.key() + "' has no valid id");
+        addToken(it.key(), it->get<int32_t>());
+    }
+}
+
 nlohmann::json readJsonFile(const std::string& path, const char* what)
 {
     std::ifstream in(path);
@@ -51,6 +74,8 @@ AddedTokens readAddedTokens(const nlohmann::json& j, const std::string& path,
         if (!a.is_object() || !a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") ||
             !a["content"].is_string())
             throw Error(path + ": an added_tokens entry needs an integer id and a content string");
+        if (a["id"].get<int64_t>() < 0 || a["id"].get<int64_t>() > VocabularyTokenizer::kMaxTokenId)
+            throw Error(path + ": added token '" + a["content"].get<std::string>() + "' has no valid id");
         const auto id = a["id"].get<int32_t>();
         const std::string content = a["content"].get<std::string>();
         add(content, id);

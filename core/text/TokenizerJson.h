@@ -2,16 +2,42 @@
 
 // The parts of a Hugging Face tokenizer.json that every model type reads the same way: the file, its added tokens
 // (split out of the text before anything else), and the post-processor's leading special tokens (BOS).
+#include "text/Tokenizer.h"
+
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 namespace cotlab::text {
+
+// A tokenizer read from Hugging Face files, whose tokens can be named: its vocabulary (token <-> id), special
+// tokens of tokenizer_config.json looked up by name, and those put before every encoded text (BOS).
+class VocabularyTokenizer : public Tokenizer {
+public:
+    static constexpr int64_t kMaxTokenId = 16'777'215; // no real vocabulary comes near; bounds what a file allocates
+    int32_t tokenId(const std::string& token) const;   // -1 when absent
+    int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
+    // Special tokens put before every encoded text (BOS), for folders whose tokenizer_config.json asks.
+    void setPrefix(std::vector<int32_t> ids) { m_prefix = std::move(ids); }
+    const std::vector<int32_t>& prefix() const { return m_prefix; }
+
+protected:
+    void addToken(const std::string& token, int32_t id);
+    // {token: id} entries of a JSON object; Error errorPrefix + token + "' has no valid id" on a bad one.
+    void addVocabulary(const nlohmann::json& vocab, const std::string& errorPrefix);
+
+    std::unordered_map<std::string, int32_t> m_tokenToId;
+    std::vector<std::string> m_idToToken;
+
+private:
+    std::vector<int32_t> m_prefix;
+};
 
 // Error naming the file when it cannot be read or is not JSON.
 nlohmann::json readJsonFile(const std::string& path, const char* what);
