@@ -358,16 +358,14 @@ std::string ByteLevelBpe::decode(const std::vector<int32_t>& ids) const
 {
     std::string out;
     for (int32_t id : ids) {
-        if (id < 0 || size_t(id) >= m_idToToken.size())
-            throw Error("token id " + std::to_string(id) + " is outside the vocabulary (" +
-                        std::to_string(m_idToToken.size()) + " tokens)");
+        const std::string& token = tokenText(id);
         if (m_addedTokens.special.count(id))
             continue;
         if (m_addedTokens.ids.count(id)) {
-            out += m_idToToken[size_t(id)];
+            out += token;
             continue;
         }
-        for (const std::string& cp : codePoints(m_idToToken[size_t(id)])) {
+        for (const std::string& cp : codePoints(token)) {
             const auto it = m_unicodeToByte.find(cp);
             if (it != m_unicodeToByte.end())
                 out += char(it->second);

@@ -304,12 +304,9 @@ std::string MetaspaceBpe::decodeTokens(const std::vector<int32_t>& ids, bool str
 {
     std::string out;
     for (int32_t id : ids) {
-        if (id < 0 || size_t(id) >= m_idToToken.size())
-            throw Error("token id " + std::to_string(id) + " is outside the vocabulary (" +
-                        std::to_string(m_idToToken.size()) + " tokens)");
+        const std::string& token = tokenText(id);
         if (m_addedTokens.special.count(id))
             continue;
-        const std::string& token = m_idToToken[size_t(id)];
         if (const auto byte = m_byteOfId.find(id); m_byteFallback && byte != m_byteOfId.end()) {
             out += char(byte->second);
             continue;

@@ -14,6 +14,14 @@ int32_t VocabularyTokenizer::tokenId(const std::string& token) const
     return it == m_tokenToId.end() ? -1 : it->second;
 }
 
+const std::string& VocabularyTokenizer::tokenText(int32_t id) const
+{
+    if (id < 0 || size_t(id) >= m_idToToken.size())
+        throw Error("token id " + std::to_string(id) + " is outside the vocabulary (" +
+                    std::to_string(m_idToToken.size()) + " tokens)");
+    return m_idToToken[size_t(id)];
+}
+
 void VocabularyTokenizer::addToken(const std::string& token, int32_t id)
 {
     m_tokenToId[token] = id;

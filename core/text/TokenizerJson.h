@@ -22,6 +22,8 @@ class VocabularyTokenizer : public Tokenizer {
 public:
     static constexpr int64_t kMaxTokenId = 16'777'215; // no real vocabulary comes near; bounds what a file allocates
     int32_t tokenId(const std::string& token) const;   // -1 when absent
+    // The token of an id; Error when the id is outside the vocabulary.
+    const std::string& tokenText(int32_t id) const;
     int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
     // Special tokens put before every encoded text (BOS), for folders whose tokenizer_config.json asks.
     void setPrefix(std::vector<int32_t> ids) { m_prefix = std::move(ids); }
