@@ -162,8 +162,9 @@ private Q_SLOTS:
             randomizeAdapters(*model);
             const auto adapted = logits(*model);
             // Folding B·A into W rounds differently from adding x·Aᵀ·Bᵀ, and multi-threaded sums round differently
-            // from run to run: up to 1e-5 of the largest logit (measured 2e-6 to 6e-6 on stories260K).
-            const double tolerance = 2e-5 * std::max(1.0, adapted.abs().max().item<double>());
+            // from run to run and from CPU to CPU: measured 2e-6 to 6e-6 of the largest logit on stories260K here,
+            // 2.3e-5 on CI's machine (float32 through five layers); 1e-4 still leaves the adapter's effect 100x above.
+            const double tolerance = 1e-4 * std::max(1.0, adapted.abs().max().item<double>());
             const double effect = maxDifference(adapted, logits(*nn::loadCausalLm(base)));
             qInfo("%s: the adapter moves the logits by %.3g; tolerance %.3g", fs::path(base).filename().c_str(), effect,
                   tolerance);
