@@ -7,6 +7,7 @@ install(FILES "${CMAKE_SOURCE_DIR}/resources/icons/cotlab.svg"
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/resources/demo/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/demo)
 # Help > User Guide shows these (ui/HelpBrowser).
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/docs/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/docs)
+install(DIRECTORY "${CMAKE_SOURCE_DIR}/resources/templates/" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/templates)
 install(PROGRAMS "${CMAKE_SOURCE_DIR}/resources/experiments/symbolic-distillation.sh" DESTINATION ${CMAKE_INSTALL_DATADIR}/cotlab/experiments)
 
 set(CPACK_GENERATOR "DEB")

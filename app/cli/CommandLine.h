@@ -41,6 +41,9 @@ inline constexpr const char* kAdapterHelp =
 inline constexpr const char* kTokenizerHelp =
     "Tokenizer file (tokenizer.json, SentencePiece .model, llama2.c .bin); default: the model folder's own";
 inline constexpr const char* kDeviceHelp = "cpu, cuda, cuda:N or auto (CUDA when present)";
+inline constexpr const char* kPromptFormatHelp =
+    "Prompt format: cot, label, socratic, step-by-step, scotd, fine-tune-cot, distilling-step-by-step, answer-first "
+    "(cotlab-cli formats list) or a format file (.json, docs/prompt-formats.md)";
 inline constexpr const char* kPrecisionHelp = "fp32, bf16, fp16 (CUDA only) or auto (bf16 on CUDA, fp32 on the CPU)";
 
 // The command groups, each in its own file.
@@ -52,5 +55,6 @@ void addEvalCommands(CommandLine& cli);   // eval, evals (EvalCommands.cpp)
 void addCorpusCommands(CommandLine& cli); // corpus build|list|show|export|rename|delete (CorpusCommands.cpp)
 void addSampleCommand(CommandLine& cli);  // sample (SampleCommand.cpp)
 void addReviewCommands(CommandLine& cli); // review create|list|export|import|stats|delete (ReviewCommands.cpp)
+void addFormatCommands(CommandLine& cli); // formats list|show (FormatCommands.cpp)
 
 } // namespace cotlab::cli

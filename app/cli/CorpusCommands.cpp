@@ -112,7 +112,7 @@ int runCorpusExport(const std::string& workspace, const CorpusArgs& args)
     train::TrainingSelection selection;
     selection.corpus = args.name;
     selection.task.clear();
-    selection.format = train::targetFormatFromName(args.templateName);
+    selection.format = train::findPromptFormat(args.templateName);
     const auto counts = train::exportExamples(ws.db(), selection, args.out, train::exportShapeFromName(args.shape));
     std::printf("%s: %lld %s examples of %lld instances (template %s)\n", args.out.c_str(), (long long)counts.examples,
                 args.shape.c_str(), (long long)counts.instances, args.templateName.c_str());
@@ -158,13 +158,12 @@ void addCorpusCommands(CommandLine& cli)
         [&cli, co] { return runCorpusShow(cli.workspace(), *co); }, corpusCmd);
     corpusShow->add_option("name", co->name, "Corpus")->required();
     auto* corpusExport = cli.add(
-        "export", "Write a corpus as training JSONL with the trainer's template",
+        "export", "Write a corpus as training JSONL in a prompt format",
         [&cli, co] { return runCorpusExport(cli.workspace(), *co); }, corpusCmd);
     corpusExport->add_option("name", co->name, "Corpus")->required();
     corpusExport->add_option("--out", co->out, "JSONL file to write")->required();
     corpusExport->add_option("--shape", co->shape, "prompt-completion or chat")->capture_default_str();
-    corpusExport->add_option("--template", co->templateName, "cot, label, socratic or step-by-step")
-        ->capture_default_str();
+    corpusExport->add_option("--template", co->templateName, kPromptFormatHelp)->capture_default_str();
     auto* corpusRename = cli.add(
         "rename", "Rename a corpus", [&cli, co] { return runCorpusRename(cli.workspace(), *co); }, corpusCmd);
     corpusRename->add_option("name", co->name, "Corpus")->required();

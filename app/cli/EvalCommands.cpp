@@ -24,7 +24,7 @@ int runEval(const std::string& workspace, EvalArgs args)
     if (args.run > 0)
         r.runId = args.run;
     if (!args.templateName.empty())
-        r.format = train::targetFormatFromName(args.templateName);
+        r.format = train::findPromptFormat(args.templateName);
     const jobs::StopToken& stop = stopOnInterrupt();
     const auto progress = [](int64_t id, int64_t done, int64_t items, int64_t correct) {
         if (done == 0)
@@ -131,10 +131,9 @@ void addEvalCommands(CommandLine& cli)
     evalCmd->add_option("--name", er.name, "Student name in the workspace (default: the run's or folder's name)");
     evalCmd->add_option("--task", er.task, "Task to evaluate on");
     evalCmd->add_option("--split", er.split, "Split to evaluate (train, dev, test, contrast)")->capture_default_str();
-    evalCmd->add_option(
-        "--template", ev->templateName,
-        "cot, label, socratic or step-by-step: how the student was trained (default: the run's template, "
-        "else cot)");
+    evalCmd->add_option("--template", ev->templateName,
+                        std::string(kPromptFormatHelp) +
+                            ": how the student was trained (default: the run's, else cot)");
     evalCmd->add_option("--samples", er.samples, "Samples per question: 1 is greedy, more are majority-voted")
         ->capture_default_str();
     evalCmd->add_option("--temperature", er.temperature, "Sampling temperature (--samples > 1)")->capture_default_str();

@@ -10,7 +10,7 @@ namespace cotlab::cli {
 struct EvalArgs {
     eval::EvaluationRequest request;
     int64_t run = 0;          // evaluate this finished run's model
-    std::string templateName; // cot or label; default: the run's template
+    std::string templateName; // a prompt format; default: the run's
     int64_t resume = 0;
 };
 // Evaluates (or resumes) and prints progress and the accuracy with its 95% interval; Ctrl-C stops after the

@@ -100,7 +100,7 @@ int runTrain(const std::string& workspace, TrainArgs args)
         throw Error("--log-every must be positive");
     args.request.workspace = workspace;
     if (args.requestFile.empty()) {
-        args.request.selection.format = train::targetFormatFromName(args.templateName);
+        args.request.selection.format = train::findPromptFormat(args.templateName);
         args.request.selection.correctOnly = !args.allRationales;
     }
     const jobs::StopToken& stop = stopOnInterrupt();
@@ -184,11 +184,7 @@ void addTrainCommands(CommandLine& cli)
     trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
     trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
     trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
-    trainCmd
-        ->add_option("--template", tr->templateName,
-                     "cot (rationale then answer), label (answer only), socratic (sub-questions and answers) or "
-                     "step-by-step (answer and rationale as two tasks)")
-        ->capture_default_str();
+    trainCmd->add_option("--template", tr->templateName, kPromptFormatHelp)->capture_default_str();
     trainCmd->add_option("--corpus", req.selection.corpus,
                          "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
     trainCmd->add_flag("--all-rationales", tr->allRationales, "Also train on rationales whose answer is wrong");

@@ -25,6 +25,7 @@ int main(int argc, char** argv)
     cotlab::cli::addServeCommand(cli);
     cotlab::cli::addSampleCommand(cli);
     cotlab::cli::addReviewCommands(cli);
+    cotlab::cli::addFormatCommands(cli);
 
     try {
         app.parse(argc, argv);

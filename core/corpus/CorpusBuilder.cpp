@@ -7,7 +7,7 @@
 #include "nn/ModelLoader.h"
 #include "nn/Placement.h"
 #include "store/RationaleRepository.h"
-#include "train/Template.h"
+#include "train/PromptFormat.h"
 #include "util/Error.h"
 #include "util/SeededKey.h"
 #include "util/Text.h"
@@ -248,8 +248,8 @@ private:
             nn::place(*loaded.model, nn::resolvePlacement("auto", "fp32"));
             it = m_scorers.emplace(st.model + "\n" + st.tokenizer, std::move(loaded)).first;
         }
-        const auto scored =
-            gen::scoreText(*it->second.model, *it->second.tokenizer, train::formatPrompt(in), " " + x.text);
+        const auto scored = gen::scoreText(*it->second.model, *it->second.tokenizer,
+                                           train::defaultPromptFormat().evaluationPrompt(in), " " + x.text);
         return st.meanLogProb ? scored.total() / double(scored.logprobs.size()) : scored.total();
     }
 

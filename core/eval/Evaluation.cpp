@@ -27,13 +27,14 @@ namespace cotlab::eval {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string configToJson(const EvaluationRequest& r, train::TargetFormat format, int64_t maxNewTokens)
+std::string configToJson(const EvaluationRequest& r, const train::PromptFormat& format, int64_t maxNewTokens)
 {
     json j = {{"name", r.name},
               {"model", r.modelPath},
               {"task", r.task},
               {"split", r.split},
-              {"template", train::targetFormatName(format)},
+              {"template", format.name()},
+              {"template_definition", json::parse(format.definition())},
               {"samples", r.samples},
               {"temperature", r.temperature},
               {"top_p", r.topP},
@@ -66,7 +67,8 @@ EvaluationRequest configFromJson(const std::string& text, const std::string& wor
     r.adapterPath = j.value("adapter", "");
     r.task = j.at("task");
     r.split = j.at("split");
-    r.format = train::targetFormatFromName(j.at("template"));
+    r.format = train::recordedPromptFormat(
+        j.at("template"), j.contains("template_definition") ? j.at("template_definition").dump() : std::string());
     r.samples = j.at("samples");
     r.temperature = j.at("temperature");
     r.topP = j.at("top_p");
@@ -96,7 +98,7 @@ void complete(EvaluationRequest& r, store::Database& db)
         if (r.name.empty())
             r.name = run->name;
         if (const auto recipe = train::RunRecipe::fromJson(run->recipeJson); !r.format && !recipe.templateName.empty())
-            r.format = train::targetFormatFromName(recipe.templateName);
+            r.format = train::recordedPromptFormat(recipe.templateName, recipe.templateDefinition);
     }
     if (r.modelPath.empty())
         throw Error("a model folder or a finished run to evaluate is required");
@@ -105,11 +107,10 @@ void complete(EvaluationRequest& r, store::Database& db)
         r.name = (p.filename().empty() ? p.parent_path() : p).filename().string();
     }
     if (!r.format)
-        r.format = train::TargetFormat::ChainOfThought;
-    // Chain of thought's automatic budget needs the tokenizer and the split's rationales: execute() sets it.
-    if (r.maxNewTokens <= 0 &&
-        (*r.format == train::TargetFormat::LabelOnly || *r.format == train::TargetFormat::StepByStep))
-        r.maxNewTokens = 16;
+        r.format = train::defaultPromptFormat();
+    // The automatic budget needs the tokenizer and the split's rationales: execute() sets it.
+    if (r.maxNewTokens <= 0)
+        r.maxNewTokens = r.format->maxNewTokens();
     if (r.samples < 1)
         throw Error("samples must be at least 1");
     if (r.batchSize < 0)
@@ -146,8 +147,8 @@ void chooseBudgets(EvaluationRequest& request, nn::CausalLm& model, const text::
     int64_t longestPrompt = 0;
     if (request.maxNewTokens <= 0 || request.batchSize == 0)
         for (const auto& i : instances)
-            longestPrompt = std::max(longestPrompt,
-                                     int64_t(tokenizer.encode(train::evaluationPrompt(i, *request.format)).size()) + 1);
+            longestPrompt =
+                std::max(longestPrompt, int64_t(tokenizer.encode(request.format->evaluationPrompt(i)).size()) + 1);
     if (request.maxNewTokens <= 0)
         request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer.encode(longestRationale).size()),
                                                        model.maxSeqLen() - longestPrompt);
@@ -206,7 +207,7 @@ public:
         std::vector<std::string> prompts;
         for (const auto* inst : batch)
             for (int64_t s = 0; s < m_request.samples; ++s)
-                prompts.push_back(train::evaluationPrompt(*inst, *m_request.format));
+                prompts.push_back(m_request.format->evaluationPrompt(*inst));
         gen::GenerationOptions options;
         options.decoding.maxNewTokens = m_request.maxNewTokens;
         options.decoding.greedy = m_greedy;
@@ -214,7 +215,7 @@ public:
         options.decoding.topP = m_request.topP;
         // A batch's seed depends only on where it starts, so a resumed evaluation samples the same text.
         options.decoding.seed = m_request.seed * 1000003ULL + uint64_t(start);
-        options.stopStrings = {"\nQ:", "\n\n"};
+        options.stopStrings = m_request.format->stopStrings();
         const auto generations = gen::generate(m_model, m_tokenizer, prompts, options);
         for (const auto& g : generations)
             generatedTokens += int64_t(g.tokens.size());
@@ -242,7 +243,7 @@ private:
             r.model = m_request.name;
             r.sampleIndex = s;
             r.text = std::string(text::trim(g.text));
-            r.extractedAnswer = extractor.extract(r.text);
+            r.extractedAnswer = extractor.extract(r.text, m_request.format->answerSentence(r.text));
             r.answer = r.extractedAnswer;
             r.correct = extractor.matches(*r.answer, inst.gold) ? 1 : 0;
             r.tokenCount = int64_t(g.tokens.size());

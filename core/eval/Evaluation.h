@@ -6,7 +6,7 @@
 // resumed evaluation generates only the instances not yet stored. No torch in this header.
 #include "jobs/Progress.h"
 #include "stats/Proportions.h"
-#include "train/Template.h"
+#include "train/PromptFormat.h"
 
 #include <cstdint>
 #include <functional>
@@ -24,12 +24,12 @@ struct EvaluationRequest {
     std::string adapterPath; // a LoRA adapter folder applied to modelPath ('' : none; a run's adapter is its final/)
     std::string task;
     std::string split = "test";
-    std::optional<train::TargetFormat> format; // what the student was trained to write; default: the run's
+    std::optional<train::PromptFormat> format; // what the student was trained to write; default: the run's
     int64_t samples = 1;                       // 1: greedy; more: sampled with temperature, answers majority-voted
     double temperature = 0.7;
     double topP = 1.0;
     uint64_t seed = 0;
-    int64_t maxNewTokens = 0; // 0: 16 for label only; for chain of thought, automaticCotTokenBudget
+    int64_t maxNewTokens = 0; // 0: the format's max_new_tokens (16 for label only), else automaticCotTokenBudget
     int64_t batchSize = 0;    // sequences generated together (0: chosen automatically, automaticBatchSize)
     int64_t limit = 0;        // evaluate only the first N instances of the split (0: all)
     std::string device = "auto";
@@ -80,7 +80,7 @@ std::string tokenLimitNote(const EvaluationOutcome& outcome);
 using EvaluationProgress = std::function<void(int64_t evaluationId, int64_t done, int64_t items, int64_t correct)>;
 
 // The settings an evaluation records (the `config` column), and the request they describe (for a resume or a page).
-std::string configToJson(const EvaluationRequest& request, train::TargetFormat format, int64_t maxNewTokens);
+std::string configToJson(const EvaluationRequest& request, const train::PromptFormat& format, int64_t maxNewTokens);
 EvaluationRequest configFromJson(const std::string& json, const std::string& workspace);
 
 // Checks of the request (unknown task, empty split, unfinished run, bad model) throw before anything is recorded.

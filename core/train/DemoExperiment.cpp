@@ -19,16 +19,15 @@ namespace {
 
 struct PlannedRun {
     std::string name;
-    TargetFormat format;
+    std::string format;
     int64_t questions; // 0: all
 };
 
 std::vector<PlannedRun> plannedRuns(const DemoExperimentOptions& o)
 {
-    std::vector<PlannedRun> runs{{"demo-cot", TargetFormat::ChainOfThought, 0},
-                                 {"demo-label", TargetFormat::LabelOnly, 0}};
+    std::vector<PlannedRun> runs{{"demo-cot", "cot", 0}, {"demo-label", "label", 0}};
     for (int64_t q : o.curveQuestions)
-        runs.push_back({"demo-cot-" + std::to_string(q) + "q", TargetFormat::ChainOfThought, q});
+        runs.push_back({"demo-cot-" + std::to_string(q) + "q", "cot", q});
     return runs;
 }
 
@@ -69,7 +68,7 @@ TrainingRequest requestFor(const DemoExperimentOptions& o, const PlannedRun& p)
     r.modelPath = o.modelPath;
     r.tokenizerPath = o.tokenizerPath;
     r.selection.task = o.task;
-    r.selection.format = p.format;
+    r.selection.format = findPromptFormat(p.format);
     r.selection.questions = p.questions;
     r.maxLength = 256;
     r.config.maxSteps = o.steps;

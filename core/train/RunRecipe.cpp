@@ -11,6 +11,8 @@ std::string RunRecipe::toJson() const
     return json{{"task", task},
                 {"split", split},
                 {"template", templateName},
+                {"template_definition",
+                 templateDefinition.empty() ? json(nullptr) : json::parse(templateDefinition, nullptr, false)},
                 {"correct_only", correctOnly},
                 {"sources", sources},
                 {"samples_per_instance", samplesPerInstance},
@@ -42,6 +44,8 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.task = j.value("task", r.task);
     r.split = j.value("split", r.split);
     r.templateName = j.value("template", r.templateName);
+    if (j.contains("template_definition") && j["template_definition"].is_object())
+        r.templateDefinition = j["template_definition"].dump();
     r.correctOnly = j.value("correct_only", r.correctOnly);
     r.sources = j.value("sources", r.sources);
     r.samplesPerInstance = j.value("samples_per_instance", r.samplesPerInstance);

@@ -11,7 +11,8 @@ namespace cotlab::train {
 struct RunRecipe {
     std::string task;
     std::string split;
-    std::string templateName; // cot, label, socratic, step-by-step
+    std::string templateName;       // the prompt format's name: cot, label, scotd, ... or a file's format
+    std::string templateDefinition; // its definition (JSON text) as trained with; '' in runs before formats were data
     bool correctOnly = true;
     std::vector<std::string> sources; // whose rationales (empty: the corpus's recipe says)
     int64_t samplesPerInstance = 0;   // 0: all

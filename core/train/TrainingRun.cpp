@@ -52,8 +52,8 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
                 return true;
             ++c.instances;
             std::vector<Example> examples;
-            if (sel.format == TargetFormat::LabelOnly) {
-                examples = formatExamples(i, nullptr, sel.format);
+            if (!sel.format.usesRationales()) {
+                examples = sel.format.examples(i, nullptr);
             } else {
                 int64_t taken = 0;
                 for (const auto& stored : rationales) {
@@ -68,9 +68,9 @@ std::vector<Example> collectExamples(store::Database& db, const TrainingSelectio
                     store::RationaleRecord r = stored;
                     if (members && member->second)
                         r.text = *member->second;
-                    auto made = formatExamples(i, &r, sel.format);
+                    auto made = sel.format.examples(i, &r);
                     if (made.empty())
-                        continue; // a Socratic template skips rationales without sub-questions
+                        continue; // a Socratic format skips rationales without sub-questions
                     for (auto& e : made)
                         examples.push_back(std::move(e));
                     ++taken;
@@ -107,7 +107,8 @@ std::string requestToJson(const TrainingRequest& r)
               {"tokenizer", r.tokenizerPath ? json(*r.tokenizerPath) : json(nullptr)},
               {"task", r.selection.task},
               {"split", r.selection.split},
-              {"template", targetFormatName(r.selection.format)},
+              {"template", r.selection.format.name()},
+              {"template_definition", json::parse(r.selection.format.definition())},
               {"correct_only", r.selection.correctOnly},
               {"sources", r.selection.sources},
               {"samples_per_instance", r.selection.samplesPerInstance},
@@ -154,7 +155,10 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
         r.tokenizerPath = j["tokenizer"].get<std::string>();
     r.selection.task = j.value("task", "");
     r.selection.split = j.value("split", "train");
-    r.selection.format = targetFormatFromName(j.value("template", "cot"));
+    r.selection.format = recordedPromptFormat(j.value("template", "cot"),
+                                              j.contains("template_definition") && j["template_definition"].is_object()
+                                                  ? j["template_definition"].dump()
+                                                  : std::string());
     r.selection.correctOnly = j.value("correct_only", true);
     // Runs recorded before sources were a setting trained on every source but students': resumed the same way.
     r.selection.sources = j.value("sources", std::vector<std::string>{"teacher", "human"});
@@ -229,8 +233,7 @@ TrainingData TrainingData::select(store::Database& db, const TrainingRequest& re
         data.devExamples = collectExamples(db, dev, &devCounts);
         if (data.devExamples.empty())
             throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
-                        dev.split + " instances" +
-                        (dev.format != TargetFormat::LabelOnly ? " with a correct rationale" : ""));
+                        dev.split + " instances" + (dev.format.usesRationales() ? " with a correct rationale" : ""));
     }
     return data;
 }
@@ -299,7 +302,8 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     RunRecipe recipe;
     recipe.task = request.selection.task;
     recipe.split = request.selection.split;
-    recipe.templateName = targetFormatName(request.selection.format);
+    recipe.templateName = request.selection.format.name();
+    recipe.templateDefinition = request.selection.format.definition();
     recipe.correctOnly = request.selection.correctOnly;
     recipe.sources = request.selection.corpus.empty() ? request.selection.sources : std::vector<std::string>{};
     recipe.samplesPerInstance = request.selection.samplesPerInstance;

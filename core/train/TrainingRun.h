@@ -6,7 +6,7 @@
 #include "jobs/Progress.h"
 #include "store/Records.h"
 #include "train/MemoryPlan.h"
-#include "train/Template.h"
+#include "train/PromptFormat.h"
 #include "train/TrainConfig.h"
 
 #include <atomic>
@@ -25,7 +25,7 @@ namespace cotlab::train {
 struct TrainingSelection {
     std::string task;
     std::string split = "train";
-    TargetFormat format = TargetFormat::ChainOfThought;
+    PromptFormat format = defaultPromptFormat();
     bool correctOnly = true; // Fine-tune-CoT: keep rationales whose answer matches gold
     // Whose rationales become examples: the teacher's unless the user opts in to human-written ones or to students'
     // (an evaluated student's outputs: training on them distils a student from a student).

@@ -28,7 +28,9 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
             ++set.m_skipped;
             continue;
         }
-        t.promptLength = int32_t(t.ids.size());
+        // A format with its loss on the prompt too learns every token but a BOS (nothing predicts it).
+        t.promptLength =
+            e.lossOnPrompt ? int32_t(!t.ids.empty() && t.ids.front() == tokenizer.bosId()) : int32_t(t.ids.size());
         t.ids.insert(t.ids.end(), target.begin(), target.end());
         if (tokenizer.eosId() >= 0)
             t.ids.push_back(tokenizer.eosId());

@@ -2,7 +2,7 @@
 
 // Tokenised training examples and the order they are seen in (no torch): what the trainer batches.
 #include "text/Tokenizer.h"
-#include "train/Template.h"
+#include "train/PromptFormat.h"
 
 #include <cstdint>
 #include <string>
@@ -12,7 +12,7 @@ namespace cotlab::train {
 
 struct TokenizedExample {
     std::vector<int32_t> ids; // prompt, then target (then EOS)
-    int32_t promptLength = 0; // the loss covers ids[promptLength..]
+    int32_t promptLength = 0; // the loss covers ids[promptLength..] (0 or the BOS for a format with loss on the prompt)
 };
 
 class TrainingSet {

@@ -1,5 +1,6 @@
 // cotlab-cli as a user runs it: exit codes, stdout/stderr, stats --json and export.
 #include "report/Spreadsheet.h"
+#include "store/Database.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
@@ -380,6 +381,75 @@ private Q_SLOTS:
         r = cli({"--workspace", ws, "train", "--corpus", "nope", "--model", "x", "--out", folder + "/r2"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("no corpus named 'nope'"), qPrintable(r.err));
+    }
+
+    // A prompt format file of one's own: listed formats, what it makes of the workspace, a run trained with it that
+    // is evaluated with the recorded format after the file is gone, and bad names and files.
+    void promptFormatFileTrainsAndEvaluates()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("formats.cotlab"));
+        const QString folder = QString::fromStdString(dir.path(""));
+        auto r = cli({"formats", "list"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        for (const char* name : {"cot", "label", "scotd", "fine-tune-cot", "distilling-step-by-step", "answer-first"})
+            QVERIFY2(r.out.contains(name), name);
+        r = cli({"formats", "show", "scotd"});
+        QVERIFY2(r.code == 0 && r.out.contains("\"name\": \"scotd\""), qPrintable(r.out + r.err));
+
+        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "16", "--split", "train", "--out",
+                 folder + "/train.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "4", "--split", "test", "--seed", "4",
+                 "--out", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const std::string format = test::writeFile(
+            dir.path("arrow.json"),
+            nlohmann::json{
+                {"name", "arrow"},
+                {"description", "question, then ###; rationale --> answer END"},
+                {"source", "a test"},
+                {"examples",
+                 {{{"prompt", "{{ question }} ###"}, {"target", " {{ rationale }} --> {{ answer_label }} END"}}}},
+                {"evaluation", {{"stop", {"END"}}, {"answer_after", "-->"}, {"max_new_tokens", 24}}}}
+                .dump());
+        r = cli({"--workspace", ws, "formats", "show", QString::fromStdString(format), "--task", "coin_flip"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(" ###\n--- target (loss) ---\n ") && r.out.contains(" END\n"), qPrintable(r.out));
+
+        r = cli({"--workspace", ws, "train", "--model",
+                 QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")), "--tokenizer",
+                 QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")), "--task", "coin_flip",
+                 "--template", QString::fromStdString(format), "--steps", "2", "--batch-size", "4", "--out",
+                 folder + "/run"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QVERIFY2(r.out.contains("\"template\":\"arrow\"") || r.out.contains("\"template\": \"arrow\""),
+                 qPrintable(r.out));
+        QFile::remove(QString::fromStdString(format)); // the run recorded the definition
+        r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        store::Workspace w(ws.toStdString());
+        store::Statement evaluation(w.db(), "SELECT config FROM evaluations ORDER BY id DESC LIMIT 1");
+        QVERIFY(evaluation.step());
+        const auto config = nlohmann::json::parse(evaluation.string(0));
+        QCOMPARE(config.value("template", ""), std::string("arrow"));
+        QCOMPARE(config.value("max_new_tokens", 0), 24);
+        store::Statement prompt(w.db(), "SELECT prompt FROM rationales WHERE source_kind = 'student' LIMIT 1");
+        QVERIFY(prompt.step());
+        QVERIFY2(prompt.string(0).ends_with(" ###"), prompt.string(0).c_str());
+
+        r = cli({"--workspace", ws, "train", "--template", "socratic-ish", "--task", "coin_flip", "--model", "x",
+                 "--out", folder + "/r2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("prompt format 'socratic-ish': expected one of cot, "), qPrintable(r.err));
+        const std::string bad = test::writeFile(dir.path("bad.json"), R"({"name": "bad", "promt": "x"})");
+        r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip", "--template",
+                 QString::fromStdString(bad)});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QString::fromStdString(bad) + ": promt: unknown field"), qPrintable(r.err));
     }
 
     void errorsGoToStderrWithNonZeroExit()

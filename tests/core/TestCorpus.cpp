@@ -12,8 +12,8 @@
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "support/TestSupport.h"
+#include "train/PromptFormat.h"
 #include "train/RunRecipe.h"
-#include "train/Template.h"
 #include "util/Error.h"
 
 #include <QtTest>
@@ -435,8 +435,8 @@ private Q_SLOTS:
                 int64_t best = 0;
                 double bestScore = -1e300;
                 for (const auto& r : rs) {
-                    const auto scored =
-                        gen::scoreText(*loaded.model, *loaded.tokenizer, train::formatPrompt(in), " " + r.text);
+                    const auto scored = gen::scoreText(*loaded.model, *loaded.tokenizer,
+                                                       train::defaultPromptFormat().evaluationPrompt(in), " " + r.text);
                     const double mean = scored.total() / double(scored.logprobs.size());
                     if (mean > bestScore) {
                         bestScore = mean;

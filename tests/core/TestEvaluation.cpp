@@ -209,7 +209,7 @@ private Q_SLOTS:
         QCOMPARE(config["max_new_tokens"].get<int64_t>(), out.maxNewTokens); // recorded: a resume uses the same
 
         // A label-only student keeps its 16 tokens.
-        r.format = train::TargetFormat::LabelOnly;
+        r.format = train::findPromptFormat("label");
         r.name = "label";
         QCOMPARE(eval::startEvaluation(r, {}, nullptr).maxNewTokens, int64_t(16));
     }

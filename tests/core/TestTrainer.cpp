@@ -1,5 +1,5 @@
 // Training on a real corpus (text-davinci-002's MultiArith rationales, imported from ../shared) with a real
-// pretrained student (stories260K): templates, masked loss, loss going down, exact resume, mixed precision and
+// pretrained student (stories260K): masked loss, loss going down, exact resume, mixed precision and
 // loss scaling, divergence.
 #include "ingest/Importer.h"
 #include "nn/Llama2cLoader.h"
@@ -47,7 +47,7 @@ std::vector<train::Example> realExamples(size_t count)
         std::string("multiarith"), [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rs) {
             for (const auto& r : rs)
                 if (r.correct.value_or(0) == 1 && out.size() < count)
-                    out.push_back(train::formatExample(i, &r, train::TargetFormat::ChainOfThought));
+                    out.push_back(train::defaultPromptFormat().examples(i, &r).front());
             return out.size() < count;
         });
     return out;
@@ -89,59 +89,6 @@ private Q_SLOTS:
         COTLAB_REQUIRE_SHARED();
         torch::set_num_threads(1);
         m_tok = text::loadTokenizer(test::sharedPath("models/stories260K/tok512.bin"), 512);
-    }
-
-    void templates()
-    {
-        store::InstanceRecord i;
-        i.extId = "q1";
-        i.question = "Where do you keep milk cold?";
-        i.choicesJson = R"([{"label": "A", "text": "oven"}, {"label": "B", "text": "fridge"}])";
-        i.gold = "B";
-        i.answerKind = "choice";
-        store::RationaleRecord r;
-        r.text = "Milk spoils when warm. A fridge keeps food cold.";
-        r.answer = "B";
-        auto e = train::formatExample(i, &r, train::TargetFormat::ChainOfThought);
-        QCOMPARE(e.prompt, std::string("Q: Where do you keep milk cold?\nAnswer Choices: (A) oven (B) fridge\nA:"));
-        QCOMPARE(e.target, std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is (B)."));
-        r.text = "Q1. Where is it cold?\nIn a fridge. So the answer is (B).";
-        QCOMPARE(train::formatExample(i, &r, train::TargetFormat::ChainOfThought).target, " " + r.text);
-        QCOMPARE(train::formatExample(i, nullptr, train::TargetFormat::LabelOnly).target,
-                 std::string(" The answer is (B)."));
-        QVERIFY_THROWS_EXCEPTION(Error, train::formatExample(i, nullptr, train::TargetFormat::ChainOfThought));
-        QVERIFY_THROWS_EXCEPTION(Error, train::targetFormatFromName("socratic-ish"));
-
-        // Socratic: sub-questions and their answers, numbered; a rationale without them gives no example.
-        r.text = "Q1. What is the date of yesterday?\nYesterday was 04/30/2021.\nFinal Answer: What is the date "
-                 "today?\nToday is one day after yesterday,\nwhich is 05/01/2021. So the answer is 05/01/2021.";
-        i.choicesJson.reset();
-        i.answerKind = "text";
-        QVERIFY(train::hasSubQuestions(r.text));
-        auto socratic = train::formatExamples(i, &r, train::TargetFormat::Socratic);
-        QCOMPARE(socratic.size(), size_t(1));
-        QCOMPARE(socratic[0].target,
-                 std::string(" Sub-question 1: What is the date of yesterday? Sub-answer 1: Yesterday was 04/30/2021. "
-                             "Sub-question 2: What is the date today? Sub-answer 2: Today is one day after yesterday, "
-                             "which is 05/01/2021. So the answer is 05/01/2021."));
-        r.text = "Milk spoils when warm. A fridge keeps food cold.";
-        QVERIFY(!train::hasSubQuestions(r.text));
-        QVERIFY(train::formatExamples(i, &r, train::TargetFormat::Socratic).empty());
-
-        // Distilling step-by-step: the answer and the rationale as two tasks, told apart by a prefix.
-        i.gold = "fridge";
-        r.answer = "fridge";
-        const auto both = train::formatExamples(i, &r, train::TargetFormat::StepByStep);
-        QCOMPARE(both.size(), size_t(2));
-        QCOMPARE(both[0].prompt, "[label] " + train::formatPrompt(i));
-        QCOMPARE(both[0].target, std::string(" The answer is fridge."));
-        QCOMPARE(both[1].prompt, "[rationale] " + train::formatPrompt(i));
-        QCOMPARE(both[1].target,
-                 std::string(" Milk spoils when warm. A fridge keeps food cold. So the answer is fridge."));
-        QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::StepByStep), "[label] " + train::formatPrompt(i));
-        QCOMPARE(train::evaluationPrompt(i, train::TargetFormat::Socratic), train::formatPrompt(i));
-        for (const auto* name : {"cot", "label", "socratic", "step-by-step"})
-            QCOMPARE(train::targetFormatName(train::targetFormatFromName(name)), std::string(name));
     }
 
     // --questions N: N questions at random among those with examples, every example of each kept, the same
@@ -191,15 +138,15 @@ private Q_SLOTS:
         // sub-questions, so nearly all of them qualify).
         sel.questions = 0;
         sel.samplesPerInstance = 0;
-        sel.format = train::TargetFormat::StepByStep;
+        sel.format = train::findPromptFormat("step-by-step");
         train::SelectionCounts twice;
         const auto stepByStep = train::collectExamples(ws.db(), sel, &twice);
-        sel.format = train::TargetFormat::ChainOfThought;
+        sel.format = train::defaultPromptFormat();
         train::SelectionCounts once;
         train::collectExamples(ws.db(), sel, &once);
         QCOMPARE(twice.examples, 2 * once.examples);
         QVERIFY(stepByStep[0].prompt.rfind("[label] Q: ", 0) == 0);
-        sel.format = train::TargetFormat::Socratic;
+        sel.format = train::findPromptFormat("socratic");
         train::SelectionCounts socratic;
         const auto socraticExamples = train::collectExamples(ws.db(), sel, &socratic);
         qInfo() << "Socratic examples:" << socratic.examples << "of" << once.examples << "rationales";

@@ -190,4 +190,7 @@ put("study_spec", "single", b"\x00" + json.dumps({
 put("study_spec", "pairwise", b"\x01" + json.dumps({
     "sources": ["teacher:text-davinci-002", "human:ann"], "size": 10,
     "criteria": [{"key": "better", "question": "Which is better?", "scale": "preference"}]}).encode())
+# Prompt formats: the built-in format files (resources/templates).
+for name in sorted(os.listdir(os.path.join(ROOT, "resources", "templates"))):
+    put("prompt_format", name, read(ROOT, "resources", "templates", name))
 print("seeds written to", OUT)

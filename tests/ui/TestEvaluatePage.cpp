@@ -37,11 +37,11 @@ using namespace cotlab;
 
 namespace {
 
-int64_t trainStudent(const std::string& ws, const std::string& runDir, train::TargetFormat format, int64_t questions)
+int64_t trainStudent(const std::string& ws, const std::string& runDir, const std::string& format, int64_t questions)
 {
     auto t = test::coinFlipTraining(ws, runDir, 8);
     t.name = std::filesystem::path(runDir).filename().string();
-    t.selection.format = format;
+    t.selection.format = train::findPromptFormat(format);
     t.selection.questions = questions;
     const auto run = train::startRun(t, {}, nullptr);
     if (run.status != "finished")
@@ -67,9 +67,9 @@ private Q_SLOTS:
         const std::string ws = dir.path("w.cotlab");
         test::importCoinFlips(ws, dir.path(""), "train", 64, 2, 5);
         test::importCoinFlips(ws, dir.path(""), "test", 24, 2, 6);
-        const int64_t cotSmall = trainStudent(ws, dir.path("cot-16"), train::TargetFormat::ChainOfThought, 16);
-        const int64_t cot = trainStudent(ws, dir.path("cot-64"), train::TargetFormat::ChainOfThought, 64);
-        const int64_t label = trainStudent(ws, dir.path("label-64"), train::TargetFormat::LabelOnly, 64);
+        const int64_t cotSmall = trainStudent(ws, dir.path("cot-16"), "cot", 16);
+        const int64_t cot = trainStudent(ws, dir.path("cot-64"), "cot", 64);
+        const int64_t label = trainStudent(ws, dir.path("label-64"), "label", 64);
 
         ui::EvaluatePage page;
         page.resize(1500, 950);
@@ -137,7 +137,7 @@ private Q_SLOTS:
         }
         QCOMPARE(results->item(0, 3)->text(), QString("label · 64 questions · 64 examples"));
         QCOMPARE(results->item(2, 3)->text(), QString("cot · 16 questions · 16 examples"));
-        QVERIFY(results->item(0, 6)->text().startsWith("label only · greedy"));
+        QVERIFY(results->item(0, 6)->text().startsWith("Label only · greedy"));
 
         // The generated rationales are student rationales of that student, one per question.
         int64_t studentRationales = 0;
@@ -231,7 +231,7 @@ private Q_SLOTS:
         test::importCoinFlips(ws, dir.path(""), "train", 32, 2, 5);
         test::importCoinFlips(ws, dir.path(""), "test", 8, 2, 6);
         QCOMPARE(test::importCoinFlipContrast(ws, dir.path("")), int64_t(8));
-        const int64_t run = trainStudent(ws, dir.path("student"), train::TargetFormat::ChainOfThought, 0);
+        const int64_t run = trainStudent(ws, dir.path("student"), "cot", 0);
         eval::EvaluationRequest r;
         r.workspace = ws;
         r.runId = run;
@@ -313,7 +313,7 @@ private Q_SLOTS:
         task->setCurrentText("addsub");
         QTRY_COMPARE(runCombo->count(), 1);
         QCOMPARE(runCombo->currentData().toLongLong(), qint64(0));
-        const int64_t run = trainStudent(ws, dir.path("cot-16"), train::TargetFormat::ChainOfThought, 16);
+        const int64_t run = trainStudent(ws, dir.path("cot-16"), "cot", 16);
         page.setWorkspace(QString::fromStdString(ws), {"addsub", "coin_flip"}); // what the main window does then
         QTRY_COMPARE(runCombo->currentData().toLongLong(), qint64(run));
         QCOMPARE(task->currentText(), QString("coin_flip"));

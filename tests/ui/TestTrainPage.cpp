@@ -2,6 +2,7 @@
 // stories260K student, live progress while the event loop stays responsive, Stop, Resume, and two runs
 // overlaid; the memory plan of a 7B-shaped student and a LoRA run whose final/ is a PEFT adapter. With
 // COTLAB_SCREENSHOT_DIR set it saves train-page-running.png, train-page-overlay.png and train-page-lora.png there.
+#include "common/PromptFormatPicker.h"
 #include "common/QCustomPlotInclude.h"
 #include "ingest/Importer.h"
 #include "ingest/SymbolicTasks.h"
@@ -14,6 +15,7 @@
 #include "train/TrainingJob.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -110,6 +112,64 @@ private Q_SLOTS:
         QCOMPARE(again.findChild<QSpinBox*>("steps")->value(), 2);
         QVERIFY(again.findChild<QLineEdit*>("model")->text().endsWith("stories260K.bin"));
         QVERIFY(again.findChild<QLineEdit*>("output")->text() != QString::fromStdString(dir.path("run")));
+    }
+
+    // The prompt format comes from the built-ins (described below the list) or a file of one's own, which stays
+    // listed at the next start; a run records the format it trained with.
+    void promptFormatsFromTheListOrAFile()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = multiarithWorkspace(dir);
+        const std::string mine = test::writeFile(
+            dir.path("mine.json"),
+            R"({"name": "mine", "title": "My layout", "description": "Question, then the rationale.", "source": "a test",
+                "examples": [{"prompt": "Question: {{ question }}\nAnswer:", "target": " {{ rationale }}"}]})");
+        const std::string bad = test::writeFile(dir.path("bad.json"),
+                                                R"({"name": "bad", "description": "d", "source": "s", "examples": 3})");
+        {
+            ui::TrainPage page;
+            page.resize(1366, 768);
+            page.show();
+            page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
+            QTRY_COMPARE(page.findChild<QComboBox*>("task")->currentText(), QString("multiarith"));
+            auto* picker = page.findChild<ui::PromptFormatPicker*>();
+            QVERIFY(picker);
+            QVERIFY(picker->combo()->count() >= 8);
+            QCOMPARE(picker->combo()->currentData().toString(), QString("cot"));
+            picker->choose("scotd");
+            QCOMPARE(picker->combo()->currentText(), QString("SCoTD"));
+            QVERIFY(page.findChild<QLabel*>("templateAbout")->text().contains("Li et al."));
+            QString problem;
+            QVERIFY(!picker->openFile(QString::fromStdString(bad), &problem));
+            QVERIFY2(problem.contains(QString::fromStdString(bad) + ": examples: expected a list"),
+                     qPrintable(problem));
+            QCOMPARE(picker->combo()->currentData().toString(), QString("scotd")); // a bad file changes nothing
+            page.findChild<QScrollArea*>()->ensureWidgetVisible(picker, 0, 120);
+            QVERIFY(test::screenshot(page, "train-page-prompt-format.png"));
+
+            useStories260K(page);
+            page.findChild<QComboBox*>("split")->setCurrentText("test"); // the rationales are of MultiArith's test set
+            page.findChild<QSpinBox*>("steps")->setValue(2);
+            page.findChild<QSpinBox*>("batch")->setValue(2);
+            page.findChild<QLineEdit*>("output")->setText(QString::fromStdString(dir.path("run")));
+            page.start();
+            QTRY_VERIFY_WITH_TIMEOUT(!page.job()->running(), 120000);
+            store::Workspace w(ws);
+            const auto runs = store::RunRepository(w.db()).list();
+            QVERIFY2(runs.size() == 1, qPrintable(page.findChild<QLabel*>("message")->text()));
+            QCOMPARE(runs[0].status, std::string("finished"));
+            QVERIFY2(runs[0].recipeJson.find("\"template\":\"scotd\"") != std::string::npos,
+                     runs[0].recipeJson.c_str());
+
+            QVERIFY(picker->openFile(QString::fromStdString(mine), &problem));
+            QCOMPARE(picker->combo()->currentText(), QString("My layout (mine.json)"));
+            QCOMPARE(picker->format()->name(), std::string("mine"));
+        }
+        ui::TrainPage again; // the next start lists the file opened before
+        const auto* combo = again.findChild<ui::PromptFormatPicker*>()->combo();
+        QVERIFY(combo->findData(QString::fromStdString(mine)) >= 0);
+        QVERIFY(combo->findData(QString::fromStdString(bad)) < 0);
     }
 
     // Each workspace has its own settings: the page opens a workspace with those of the last run started on it.

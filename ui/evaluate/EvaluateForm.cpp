@@ -2,6 +2,8 @@
 
 #include "common/FormWidgets.h"
 #include "common/ModelPicker.h"
+#include "common/PromptFormatPicker.h"
+#include "util/Error.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -53,13 +55,7 @@ QWidget* EvaluateForm::questionsBox()
     m_split = new QComboBox;
     m_split->setObjectName("split");
     m_split->addItems({"test", "dev", "train", "contrast"});
-    m_template = new QComboBox;
-    m_template->setObjectName("template");
-    m_template->addItem(tr("As the run was trained"), QString());
-    m_template->addItem(tr("Chain of thought"), "cot");
-    m_template->addItem(tr("Label only"), "label");
-    m_template->addItem(tr("Socratic sub-questions"), "socratic");
-    m_template->addItem(tr("Step-by-step ([label] prompt)"), "step-by-step");
+    m_template = new PromptFormatPicker("template", tr("As the run was trained"));
     m_limit = spinBox(0, 100000000, 0);
     m_limit->setObjectName("limit");
     m_limit->setSpecialValueText(tr("all"));
@@ -168,8 +164,11 @@ std::optional<eval::EvaluationRequest> EvaluateForm::request(const QString& work
         return refuse(tr("Task: the workspace has no tasks; import a dataset first."));
     r.task = m_task->currentText().toStdString();
     r.split = m_split->currentText().toStdString();
-    if (const QString format = m_template->currentData().toString(); !format.isEmpty())
-        r.format = train::targetFormatFromName(format.toStdString());
+    try {
+        r.format = m_template->format();
+    } catch (const Error& e) {
+        return refuse(tr("Student writes: %1").arg(QString::fromStdString(e.what())));
+    }
     r.samples = m_samples->value();
     r.temperature = m_temperature->value();
     r.seed = uint64_t(m_seed->value());

@@ -18,6 +18,7 @@ class QSpinBox;
 namespace cotlab::ui {
 
 class ModelPicker;
+class PromptFormatPicker;
 
 // A finished run the form offers as a student.
 struct TrainedRun {
@@ -49,7 +50,7 @@ private:
     ModelPicker* m_student;
     QComboBox* m_task;
     QComboBox* m_split;
-    QComboBox* m_template;
+    PromptFormatPicker* m_template;
     QSpinBox* m_limit;
     QSpinBox* m_samples;
     QDoubleSpinBox* m_temperature;

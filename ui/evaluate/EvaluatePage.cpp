@@ -43,8 +43,7 @@ EvaluationPoint pointOf(const EvaluationRow& row)
     p.name = QString::fromStdString(e.name);
     p.task = QString::fromStdString(e.task);
     p.split = QString::fromStdString(e.split);
-    p.format = QString::fromStdString(
-        train::targetFormatName(row.config.format.value_or(train::TargetFormat::ChainOfThought)));
+    p.format = QString::fromStdString(row.config.format ? row.config.format->name() : std::string("cot"));
     p.accuracy = e.accuracy->estimate;
     p.low = e.accuracy->low;
     p.high = e.accuracy->high;

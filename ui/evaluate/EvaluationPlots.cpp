@@ -75,7 +75,7 @@ QString templateName(const QString& format)
         return QObject::tr("Socratic");
     if (format == "step-by-step")
         return QObject::tr("step-by-step");
-    return QObject::tr("CoT");
+    return format == "cot" ? QObject::tr("CoT") : format; // other formats by their name (scotd, a file's)
 }
 
 } // namespace

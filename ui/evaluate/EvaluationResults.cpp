@@ -45,11 +45,7 @@ QTableWidgetItem* cell(const QString& text, const QVariant& data = {})
 
 QString decodingOf(const eval::EvaluationRequest& config)
 {
-    const auto format = config.format.value_or(train::TargetFormat::ChainOfThought);
-    const QString name = format == train::TargetFormat::LabelOnly    ? QObject::tr("label only")
-                         : format == train::TargetFormat::Socratic   ? QObject::tr("Socratic")
-                         : format == train::TargetFormat::StepByStep ? QObject::tr("step-by-step")
-                                                                     : QObject::tr("CoT");
+    const QString name = QString::fromStdString(config.format ? config.format->title() : std::string("CoT"));
     if (config.samples <= 1)
         return name + QObject::tr(" · greedy");
     return name +

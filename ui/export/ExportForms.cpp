@@ -1,5 +1,6 @@
 #include "export/ExportForms.h"
 
+#include "common/PromptFormatPicker.h"
 #include "ingest/InterchangeExporter.h"
 #include "report/EvaluationSheets.h"
 #include "report/RunSheets.h"
@@ -100,11 +101,9 @@ public:
     CorpusExportForm()
     {
         m_corpus = addCombo(tr("Corpus"), "exportCorpus");
-        m_template = addCombo(tr("Template"), "exportTemplate");
-        m_template->addItem(tr("Chain of thought"), "cot");
-        m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
-        m_template->addItem(tr("Socratic sub-questions"), "socratic");
-        m_template->addItem(tr("Step-by-step (two tasks)"), "step-by-step");
+        m_template = new PromptFormatPicker("exportTemplate");
+        form()->addRow(tr("Prompt format"), m_template);
+        connect(m_template, &PromptFormatPicker::changed, this, &ExportForm::choiceChanged);
         m_shape = addCombo(tr("Shape"), "exportShape");
         m_shape->addItem(tr("Prompt-completion ({\"prompt\", \"completion\"})"), "prompt-completion");
         m_shape->addItem(tr("Chat messages ({\"messages\": [user, assistant]})"), "chat");
@@ -120,7 +119,7 @@ public:
     {
         if (m_corpus->currentData().toString().isEmpty())
             return {};
-        return fileStem(m_corpus->currentData().toString()) + "-" + m_template->currentData().toString() +
+        return fileStem(m_corpus->currentData().toString()) + "-" + m_template->formatName() +
                (m_shape->currentData() == "chat" ? "-chat" : "") + ".jsonl";
     }
     void setChoices(const ExportChoices& choices) override
@@ -139,7 +138,11 @@ public:
         train::TrainingSelection selection;
         selection.corpus = m_corpus->currentData().toString().toStdString();
         selection.task.clear();
-        selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
+        try {
+            selection.format = m_template->format().value_or(train::defaultPromptFormat());
+        } catch (const Error& e) {
+            return refuse(problem, tr("Prompt format: %1").arg(QString::fromStdString(e.what())));
+        }
         const auto shape = train::exportShapeFromName(m_shape->currentData().toString().toStdString());
         return [ws = workspace.toStdString(), out = path.toStdString(), selection, shape](const jobs::ProgressSink&,
                                                                                           const jobs::StopToken&) {
@@ -154,7 +157,7 @@ public:
 
 private:
     QComboBox* m_corpus;
-    QComboBox* m_template;
+    PromptFormatPicker* m_template;
     QComboBox* m_shape;
 };
 

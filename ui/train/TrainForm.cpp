@@ -2,8 +2,10 @@
 
 #include "common/FormWidgets.h"
 #include "common/ModelPicker.h"
+#include "common/PromptFormatPicker.h"
 #include "train/MemoryPlanView.h"
 #include "train/TrainMethodBox.h"
+#include "util/Error.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -126,15 +128,7 @@ QWidget* TrainForm::dataBox()
     m_split = new QComboBox;
     m_split->setObjectName("split");
     m_split->addItems({"train", "dev", "test"});
-    m_template = new QComboBox;
-    m_template->setObjectName("template");
-    m_template->addItem(tr("Chain of thought"), "cot");
-    m_template->addItem(tr("Label only (no-CoT baseline)"), "label");
-    m_template->addItem(tr("Socratic sub-questions"), "socratic");
-    m_template->addItem(tr("Step-by-step (two tasks)"), "step-by-step");
-    m_template->setToolTip(tr("Chain of thought: rationale, then the answer. Label only: the answer alone. Socratic: "
-                              "sub-questions and their answers. Step-by-step: answer and rationale learned as two "
-                              "tasks (docs/training.md)"));
+    m_template = new PromptFormatPicker("template");
     m_correctOnly = new QCheckBox(tr("Only rationales with the right answer"));
     m_correctOnly->setObjectName("correctOnly");
     m_correctOnly->setChecked(true);
@@ -171,7 +165,7 @@ QWidget* TrainForm::dataBox()
     form->addRow(QString(), m_corpusSummary);
     form->addRow(tr("Task"), m_task);
     form->addRow(tr("Split"), m_split);
-    form->addRow(tr("Template"), m_template);
+    form->addRow(tr("Prompt format"), m_template);
     form->addRow(QString(), m_correctOnly);
     m_sourcesLabel = new QLabel(tr("the teacher"));
     form->addRow(tr("Rationales of"), m_sourcesLabel);
@@ -391,6 +385,11 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
         return refuse(tr("Output folder %1 already holds a run; choose another or resume that run.").arg(folder));
     if (const QString p = m_method->problem(); !p.isEmpty())
         return refuse(tr("Method: %1").arg(p));
+    try {
+        m_template->format();
+    } catch (const Error& e) {
+        return refuse(tr("Prompt format: %1").arg(QString::fromStdString(e.what())));
+    }
     return draft(workspace);
 }
 
@@ -406,7 +405,11 @@ train::TrainingRequest TrainForm::draft(const QString& workspace) const
     r.selection.task = chosenTask().toStdString();
     r.selection.corpus = corpus().toStdString();
     r.selection.split = m_split->currentText().toStdString();
-    r.selection.format = train::targetFormatFromName(m_template->currentData().toString().toStdString());
+    try {
+        r.selection.format = m_template->format().value_or(train::defaultPromptFormat());
+    } catch (const Error&) {
+        // An unreadable format file: request() refuses it; a draft (the memory plan) does not depend on it.
+    }
     r.selection.correctOnly = m_correctOnly->isChecked();
     r.selection.sources = {"teacher"};
     if (m_humanSources->isChecked())

@@ -23,6 +23,7 @@ namespace cotlab::ui {
 
 class MemoryPlanView;
 class ModelPicker;
+class PromptFormatPicker;
 class TrainMethodBox;
 
 class TrainForm : public QWidget {
@@ -77,7 +78,7 @@ private:
     QLabel* m_sourcesLabel;
     QComboBox* m_task;
     QComboBox* m_split;
-    QComboBox* m_template;
+    PromptFormatPicker* m_template;
     QCheckBox* m_correctOnly;
     QCheckBox* m_humanSources;
     QCheckBox* m_studentSources;
