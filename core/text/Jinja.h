@@ -17,6 +17,8 @@ struct JinjaOptions {
     // every character of a one-line template, which is what prompt formats want.
     bool trimBlocks = false;
     bool lstripBlocks = false;
+    // strftime_now(format), the local time as transformers gives it to chat templates (Llama 3's system header).
+    bool strftimeNow = false;
 };
 
 class JinjaTemplate {
@@ -35,6 +37,7 @@ private:
     std::string m_source;
     std::string m_origin;
     std::shared_ptr<minja::TemplateNode> m_root;
+    bool m_strftimeNow = false;
 };
 
 } // namespace cotlab::text
