@@ -1,12 +1,15 @@
 // cotlab-cli formats list|show: the prompt formats (core/train/PromptFormat) and what they make of stored data.
 #include "CommandLine.h"
 #include "store/Workspace.h"
+#include "train/ChatLayout.h"
 #include "train/TrainingRun.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace cotlab::cli {
 
@@ -18,6 +21,8 @@ struct FormatArgs {
     std::string task;
     std::string split = "train";
     int64_t count = 1;
+    std::string model; // a chat format's examples laid out with this model's chat template
+    std::optional<std::string> tokenizer;
 };
 
 int runFormatsList(bool json)
@@ -53,11 +58,17 @@ int runFormatsShow(const CommandLine& cli, const FormatArgs& args)
     selection.split = args.split;
     selection.format = format;
     selection.samplesPerInstance = 1;
-    const auto examples = train::collectExamples(ws.db(), selection);
+    auto examples = train::collectExamples(ws.db(), selection);
     if (examples.empty())
         throw Error("the format '" + format.name() + "' makes no examples of task '" + args.task + "' split '" +
                     args.split + "' (no correct teacher rationale" +
                     (format.name() == "socratic" ? " written as sub-questions)" : ")"));
+    if (format.usesChatTemplate() && !args.model.empty()) {
+        examples.resize(std::min<size_t>(examples.size(), size_t(std::max<int64_t>(args.count, 0))));
+        const auto chat = train::studentChatTemplate(args.model, args.tokenizer, format.name());
+        const auto counts = train::applyChatTemplate(examples, chat);
+        std::printf("%s\n\n", train::chatLayoutSummary(chat, counts).c_str());
+    }
     for (size_t k = 0; k < examples.size() && int64_t(k) < args.count; ++k)
         std::printf("--- example %zu: prompt (no loss) ---\n%s\n--- target (loss) ---\n%s\n\n", k + 1,
                     examples[k].prompt.c_str(), examples[k].target.c_str());
@@ -80,6 +91,9 @@ void addFormatCommands(CommandLine& cli)
     show->add_option("--task", args->task, "Render the examples of this task's first questions");
     show->add_option("--split", args->split, "Split of those questions")->capture_default_str();
     show->add_option("--count", args->count, "How many examples to print")->capture_default_str();
+    show->add_option("--model", args->model,
+                     "A chat format: lay the examples out with this model folder's chat template");
+    show->add_option("--tokenizer", args->tokenizer, "The chat template beside this tokenizer instead");
 }
 
 } // namespace cotlab::cli

@@ -10,6 +10,7 @@
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "train/ChatLayout.h"
 #include "train/RunRecipe.h"
 #include "util/Error.h"
 #include "util/Text.h"
@@ -140,15 +141,14 @@ std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const
 // Sets the automatic token budget and batch size (recorded with the evaluation: a resume reuses them, so batches and
 // seeds match).
 void chooseBudgets(EvaluationRequest& request, nn::CausalLm& model, const text::Tokenizer& tokenizer,
-                   const nn::Placement& placement, const std::vector<store::InstanceRecord>& instances,
-                   const std::string& longestRationale)
+                   const train::StudentPrompter& prompter, const nn::Placement& placement,
+                   const std::vector<store::InstanceRecord>& instances, const std::string& longestRationale)
 {
     // The longest prompt (with its BOS token), for the automatic token budget and batch size.
     int64_t longestPrompt = 0;
     if (request.maxNewTokens <= 0 || request.batchSize == 0)
         for (const auto& i : instances)
-            longestPrompt =
-                std::max(longestPrompt, int64_t(tokenizer.encode(request.format->evaluationPrompt(i)).size()) + 1);
+            longestPrompt = std::max(longestPrompt, int64_t(tokenizer.encode(prompter.prompt(i)).size()) + 1);
     if (request.maxNewTokens <= 0)
         request.maxNewTokens = automaticCotTokenBudget(int64_t(tokenizer.encode(longestRationale).size()),
                                                        model.maxSeqLen() - longestPrompt);
@@ -191,8 +191,9 @@ int64_t recordStart(store::EvaluationRepository& evals, const EvaluationRequest&
 class BatchEvaluator {
 public:
     BatchEvaluator(const EvaluationRequest& request, int64_t evaluationId, nn::CausalLm& model,
-                   const text::Tokenizer& tokenizer)
-        : m_request(request), m_model(model), m_tokenizer(tokenizer), m_greedy(request.samples == 1),
+                   const text::Tokenizer& tokenizer, const train::StudentPrompter& prompter)
+        : m_request(request), m_model(model), m_tokenizer(tokenizer), m_prompter(prompter),
+          m_greedy(request.samples == 1),
           m_decodingName(m_greedy ? "greedy"
                                   : "sampled, temperature " + json(request.temperature).dump() + ", top-p " +
                                         json(request.topP).dump()),
@@ -207,7 +208,7 @@ public:
         std::vector<std::string> prompts;
         for (const auto* inst : batch)
             for (int64_t s = 0; s < m_request.samples; ++s)
-                prompts.push_back(m_request.format->evaluationPrompt(*inst));
+                prompts.push_back(m_prompter.prompt(*inst));
         gen::GenerationOptions options;
         options.decoding.maxNewTokens = m_request.maxNewTokens;
         options.decoding.greedy = m_greedy;
@@ -215,7 +216,8 @@ public:
         options.decoding.topP = m_request.topP;
         // A batch's seed depends only on where it starts, so a resumed evaluation samples the same text.
         options.decoding.seed = m_request.seed * 1000003ULL + uint64_t(start);
-        options.stopStrings = m_request.format->stopStrings();
+        options.stopStrings = m_prompter.stopStrings();
+        options.templatedPrompts = m_prompter.templated();
         const auto generations = gen::generate(m_model, m_tokenizer, prompts, options);
         for (const auto& g : generations)
             generatedTokens += int64_t(g.tokens.size());
@@ -269,6 +271,7 @@ private:
     const EvaluationRequest& m_request;
     nn::CausalLm& m_model;
     const text::Tokenizer& m_tokenizer;
+    const train::StudentPrompter& m_prompter;
     bool m_greedy;
     std::string m_decodingName;
     std::string m_provenance;
@@ -302,12 +305,13 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     complete(request, ws.db());
     std::string longestRationale;
     const auto instances = evaluatedInstances(ws.db(), request, longestRationale);
+    const train::StudentPrompter prompter(*request.format, request.modelPath, request.tokenizerPath);
     auto [model, tokenizer] =
         nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath, {.adapter = request.adapterPath});
     const auto placement = nn::resolvePlacement(request.device, request.precision);
     nn::place(*model, placement);
     model->eval();
-    chooseBudgets(request, *model, *tokenizer, placement, instances, longestRationale);
+    chooseBudgets(request, *model, *tokenizer, prompter, placement, instances, longestRationale);
 
     store::EvaluationRepository evals(ws.db());
     EvaluationOutcome out;
@@ -319,7 +323,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
         const auto [correct, n] = evals.tally(out.evaluationId);
         progress(out.evaluationId, n, out.items, correct);
     }
-    const BatchEvaluator evaluate(request, out.evaluationId, *model, *tokenizer);
+    const BatchEvaluator evaluate(request, out.evaluationId, *model, *tokenizer, prompter);
     // Instances per batch: whole instances, each with all its samples, so that a batch is stored at once.
     const size_t perBatch = size_t(std::max<int64_t>(1, request.batchSize / request.samples));
     const auto started = std::chrono::steady_clock::now();

@@ -23,7 +23,7 @@ std::vector<Generation> generate(nn::CausalLm& model, const text::Tokenizer& tok
 {
     std::vector<std::vector<int32_t>> ids;
     for (const std::string& p : prompts) {
-        ids.push_back(tokenizer.encode(p));
+        ids.push_back(options.templatedPrompts ? tokenizer.encodeTemplated(p) : tokenizer.encode(p));
         if (ids.back().empty()) {
             if (tokenizer.bosId() < 0)
                 throw Error("a prompt is empty and this tokenizer has no BOS token to start from");

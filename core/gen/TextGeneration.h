@@ -13,6 +13,7 @@ namespace cotlab::gen {
 struct GenerationOptions {
     DecodingOptions decoding;             // its stopToken defaults to the tokenizer's EOS when left at -1
     std::vector<std::string> stopStrings; // a row ends when its text contains one; the text is cut before it
+    bool templatedPrompts = false;        // prompts are chat-template text: encodeTemplated (no BOS added)
 };
 
 enum class FinishReason { Eos, StopString, Length };

@@ -16,6 +16,17 @@ namespace cotlab::text {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::vector<int32_t> Tokenizer::encodeTemplated(std::string_view text) const
+{
+    auto ids = encode(text);
+    if (m_bos >= 0 && !ids.empty() && ids.front() == m_bos) {
+        const auto nothing = encode("");
+        if (!nothing.empty() && nothing.front() == m_bos) // the BOS is encode()'s own, not the text's
+            ids.erase(ids.begin());
+    }
+    return ids;
+}
+
 void Tokenizer::saveTo(const std::string& folder) const
 {
     std::error_code ec;

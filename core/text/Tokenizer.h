@@ -14,6 +14,9 @@ public:
     virtual ~Tokenizer() = default;
     // Ids as the model sees the text, with the BOS token when the tokenizer adds one. Text must be UTF-8.
     virtual std::vector<int32_t> encode(std::string_view text) const = 0;
+    // Ids of text that already holds its special tokens (a chat template's output): without the BOS encode() adds, as
+    // transformers tokenises a rendered chat template (add_special_tokens=False).
+    std::vector<int32_t> encodeTemplated(std::string_view text) const;
     // Text of the ids, special tokens (BOS, EOS, padding) left out.
     virtual std::string decode(const std::vector<int32_t>& ids) const = 0;
     // Text of 'ids' when they follow 'context' (SentencePiece-style tokenizers drop the leading space of a

@@ -27,10 +27,18 @@ ExportCounts exportExamples(store::Database& db, const TrainingSelection& select
     if (!out)
         throw Error(path + ": cannot be written (check the folder exists and is writable)");
     for (const auto& e : examples) {
-        const json line = shape == ExportShape::PromptCompletion
-                              ? json{{"prompt", e.prompt}, {"completion", e.target}}
-                              : json{{"messages", json::array({{{"role", "user"}, {"content", e.prompt}},
-                                                               {{"role", "assistant"}, {"content", e.target}}})}};
+        json line;
+        if (shape == ExportShape::PromptCompletion) {
+            line = {{"prompt", e.prompt}, {"completion", e.target}};
+        } else {
+            // A chat format's messages as they are (the tool that trains applies the model's chat template).
+            json messages = json::array();
+            if (!e.system.empty())
+                messages.push_back({{"role", "system"}, {"content", e.system}});
+            messages.push_back({{"role", "user"}, {"content", e.prompt}});
+            messages.push_back({{"role", "assistant"}, {"content", e.target}});
+            line = {{"messages", std::move(messages)}};
+        }
         out << line.dump() << '\n';
     }
     if (!out.flush())

@@ -189,7 +189,8 @@ PromptFormat PromptFormat::fromJson(const std::string& definition, const std::st
         throw Error(origin + ": not valid JSON (" + e.what() + ")");
     }
     const FieldReader top(j, "", origin);
-    top.allow({"name", "title", "description", "source", "uses_rationales", "loss", "examples", "evaluation"});
+    top.allow({"name", "title", "description", "source", "uses_rationales", "loss", "chat_template", "system",
+               "examples", "evaluation"});
     PromptFormat f;
     f.m_origin = origin;
     f.m_definition = definition;
@@ -206,6 +207,12 @@ PromptFormat PromptFormat::fromJson(const std::string& definition, const std::st
     if (loss != "target" && loss != "prompt and target")
         top.fail("loss", "'" + loss + "': expected \"target\" (the default) or \"prompt and target\"");
     f.m_lossOnPrompt = loss == "prompt and target";
+    f.m_chat = top.flag("chat_template", false);
+    if (top.has("system")) {
+        if (!f.m_chat)
+            top.fail("system", "a system message needs \"chat_template\": true");
+        f.m_system = top.jinja("system", true);
+    }
     if (!top.has("examples") || !top.at("examples").is_array() || top.at("examples").empty())
         top.fail("examples", "expected a list of one or more {\"prompt\", \"target\"} templates");
     const auto known = variables(probe().first, &probe().second);
@@ -263,9 +270,18 @@ std::vector<Example> PromptFormat::examples(const store::InstanceRecord& instanc
     for (const auto& t : m_examples) {
         if (!t.when.empty() && !isSet(vars[t.when]))
             continue;
-        out.push_back({t.prompt->render(vars), t.target->render(vars), m_lossOnPrompt});
+        Example e{t.prompt->render(vars), t.target->render(vars), m_lossOnPrompt};
+        e.chat = m_chat;
+        if (m_system)
+            e.system = m_system->render(vars);
+        out.push_back(std::move(e));
     }
     return out;
+}
+
+std::string PromptFormat::systemMessage(const store::InstanceRecord& instance) const
+{
+    return m_system ? m_system->render(variables(instance, nullptr)) : std::string();
 }
 
 std::string PromptFormat::evaluationPrompt(const store::InstanceRecord& instance) const

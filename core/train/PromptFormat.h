@@ -23,6 +23,12 @@ struct Example {
     std::string prompt;        // the question (and its choices) as the student sees it
     std::string target;        // what the student learns to write after the prompt
     bool lossOnPrompt = false; // the format's "loss": "prompt and target" (default: the target only)
+    // A chat format's example is a conversation: prompt and target are the user and the assistant message (and
+    // system the system message, '' for none) until applyChatTemplate lays them out with the student's chat
+    // template; then 'templated' says that they are the template's text, special tokens written out.
+    bool chat = false;
+    std::string system;
+    bool templated = false;
 };
 
 class PromptFormat {
@@ -42,6 +48,11 @@ public:
 
     // False for formats whose target is the gold answer alone (label only): one example per question.
     bool usesRationales() const { return m_usesRationales; }
+    // True for formats whose prompt and target are a user and an assistant message laid out by the student's chat
+    // template ("chat_template": true); the evaluation prompt is then the user message.
+    bool usesChatTemplate() const { return m_chat; }
+    // The system message of a chat format ('' : none).
+    std::string systemMessage(const store::InstanceRecord& instance) const;
 
     // The training examples of one rationale (of a question, when the format does not use rationales: pass
     // nullptr): one per entry of the format's "examples" whose "when" variable is set (a Socratic format skips
@@ -66,6 +77,8 @@ private:
     std::string m_name, m_title, m_description, m_source, m_definition, m_origin;
     bool m_usesRationales = true;
     bool m_lossOnPrompt = false;
+    bool m_chat = false;
+    std::shared_ptr<const text::JinjaTemplate> m_system;
     std::vector<ExampleTemplate> m_examples;
     std::shared_ptr<const text::JinjaTemplate> m_evaluationPrompt;
     std::vector<std::string> m_stop;

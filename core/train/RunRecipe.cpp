@@ -13,6 +13,7 @@ std::string RunRecipe::toJson() const
                 {"template", templateName},
                 {"template_definition",
                  templateDefinition.empty() ? json(nullptr) : json::parse(templateDefinition, nullptr, false)},
+                {"chat_template", chatTemplate},
                 {"correct_only", correctOnly},
                 {"sources", sources},
                 {"samples_per_instance", samplesPerInstance},
@@ -46,6 +47,7 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.templateName = j.value("template", r.templateName);
     if (j.contains("template_definition") && j["template_definition"].is_object())
         r.templateDefinition = j["template_definition"].dump();
+    r.chatTemplate = j.value("chat_template", r.chatTemplate);
     r.correctOnly = j.value("correct_only", r.correctOnly);
     r.sources = j.value("sources", r.sources);
     r.samplesPerInstance = j.value("samples_per_instance", r.samplesPerInstance);

@@ -13,6 +13,7 @@ struct RunRecipe {
     std::string split;
     std::string templateName;       // the prompt format's name: cot, label, scotd, ... or a file's format
     std::string templateDefinition; // its definition (JSON text) as trained with; '' in runs before formats were data
+    std::string chatTemplate;       // a chat format's: the template's origin, its reasoning handling ('' : none)
     bool correctOnly = true;
     std::vector<std::string> sources; // whose rationales (empty: the corpus's recipe says)
     int64_t samplesPerInstance = 0;   // 0: all

@@ -10,6 +10,7 @@
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
 #include "text/Tokenizer.h"
+#include "train/ChatLayout.h"
 #include "train/DataParallel.h"
 #include "train/MemoryPlan.h"
 #include "train/RunRecipe.h"
@@ -208,7 +209,11 @@ struct TrainingData {
     std::vector<Example> examples, devExamples;
     std::optional<TrainingSet> set, dev;
 
+    std::string chatLayout; // the run's chat template and what it did, for a chat format
+
     static TrainingData select(store::Database& db, const TrainingRequest& request);
+    // A chat format's examples laid out with the student's chat template (before tokenise).
+    void layOut(const TrainingRequest& request);
     void tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength);
 };
 
@@ -236,6 +241,18 @@ TrainingData TrainingData::select(store::Database& db, const TrainingRequest& re
                         dev.split + " instances" + (dev.format.usesRationales() ? " with a correct rationale" : ""));
     }
     return data;
+}
+
+void TrainingData::layOut(const TrainingRequest& request)
+{
+    const auto& format = request.selection.format;
+    if (!format.usesChatTemplate())
+        return;
+    const auto chat = studentChatTemplate(request.modelPath, request.tokenizerPath, format.name());
+    auto counts = applyChatTemplate(examples, chat);
+    const auto dev = applyChatTemplate(devExamples, chat);
+    counts.reasoningRestored += dev.reasoningRestored;
+    chatLayout = chatLayoutSummary(chat, counts);
 }
 
 void TrainingData::tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength)
@@ -304,6 +321,7 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     recipe.split = request.selection.split;
     recipe.templateName = request.selection.format.name();
     recipe.templateDefinition = request.selection.format.definition();
+    recipe.chatTemplate = data.chatLayout;
     recipe.correctOnly = request.selection.correctOnly;
     recipe.sources = request.selection.corpus.empty() ? request.selection.sources : std::vector<std::string>{};
     recipe.samplesPerInstance = request.selection.samplesPerInstance;
@@ -364,6 +382,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
     const int64_t freeMemory = nn::deviceMemory(request.device).available; // before this run takes any
     store::Workspace ws(request.workspace);
     TrainingData data = TrainingData::select(ws.db(), request);
+    data.layOut(request); // before the model loads: a missing chat template is said at once
     auto placement = trainingPlacement(request);
     if (dp && placement.device.is_cuda())
         placement.device = torch::Device(torch::kCUDA, c10::DeviceIndex(DistributedEnv::fromEnvironment()->localRank));

@@ -16,14 +16,27 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
     TrainingSet set;
     for (const Example& e : examples) {
         TokenizedExample t;
-        t.ids = tokenizer.encode(e.prompt);
-        const auto target = [&] {
+        if (e.chat && !e.templated)
+            throw Error("a chat format's example was not laid out with the student's chat template");
+        std::vector<int32_t> target;
+        if (e.templated) {
+            // A chat template's text holds its special tokens itself, and is tokenised whole as the model reads it
+            // (a SentencePiece tokenizer would start a separately tokenised target with a word-start space); the
+            // loss starts at the first token that is not the prompt's alone.
+            t.ids = tokenizer.encodeTemplated(e.prompt);
+            target = tokenizer.encodeTemplated(e.prompt + e.target);
+            size_t common = 0;
+            while (common < t.ids.size() && common < target.size() && t.ids[common] == target[common])
+                ++common;
+            t.ids.resize(common);
+            target.erase(target.begin(), target.begin() + std::ptrdiff_t(common));
+        } else {
+            t.ids = tokenizer.encode(e.prompt);
             // The target continues the prompt: tokenise it without a second BOS.
-            auto ids = tokenizer.encode(e.target);
-            if (!ids.empty() && tokenizer.bosId() >= 0 && ids.front() == tokenizer.bosId())
-                ids.erase(ids.begin());
-            return ids;
-        }();
+            target = tokenizer.encode(e.target);
+            if (!target.empty() && tokenizer.bosId() >= 0 && target.front() == tokenizer.bosId())
+                target.erase(target.begin());
+        }
         if (int64_t(t.ids.size()) >= maxLength) {
             ++set.m_skipped;
             continue;
@@ -32,7 +45,7 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
         t.promptLength =
             e.lossOnPrompt ? int32_t(!t.ids.empty() && t.ids.front() == tokenizer.bosId()) : int32_t(t.ids.size());
         t.ids.insert(t.ids.end(), target.begin(), target.end());
-        if (tokenizer.eosId() >= 0)
+        if (tokenizer.eosId() >= 0 && !e.templated)
             t.ids.push_back(tokenizer.eosId());
         if (int64_t(t.ids.size()) > maxLength) {
             t.ids.resize(size_t(maxLength));

@@ -17,9 +17,10 @@ struct TokenizedExample {
 
 class TrainingSet {
 public:
-    // Tokenises prompt and target separately (so the boundary is exact), appends EOS when the tokenizer has
-    // one, and cuts examples to maxLength tokens (from the end of the target). Examples whose prompt alone
-    // fills maxLength are skipped and counted.
+    // Tokenises prompt and target separately (so the boundary is exact; a chat template's text is tokenised whole,
+    // as the model reads it, and split where the prompt's tokens end), appends EOS when the tokenizer has one (not
+    // to a chat template's text, whose end of turn is its own), and cuts examples to maxLength tokens (from
+    // the end of the target). Examples whose prompt alone fills maxLength are skipped and counted.
     static TrainingSet build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer, int64_t maxLength);
 
     // Already tokenised examples (benchmarks, tests).

@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QtTest>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 using namespace cotlab;
@@ -450,6 +451,59 @@ private Q_SLOTS:
                  QString::fromStdString(bad)});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QString::fromStdString(bad) + ": promt: unknown field"), qPrintable(r.err));
+    }
+
+    // The chat format on a student whose folder has a chat template (SmolLM2's, beside stories260K converted to a
+    // Hugging Face folder): the run records the template, the evaluation asks in it; a student without one is
+    // refused before anything loads.
+    void chatFormatTrainsWithTheStudentsTemplate()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("chat.cotlab"));
+        const QString folder = QString::fromStdString(dir.path(""));
+        const QString stories = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
+        const QString tok = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
+        auto r = cli({"convert", "--model", stories, "--tokenizer", tok, "--out", folder + "/student"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        std::ifstream smolFile(test::testDataPath("chat-templates/smollm2.json"));
+        const auto smol = nlohmann::json::parse(smolFile);
+        test::writeFile(dir.path("student/tokenizer_config.json"),
+                        nlohmann::json{{"chat_template", smol.at("chat_template")}, {"eos_token", "</s>"}}.dump());
+        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "16", "--split", "train", "--out",
+                 folder + "/train.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "4", "--split", "test", "--seed", "4",
+                 "--out", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        r = cli({"--workspace", ws, "train", "--model", stories, "--tokenizer", tok, "--task", "coin_flip",
+                 "--template", "chat", "--steps", "1", "--out", folder + "/refused"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("lays examples out with the student's chat template") && r.err.contains("has none"),
+                 qPrintable(r.err));
+
+        r = cli({"--workspace", ws, "formats", "show", "chat", "--task", "coin_flip", "--model", folder + "/student"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("reasoning kept") &&
+                     r.out.contains("<|im_start|>assistant\n\n--- target (loss) ---\n") &&
+                     r.out.contains("<|im_end|>\n\n"),
+                 qPrintable(r.out));
+        r = cli({"--workspace", ws, "train", "--model", folder + "/student", "--task", "coin_flip", "--template",
+                 "chat", "--steps", "2", "--batch-size", "4", "--max-length", "512", "--out", folder + "/run"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QVERIFY2(r.out.contains("chat template " + folder + "/student/tokenizer_config.json, reasoning kept"),
+                 qPrintable(r.out));
+        r = cli({"--workspace", ws, "eval", "--run", "1", "--task", "coin_flip", "--max-new-tokens", "8"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        store::Workspace w(ws.toStdString());
+        store::Statement prompt(w.db(), "SELECT prompt FROM rationales WHERE source_kind = 'student' LIMIT 1");
+        QVERIFY(prompt.step());
+        QVERIFY2(prompt.string(0).starts_with("<|im_start|>system\nYou are a helpful AI assistant named SmolLM") &&
+                     prompt.string(0).ends_with("<|im_end|>\n<|im_start|>assistant\n"),
+                 prompt.string(0).c_str());
     }
 
     void errorsGoToStderrWithNonZeroExit()

@@ -1,9 +1,13 @@
 // Chat templates (text/ChatTemplate): the real templates of Qwen2.5, Qwen3, Llama 3.2 and SmolLM2 render every
 // conversation of tests/data/chat-templates byte-identically to @huggingface/jinja (the engine transformers.js
 // applies them with; make_chat_fixtures.mjs made the expected renders), including systems, several turns and
-// <think> traces; what each template does with reasoning; where a folder's template is found; bad files named.
+// <think> traces; what each template does with reasoning; chat formats laid out with them (the loss on the
+// assistant's turn only, reasoning kept where a template drops it); where a folder's template is found; bad files.
 #include "support/TestSupport.h"
 #include "text/ChatTemplate.h"
+#include "text/Tokenizer.h"
+#include "train/ChatLayout.h"
+#include "train/TrainingSet.h"
 #include "util/Error.h"
 
 #include <QtTest>
@@ -140,6 +144,90 @@ private Q_SLOTS:
         writeText(folder + "/chat_template.jinja", "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}");
         QCOMPARE(text::ChatTemplate::fromFolder(folder)->render({{"user", "Hi"}}, false), std::string("[user]Hi"));
         QCOMPARE(text::ChatTemplate::fromFolder(folder)->origin(), folder + "/chat_template.jinja");
+    }
+
+    // A chat format's example laid out with each real template: the prompt is the template's conversation up to
+    // its generation prompt, the target the rest of the full conversation, so prompt + target is exactly what the
+    // template renders and the loss covers the assistant's turn (its end-of-turn token included) and nothing else.
+    void chatLayoutMasksTheAssistantTurnOnly()
+    {
+        const std::string user = "What is 17 + 25?";
+        const std::string assistant = "<think>\nFirst add the tens: 10 + 20 = 30.\n</think>\n\nThe answer is 42.";
+        const std::map<std::string, std::string> expectedTarget{{"qwen2.5", assistant + "<|im_end|>\n"},
+                                                                {"qwen3", assistant + "<|im_end|>\n"},
+                                                                {"llama3.2", assistant + "<|eot_id|>"},
+                                                                {"smollm2", assistant + "<|im_end|>\n"}};
+        for (const auto& [name, target] : expectedTarget) {
+            const auto chat = fixtureTemplate(name);
+            std::vector<train::Example> examples{{user, assistant}, {"not a chat example", " plain"}};
+            examples[0].chat = true;
+            const auto counts = train::applyChatTemplate(examples, chat);
+            QCOMPARE(counts.laidOut, int64_t(1));
+            QCOMPARE(counts.reasoningRestored, int64_t(0));
+            QVERIFY(examples[0].templated);
+            QCOMPARE(examples[0].prompt, chat.render({{"user", user}}, true));
+            QCOMPARE(examples[0].prompt + examples[0].target,
+                     chat.render({{"user", user}, {"assistant", assistant}}, false));
+            QCOMPARE(examples[0].target, target);
+            QCOMPARE(examples[1].prompt, std::string("not a chat example")); // left as it was
+            QVERIFY(!examples[1].templated);
+        }
+        // A system message (a format's "system") comes first.
+        std::vector<train::Example> withSystem{{user, "The answer is 42."}};
+        withSystem[0].chat = true;
+        withSystem[0].system = "Answer briefly.";
+        train::applyChatTemplate(withSystem, fixtureTemplate("qwen2.5"));
+        QVERIFY(withSystem[0].prompt.starts_with("<|im_start|>system\nAnswer briefly.<|im_end|>\n<|im_start|>user\n"));
+    }
+
+    // A template that drops the reasoning of assistant turns would train the student on empty thoughts: the layout
+    // keeps the <think> part in the target (after the "<think>\n" the generation prompt opens) and counts it.
+    void chatLayoutKeepsReasoningATemplateDrops()
+    {
+        const text::ChatTemplate r1(
+            "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '<｜User｜>' + "
+            "message['content'] }}{% elif message['role'] == 'assistant' %}{% set content = message['content'] %}{% if "
+            "'</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{ '<｜Assistant｜>' "
+            "+ "
+            "content + eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<｜Assistant｜><think>\\n' "
+            "}}{% endif %}",
+            "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "r1-style");
+        std::vector<train::Example> examples{
+            {"What is 17 + 25?", "<think>\n10 + 20 = 30, 7 + 5 = 12.\n</think>\n\n42."}};
+        examples[0].chat = true;
+        const auto counts = train::applyChatTemplate(examples, r1);
+        QCOMPARE(counts.reasoningRestored, int64_t(1));
+        QCOMPARE(examples[0].prompt,
+                 std::string("<｜begin▁of▁sentence｜><｜User｜>What is 17 + 25?<｜Assistant｜><think>\n"));
+        QCOMPARE(examples[0].target, std::string("10 + 20 = 30, 7 + 5 = 12.\n</think>\n\n42.<｜end▁of▁sentence｜>"));
+        const std::string summary = train::chatLayoutSummary(r1, counts);
+        QVERIFY2(summary.find("reasoning dropped") != std::string::npos &&
+                     summary.find("kept in 1 targets") != std::string::npos,
+                 summary.c_str());
+    }
+
+    // Tokenised, a laid-out example is its prompt's ids then its target's: no BOS added to the template's text
+    // (which writes its own), no EOS after its end of turn, and the loss starts at the assistant's first token.
+    void chatExamplesTokeniseWithoutAddedSpecialTokens()
+    {
+        COTLAB_REQUIRE_SHARED();
+        const auto tokenizer = text::loadTokenizer(test::sharedPath("models/stories260K/tok512.bin"), 512);
+        std::vector<train::Example> examples{{"What is 17 + 25?", "The answer is 42."}};
+        examples[0].chat = true;
+        train::applyChatTemplate(examples, fixtureTemplate("smollm2"));
+        const auto set = train::TrainingSet::build(examples, *tokenizer, 4096);
+        const auto& t = set.examples().at(0);
+        const auto prompt = tokenizer->encodeTemplated(examples[0].prompt);
+        QVERIFY(!prompt.empty() && prompt.front() != tokenizer->bosId());
+        QCOMPARE(t.promptLength, int32_t(prompt.size()));
+        const std::vector<int32_t> target(t.ids.begin() + t.promptLength, t.ids.end());
+        QCOMPARE(tokenizer->decodeAfter(prompt, target), examples[0].target);
+        QCOMPARE(t.ids, tokenizer->encodeTemplated(examples[0].prompt + examples[0].target)); // as the model reads it
+        QVERIFY(t.ids.back() != tokenizer->eosId());
+        // A chat example that was never laid out is refused.
+        std::vector<train::Example> raw{{"q", "a"}};
+        raw[0].chat = true;
+        QVERIFY_THROWS_EXCEPTION(Error, train::TrainingSet::build(raw, *tokenizer, 64));
     }
 
     void badTemplatesAreNamed()

@@ -79,8 +79,8 @@ private Q_SLOTS:
             QCOMPARE(train::findPromptFormat(f.name()).name(), f.name());
         }
         QCOMPARE(names.front(), std::string("cot")); // the default comes first
-        for (const auto* expected :
-             {"label", "socratic", "step-by-step", "scotd", "fine-tune-cot", "distilling-step-by-step", "answer-first"})
+        for (const auto* expected : {"label", "socratic", "step-by-step", "scotd", "fine-tune-cot",
+                                     "distilling-step-by-step", "answer-first", "chat"})
             QVERIFY2(std::count(names.begin(), names.end(), expected) == 1, expected);
         QCOMPARE(train::defaultPromptFormat().name(), std::string("cot"));
         try {
@@ -232,7 +232,9 @@ private Q_SLOTS:
                 for (const auto& e : examples) {
                     QVERIFY2(e.prompt.find(instance.question) != std::string::npos,
                              (task + " " + format.name()).c_str());
-                    QVERIFY(!e.target.empty() && e.target.front() == ' ');
+                    // A completion continues its prompt after a space; a chat message stands alone.
+                    QVERIFY(!e.target.empty() && (e.target.front() == ' ') != format.usesChatTemplate());
+                    QCOMPARE(e.chat, format.usesChatTemplate());
                 }
                 // The rationale's words are in the target wherever the format trains on rationales.
                 if (format.usesRationales() && format.name() != "socratic" && !examples.empty())

@@ -46,6 +46,8 @@ QString readableSettings(const QJsonObject& object, int depth = 1)
     QString out;
     const QString indent(depth * 2, ' ');
     for (auto it = object.begin(); it != object.end(); ++it) {
+        if (it.key() == "template_definition")
+            continue; // the prompt format's Jinja templates: its name ("template") says which it is
         const QString name = QString(it.key()).replace('_', ' ');
         if (it.value().isObject())
             out += indent + name + ":\n" + readableSettings(it.value().toObject(), depth + 1);
