@@ -23,6 +23,21 @@ Result cli(const QStringList& args)
 {
     return test::runCli(args, 120000);
 }
+
+// A workspace with coin_flip questions and rationales made by `make-task` (train, and test with another seed), as a
+// user of the CLI makes one; "" when it worked, else what failed.
+QString makeCoinFlipWorkspace(const QString& ws, const QString& folder, int train, int test)
+{
+    for (const auto& [split, count, seed] :
+         {std::tuple{QString("train"), train, QString("0")}, std::tuple{QString("test"), test, QString("4")}}) {
+        const auto r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", QString::number(count),
+                            "--split", split, "--seed", seed, "--out", folder + "/" + split + ".jsonl"});
+        if (r.code != 0)
+            return r.err;
+    }
+    const auto r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
+    return r.code == 0 ? QString() : r.err;
+}
 } // namespace
 
 class TestCli : public QObject {
@@ -128,14 +143,9 @@ private Q_SLOTS:
         test::TempDir dir;
         const QString ws = QString::fromStdString(dir.path("cli.cotlab"));
         const QString folder = QString::fromStdString(dir.path(""));
-        auto r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "32", "--split", "train", "--out",
-                      folder + "/train.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "8", "--split", "test", "--seed", "4",
-                 "--out", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString made = makeCoinFlipWorkspace(ws, folder, 32, 8);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
+        auto r = Result{};
         QCOMPARE(test::importCoinFlipContrast(ws.toStdString(), folder.toStdString()), int64_t(8));
         const QString model = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
         const QString tokenizer = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
@@ -398,14 +408,8 @@ private Q_SLOTS:
         r = cli({"formats", "show", "scotd"});
         QVERIFY2(r.code == 0 && r.out.contains("\"name\": \"scotd\""), qPrintable(r.out + r.err));
 
-        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "16", "--split", "train", "--out",
-                 folder + "/train.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "4", "--split", "test", "--seed", "4",
-                 "--out", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString made = makeCoinFlipWorkspace(ws, folder, 16, 4);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
         const std::string format = test::writeFile(
             dir.path("arrow.json"),
             nlohmann::json{
@@ -469,14 +473,8 @@ private Q_SLOTS:
         const auto smol = nlohmann::json::parse(smolFile);
         test::writeFile(dir.path("student/tokenizer_config.json"),
                         nlohmann::json{{"chat_template", smol.at("chat_template")}, {"eos_token", "</s>"}}.dump());
-        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "16", "--split", "train", "--out",
-                 folder + "/train.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"make-task", "--task", "coin_flip", "--items", "2", "--count", "4", "--split", "test", "--seed", "4",
-                 "--out", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString made = makeCoinFlipWorkspace(ws, folder, 16, 4);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
 
         r = cli({"--workspace", ws, "train", "--model", stories, "--tokenizer", tok, "--task", "coin_flip",
                  "--template", "chat", "--steps", "1", "--out", folder + "/refused"});

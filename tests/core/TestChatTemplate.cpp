@@ -33,6 +33,19 @@ text::ChatTemplate fixtureTemplate(const std::string& name)
     return text::ChatTemplate(t.at("chat_template"), t.at("bos_token"), t.at("eos_token"), name);
 }
 
+// DeepSeek-R1-distill's rule for assistant turns (keep what follows </think>) in a template of its own: the real
+// file is not available here.
+text::ChatTemplate r1StyleTemplate()
+{
+    return text::ChatTemplate(
+        "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '<｜User｜>' + "
+        "message['content'] }}{% elif message['role'] == 'assistant' %}{% set content = message['content'] %}{% if "
+        "'</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{ '<｜Assistant｜>' + "
+        "content + eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<｜Assistant｜><think>\\n' "
+        "}}{% endif %}",
+        "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "r1-style");
+}
+
 std::vector<text::ChatMessage> messagesOf(const json& list)
 {
     std::vector<text::ChatMessage> out;
@@ -90,14 +103,7 @@ private Q_SLOTS:
         QCOMPARE(fixtureTemplate("qwen3").reasoning(), text::ChatTemplate::Reasoning::DroppedBeforeLastUser);
         for (const char* kept : {"qwen2.5", "llama3.2", "smollm2"})
             QCOMPARE(fixtureTemplate(kept).reasoning(), text::ChatTemplate::Reasoning::Kept);
-        const text::ChatTemplate r1(
-            "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '<｜User｜>' + "
-            "message['content'] }}{% elif message['role'] == 'assistant' %}{% set content = message['content'] %}{% if "
-            "'</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{ '<｜Assistant｜>' "
-            "+ "
-            "content + eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<｜Assistant｜><think>\\n' "
-            "}}{% endif %}",
-            "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "r1-style");
+        const auto r1 = r1StyleTemplate();
         QCOMPARE(r1.reasoning(), text::ChatTemplate::Reasoning::Dropped);
         QCOMPARE(text::reasoningName(r1.reasoning()), std::string("dropped"));
     }
@@ -184,14 +190,7 @@ private Q_SLOTS:
     // keeps the <think> part in the target (after the "<think>\n" the generation prompt opens) and counts it.
     void chatLayoutKeepsReasoningATemplateDrops()
     {
-        const text::ChatTemplate r1(
-            "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '<｜User｜>' + "
-            "message['content'] }}{% elif message['role'] == 'assistant' %}{% set content = message['content'] %}{% if "
-            "'</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{ '<｜Assistant｜>' "
-            "+ "
-            "content + eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<｜Assistant｜><think>\\n' "
-            "}}{% endif %}",
-            "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "r1-style");
+        const auto r1 = r1StyleTemplate();
         std::vector<train::Example> examples{
             {"What is 17 + 25?", "<think>\n10 + 20 = 30, 7 + 5 = 12.\n</think>\n\n42."}};
         examples[0].chat = true;
