@@ -52,9 +52,11 @@ bool MetaspaceBpe::describes(const json& j)
     if (j.contains("model") && j["model"].is_object() && j["model"].value("byte_fallback", false))
         return true;
     const json pre = j.value("pre_tokenizer", json());
+    // One copy of the list: begin() and end() of two copies are iterators of different containers (nlohmann
+    // throws), which refused every tokenizer.json with a Sequence pre-tokenizer (Qwen2, Llama 3).
+    const json pieces = pre.is_object() ? pre.value("pretokenizers", json::array()) : json::array();
     if (isMetaspace(pre) || (pre.is_object() && pre.value("type", "") == "Sequence" &&
-                             std::any_of(pre.value("pretokenizers", json::array()).begin(),
-                                         pre.value("pretokenizers", json::array()).end(), isMetaspace)))
+                             std::any_of(pieces.begin(), pieces.end(), isMetaspace)))
         return true;
     const std::string normalizer = j.value("normalizer", json()).dump();
     return normalizer.find("\"Prepend\"") != std::string::npos;
