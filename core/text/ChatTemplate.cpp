@@ -1,5 +1,6 @@
 #include "text/ChatTemplate.h"
 
+#include "text/TokenizerJson.h"
 #include "util/Error.h"
 
 #include <fstream>
@@ -21,28 +22,6 @@ std::optional<std::string> readFile(const fs::path& file)
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-json parseJson(const std::string& text, const fs::path& file)
-{
-    try {
-        return json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
-    }
-}
-
-// A special token as tokenizer_config.json writes it: a string, or {"content": ...} (AddedToken); "" when absent.
-std::string specialToken(const json& config, const char* key)
-{
-    if (!config.contains(key))
-        return {};
-    const auto& t = config[key];
-    if (t.is_string())
-        return t.get<std::string>();
-    if (t.is_object() && t.contains("content") && t["content"].is_string())
-        return t["content"].get<std::string>();
-    return {};
 }
 
 // tokenizer_config.json's chat_template: a string, or a list of {"name", "template"} of which "default" is the chat
@@ -75,12 +54,11 @@ std::optional<ChatTemplate> ChatTemplate::fromFolder(const fs::path& path)
     std::optional<std::string> source;
     fs::path origin;
     const fs::path configFile = folder / "tokenizer_config.json";
-    if (const auto text = readFile(configFile)) {
-        const json config = parseJson(*text, configFile);
+    if (const json config = readOptionalJsonFile(configFile.string()); !config.is_null()) {
         if (!config.is_object())
             throw Error(configFile.string() + ": expected a JSON object");
-        bos = specialToken(config, "bos_token");
-        eos = specialToken(config, "eos_token");
+        bos = specialTokenText(config, "bos_token");
+        eos = specialTokenText(config, "eos_token");
         if (config.contains("chat_template")) {
             source = templateOf(config["chat_template"], configFile);
             origin = configFile;
@@ -90,8 +68,7 @@ std::optional<ChatTemplate> ChatTemplate::fromFolder(const fs::path& path)
     if (const auto text = readFile(folder / "chat_template.jinja")) {
         source = *text;
         origin = folder / "chat_template.jinja";
-    } else if (const auto jsonText = readFile(folder / "chat_template.json")) {
-        const json j = parseJson(*jsonText, folder / "chat_template.json");
+    } else if (const json j = readOptionalJsonFile((folder / "chat_template.json").string()); !j.is_null()) {
         if (!j.is_object() || !j.contains("chat_template"))
             throw Error((folder / "chat_template.json").string() + ": expected {\"chat_template\": ...}");
         source = templateOf(j["chat_template"], folder / "chat_template.json");

@@ -47,31 +47,6 @@ void Tokenizer::saveTo(const std::string& folder) const
 
 namespace {
 
-json readOptionalJson(const fs::path& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        return json();
-    try {
-        return json::parse(in);
-    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
-        throw Error(path.string() + ": invalid JSON: " + e.what());
-    }
-}
-
-// "eos_token": "</s>" or {"content": "</s>", ...}
-std::string tokenText(const json& config, const char* key)
-{
-    if (!config.is_object() || !config.contains(key))
-        return {};
-    const json& v = config[key];
-    if (v.is_string())
-        return v.get<std::string>();
-    if (v.is_object() && v.contains("content") && v["content"].is_string())
-        return v["content"].get<std::string>();
-    return {};
-}
-
 // "eos_token_id": 2 or [128001, 128009] (the first is used)
 int32_t tokenIdIn(const json& config, const char* key)
 {
@@ -132,13 +107,13 @@ std::unique_ptr<Tokenizer> loadFolder(const fs::path& dir, int32_t vocabSize)
                                    "vocab.json + merges.txt and tokenizer.bin)");
 
     // Special tokens: generation_config.json, then config.json, then tokenizer_config.json by name.
-    const json tokenizerConfig = readOptionalJson(dir / "tokenizer_config.json");
+    const json tokenizerConfig = readOptionalJsonFile((dir / "tokenizer_config.json").string());
     for (const char* companion : {"tokenizer_config.json", "special_tokens_map.json"})
         if (has(companion))
             t->addFile((dir / companion).string());
     auto* bpe = dynamic_cast<VocabularyTokenizer*>(t.get());
     auto byName = [&](const char* key) {
-        const std::string name = tokenText(tokenizerConfig, key);
+        const std::string name = specialTokenText(tokenizerConfig, key);
         return name.empty() || !bpe ? -1 : bpe->tokenId(name);
     };
     int32_t bos = t->bosId(), eos = t->eosId();
@@ -147,7 +122,7 @@ std::unique_ptr<Tokenizer> loadFolder(const fs::path& dir, int32_t vocabSize)
     if (int32_t id = byName("eos_token"); id >= 0)
         eos = id;
     for (const char* name : {"config.json", "generation_config.json"}) {
-        const json config = readOptionalJson(dir / name);
+        const json config = readOptionalJsonFile((dir / name).string());
         if (int32_t id = tokenIdIn(config, "bos_token_id"); id >= 0)
             bos = id;
         if (int32_t id = tokenIdIn(config, "eos_token_id"); id >= 0)

@@ -51,6 +51,30 @@ nlohmann::json readJsonFile(const std::string& path, const char* what)
     }
 }
 
+nlohmann::json readOptionalJsonFile(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return nullptr;
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number beyond a double
+        throw Error(path + ": invalid JSON: " + e.what());
+    }
+}
+
+std::string specialTokenText(const nlohmann::json& config, const char* key)
+{
+    if (!config.is_object() || !config.contains(key))
+        return {};
+    const nlohmann::json& v = config[key];
+    if (v.is_string())
+        return v.get<std::string>();
+    if (v.is_object() && v.contains("content") && v["content"].is_string())
+        return v["content"].get<std::string>();
+    return {};
+}
+
 void AddedTokens::split(std::string_view text, const std::function<void(std::string_view)>& ordinary,
                         const std::function<void(int32_t)>& added) const
 {

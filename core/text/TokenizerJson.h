@@ -43,6 +43,11 @@ private:
 
 // Error naming the file when it cannot be read or is not JSON.
 nlohmann::json readJsonFile(const std::string& path, const char* what);
+// A JSON file that may be absent (tokenizer_config.json, config.json beside a tokenizer): null when it cannot be
+// opened; Error naming the file when it is not JSON.
+nlohmann::json readOptionalJsonFile(const std::string& path);
+// A special token as tokenizer_config.json writes it: "</s>" or {"content": "</s>", ...}; "" when absent.
+std::string specialTokenText(const nlohmann::json& config, const char* key);
 
 struct AddedTokens {
     std::vector<std::pair<std::string, int32_t>> longestFirst;

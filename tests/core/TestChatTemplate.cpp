@@ -244,7 +244,7 @@ private Q_SLOTS:
                 QVERIFY2(std::string(e.what()).find(expected) != std::string::npos, e.what());
             }
         };
-        expectError("{not json", "not valid JSON");
+        expectError("{not json", "invalid JSON");
         expectError(R"({"chat_template": 5})", "chat_template: expected a string");
         expectError(R"({"chat_template": [{"name": "tool_use", "template": "x"}]})", "without one named \"default\"");
         expectError(R"({"chat_template": "{% for m in messages %}"})", "not a valid Jinja template");
