@@ -47,14 +47,15 @@ inline constexpr const char* kPromptFormatHelp =
 inline constexpr const char* kPrecisionHelp = "fp32, bf16, fp16 (CUDA only) or auto (bf16 on CUDA, fp32 on the CPU)";
 
 // The command groups, each in its own file.
-void addStoreCommands(CommandLine& cli);  // import, export, stats, version (Commands.cpp)
-void addModelCommands(CommandLine& cli);  // generate, score, convert, merge (ModelCommands.cpp)
-void addServeCommand(CommandLine& cli);   // serve (ServeCommand.cpp)
-void addTrainCommands(CommandLine& cli);  // train, runs, make-task (TrainCommands.cpp)
-void addEvalCommands(CommandLine& cli);   // eval, evals (EvalCommands.cpp)
-void addCorpusCommands(CommandLine& cli); // corpus build|list|show|export|rename|delete (CorpusCommands.cpp)
-void addSampleCommand(CommandLine& cli);  // sample (SampleCommand.cpp)
-void addReviewCommands(CommandLine& cli); // review create|list|export|import|stats|delete (ReviewCommands.cpp)
-void addFormatCommands(CommandLine& cli); // formats list|show (FormatCommands.cpp)
+void addStoreCommands(CommandLine& cli);   // import, export, stats, version (Commands.cpp)
+void addModelCommands(CommandLine& cli);   // generate, score, convert, merge (ModelCommands.cpp)
+void addServeCommand(CommandLine& cli);    // serve (ServeCommand.cpp)
+void addTrainCommands(CommandLine& cli);   // train, runs, make-task (TrainCommands.cpp)
+void addEvalCommands(CommandLine& cli);    // eval, evals (EvalCommands.cpp)
+void addCorpusCommands(CommandLine& cli);  // corpus build|list|show|export|rename|delete (CorpusCommands.cpp)
+void addSampleCommand(CommandLine& cli);   // sample (SampleCommand.cpp)
+void addReviewCommands(CommandLine& cli);  // review create|list|export|import|stats|delete (ReviewCommands.cpp)
+void addFormatCommands(CommandLine& cli);  // formats list|show (FormatCommands.cpp)
+void addTokenizeCommand(CommandLine& cli); // tokenize (TokenizeCommand.cpp)
 
 } // namespace cotlab::cli

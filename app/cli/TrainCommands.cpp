@@ -99,10 +99,8 @@ int runTrain(const std::string& workspace, TrainArgs args)
     if (args.logEvery <= 0)
         throw Error("--log-every must be positive");
     args.request.workspace = workspace;
-    if (args.requestFile.empty()) {
-        args.request.selection.format = train::findPromptFormat(args.templateName);
-        args.request.selection.correctOnly = !args.allRationales;
-    }
+    if (args.requestFile.empty())
+        completeDataOptions(args);
     const jobs::StopToken& stop = stopOnInterrupt();
     double secondsPerStep = 0;
     const auto progress = [&](int64_t runId, const train::StepMetrics& m) {
@@ -110,9 +108,10 @@ int runTrain(const std::string& workspace, TrainArgs args)
         const double secs = m.tokensPerSecond > 0 ? tokensPerStep / m.tokensPerSecond : 0;
         secondsPerStep = secondsPerStep == 0 ? secs : 0.9 * secondsPerStep + 0.1 * secs;
         if (m.step % args.logEvery == 0 || m.step == m.totalSteps || m.step == 1)
-            std::printf("run %lld  step %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  eta %s\n",
+            std::printf("run %lld  step %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s (%.0f with "
+                        "padding)  eta %s\n",
                         (long long)runId, (long long)m.step, (long long)m.totalSteps, m.epoch, m.loss, m.learningRate,
-                        m.gradNorm, m.tokensPerSecond,
+                        m.gradNorm, m.tokensPerSecond, m.paddedTokensPerSecond,
                         duration(secondsPerStep * double(m.totalSteps - m.step)).c_str());
         if (m.devLoss)
             std::printf("run %lld  step %lld  dev loss %.4f\n", (long long)runId, (long long)m.step, *m.devLoss);
@@ -167,6 +166,42 @@ int runRuns(const std::string& workspace, bool json)
     return 0;
 }
 
+void addDataOptions(CLI::App* command, TrainArgs& args)
+{
+    auto& req = args.request;
+    command->add_option("--model", req.modelPath, kModelHelp);
+    command->add_option("--tokenizer", req.tokenizerPath, kTokenizerHelp);
+    command->add_option("--task", req.selection.task, "Task to learn from");
+    command->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
+    command->add_option("--template", args.templateName, kPromptFormatHelp)->capture_default_str();
+    command->add_option("--corpus", req.selection.corpus,
+                        "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
+    command->add_flag("--all-rationales", args.allRationales, "Also train on rationales whose answer is wrong");
+    command
+        ->add_option("--sources", req.selection.sources,
+                     "Whose rationales: teacher (default), human (human-written ones, e.g. GSM8K's solutions), "
+                     "student (an evaluated student's outputs); comma separated. Not with --corpus (its recipe says)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"teacher", "human", "student"}));
+    command
+        ->add_option("--samples-per-instance", req.selection.samplesPerInstance,
+                     "At most this many rationales per question (0: all)")
+        ->capture_default_str();
+    command
+        ->add_option("--questions", req.selection.questions,
+                     "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
+        ->capture_default_str();
+    command->add_option("--question-seed", req.selection.questionSeed, "Seed of the question draw")
+        ->capture_default_str();
+    command->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
+}
+
+void completeDataOptions(TrainArgs& args)
+{
+    args.request.selection.format = train::findPromptFormat(args.templateName);
+    args.request.selection.correctOnly = !args.allRationales;
+}
+
 void addTrainCommands(CommandLine& cli)
 {
     auto tr = std::make_shared<TrainArgs>();
@@ -178,32 +213,9 @@ void addTrainCommands(CommandLine& cli)
                                  // The memory plan needs no workspace.
                                  return runTrain(tr->dryRun ? std::string() : cli.workspace(), *tr);
                              });
-    trainCmd->add_option("--model", req.modelPath, kModelHelp);
-    trainCmd->add_option("--tokenizer", req.tokenizerPath, kTokenizerHelp);
-    trainCmd->add_option("--task", req.selection.task, "Task to learn from");
-    trainCmd->add_option("--split", req.selection.split, "Split whose rationales are used")->capture_default_str();
+    addDataOptions(trainCmd, *tr);
     trainCmd->add_option("--out", req.config.runDir, "Folder for checkpoints and the trained model (final/)");
     trainCmd->add_option("--name", req.name, "Run name (default: the output folder's name)");
-    trainCmd->add_option("--template", tr->templateName, kPromptFormatHelp)->capture_default_str();
-    trainCmd->add_option("--corpus", req.selection.corpus,
-                         "Train on a saved corpus's rationales (cotlab-cli corpus build); --task then narrows it");
-    trainCmd->add_flag("--all-rationales", tr->allRationales, "Also train on rationales whose answer is wrong");
-    trainCmd
-        ->add_option("--sources", req.selection.sources,
-                     "Whose rationales: teacher (default), human (human-written ones, e.g. GSM8K's solutions), "
-                     "student (an evaluated student's outputs); comma separated. Not with --corpus (its recipe says)")
-        ->delimiter(',')
-        ->check(CLI::IsMember({"teacher", "human", "student"}));
-    trainCmd
-        ->add_option("--samples-per-instance", req.selection.samplesPerInstance,
-                     "At most this many rationales per question (0: all)")
-        ->capture_default_str();
-    trainCmd
-        ->add_option("--questions", req.selection.questions,
-                     "At most this many questions, drawn at random (0: all); smaller draws are subsets of larger")
-        ->capture_default_str();
-    trainCmd->add_option("--question-seed", req.selection.questionSeed, "Seed of the question draw")
-        ->capture_default_str();
     trainCmd->add_option("--epochs", req.config.epochs, "Passes over the examples")->capture_default_str();
     trainCmd->add_option("--steps", req.config.maxSteps, "Optimizer steps (overrides --epochs)");
     trainCmd->add_option("--batch-size", req.config.batchSize, "Examples per micro-batch")->capture_default_str();
@@ -215,7 +227,9 @@ void addTrainCommands(CommandLine& cli)
     trainCmd->add_option("--schedule", req.config.schedule, "cosine, linear or constant")->capture_default_str();
     trainCmd->add_option("--clip", req.config.clipNorm, "Gradient norm clip (0: off)")->capture_default_str();
     trainCmd->add_option("--seed", req.config.seed, "Data order seed")->capture_default_str();
-    trainCmd->add_option("--max-length", req.maxLength, "Tokens per example at most")->capture_default_str();
+    trainCmd->add_flag("--packing", req.packing,
+                       "Pack examples best-fit-decreasing into rows of --max-length tokens, attention and positions "
+                       "confined to each example (--batch-size then counts rows)");
     trainCmd->add_option("--checkpoint-every", req.config.checkpointEvery, "Steps between checkpoints (0: end only)")
         ->capture_default_str();
     trainCmd->add_option("--dev-split", req.devSplit,

@@ -2,6 +2,7 @@
 
 #include "train/TrainingRun.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 
@@ -24,5 +25,10 @@ struct TrainArgs {
 int runTrain(const std::string& workspace, TrainArgs args);
 // The workspace's runs, newest first (or as JSON).
 int runRuns(const std::string& workspace, bool json);
+
+// The options that say what a run trains on (student, tokenizer, task or corpus, format, which rationales, max
+// length), shared by train and tokenize; completeDataOptions turns the parsed ones into the request's selection.
+void addDataOptions(CLI::App* command, TrainArgs& args);
+void completeDataOptions(TrainArgs& args);
 
 } // namespace cotlab::cli

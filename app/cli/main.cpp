@@ -26,6 +26,7 @@ int main(int argc, char** argv)
     cotlab::cli::addSampleCommand(cli);
     cotlab::cli::addReviewCommands(cli);
     cotlab::cli::addFormatCommands(cli);
+    cotlab::cli::addTokenizeCommand(cli);
 
     try {
         app.parse(argc, argv);

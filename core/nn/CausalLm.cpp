@@ -83,9 +83,55 @@ torch::Tensor positionIds(const KvCache* cache, int64_t seq, int64_t start, cons
     return (positions.unsqueeze(0) - cache->padLengths.to(device).unsqueeze(1)).clamp_min(0); // [b, seq]
 }
 
-torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Tensor v, KvCache* cache, size_t layer,
-                                    int64_t start)
+ForwardLayout forwardLayout(const KvCache* cache, const PackedRows* packed, int64_t seq, int64_t start,
+                            const torch::Device& device)
 {
+    if (!packed)
+        return {positionIds(cache, seq, start, device), {}};
+    TORCH_CHECK(!cache, "packed rows are for training, without a cache");
+    std::vector<int64_t> positions;
+    positions.reserve(packed->lengths.size() * size_t(seq));
+    for (const auto& row : packed->lengths) {
+        int64_t used = 0;
+        for (const int64_t length : row) {
+            for (int64_t p = 0; p < length; ++p)
+                positions.push_back(p);
+            used += length;
+        }
+        TORCH_CHECK(used <= seq, "a packed row holds ", used, " tokens, more than the batch's ", seq);
+        for (int64_t p = 0; p < seq - used; ++p) // the padding, as a sequence of its own
+            positions.push_back(p);
+    }
+    const auto rows = int64_t(packed->lengths.size());
+    return {torch::tensor(positions, torch::kInt64).view({rows, seq}).to(device),
+            std::make_shared<const PackedRows>(*packed)};
+}
+
+torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Tensor v, KvCache* cache, size_t layer,
+                                    int64_t start, const PackedRows* packed)
+{
+    if (packed) {
+        // Each example (and the row's padding) attends within itself: causal attention of each part alone.
+        const int64_t seq = q.size(2);
+        std::vector<torch::Tensor> rows;
+        for (size_t r = 0; r < packed->lengths.size(); ++r) {
+            std::vector<torch::Tensor> parts;
+            int64_t at = 0;
+            auto part = [&](int64_t length) {
+                const auto row = int64_t(r);
+                parts.push_back(cachedCausalAttention(q.narrow(0, row, 1).narrow(2, at, length),
+                                                      k.narrow(0, row, 1).narrow(2, at, length),
+                                                      v.narrow(0, row, 1).narrow(2, at, length), nullptr, layer, 0));
+                at += length;
+            };
+            for (const int64_t length : packed->lengths[r])
+                part(length);
+            if (at < seq)
+                part(seq - at);
+            rows.push_back(parts.size() == 1 ? parts.front() : torch::cat(parts, 1)); // [1, seq, heads * hd]
+        }
+        return torch::cat(rows, 0); // [b, seq, heads * hd]
+    }
     const int64_t batch = q.size(0), heads = q.size(1), seq = q.size(2), hd = q.size(3);
     if (cache) {
         if (cache->keys.size() <= layer) {

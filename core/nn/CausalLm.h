@@ -43,11 +43,20 @@ struct HfTensor {
     static torch::Tensor rotaryRows(const torch::Tensor& t, int64_t heads);
 };
 
+// Several examples packed into each row of a training batch, one after another: the lengths of each row's examples
+// (the rest of the row is padding). Each example is computed as if it were alone: its positions restart at 0 and its
+// tokens attend only to its own earlier tokens. Attention is computed example by example, so a packed row costs the
+// sum of its examples' squared lengths, not its own length squared.
+struct PackedRows {
+    std::vector<std::vector<int64_t>> lengths;
+};
+
 class CausalLm : public torch::nn::Module {
 public:
     // tokens [batch, seq] (int64) -> logits [batch, seq, vocab]. With a cache, tokens continue the cached
-    // positions and the cache is extended.
-    virtual torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) = 0;
+    // positions and the cache is extended. With packed (training, no cache), rows hold several examples.
+    virtual torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr,
+                                  const PackedRows* packed = nullptr) = 0;
     virtual int64_t maxSeqLen() const = 0;
     virtual int64_t vocabSize() const = 0;
     // Keys and values one sequence caches per token, over all layers (2 x layers x key/value width): what a
@@ -105,7 +114,17 @@ torch::Tensor positionIds(const KvCache* cache, int64_t seq, int64_t start, cons
 
 // softmax(q k^T / sqrt(d)) v with a causal mask over cached and new positions (and the cache's padding);
 // extends the cache. q [b, heads, seq, hd]; k, v [b, kv_heads, seq, hd]; returns [b, seq, heads * hd].
+// With packed rows (no cache), causal attention within each example (and within the row's padding).
 torch::Tensor cachedCausalAttention(torch::Tensor q, torch::Tensor k, torch::Tensor v, KvCache* cache, size_t layer,
-                                    int64_t start);
+                                    int64_t start, const PackedRows* packed = nullptr);
+
+// The positions a model's forward uses (positionIds, or restarting with each packed example) and the packed rows,
+// shared so that blocks recomputed in backward (activation checkpointing) still have them.
+struct ForwardLayout {
+    torch::Tensor positions;
+    std::shared_ptr<const PackedRows> packed;
+};
+ForwardLayout forwardLayout(const KvCache* cache, const PackedRows* packed, int64_t seq, int64_t start,
+                            const torch::Device& device);
 
 } // namespace cotlab::nn

@@ -39,7 +39,7 @@ Gpt2Impl::Gpt2Impl(const Gpt2Config& c, const LayerInit& init) : m_config(c)
     to(init.dtype); // embeddings and norms; the linear layers were made in it
 }
 
-torch::Tensor Gpt2Impl::block(size_t i, const torch::Tensor& x, KvCache* cache, int64_t start)
+torch::Tensor Gpt2Impl::block(size_t i, const torch::Tensor& x, KvCache* cache, int64_t start, const PackedRows* packed)
 {
     const auto& c = m_config;
     const int64_t batch = x.size(0), seq = x.size(1), hd = c.dim / c.nHeads;
@@ -48,21 +48,23 @@ torch::Tensor Gpt2Impl::block(size_t i, const torch::Tensor& x, KvCache* cache, 
     auto q = qkv[0].view({batch, seq, c.nHeads, hd}).transpose(1, 2); // [b, heads, seq, hd]
     auto k = qkv[1].view({batch, seq, c.nHeads, hd}).transpose(1, 2);
     auto v = qkv[2].view({batch, seq, c.nHeads, hd}).transpose(1, 2);
-    auto h = x + b.attnProj(cachedCausalAttention(q, k, v, cache, i, start));
+    auto h = x + b.attnProj(cachedCausalAttention(q, k, v, cache, i, start, packed));
     return h + b.proj(torch::gelu(b.fc(b.ln2(h)), "tanh")); // GPT-2's gelu_new
 }
 
-torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache)
+torch::Tensor Gpt2Impl::forward(const torch::Tensor& tokens, KvCache* cache, const PackedRows* packed)
 {
     const auto& c = m_config;
     const int64_t seq = tokens.size(1);
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = wte(tokens) + wpe(positions);                                  // [b, seq, dim]
+    const auto layout = forwardLayout(cache, packed, seq, start, tokens.device()); // positions [seq] or [b, seq]
+    auto h = wte(tokens) + wpe(layout.positions);                                  // [b, seq, dim]
     for (size_t i = 0; i < blocks.size(); ++i)
-        h = runBlock([this, i, cache, start](const torch::Tensor& x) { return block(i, x, cache, start); }, h, cache);
+        h = runBlock([this, i, cache, start,
+                      rows = layout.packed](const torch::Tensor& x) { return block(i, x, cache, start, rows.get()); },
+                     h, cache);
     if (cache)
         cache->length = start + seq;
     return m_head(lnF(h), wte->weight, cache); // [b, seq, vocab]

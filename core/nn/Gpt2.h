@@ -24,7 +24,8 @@ TORCH_MODULE(Gpt2Block);
 class Gpt2Impl : public CausalLm {
 public:
     explicit Gpt2Impl(const Gpt2Config& config, const LayerInit& init = {});
-    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
+    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr,
+                          const PackedRows* packed = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
     int64_t cachedValuesPerToken() const override { return 2 * m_config.nLayers * m_config.dim; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
@@ -43,7 +44,7 @@ public:
     torch::nn::LayerNorm lnF{nullptr};
 
 private:
-    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start);
+    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start, const PackedRows* packed);
 
     Gpt2Config m_config;
     LmHead m_head;

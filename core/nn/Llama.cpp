@@ -102,7 +102,7 @@ torch::Tensor LlamaImpl::rotary(const torch::Tensor& x, const torch::Tensor& cos
 }
 
 torch::Tensor LlamaImpl::block(size_t i, const torch::Tensor& input, KvCache* cache, int64_t start,
-                               const torch::Tensor& cos, const torch::Tensor& sin)
+                               const PackedRows* packed, const torch::Tensor& cos, const torch::Tensor& sin)
 {
     const auto& c = m_config;
     const int64_t batch = input.size(0), seq = input.size(1), hd = c.headDim();
@@ -113,25 +113,25 @@ torch::Tensor LlamaImpl::block(size_t i, const torch::Tensor& input, KvCache* ca
     auto v = l.wv(x).view({batch, seq, c.nKvHeads, hd}).transpose(1, 2);
     q = rotary(q, cos, sin);
     k = rotary(k, cos, sin);
-    auto y = cachedCausalAttention(q, k, v, cache, i, start); // [b, seq, dim]
+    auto y = cachedCausalAttention(q, k, v, cache, i, start, packed); // [b, seq, dim]
     auto h = input + l.wo(y);
     auto f = rmsNorm(h, l.ffnNorm);
     return h + l.w2(torch::silu(l.w1(f)) * l.w3(f)); // SwiGLU
 }
 
-torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache)
+torch::Tensor LlamaImpl::forward(const torch::Tensor& tokens, KvCache* cache, const PackedRows* packed)
 {
     const auto& c = m_config;
     const int64_t seq = tokens.size(1);
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = embedding(tokens);                                             // [b, seq, dim]
-    const auto [cos, sin] = rotaryTables(positions, start, h.scalar_type());
+    const auto layout = forwardLayout(cache, packed, seq, start, tokens.device()); // positions [seq] or [b, seq]
+    auto h = embedding(tokens);                                                    // [b, seq, dim]
+    const auto [cos, sin] = rotaryTables(layout.positions, start, h.scalar_type());
     for (size_t i = 0; i < layers.size(); ++i)
-        h = runBlock([this, i, cache, start, cos = cos,
-                      sin = sin](const torch::Tensor& x) { return block(i, x, cache, start, cos, sin); },
+        h = runBlock([this, i, cache, start, rows = layout.packed, cos = cos,
+                      sin = sin](const torch::Tensor& x) { return block(i, x, cache, start, rows.get(), cos, sin); },
                      h, cache);
     if (cache)
         cache->length = start + seq;

@@ -27,7 +27,8 @@ public:
 
     // tokens [batch, seq] (int64) -> logits [batch, seq, vocab]. With a cache, tokens continue the cached
     // positions and the cache is extended.
-    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
+    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr,
+                          const PackedRows* packed = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
     int64_t cachedValuesPerToken() const override
     {
@@ -50,8 +51,8 @@ public:
     torch::nn::Linear lmHead{nullptr};       // untied only
 
 private:
-    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start, const torch::Tensor& cos,
-                        const torch::Tensor& sin);
+    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start, const PackedRows* packed,
+                        const torch::Tensor& cos, const torch::Tensor& sin);
     torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight) const;
     std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor& positions, int64_t start,
                                                          torch::ScalarType dtype) const;

@@ -87,15 +87,6 @@ ModelPaths resolve(const std::string& path, const LoadOptions& options)
     return {path, options.adapter};
 }
 
-bool hasTokenizer(const std::string& folder)
-{
-    std::error_code ec;
-    for (const char* name : {"tokenizer.json", "vocab.json", "tokenizer.bin"})
-        if (fs::exists(fs::path(folder) / name, ec))
-            return true;
-    return false;
-}
-
 } // namespace
 
 std::shared_ptr<CausalLm> loadCausalLm(const std::string& path, const LoadOptions& options)
@@ -127,17 +118,7 @@ ModelAndTokenizer loadModelAndTokenizer(const std::string& path, const std::opti
 {
     ModelAndTokenizer l;
     l.model = loadCausalLm(path, options);
-    std::string tokenizerPath;
-    if (tokenizer) {
-        tokenizerPath = *tokenizer;
-    } else {
-        const ModelPaths paths = resolve(path, options);
-        tokenizerPath = !paths.adapter.empty() && hasTokenizer(paths.adapter) ? paths.adapter : paths.base;
-        std::error_code ec;
-        if (!fs::is_directory(tokenizerPath, ec))
-            throw Error("a tokenizer file (--tokenizer) is required with a llama2.c checkpoint (" + paths.base + ")");
-    }
-    l.tokenizer = text::loadTokenizer(tokenizerPath, int32_t(l.model->vocabSize()));
+    l.tokenizer = text::loadTokenizer(tokenizerPathOf(path, tokenizer, options.adapter), int32_t(l.model->vocabSize()));
     if (l.tokenizer->vocabSize() > l.model->vocabSize())
         throw Error("the tokenizer has " + std::to_string(l.tokenizer->vocabSize()) + " tokens but the model only " +
                     std::to_string(l.model->vocabSize()) + ": do they belong together?");

@@ -117,4 +117,35 @@ ModelShape readModelShape(const std::string& path)
     return s;
 }
 
+namespace {
+
+bool hasTokenizer(const std::string& folder)
+{
+    std::error_code ec;
+    for (const char* name : {"tokenizer.json", "vocab.json", "tokenizer.bin"})
+        if (fs::exists(fs::path(folder) / name, ec))
+            return true;
+    return false;
+}
+
+} // namespace
+
+std::string tokenizerPathOf(const std::string& modelPath, const std::optional<std::string>& tokenizer,
+                            const std::string& adapter)
+{
+    if (tokenizer)
+        return *tokenizer;
+    std::error_code ec;
+    std::string base = modelPath, ownAdapter = adapter;
+    if (ownAdapter.empty() && fs::is_regular_file(fs::path(modelPath) / "adapter_config.json", ec)) {
+        ownAdapter = modelPath;
+        base = adapterBaseModel(modelPath);
+    }
+    if (!ownAdapter.empty() && hasTokenizer(ownAdapter))
+        return ownAdapter;
+    if (!fs::is_directory(base, ec))
+        throw Error("a tokenizer file (--tokenizer) is required with a llama2.c checkpoint (" + base + ")");
+    return base;
+}
+
 } // namespace cotlab::nn

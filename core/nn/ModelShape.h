@@ -4,6 +4,7 @@
 // widths, the linear layers LoRA can adapt, the stored dtype). No torch: the Train page computes plans as the user
 // edits settings.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,11 @@ struct ModelShape {
 
 // An HF model folder, a llama2.c .bin, or a LoRA adapter folder (its base). Error naming the path otherwise.
 ModelShape readModelShape(const std::string& path);
+
+// Where a model's tokenizer is read from: the given file or folder; else an adapter's own folder when it holds one
+// (tokenizer.json, vocab.json or tokenizer.bin), its base's otherwise; else the model folder. Error for a llama2.c
+// checkpoint (a file), which needs its tokenizer given. 'adapter' is one applied to the model from elsewhere.
+std::string tokenizerPathOf(const std::string& modelPath, const std::optional<std::string>& tokenizer,
+                            const std::string& adapter = {});
 
 } // namespace cotlab::nn

@@ -48,7 +48,8 @@ OptImpl::OptImpl(const OptConfig& c, const LayerInit& init) : m_config(c)
     to(init.dtype); // embeddings and norms; the linear layers were made in it
 }
 
-torch::Tensor OptImpl::block(size_t i, const torch::Tensor& input, KvCache* cache, int64_t start)
+torch::Tensor OptImpl::block(size_t i, const torch::Tensor& input, KvCache* cache, int64_t start,
+                             const PackedRows* packed)
 {
     const auto& c = m_config;
     const int64_t batch = input.size(0), seq = input.size(1), hd = c.dim / c.nHeads;
@@ -58,7 +59,7 @@ torch::Tensor OptImpl::block(size_t i, const torch::Tensor& input, KvCache* cach
     auto q = l.q(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2); // [b, heads, seq, hd]
     auto k = l.k(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);
     auto v = l.v(x).view({batch, seq, c.nHeads, hd}).transpose(1, 2);
-    h = h + l.out(cachedCausalAttention(q, k, v, cache, i, start));
+    h = h + l.out(cachedCausalAttention(q, k, v, cache, i, start, packed));
     if (!c.layerNormBefore)
         h = l.attnNorm(h);
     x = c.layerNormBefore ? l.ffnNorm(h) : h;
@@ -67,20 +68,22 @@ torch::Tensor OptImpl::block(size_t i, const torch::Tensor& input, KvCache* cach
     return c.layerNormBefore ? h : l.ffnNorm(h);
 }
 
-torch::Tensor OptImpl::forward(const torch::Tensor& tokens, KvCache* cache)
+torch::Tensor OptImpl::forward(const torch::Tensor& tokens, KvCache* cache, const PackedRows* packed)
 {
     const auto& c = m_config;
     const int64_t seq = tokens.size(1);
     const int64_t start = cache ? cache->length : 0;
     TORCH_CHECK(start + seq <= c.maxSeqLen, "sequence of ", start + seq, " tokens exceeds the model's context of ",
                 c.maxSeqLen);
-    const auto positions = positionIds(cache, seq, start, tokens.device()); // [seq] or [b, seq]
-    auto h = embedTokens(tokens);                                           // [b, seq, wordEmbedDim]
+    const auto layout = forwardLayout(cache, packed, seq, start, tokens.device()); // positions [seq] or [b, seq]
+    auto h = embedTokens(tokens);                                                  // [b, seq, wordEmbedDim]
     if (projectIn)
         h = projectIn(h); // [b, seq, dim]
-    h = h + embedPositions(positions + OptConfig::kPositionOffset);
+    h = h + embedPositions(layout.positions + OptConfig::kPositionOffset);
     for (size_t i = 0; i < layers.size(); ++i)
-        h = runBlock([this, i, cache, start](const torch::Tensor& x) { return block(i, x, cache, start); }, h, cache);
+        h = runBlock([this, i, cache, start,
+                      rows = layout.packed](const torch::Tensor& x) { return block(i, x, cache, start, rows.get()); },
+                     h, cache);
     if (cache)
         cache->length = start + seq;
     if (finalNorm)

@@ -21,7 +21,8 @@ TORCH_MODULE(OptBlock);
 class OptImpl : public CausalLm {
 public:
     explicit OptImpl(const OptConfig& config, const LayerInit& init = {});
-    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr) override;
+    torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr,
+                          const PackedRows* packed = nullptr) override;
     int64_t maxSeqLen() const override { return m_config.maxSeqLen; }
     int64_t cachedValuesPerToken() const override { return 2 * m_config.nLayers * m_config.dim; }
     int64_t vocabSize() const override { return m_config.vocabSize; }
@@ -40,7 +41,7 @@ public:
     torch::nn::LayerNorm finalNorm{nullptr}; // only when finalLayerNorm
 
 private:
-    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start);
+    torch::Tensor block(size_t i, const torch::Tensor& h, KvCache* cache, int64_t start, const PackedRows* packed);
 
     OptConfig m_config;
     LmHead m_head;

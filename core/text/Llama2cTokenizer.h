@@ -28,6 +28,10 @@ public:
     std::string decode(const std::vector<int32_t>& ids) const override;
     std::string decodeAfter(const std::vector<int32_t>& context, const std::vector<int32_t>& ids) const override;
     int32_t vocabSize() const override { return int32_t(m_tokens.size()); }
+    std::string piece(int32_t id) const override
+    {
+        return id >= 0 && size_t(id) < m_tokens.size() ? m_tokens[size_t(id)] : std::string();
+    }
 
 private:
     std::vector<std::string> m_tokens;

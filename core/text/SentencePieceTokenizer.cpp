@@ -313,6 +313,11 @@ std::string SentencePieceTokenizer::decodePieces(const std::vector<int32_t>& ids
     return out;
 }
 
+std::string SentencePieceTokenizer::piece(int32_t id) const
+{
+    return id >= 0 && size_t(id) < m_pieces.size() ? m_pieces[size_t(id)].text : std::string();
+}
+
 std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids) const
 {
     return decodePieces(ids, true);

@@ -26,6 +26,7 @@ public:
     std::string decode(const std::vector<int32_t>& ids) const override;
     std::string decodeAfter(const std::vector<int32_t>& context, const std::vector<int32_t>& ids) const override;
     int32_t vocabSize() const override { return int32_t(m_pieces.size()); }
+    std::string piece(int32_t id) const override;
 
 private:
     enum class Type { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 };

@@ -27,6 +27,9 @@ public:
         return decode(ids);
     }
     virtual int32_t vocabSize() const = 0;
+    // The vocabulary's entry for id as the tokenizer's file spells it ("Ġthe", "▁the", "<0x0A>", "<|im_start|>");
+    // '' outside the vocabulary.
+    virtual std::string piece(int32_t id) const = 0;
 
     int32_t bosId() const { return m_bos; } // -1 when the tokenizer has none
     int32_t eosId() const { return m_eos; } // -1 when the tokenizer has none

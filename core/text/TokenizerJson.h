@@ -25,6 +25,10 @@ public:
     // The token of an id; Error when the id is outside the vocabulary.
     const std::string& tokenText(int32_t id) const;
     int32_t vocabSize() const override { return int32_t(m_idToToken.size()); }
+    std::string piece(int32_t id) const override
+    {
+        return id >= 0 && size_t(id) < m_idToToken.size() ? m_idToToken[size_t(id)] : std::string();
+    }
     // Special tokens put before every encoded text (BOS), for folders whose tokenizer_config.json asks.
     void setPrefix(std::vector<int32_t> ids) { m_prefix = std::move(ids); }
     const std::vector<int32_t>& prefix() const { return m_prefix; }

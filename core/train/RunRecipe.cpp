@@ -27,6 +27,7 @@ std::string RunRecipe::toJson() const
                 {"dev_split", devSplit},
                 {"dev_examples", devExamples},
                 {"truncated", truncated},
+                {"packing", packing},
                 {"device", device},
                 {"precision", precision},
                 {"method", method},
@@ -61,6 +62,7 @@ RunRecipe RunRecipe::fromJson(const std::string& text)
     r.devSplit = j.value("dev_split", r.devSplit);
     r.devExamples = j.value("dev_examples", r.devExamples);
     r.truncated = j.value("truncated", r.truncated);
+    r.packing = j.value("packing", r.packing);
     r.device = j.value("device", r.device);
     r.precision = j.value("precision", r.precision);
     r.method = j.value("method", std::string("full")); // runs recorded before LoRA were full fine-tuning

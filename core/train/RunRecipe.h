@@ -27,6 +27,7 @@ struct RunRecipe {
     std::string devSplit;
     int64_t devExamples = 0;
     int64_t truncated = 0;
+    std::string packing; // "N examples in R rows of L tokens, P% padding" when packed ('' : one example per row)
     std::string device;
     std::string precision;
     std::string method;          // "full", or "LoRA r 16, alpha 32, ..., bf16 base"; ", checkpointing" when on

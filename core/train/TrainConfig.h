@@ -42,13 +42,14 @@ struct StepMetrics {
     double epoch = 0; // fractional
     double loss = 0;  // mean loss per target token over the step's micro-batches
     double learningRate = 0;
-    double gradNorm = 0; // before clipping
-    double tokensPerSecond = 0;
-    int64_t tokens = 0;            // tokens (prompt and target, no padding) processed so far
-    std::optional<double> devLoss; // mean loss per target token on the dev split, on the steps it is measured
-    double lossScale = 0;          // the step's loss scale (0: no loss scaling)
-    int64_t peakMemoryBytes = 0;   // the run's peak so far: CUDA's max allocated, or the process's peak RSS on the CPU
-    bool skipped = false;          // the gradients overflowed at this loss scale: no update (the scale halves)
+    double gradNorm = 0;              // before clipping
+    double tokensPerSecond = 0;       // real tokens (prompt and target) per second: padding not counted
+    double paddedTokensPerSecond = 0; // positions computed per second, padding included
+    int64_t tokens = 0;               // tokens (prompt and target, no padding) processed so far
+    std::optional<double> devLoss;    // mean loss per target token on the dev split, on the steps it is measured
+    double lossScale = 0;             // the step's loss scale (0: no loss scaling)
+    int64_t peakMemoryBytes = 0; // the run's peak so far: CUDA's max allocated, or the process's peak RSS on the CPU
+    bool skipped = false;        // the gradients overflowed at this loss scale: no update (the scale halves)
 };
 
 } // namespace cotlab::train

@@ -30,7 +30,7 @@ Trainer::Trainer(std::shared_ptr<nn::CausalLm> model, const TrainingSet& data, T
     if (c.schedule != "cosine" && c.schedule != "linear" && c.schedule != "constant")
         throw Error("schedule '" + c.schedule + "': expected cosine, linear or constant");
     const int64_t globalBatch = c.batchSize * (m_dp ? m_dp->worldSize() : 1);
-    m_batchesPerEpoch = (int64_t(m_data.size()) + globalBatch - 1) / globalBatch;
+    m_batchesPerEpoch = (int64_t(m_data.rows().size()) + globalBatch - 1) / globalBatch;
     m_totalSteps =
         c.maxSteps > 0 ? c.maxSteps : std::max<int64_t>(1, c.epochs * m_batchesPerEpoch / c.gradAccumulation);
     for (const auto& p : m_model->named_parameters())
@@ -102,10 +102,11 @@ std::vector<size_t> Trainer::shardOf(const std::vector<size_t>& batch) const
 int64_t Trainer::targetCount(const TrainingSet& set, const std::vector<size_t>& batch) const
 {
     int64_t count = 0;
-    for (size_t i : batch) {
-        const auto& e = set.examples()[i];
-        count += std::max<int64_t>(0, int64_t(e.ids.size()) - std::max<int64_t>(1, e.promptLength));
-    }
+    for (size_t r : batch)
+        for (size_t i : set.rows()[r]) {
+            const auto& e = set.examples()[i];
+            count += std::max<int64_t>(0, int64_t(e.ids.size()) - std::max<int64_t>(1, e.promptLength));
+        }
     return count;
 }
 
@@ -114,31 +115,44 @@ bool Trainer::writesCheckpoints() const
     return !m_dp || m_dp->rank() == 0;
 }
 
-torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
-                                 int64_t* tokens)
+torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_t>& rowIndices, int64_t* targetTokens,
+                                 int64_t* tokens, int64_t* positions)
 {
     size_t width = 0;
-    for (size_t i : indices)
-        width = std::max(width, set.examples()[i].ids.size());
-    const auto rows = int64_t(indices.size());
+    for (size_t r : rowIndices)
+        width = std::max(width, size_t(set.rowTokens(r)));
+    const auto rows = int64_t(rowIndices.size());
     std::vector<int64_t> ids(size_t(rows) * width, m_pad), labels(size_t(rows) * width, -100);
+    // Packed rows: the lengths of each row's examples (the model confines attention and positions to each).
+    nn::PackedRows packed;
     int64_t real = 0;
-    for (size_t r = 0; r < indices.size(); ++r) {
-        const TokenizedExample& e = set.examples()[indices[r]];
-        for (size_t t = 0; t < e.ids.size(); ++t) {
-            ids[r * width + t] = e.ids[t];
-            if (int32_t(t) >= e.promptLength)
-                labels[r * width + t] = e.ids[t]; // right padding and the prompt stay -100
+    for (size_t r = 0; r < rowIndices.size(); ++r) {
+        size_t at = r * width;
+        if (set.packed())
+            packed.lengths.emplace_back();
+        for (size_t i : set.rows()[rowIndices[r]]) {
+            const TokenizedExample& e = set.examples()[i];
+            for (size_t t = 0; t < e.ids.size(); ++t, ++at) {
+                ids[at] = e.ids[t];
+                // Right padding and the prompt stay -100; so does an example's first token, which nothing of its
+                // own predicts (unpacked, the shift drops it; packed, the previous example's last token would).
+                if (int32_t(t) >= e.promptLength && t > 0)
+                    labels[at] = e.ids[t];
+            }
+            real += int64_t(e.ids.size());
+            if (set.packed())
+                packed.lengths.back().push_back(int64_t(e.ids.size()));
         }
-        real += int64_t(e.ids.size());
     }
+    if (positions)
+        *positions = rows * int64_t(width);
     const auto device = nn::modelDevice(*m_model);
     auto input = torch::tensor(ids, torch::kInt64).view({rows, int64_t(width)}).to(device);     // [b, T]
     auto target = torch::tensor(labels, torch::kInt64).view({rows, int64_t(width)}).to(device); // [b, T]
     torch::Tensor logits;
     {
         AutocastScope autocast(m_autocast, device);
-        logits = m_model->forward(input); // [b, T, V]
+        logits = m_model->forward(input, nullptr, set.packed() ? &packed : nullptr); // [b, T, V]
     }
     // Position t predicts token t + 1.
     auto shiftedLogits = logits.narrow(1, 0, int64_t(width) - 1).reshape({-1, logits.size(-1)});
@@ -152,11 +166,11 @@ torch::Tensor Trainer::batchLoss(const TrainingSet& set, const std::vector<size_
         torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kMean));
 }
 
-double Trainer::evaluate(const std::vector<size_t>& exampleIndices)
+double Trainer::evaluate(const std::vector<size_t>& rowIndices)
 {
     torch::NoGradGuard noGrad;
     m_model->eval();
-    auto loss = batchLoss(m_data, exampleIndices, nullptr, nullptr).item<double>();
+    auto loss = batchLoss(m_data, rowIndices, nullptr, nullptr, nullptr).item<double>();
     m_model->train();
     return loss;
 }
@@ -167,12 +181,11 @@ double Trainer::devLoss()
         return std::numeric_limits<double>::quiet_NaN();
     torch::NoGradGuard noGrad;
     m_model->eval();
-    // Examples in length order, so that batches carry little padding; seed and epoch do not matter here.
-    std::vector<size_t> order(m_dev->size());
+    // Rows in length order, so that batches carry little padding; seed and epoch do not matter here.
+    std::vector<size_t> order(m_dev->rows().size());
     std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return m_dev->examples()[a].ids.size() < m_dev->examples()[b].ids.size();
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return m_dev->rowTokens(a) < m_dev->rowTokens(b); });
     double sum = 0;
     int64_t count = 0;
     const size_t workers = m_dp ? size_t(m_dp->worldSize()) : 1, rank = m_dp ? size_t(m_dp->rank()) : 0;
@@ -182,7 +195,7 @@ double Trainer::devLoss()
                                         order.begin() +
                                             std::ptrdiff_t(std::min(order.size(), start + size_t(m_config.batchSize))));
         int64_t targets = 0;
-        const double mean = batchLoss(*m_dev, batch, &targets, nullptr).item<double>();
+        const double mean = batchLoss(*m_dev, batch, &targets, nullptr, nullptr).item<double>();
         sum += mean * double(targets);
         count += targets;
     }
@@ -195,7 +208,7 @@ double Trainer::devLoss()
     return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
-bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
+bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens, int64_t& stepPositions)
 {
     m_optimizer->zero_grad();
     for (int64_t micro = 0; micro < m_config.gradAccumulation; ++micro) {
@@ -203,8 +216,8 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         const auto shard = shardOf(batch);
         if (shard.empty())
             continue;
-        int64_t tokens = 0, targets = 0;
-        auto loss = batchLoss(m_data, shard, &targets, &tokens);
+        int64_t tokens = 0, targets = 0, positions = 0;
+        auto loss = batchLoss(m_data, shard, &targets, &tokens, &positions);
         // A worker's mean loss weighted by its share of the global batch's target tokens: the summed gradients are
         // then exactly those of the global batch's mean loss.
         if (m_dp)
@@ -218,6 +231,7 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
         (loss * m_scaler.scale() / double(m_config.gradAccumulation)).backward(); // scale 1 without loss scaling
         lossSum += value;
         stepTokens += tokens;
+        stepPositions += positions;
     }
     if (m_dp) {
         std::vector<torch::Tensor> grads;
@@ -227,9 +241,10 @@ bool Trainer::trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens)
             grads.push_back(p.grad());
         }
         m_dp->allReduceSum(grads);
-        const auto totals = m_dp->sumAcrossWorkers({lossSum, double(stepTokens)});
+        const auto totals = m_dp->sumAcrossWorkers({lossSum, double(stepTokens), double(stepPositions)});
         lossSum = totals[0];
         stepTokens = int64_t(totals[1]);
+        stepPositions = int64_t(totals[2]);
         if (!std::isfinite(lossSum))
             throw TrainingDiverged("the loss became " + std::to_string(lossSum) + " at step " +
                                    std::to_string(m_step + 1) +
@@ -303,14 +318,14 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         for (auto& group : m_optimizer->param_groups())
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         double lossSum = 0, gradNorm = 0;
-        int64_t stepTokens = 0;
+        int64_t stepTokens = 0, stepPositions = 0;
         const double lossScale = m_scaler.enabled() ? m_scaler.scale() : 0.0;
         bool updated = true;
         // Random numbers (LoRA dropout) drawn from a stream fixed by seed and step, so that a resumed run draws
         // what the uninterrupted one did.
         torch::manual_seed(m_config.seed * 1000003ULL + uint64_t(m_step));
         try {
-            updated = trainStep(lossSum, gradNorm, stepTokens);
+            updated = trainStep(lossSum, gradNorm, stepTokens, stepPositions);
         } catch (const c10::Error& e) {
             throwFailure(e.what_without_backtrace());
         } catch (const std::bad_alloc&) {
@@ -329,6 +344,7 @@ void Trainer::run(const std::function<void(const StepMetrics&)>& onStep, const j
         m.lossScale = lossScale;
         m.skipped = !updated;
         m.tokensPerSecond = secs > 0 ? double(stepTokens) / secs : 0;
+        m.paddedTokensPerSecond = secs > 0 ? double(stepPositions) / secs : 0;
         m.tokens = m_tokens;
         m.peakMemoryBytes = nn::peakMemory(device);
         if (m_dev && ((m_config.evalEvery > 0 && m_step % m_config.evalEvery == 0) || m_step == m_totalSteps))

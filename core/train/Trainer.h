@@ -33,7 +33,8 @@ struct TrainingOutOfMemory : Error {
 
 class Trainer {
 public:
-    // padToken fills batches on the right (never in the loss, never attended to by real tokens). With a
+    // padToken fills batches on the right (never in the loss, never attended to by real tokens). A packed data set
+    // (TrainingSet::pack) trains rows of several examples, each attending to itself alone. With a
     // DataParallel world of N workers, config.batchSize is each worker's share: every global batch of N x batchSize
     // examples (the batches one process with that batch size would see, in the same order) is split by rank, the
     // summed gradients are those of the whole global batch, and every worker takes the same step. Rank 0 alone
@@ -51,8 +52,8 @@ public:
     void run(const std::function<void(const StepMetrics&)>& onStep, const jobs::StopToken* stop = nullptr);
     void saveCheckpoint();
 
-    // Mean loss per target token of one batch of training examples (no gradient).
-    double evaluate(const std::vector<size_t>& exampleIndices);
+    // Mean loss per target token of one batch of training rows (examples unless packed; no gradient).
+    double evaluate(const std::vector<size_t>& rowIndices);
     // Held-out examples whose loss is measured every config.evalEvery steps and at the end (StepMetrics::devLoss).
     // The set must outlive the trainer.
     void setDevSet(const TrainingSet* dev) { m_dev = dev; }
@@ -62,14 +63,16 @@ public:
     double learningRateAt(int64_t step) const; // step 0-based
 
 private:
-    torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& indices, int64_t* targetTokens,
-                            int64_t* tokens);
+    // Mean loss per target token of the rows; counts the tokens in the loss, the real tokens and the positions
+    // computed (padding included).
+    torch::Tensor batchLoss(const TrainingSet& set, const std::vector<size_t>& rowIndices, int64_t* targetTokens,
+                            int64_t* tokens, int64_t* positions);
     std::vector<size_t> microBatch(int64_t index);                       // the index-th (global) micro-batch of the run
     std::vector<size_t> shardOf(const std::vector<size_t>& batch) const; // this worker's part of a global batch
     int64_t targetCount(const TrainingSet& set, const std::vector<size_t>& batch) const; // tokens in the loss
     bool writesCheckpoints() const;                                                      // rank 0, or the only process
     // One optimizer step; false when it was skipped (gradients overflowed at the loss scale).
-    bool trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens);
+    bool trainStep(double& lossSum, double& gradNorm, int64_t& stepTokens, int64_t& stepPositions);
     [[noreturn]] void throwFailure(const std::string& what) const; // names OOM and other step failures
     size_t longestExample() const;
 

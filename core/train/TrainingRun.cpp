@@ -15,6 +15,7 @@
 #include "train/MemoryPlan.h"
 #include "train/RunRecipe.h"
 #include "train/Trainer.h"
+#include "train/TrainingData.h"
 #include "util/Error.h"
 #include "util/SeededKey.h"
 
@@ -117,6 +118,7 @@ std::string requestToJson(const TrainingRequest& r)
               {"question_seed", r.selection.questionSeed},
               {"corpus", r.selection.corpus},
               {"max_length", r.maxLength},
+              {"packing", r.packing},
               {"device", r.device},
               {"precision", c.precision},
               {"learning_rate", c.learningRate},
@@ -168,6 +170,7 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
     r.selection.questionSeed = j.value("question_seed", uint64_t(0));
     r.selection.corpus = j.value("corpus", "");
     r.maxLength = j.value("max_length", int64_t(512));
+    r.packing = j.value("packing", false);
     r.device = j.value("device", "auto");
     TrainConfig& c = r.config;
     c.learningRate = j.value("learning_rate", c.learningRate);
@@ -201,69 +204,6 @@ TrainingRequest requestFromJson(const std::string& text, const std::string& work
 }
 
 namespace {
-
-// The examples of the request and, with a dev split, the dev examples; then tokenised into training sets. Throws
-// Error naming why there is nothing to train on (before the model is loaded, which takes a while).
-struct TrainingData {
-    SelectionCounts counts;
-    std::vector<Example> examples, devExamples;
-    std::optional<TrainingSet> set, dev;
-
-    std::string chatLayout; // the run's chat template and what it did, for a chat format
-
-    static TrainingData select(store::Database& db, const TrainingRequest& request);
-    // A chat format's examples laid out with the student's chat template (before tokenise).
-    void layOut(const TrainingRequest& request);
-    void tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength);
-};
-
-TrainingData TrainingData::select(store::Database& db, const TrainingRequest& request)
-{
-    TrainingData data;
-    data.examples = collectExamples(db, request.selection, &data.counts);
-    const auto& sel = request.selection;
-    if (data.examples.empty())
-        throw Error(sel.corpus.empty() ? "no training examples: task '" + sel.task + "' has " +
-                                             std::to_string(data.counts.instances) + " " + sel.split + " instances" +
-                                             (sel.correctOnly ? " and none with a correct teacher rationale" : "")
-                                       : "no training examples: corpus '" + sel.corpus + "' has no rationales" +
-                                             (sel.task.empty() ? "" : " of task '" + sel.task + "'"));
-    if (!request.devSplit.empty()) {
-        TrainingSelection dev = sel;
-        dev.split = request.devSplit;
-        dev.corpus.clear(); // the dev loss is measured on the split's teacher rationales
-        dev.sources = {"teacher"};
-        dev.samplesPerInstance = 1; // one target per question measures the loss without repeating questions
-        SelectionCounts devCounts;
-        data.devExamples = collectExamples(db, dev, &devCounts);
-        if (data.devExamples.empty())
-            throw Error("no dev examples: task '" + dev.task + "' has " + std::to_string(devCounts.instances) + " " +
-                        dev.split + " instances" + (dev.format.usesRationales() ? " with a correct rationale" : ""));
-    }
-    return data;
-}
-
-void TrainingData::layOut(const TrainingRequest& request)
-{
-    const auto& format = request.selection.format;
-    if (!format.usesChatTemplate())
-        return;
-    const auto chat = studentChatTemplate(request.modelPath, request.tokenizerPath, format.name());
-    auto counts = applyChatTemplate(examples, chat);
-    const auto dev = applyChatTemplate(devExamples, chat);
-    counts.reasoningRestored += dev.reasoningRestored;
-    chatLayout = chatLayoutSummary(chat, counts);
-}
-
-void TrainingData::tokenise(const text::Tokenizer& tokenizer, int64_t maxLength, int64_t requestedMaxLength)
-{
-    set = TrainingSet::build(examples, tokenizer, maxLength);
-    if (set->size() == 0)
-        throw Error("every example's prompt is longer than the maximum length of " +
-                    std::to_string(requestedMaxLength) + " tokens");
-    if (!devExamples.empty())
-        dev = TrainingSet::build(devExamples, tokenizer, maxLength);
-}
 
 // Where the model trains and the dtype its weights load in: float32, or the frozen base's precision with LoRA.
 nn::Placement trainingPlacement(const TrainingRequest& request)
@@ -335,6 +275,7 @@ int64_t recordRun(store::RunRepository& runs, const TrainingRequest& request, co
     recipe.devSplit = request.devSplit;
     recipe.devExamples = data.dev ? int64_t(data.dev->size()) : int64_t(0);
     recipe.truncated = data.set->truncated();
+    recipe.packing = data.packingSummary;
     recipe.device = placement.device.str();
     recipe.precision = request.config.precision;
     recipe.method = methodText(request.config);
@@ -359,6 +300,7 @@ void storeMetrics(store::RunRepository& runs, int64_t runId, const StepMetrics& 
                      {"learning_rate", m.learningRate},
                      {"grad_norm", m.gradNorm},
                      {"tokens_per_second", m.tokensPerSecond},
+                     {"padded_tokens_per_second", m.paddedTokensPerSecond},
                      {"memory_mb", double(nn::residentMemory()) / (1024.0 * 1024.0)},
                      {"peak_memory_mb", double(m.peakMemoryBytes) / (1024.0 * 1024.0)}});
     if (m.devLoss)
@@ -395,7 +337,7 @@ RunOutcome execute(const TrainingRequest& request, int64_t existingRun, const Ru
         nn::attachLora(*model, *request.config.lora);
     }
     model->setActivationCheckpointing(request.config.activationCheckpointing);
-    data.tokenise(*tokenizer, std::min(request.maxLength, model->maxSeqLen()), request.maxLength);
+    data.tokenise(*tokenizer, std::min(request.maxLength, model->maxSeqLen()), request.maxLength, request.packing);
     const int32_t pad = tokenizer->eosId() >= 0 ? tokenizer->eosId() : 0;
     Trainer trainer(model, *data.set, request.config, pad, dp);
     if (data.dev && data.dev->size() > 0)

@@ -57,6 +57,8 @@ struct TrainingRequest {
     std::optional<std::string> tokenizerPath; // default: the model folder's own
     TrainingSelection selection;
     int64_t maxLength = 512;
+    // Pack examples into rows of maxLength tokens (TrainingSet::pack) instead of padding each to its batch's longest.
+    bool packing = false;
     std::string device = "auto";
     std::string devSplit; // measure the loss on this split's examples every config.evalEvery steps ('' : none)
     TrainConfig config;   // config.runDir is the output folder

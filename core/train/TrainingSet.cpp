@@ -3,6 +3,7 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -41,6 +42,7 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
             ++set.m_skipped;
             continue;
         }
+        t.promptTokens = int32_t(t.ids.size());
         // A format with its loss on the prompt too learns every token but a BOS (nothing predicts it).
         t.promptLength =
             e.lossOnPrompt ? int32_t(!t.ids.empty() && t.ids.front() == tokenizer.bosId()) : int32_t(t.ids.size());
@@ -54,7 +56,57 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
         set.m_targetTokens += int64_t(t.ids.size()) - t.promptLength;
         set.m_examples.push_back(std::move(t));
     }
+    set.unpack();
     return set;
+}
+
+void TrainingSet::unpack()
+{
+    m_rows.clear();
+    for (size_t i = 0; i < m_examples.size(); ++i)
+        m_rows.push_back({i});
+    m_packed = false;
+}
+
+int64_t TrainingSet::rowTokens(size_t row) const
+{
+    int64_t tokens = 0;
+    for (size_t i : m_rows[row])
+        tokens += int64_t(m_examples[i].ids.size());
+    return tokens;
+}
+
+void TrainingSet::pack(int64_t rowLength)
+{
+    for (const auto& e : m_examples)
+        if (int64_t(e.ids.size()) > rowLength)
+            throw Error("an example of " + std::to_string(e.ids.size()) + " tokens does not fit a packed row of " +
+                        std::to_string(rowLength) + " (rows must be at least the max length)");
+    std::vector<size_t> order(m_examples.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return m_examples[a].ids.size() > m_examples[b].ids.size(); });
+    m_rows.clear();
+    std::multimap<int64_t, size_t> room; // tokens left -> row
+    for (size_t i : order) {
+        const auto length = int64_t(m_examples[i].ids.size());
+        auto best = room.lower_bound(length); // the least room that still holds the example
+        size_t row = 0;
+        int64_t left = 0;
+        if (best == room.end()) {
+            row = m_rows.size();
+            m_rows.emplace_back();
+            left = rowLength;
+        } else {
+            row = best->second;
+            left = best->first;
+            room.erase(best);
+        }
+        m_rows[row].push_back(i);
+        if (left - length > 0)
+            room.emplace(left - length, row);
+    }
+    m_packed = true;
 }
 
 TrainingSet TrainingSet::fromTokens(std::vector<TokenizedExample> examples)
@@ -63,6 +115,7 @@ TrainingSet TrainingSet::fromTokens(std::vector<TokenizedExample> examples)
     for (const auto& e : examples)
         set.m_targetTokens += int64_t(e.ids.size()) - e.promptLength;
     set.m_examples = std::move(examples);
+    set.unpack();
     return set;
 }
 
@@ -70,15 +123,18 @@ std::vector<std::vector<size_t>> TrainingSet::epochBatches(int64_t batchSize, ui
 {
     if (batchSize <= 0)
         throw Error("batch size must be positive");
-    std::vector<size_t> order(m_examples.size());
+    std::vector<size_t> order(m_rows.size());
     std::iota(order.begin(), order.end(), size_t(0));
     std::mt19937_64 rng(seed * 1000003ULL + uint64_t(epoch));
+    std::vector<int64_t> lengths(m_rows.size());
+    for (size_t r = 0; r < m_rows.size(); ++r)
+        lengths[r] = rowTokens(r);
     std::shuffle(order.begin(), order.end(), rng);
     const size_t window = size_t(batchSize) * 50;
     for (size_t at = 0; at < order.size(); at += window) {
         const auto end = order.begin() + std::ptrdiff_t(std::min(order.size(), at + window));
         std::stable_sort(order.begin() + std::ptrdiff_t(at), end,
-                         [&](size_t a, size_t b) { return m_examples[a].ids.size() < m_examples[b].ids.size(); });
+                         [&](size_t a, size_t b) { return lengths[a] < lengths[b]; });
     }
     std::vector<std::vector<size_t>> batches;
     for (size_t at = 0; at < order.size(); at += size_t(batchSize))

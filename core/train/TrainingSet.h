@@ -13,6 +13,7 @@ namespace cotlab::train {
 struct TokenizedExample {
     std::vector<int32_t> ids; // prompt, then target (then EOS)
     int32_t promptLength = 0; // the loss covers ids[promptLength..] (0 or the BOS for a format with loss on the prompt)
+    int32_t promptTokens = 0; // the prompt's tokens, whether the loss covers them or not
 };
 
 class TrainingSet {
@@ -27,19 +28,33 @@ public:
     static TrainingSet fromTokens(std::vector<TokenizedExample> examples);
 
     const std::vector<TokenizedExample>& examples() const { return m_examples; }
+
+    // What one row of a batch holds: one example, or with packing several, one after another.
+    using Row = std::vector<size_t>;
+    // One row per example, unless packed.
+    const std::vector<Row>& rows() const { return m_rows; }
+    int64_t rowTokens(size_t row) const; // the tokens of the row's examples, together
+    // Best-fit-decreasing packing: examples from the longest down, each into the row with the least room left that
+    // still holds it (a new row when none does), rows of at most rowLength tokens. Deterministic; the epochs shuffle
+    // the rows. The model then confines attention to each example and restarts positions (nn::PackedRows).
+    void pack(int64_t rowLength);
+    bool packed() const { return m_packed; }
     size_t size() const { return m_examples.size(); }
     int64_t targetTokens() const { return m_targetTokens; } // tokens the loss covers, one pass
     int64_t skipped() const { return m_skipped; }
     int64_t truncated() const { return m_truncated; }
 
-    // The batches of one epoch, as example indices: examples are shuffled with (seed, epoch), grouped in windows
-    // of 50 batches sorted by length (so a batch holds similar lengths and little padding), and the batches
-    // shuffled again. The same (seed, epoch) always gives the same batches, which is what makes a resumed run
-    // see the data in the same order.
+    // The batches of one epoch, as row indices (example indices unless packed): rows are shuffled with (seed, epoch),
+    // grouped in windows of 50 batches sorted by length (so a batch holds similar lengths and little padding), and
+    // the batches shuffled again. The same (seed, epoch) always gives the same batches, which is what makes a resumed
+    // run see the data in the same order.
     std::vector<std::vector<size_t>> epochBatches(int64_t batchSize, uint64_t seed, int64_t epoch) const;
 
 private:
+    void unpack(); // one row per example
     std::vector<TokenizedExample> m_examples;
+    std::vector<Row> m_rows;
+    bool m_packed = false;
     int64_t m_targetTokens = 0;
     int64_t m_skipped = 0;
     int64_t m_truncated = 0;

@@ -77,6 +77,7 @@ int64_t reportNewSteps(store::RunRepository& runs, int64_t runId, int64_t report
         m.learningRate = metrics["learning_rate"][step];
         m.gradNorm = metrics["grad_norm"][step];
         m.tokensPerSecond = metrics["tokens_per_second"][step];
+        m.paddedTokensPerSecond = metrics["padded_tokens_per_second"][step];
         m.epoch = run->totalSteps > 0 ? double(step) / double(run->totalSteps) : 0.0; // of the run, not of the data
         if (const auto dev = metrics["dev_loss"].find(step); dev != metrics["dev_loss"].end())
             m.devLoss = dev->second;

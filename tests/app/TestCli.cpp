@@ -38,6 +38,23 @@ QString makeCoinFlipWorkspace(const QString& ws, const QString& folder, int trai
     const auto r = cli({"--workspace", ws, "import", folder + "/train.jsonl", folder + "/test.jsonl"});
     return r.code == 0 ? QString() : r.err;
 }
+
+// stories260K as a Hugging Face folder (dir/student) with SmolLM2's chat template (tests/data/chat-templates): a chat
+// student; its folder, or "" when the conversion failed.
+QString makeChatStudent(const test::TempDir& dir)
+{
+    const auto r =
+        cli({"convert", "--model", QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin")),
+             "--tokenizer", QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin")), "--out",
+             QString::fromStdString(dir.path("student"))});
+    if (r.code != 0)
+        return {};
+    std::ifstream smolFile(test::testDataPath("chat-templates/smollm2.json"));
+    const auto smol = nlohmann::json::parse(smolFile);
+    test::writeFile(dir.path("student/tokenizer_config.json"),
+                    nlohmann::json{{"chat_template", smol.at("chat_template")}, {"eos_token", "</s>"}}.dump());
+    return QString::fromStdString(dir.path("student"));
+}
 } // namespace
 
 class TestCli : public QObject {
@@ -467,17 +484,12 @@ private Q_SLOTS:
         const QString folder = QString::fromStdString(dir.path(""));
         const QString stories = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));
         const QString tok = QString::fromStdString(test::sharedPath("models/stories260K/tok512.bin"));
-        auto r = cli({"convert", "--model", stories, "--tokenizer", tok, "--out", folder + "/student"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        std::ifstream smolFile(test::testDataPath("chat-templates/smollm2.json"));
-        const auto smol = nlohmann::json::parse(smolFile);
-        test::writeFile(dir.path("student/tokenizer_config.json"),
-                        nlohmann::json{{"chat_template", smol.at("chat_template")}, {"eos_token", "</s>"}}.dump());
+        QVERIFY(!makeChatStudent(dir).isEmpty());
         const QString made = makeCoinFlipWorkspace(ws, folder, 16, 4);
         QVERIFY2(made.isEmpty(), qPrintable(made));
 
-        r = cli({"--workspace", ws, "train", "--model", stories, "--tokenizer", tok, "--task", "coin_flip",
-                 "--template", "chat", "--steps", "1", "--out", folder + "/refused"});
+        auto r = cli({"--workspace", ws, "train", "--model", stories, "--tokenizer", tok, "--task", "coin_flip",
+                      "--template", "chat", "--steps", "1", "--out", folder + "/refused"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("lays examples out with the student's chat template") && r.err.contains("has none"),
                  qPrintable(r.err));
@@ -502,6 +514,75 @@ private Q_SLOTS:
         QVERIFY2(prompt.string(0).starts_with("<|im_start|>system\nYou are a helpful AI assistant named SmolLM") &&
                      prompt.string(0).ends_with("<|im_end|>\n<|im_start|>assistant\n"),
                  prompt.string(0).c_str());
+    }
+
+    // What the student sees, from the CLI: with the student's chat template the loss covers exactly the assistant
+    // turn (the tokens' texts with the loss put together are the target, the others the prompt), --jsonl writes
+    // input_ids and labels as transformers' trainers take them, and a packed run records its rows.
+    void tokenizeShowsWhatTheStudentSees()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("tok.cotlab"));
+        const QString folder = QString::fromStdString(dir.path(""));
+        const QString student = makeChatStudent(dir);
+        QVERIFY(!student.isEmpty());
+        const QString made = makeCoinFlipWorkspace(ws, folder, 12, 2);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
+
+        auto r = cli({"--workspace", ws, "tokenize", "--model", student, "--task", "coin_flip", "--template", "chat",
+                      "--count", "2", "--max-length", "220", "--json", "--jsonl", folder + "/tokens.jsonl"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto out = nlohmann::json::parse(r.out.toStdString());
+        const int64_t examples = out.at("examples");
+        QVERIFY(examples > 0);
+        QCOMPARE(out.at("max_length").get<int64_t>(), int64_t(220));
+        // The conversations take about 290 of these tokens, their prompts under 200: every one is cut.
+        QCOMPARE(out.at("cut").get<int64_t>(), examples);
+        QCOMPARE(out.at("left_out").get<int64_t>(), int64_t(0));
+        QVERIFY(out.at("chat_template").get<std::string>().find("reasoning kept") != std::string::npos);
+        QCOMPARE(out.at("shown").size(), size_t(2));
+        for (const auto& shown : out.at("shown")) {
+            std::string prompt, target;
+            int64_t kept = 0;
+            for (const auto& t : shown.at("tokens")) {
+                // The target's tokens: in the loss, or past the max length (cut, so not trained on).
+                (t.at("loss").get<bool>() || t.at("cut").get<bool>() ? target : prompt) +=
+                    t.at("text").get<std::string>();
+                kept += !t.at("cut").get<bool>();
+            }
+            QCOMPARE(kept, int64_t(220));
+            // The tokenizer (SentencePiece, as llama2c's) starts the text with a word-start space of its own.
+            QCOMPARE(prompt, " " + shown.at("prompt").get<std::string>());
+            QCOMPARE(target, shown.at("target").get<std::string>());
+            QVERIFY(target.ends_with("<|im_end|>\n"));
+        }
+        std::ifstream lines(dir.path("tokens.jsonl"));
+        std::string line;
+        int64_t count = 0;
+        while (std::getline(lines, line)) {
+            const auto j = nlohmann::json::parse(line);
+            QCOMPARE(j.at("input_ids").size(), size_t(220)); // as the run trains: cut to the max length
+            QCOMPARE(j.at("labels").size(), size_t(220));
+            QCOMPARE(j.at("labels").front().get<int>(), -100);
+            QVERIFY(j.at("labels").back().get<int>() >= 0); // the last token kept is the target's
+            ++count;
+        }
+        QCOMPARE(count, examples);
+
+        r = cli({"--workspace", ws, "tokenize", "--model", student, "--task", "coin_flip", "--count", "1", "--colour",
+                 "never"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QRegularExpression(R"(\n\s+\d+\s+\d+ -\s+")")) &&
+                     r.out.contains(QRegularExpression(R"(\n\s+\d+\s+\d+ loss ")")) &&
+                     r.out.contains("max length 512: every example fits"),
+                 qPrintable(r.out));
+
+        r = cli({"--workspace", ws, "train", "--model", student, "--task", "coin_flip", "--template", "chat", "--steps",
+                 "2", "--batch-size", "1", "--max-length", "512", "--packing", "--out", folder + "/run"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(" with padding)"), qPrintable(r.out));
+        r = cli({"--workspace", ws, "runs", "--json"});
+        QVERIFY2(r.out.contains(" rows of 512 tokens, "), qPrintable(r.out));
     }
 
     void errorsGoToStderrWithNonZeroExit()

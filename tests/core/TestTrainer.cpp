@@ -2,8 +2,10 @@
 // pretrained student (stories260K): masked loss, loss going down, exact resume, mixed precision and
 // loss scaling, divergence.
 #include "ingest/Importer.h"
+#include "nn/Gpt2.h"
 #include "nn/Llama2cLoader.h"
 #include "nn/ModelLoader.h"
+#include "nn/Opt.h"
 #include "nn/Safetensors.h"
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
@@ -569,6 +571,137 @@ private Q_SLOTS:
         QCOMPARE(scaler.cleanSteps(), int64_t(0));
         QVERIFY(!train::LossScaler().enabled());
         QCOMPARE(train::LossScaler().scale(), 1.0);
+    }
+
+    // Best-fit-decreasing: the longest example first, each into the row with the least room that still holds it.
+    void packingIsBestFitDecreasing()
+    {
+        std::vector<train::TokenizedExample> examples;
+        for (const int length : {2, 7, 1, 4, 5, 3, 2}) {
+            train::TokenizedExample e;
+            e.ids.assign(size_t(length), 5);
+            e.promptLength = 1;
+            examples.push_back(e);
+        }
+        auto set = train::TrainingSet::fromTokens(examples);
+        QCOMPARE(set.rows().size(), size_t(7)); // unpacked: a row per example
+        QVERIFY(!set.packed());
+        set.pack(8);
+        QVERIFY(set.packed());
+        // 7 | 5 | 4, then 3 into the 5's row (room 3), 2 and 2 into the 4's (room 4, then 2), 1 into the 7's.
+        const std::vector<train::TrainingSet::Row> expected{{1, 2}, {4, 5}, {3, 0, 6}};
+        QCOMPARE(set.rows(), expected);
+        for (size_t r = 0; r < set.rows().size(); ++r)
+            QCOMPARE(set.rowTokens(r), int64_t(8));
+        QCOMPARE(set.epochBatches(2, 0, 0).size(), size_t(2)); // batches of rows
+        auto tooLong = train::TrainingSet::fromTokens(examples);
+        QVERIFY_THROWS_EXCEPTION(Error, tooLong.pack(6)); // the 7-token example fits no row
+    }
+
+    // Each example of a packed row gets the logits (so the loss) it gets alone: attention stays inside it and its
+    // positions restart, for each family's way of placing positions (rotary, learned, learned with OPT's offset).
+    void packedExamplesAreComputedAsIfAlone()
+    {
+        const auto set = train::TrainingSet::build(realExamples(3), *m_tok, 160); // one row within the 512 positions
+        QCOMPARE(set.size(), size_t(3));
+        torch::manual_seed(3);
+        nn::Gpt2Config g;
+        g.dim = 64, g.nLayers = 2, g.nHeads = 4, g.maxSeqLen = 1024, g.vocabSize = 512, g.innerDim = 128;
+        nn::OptConfig o;
+        o.dim = o.wordEmbedDim = 64, o.nLayers = 2, o.nHeads = 4, o.ffnDim = 128, o.maxSeqLen = 1024;
+        o.vocabSize = 512;
+        const std::vector<std::pair<const char*, std::shared_ptr<nn::CausalLm>>> models{
+            {"stories260K", student()},
+            {"gpt2", std::make_shared<nn::Gpt2Impl>(g)},
+            {"opt", std::make_shared<nn::OptImpl>(o)}};
+        torch::NoGradGuard noGrad;
+        for (const auto& [name, model] : models) {
+            model->eval();
+            // One row of the three examples, then padding.
+            std::vector<int64_t> ids;
+            nn::PackedRows packed{{{}}};
+            for (const auto& e : set.examples()) {
+                ids.insert(ids.end(), e.ids.begin(), e.ids.end());
+                packed.lengths[0].push_back(int64_t(e.ids.size()));
+            }
+            ids.resize(ids.size() + 7, 0);
+            const auto row = [](const std::vector<int64_t>& v) { return torch::tensor(v).unsqueeze(0); };
+            const auto packedLogits = model->forward(row(ids), nullptr, &packed)[0]; // [T, V]
+            int64_t at = 0;
+            double worst = 0;
+            for (const auto& e : set.examples()) {
+                const auto n = int64_t(e.ids.size());
+                const auto alone = model->forward(row(std::vector<int64_t>(e.ids.begin(), e.ids.end())))[0];
+                const auto targets = torch::tensor(std::vector<int64_t>(e.ids.begin() + e.promptLength, e.ids.end()));
+                const auto loss = [&](const torch::Tensor& logits) { // in double: the logits' own rounding alone
+                    return torch::nn::functional::cross_entropy(
+                               logits.narrow(0, e.promptLength - 1, targets.size(0)).to(torch::kFloat64), targets)
+                        .item<double>();
+                };
+                const double lossAlone = loss(alone), lossPacked = loss(packedLogits.narrow(0, at, n));
+                worst = std::max(worst, std::fabs(lossAlone - lossPacked));
+                at += n;
+            }
+            qInfo() << name << "largest per-example loss difference, packed against alone:" << worst;
+            QVERIFY2(worst < 1e-5, name);
+        }
+    }
+
+    // A packed batch is the same batch: the trainer's loss over packed rows, and the step it takes, equal those of
+    // the same examples padded one per row.
+    void packedAndPaddedBatchesTrainAlike()
+    {
+        // Three real examples of different lengths (so that the padded batch pads), together within the context.
+        auto examples = train::TrainingSet::build(realExamples(3), *m_tok, 160).examples();
+        int64_t total = 0;
+        for (size_t i = 0; i < examples.size(); ++i) {
+            examples[i].ids.resize(size_t(examples[i].promptLength) + 10 + 15 * i); // 10, 25 and 40 target tokens
+            QVERIFY(examples[i].ids.size() <= 160);
+            total += int64_t(examples[i].ids.size());
+        }
+        const auto padded = train::TrainingSet::fromTokens(examples);
+        auto packed = train::TrainingSet::fromTokens(examples);
+        packed.pack(total); // every example in one row
+        QCOMPARE(packed.rows().size(), size_t(1));
+        train::TrainConfig c;
+        c.learningRate = 1e-3;
+        c.maxSteps = 1;
+        c.batchSize = 3;
+        c.schedule = "constant";
+        auto modelPadded = student(), modelPacked = student();
+        train::Trainer onePerRow(modelPadded, padded, c, m_tok->eosId()),
+            inOneRow(modelPacked, packed, c, m_tok->eosId());
+        const double lossPadded = onePerRow.evaluate({0, 1, 2}), lossPacked = inOneRow.evaluate({0});
+        qInfo() << "mean target loss padded" << lossPadded << "packed" << lossPacked;
+        QVERIFY(std::fabs(lossPadded - lossPacked) < 1e-5);
+        train::StepMetrics paddedStep, packedStep;
+        onePerRow.run([&](const train::StepMetrics& m) { paddedStep = m; });
+        inOneRow.run([&](const train::StepMetrics& m) { packedStep = m; });
+        QVERIFY(std::fabs(paddedStep.loss - packedStep.loss) < 1e-5);
+        QVERIFY(std::fabs(paddedStep.gradNorm - packedStep.gradNorm) < 1e-4 * paddedStep.gradNorm);
+        // The step's gradients (kept after it; Adam's first step, about lr x sign(gradient), would magnify the
+        // rounding of gradients near zero).
+        double largest = 0, scale = 0;
+        const auto a = modelPadded->parameters(), b = modelPacked->parameters();
+        for (size_t i = 0; i < a.size(); ++i) {
+            largest = std::max(largest, (a[i].grad() - b[i].grad()).abs().max().item<double>());
+            scale = std::max(scale, a[i].grad().abs().max().item<double>());
+        }
+        qInfo() << "largest gradient difference" << largest << "of the largest gradient" << scale;
+        QVERIFY(largest < 1e-4 * scale);
+        // Packed rows under activation checkpointing: the blocks recomputed in backward see the same rows.
+        auto modelCheckpointed = student();
+        modelCheckpointed->setActivationCheckpointing(true);
+        train::Trainer checkpointed(modelCheckpointed, packed, c, m_tok->eosId());
+        checkpointed.run({});
+        const auto g = modelCheckpointed->parameters();
+        double checkpointedLargest = 0;
+        for (size_t i = 0; i < a.size(); ++i)
+            checkpointedLargest = std::max(checkpointedLargest, (g[i].grad() - b[i].grad()).abs().max().item<double>());
+        QVERIFY2(checkpointedLargest < 1e-4 * scale, qPrintable(QString::number(checkpointedLargest)));
+        // Padding is computed too: the padded batch's positions outnumber its tokens; the packed row has none.
+        QVERIFY(paddedStep.paddedTokensPerSecond > paddedStep.tokensPerSecond);
+        QCOMPARE(packedStep.paddedTokensPerSecond, packedStep.tokensPerSecond);
     }
 
     void divergenceKeepsTheLastCheckpoint()

@@ -11,6 +11,7 @@
 #include "support/Screenshots.h"
 #include "support/TestSupport.h"
 #include "train/DistributedEnv.h"
+#include "train/TokenPreviewDialog.h"
 #include "train/TrainPage.h"
 #include "train/TrainingJob.h"
 
@@ -26,6 +27,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QWheelEvent>
 #include <QtTest>
@@ -170,6 +172,44 @@ private Q_SLOTS:
         const auto* combo = again.findChild<ui::PromptFormatPicker*>()->combo();
         QVERIFY(combo->findData(QString::fromStdString(mine)) >= 0);
         QVERIFY(combo->findData(QString::fromStdString(bad)) < 0);
+    }
+
+    // Preview Tokens: the MultiArith examples tokenised as the run will, their lengths against the max length (some
+    // cut at 128 tokens), and an example token by token with the loss on the target alone.
+    void previewTokensShowsLengthsAndTheLossMask()
+    {
+        COTLAB_REQUIRE_SHARED();
+        test::TempDir dir;
+        const std::string ws = multiarithWorkspace(dir);
+        ui::TrainPage page;
+        page.resize(1366, 768);
+        page.show();
+        page.setWorkspace(QString::fromStdString(ws), {"multiarith"});
+        QTRY_COMPARE(page.findChild<QComboBox*>("task")->currentText(), QString("multiarith"));
+        page.findChild<QPushButton*>("previewTokens")->click(); // no student yet: said, nothing opens
+        QVERIFY2(page.findChild<QLabel*>("message")->text().startsWith("Model:"),
+                 qPrintable(page.findChild<QLabel*>("message")->text()));
+        useStories260K(page);
+        page.findChild<QComboBox*>("split")->setCurrentText("test");
+        page.findChild<QSpinBox*>("maxLength")->setValue(128);
+        page.findChild<QPushButton*>("previewTokens")->click();
+        ui::TokenPreviewDialog* dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = page.findChild<ui::TokenPreviewDialog*>()) && dialog->isVisible(), 60000);
+        const QString summary = dialog->findChild<QLabel*>("lengthSummary")->text();
+        QVERIFY2(summary.contains("examples<br/>prompt tokens: mean") && summary.contains("max length 128: ") &&
+                     summary.contains(" cut (the end of their target is lost)"),
+                 qPrintable(summary));
+        auto* plot = dialog->findChild<QCustomPlot*>("lengthHistogram");
+        QCOMPARE(plot->plottableCount(), 3); // prompt, target and total
+        // The first example: its tokens shown, those of the target on green.
+        const QString html = dialog->findChild<QTextBrowser*>("tokens")->toHtml();
+        QVERIFY2(html.contains("#d6f3dd") && html.contains("#ececec"), qPrintable(html.left(400)));
+        dialog->findChild<QCheckBox*>("showIds")->setChecked(true);
+        QVERIFY(dialog->findChild<QTextBrowser*>("tokens")->toHtml().contains("vertical-align:sub"));
+        dialog->findChild<QSpinBox*>("example")->setValue(2);
+        QVERIFY(dialog->findChild<QTextBrowser*>("tokens")->toPlainText().size() > 20);
+        dialog->findChild<QCheckBox*>("showIds")->setChecked(false);
+        QVERIFY(test::screenshot(*dialog, "train-page-token-preview.png"));
     }
 
     // Each workspace has its own settings: the page opens a workspace with those of the last run started on it.

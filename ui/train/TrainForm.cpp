@@ -17,6 +17,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -151,6 +152,11 @@ QWidget* TrainForm::dataBox()
     m_questions->setToolTip(tr("Train on at most this many questions, drawn at random (a corpus-size learning curve)"));
     m_maxLength = spinBox(16, 32768, 512);
     m_maxLength->setObjectName("maxLength");
+    m_packing = new QCheckBox(tr("Pack examples into rows of the max length"));
+    m_packing->setObjectName("packing");
+    m_packing->setToolTip(tr("Best-fit-decreasing packing: several examples share a row, each attending only to "
+                             "itself with positions restarting, so mixed-length traces train without padding. The "
+                             "batch size then counts rows."));
     m_devSplit = new QComboBox;
     m_devSplit->setObjectName("devSplit");
     m_devSplit->addItem(tr("none"), QString());
@@ -174,6 +180,13 @@ QWidget* TrainForm::dataBox()
     form->addRow(tr("Rationales per question"), m_samples);
     form->addRow(tr("Questions"), m_questions);
     form->addRow(tr("Max tokens per example"), m_maxLength);
+    form->addRow(QString(), m_packing);
+    auto* preview = new QPushButton(tr("Preview Tokens…"));
+    preview->setObjectName("previewTokens");
+    preview->setToolTip(tr("What the student will see: the examples tokenised as training tokenises them, which "
+                           "tokens the loss covers, and their lengths against the max length"));
+    connect(preview, &QPushButton::clicked, this, &TrainForm::previewRequested);
+    form->addRow(QString(), preview);
     form->addRow(tr("Dev loss on"), m_devSplit);
     form->addRow(tr("Dev loss every"), m_evalEvery);
     return box;
@@ -358,7 +371,7 @@ void TrainForm::setOutput(const QString& folder)
     m_output->setText(folder);
 }
 
-std::optional<train::TrainingRequest> TrainForm::request(const QString& workspace, QString* problem) const
+std::optional<train::TrainingRequest> TrainForm::dataRequest(const QString& workspace, QString* problem) const
 {
     auto refuse = [problem](const QString& text) {
         *problem = text;
@@ -370,6 +383,22 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
         return refuse(tr("Model: %1").arg(p));
     if (m_task->currentText().isEmpty())
         return refuse(tr("Task: the workspace has no tasks; import rationales first."));
+    try {
+        m_template->format();
+    } catch (const Error& e) {
+        return refuse(tr("Prompt format: %1").arg(QString::fromStdString(e.what())));
+    }
+    return draft(workspace);
+}
+
+std::optional<train::TrainingRequest> TrainForm::request(const QString& workspace, QString* problem) const
+{
+    auto refuse = [problem](const QString& text) {
+        *problem = text;
+        return std::nullopt;
+    };
+    if (!dataRequest(workspace, problem))
+        return std::nullopt;
     if (!m_devSplit->currentData().toString().isEmpty() && chosenTask().isEmpty())
         return refuse(tr("Dev loss: it is measured on one task's %1 questions; choose that task under Task, or set "
                          "Dev loss on to none.")
@@ -385,11 +414,6 @@ std::optional<train::TrainingRequest> TrainForm::request(const QString& workspac
         return refuse(tr("Output folder %1 already holds a run; choose another or resume that run.").arg(folder));
     if (const QString p = m_method->problem(); !p.isEmpty())
         return refuse(tr("Method: %1").arg(p));
-    try {
-        m_template->format();
-    } catch (const Error& e) {
-        return refuse(tr("Prompt format: %1").arg(QString::fromStdString(e.what())));
-    }
     return draft(workspace);
 }
 
@@ -419,6 +443,7 @@ train::TrainingRequest TrainForm::draft(const QString& workspace) const
     r.selection.samplesPerInstance = m_samples->value();
     r.selection.questions = m_questions->value();
     r.maxLength = m_maxLength->value();
+    r.packing = m_packing->isChecked();
     r.devSplit = m_devSplit->currentData().toString().toStdString();
     train::TrainConfig& c = r.config;
     m_method->apply(c);

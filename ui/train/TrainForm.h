@@ -50,6 +50,9 @@ public:
     void setModelPath(const QString& path, const QString& tokenizer);
     QString output() const;
     void setOutput(const QString& folder);
+    // What the run would train on (student, data, format) for the token preview, or nothing and `problem` saying
+    // which field to change.
+    std::optional<train::TrainingRequest> dataRequest(const QString& workspace, QString* problem) const;
     // The request for a new run of `workspace`, or nothing and `problem` saying which field to change.
     std::optional<train::TrainingRequest> request(const QString& workspace, QString* problem) const;
     int processes() const; // data-parallel worker processes (1: this one)
@@ -58,6 +61,7 @@ public:
 
 Q_SIGNALS:
     void settingsChanged();
+    void previewRequested(); // Preview Tokens was pressed
 
 private:
     QWidget* studentBox();
@@ -85,6 +89,7 @@ private:
     QSpinBox* m_samples;
     QSpinBox* m_questions;
     QSpinBox* m_maxLength;
+    QCheckBox* m_packing;
     QComboBox* m_devSplit;
     QSpinBox* m_evalEvery;
     QSpinBox* m_epochs;

@@ -8,6 +8,7 @@
 #include "store/RunRepository.h"
 #include "store/StatsRepository.h"
 #include "train/RunHistory.h"
+#include "train/TokenPreviewDialog.h"
 #include "train/TrainForm.h"
 #include "train/TrainingCharts.h"
 #include "train/TrainingJob.h"
@@ -67,6 +68,7 @@ TrainPage::TrainPage(QWidget* parent)
     connect(m_job, &TrainingJob::stepped, this, &TrainPage::onStep);
     connect(m_job, &TrainingJob::finished, this, &TrainPage::onFinished);
     connect(m_history, &RunHistory::selectionChanged, this, &TrainPage::showSelectedRuns);
+    connect(m_form, &TrainForm::previewRequested, this, &TrainPage::previewTokens);
     updateButtons();
 }
 
@@ -184,6 +186,32 @@ void TrainPage::start()
     updateButtons();
 }
 
+void TrainPage::previewTokens()
+{
+    QString problem;
+    const auto request = m_form->dataRequest(m_workspace, &problem);
+    if (!request)
+        return showMessage(problem, true);
+    showMessage(tr("Tokenising the examples as training will…"), false);
+    // The examples are read and tokenised on the workspace's thread; the dialog shows them when ready.
+    postThen(
+        m_store, this,
+        [request = *request](store::Database& db) {
+            return std::make_shared<train::TrainingPreview>(train::previewTraining(db, request));
+        },
+        [this](const std::shared_ptr<train::TrainingPreview>& preview) {
+            showMessage(
+                tr("Preview: %1 examples, up to %2 tokens.").arg(preview->tokenized.size()).arg(preview->total.max()),
+                false);
+            if (!m_preview)
+                m_preview = new TokenPreviewDialog(this);
+            m_preview->setPreview(std::move(*preview));
+            m_preview->show();
+            m_preview->raise();
+        },
+        [this](const QString& e) { showMessage(tr("Preview: %1").arg(e), true); });
+}
+
 void TrainPage::stopTraining()
 {
     m_job->stop();
@@ -228,13 +256,14 @@ void TrainPage::onStep(const StepUpdate& u)
     m_progress->setValue(int(u.step));
     m_history->showStep(u.runId, u.step, u.totalSteps, u.loss);
     const double eta = m_secondsPerStep * double(u.totalSteps - u.step);
-    m_status->setText(tr("Run %1 · step %2 of %3 · epoch %4 · loss %5 · %6 tokens/s · ETA %7")
+    m_status->setText(tr("Run %1 · step %2 of %3 · epoch %4 · loss %5 · %6 tokens/s (%7 with padding) · ETA %8")
                           .arg(u.runId)
                           .arg(u.step)
                           .arg(u.totalSteps)
                           .arg(u.epoch, 0, 'f', 2)
                           .arg(u.loss, 0, 'f', 4)
                           .arg(u.tokensPerSecond, 0, 'f', 0)
+                          .arg(u.paddedTokensPerSecond, 0, 'f', 0)
                           .arg(m_secondsPerStep > 0 ? QTime(0, 0).addSecs(int(eta)).toString("hh:mm:ss") : "…"));
 }
 

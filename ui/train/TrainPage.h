@@ -23,6 +23,7 @@ class RunHistory;
 class TrainForm;
 class TrainingCharts;
 class TrainingJob;
+class TokenPreviewDialog;
 struct StepUpdate;
 
 class TrainPage : public QWidget {
@@ -37,6 +38,8 @@ public:
     TrainingJob* job() const { return m_job; }
     void start();
     void stopTraining();
+    // Preview Tokens: the examples of the form's settings tokenised as the run will, in a dialog.
+    void previewTokens();
     void resumeSelected();
     // Re-reads the runs; then selects `select`, or keeps the selection.
     void refreshHistory(std::optional<QList<qint64>> select = std::nullopt);
@@ -64,6 +67,7 @@ private:
     WorkspaceThread m_store;
     TrainingJob* m_job;
     TrainForm* m_form;
+    TokenPreviewDialog* m_preview = nullptr;
     QScrollArea* m_formScroll;
     TrainingCharts* m_charts;
     RunHistory* m_history;

@@ -38,7 +38,8 @@ train::RunProgress TrainingJob::progressSignal()
 {
     return [this](int64_t runId, const train::StepMetrics& m) {
         Q_EMIT stepped(StepUpdate{runId, m.step, m.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm,
-                                  m.tokensPerSecond, m.devLoss.value_or(std::numeric_limits<double>::quiet_NaN())});
+                                  m.tokensPerSecond, m.paddedTokensPerSecond,
+                                  m.devLoss.value_or(std::numeric_limits<double>::quiet_NaN())});
     };
 }
 

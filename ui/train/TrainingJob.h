@@ -15,8 +15,9 @@ struct StepUpdate {
     double loss = 0;
     double learningRate = 0;
     double gradNorm = 0;
-    double tokensPerSecond = 0;
-    double devLoss = 0; // NaN on steps without a dev-set measurement
+    double tokensPerSecond = 0;       // without padding
+    double paddedTokensPerSecond = 0; // padding included
+    double devLoss = 0;               // NaN on steps without a dev-set measurement
 };
 
 class TrainingJob : public BackgroundJob {
