@@ -4,15 +4,19 @@
 #include "Interrupt.h"
 #include "gen/TextGeneration.h"
 #include "nn/ModelLoader.h"
+#include "nn/ModelShape.h"
 #include "nn/Placement.h"
 #include "teacher/CompletionServer.h"
 #include "teacher/RequestBatcher.h"
+#include "text/ChatTemplate.h"
 #include "text/Tokenizer.h"
 #include "util/Error.h"
 
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 namespace cotlab::cli {
@@ -36,6 +40,7 @@ public:
         options.decoding.topP = p.topP;
         options.decoding.seed = seed;
         options.stopStrings = p.stop;
+        options.templatedPrompts = p.templated; // a chat template's text writes its own BOS
         std::vector<std::string> sequences;
         for (size_t k = 0; k < prompts.size(); ++k)
             sequences.insert(sequences.end(), size_t(samples[k]), prompts[k]);
@@ -83,9 +88,25 @@ int runServe(const ServeArgs& args)
     teacher::RequestBatcher batcher(ModelGenerator(*loaded.model, *loaded.tokenizer));
     teacher::CompletionServer server(
         name, [&](const std::string& prompt, const teacher::SamplingParams& p) { return batcher.submit(prompt, p); });
+    // Chat requests in the model's own chat template, as the student was trained and evaluated with it.
+    std::optional<text::ChatTemplate> chat =
+        text::ChatTemplate::fromFolder(nn::tokenizerPathOf(args.model, args.tokenizer, args.adapter));
+    if (chat) {
+        server.setChatTemplate(
+            [&chat](const nlohmann::json& messages) {
+                std::vector<text::ChatMessage> turns;
+                for (const auto& m : messages)
+                    turns.push_back({m.at("role").get<std::string>(), m.at("content").get<std::string>()});
+                return chat->render(turns, true);
+            },
+            chat->eosToken().empty() ? std::vector<std::string>{} : std::vector<std::string>{chat->eosToken()});
+    }
     const int port = server.bind(args.host, args.port);
     std::printf("serving %s on http://%s:%d/v1 (completions, chat/completions, models); Ctrl-C stops\n", name.c_str(),
                 args.host.c_str(), port);
+    std::printf(chat ? "chat requests in the model's chat template (%s)\n"
+                     : "chat requests: the model has no chat template; messages' contents are joined by newlines%s\n",
+                chat ? chat->origin().c_str() : "");
     std::fflush(stdout);
     std::atomic<bool> listening{true};
     const jobs::StopToken& interrupt = stopOnInterrupt();

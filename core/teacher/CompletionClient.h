@@ -43,6 +43,9 @@ struct SamplingParams {
     std::vector<std::string> stop;
     bool logprobs = true;
     std::optional<uint64_t> seed;
+    // Server side: the prompt is a chat template's text, which writes its special tokens itself (tokenised without
+    // an added BOS).
+    bool templated = false;
 };
 
 struct Completion {

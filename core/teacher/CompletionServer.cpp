@@ -16,6 +16,8 @@ using nlohmann::json;
 struct CompletionServer::Impl {
     std::string model;
     Generator generator;
+    ChatFormatter chatFormatter; // the model's chat template, when it has one
+    std::vector<std::string> chatStop;
     httplib::Server server;
     std::atomic<int64_t> requests{0};
 };
@@ -59,7 +61,7 @@ SamplingParams paramsOf(const json& body)
 
 // The prompts of a request: a completions request's prompt (a string or a list of strings; each gets n samples),
 // or a chat request's messages joined; invalid_argument saying what is wrong otherwise.
-std::vector<std::string> promptsOf(const json& body, bool chat)
+std::vector<std::string> promptsOf(const json& body, bool chat, const ChatFormatter* chatFormatter)
 {
     if (chat) {
         if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
@@ -68,7 +70,18 @@ std::vector<std::string> promptsOf(const json& body, bool chat)
         for (const auto& m : body["messages"]) {
             if (!m.is_object() || !m.contains("content") || !m["content"].is_string())
                 throw std::invalid_argument("every message needs a string \"content\"");
+            if (chatFormatter && (!m.contains("role") || !m["role"].is_string()))
+                throw std::invalid_argument("every message needs a string \"role\" (system, user or assistant)");
             prompt += m["content"].get<std::string>() + "\n";
+        }
+        if (chatFormatter) {
+            try {
+                return {(*chatFormatter)(body["messages"])};
+            } catch (const std::invalid_argument&) {
+                throw;
+            } catch (const std::exception& e) { // the template raised (an unsupported role, an order it refuses)
+                throw std::invalid_argument(std::string("the model's chat template refused the messages: ") + e.what());
+            }
         }
         prompt.pop_back();
         return {prompt};
@@ -90,15 +103,16 @@ std::vector<std::string> promptsOf(const json& body, bool chat)
 
 } // namespace
 
-ServeRequest parseServeRequest(const std::string& text, bool chat)
+ServeRequest parseServeRequest(const std::string& text, bool chat, const ChatFormatter* chatFormatter)
 {
     const json body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object())
         throw std::invalid_argument("the request body is not a JSON object");
     ServeRequest r;
     try {
-        r.prompts = promptsOf(body, chat);
+        r.prompts = promptsOf(body, chat, chatFormatter);
         r.params = paramsOf(body);
+        r.params.templated = chat && chatFormatter;
         r.stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
         const json options = body.value("stream_options", json::object());
         r.includeUsage = options.is_object() && options.value("include_usage", false);
@@ -236,7 +250,12 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
             const int64_t id = ++self->requests;
             ServeRequest request;
             try {
-                request = parseServeRequest(req.body, chat);
+                request = parseServeRequest(req.body, chat, self->chatFormatter ? &self->chatFormatter : nullptr);
+                if (request.params.templated)
+                    for (const auto& stop : self->chatStop)
+                        if (std::find(request.params.stop.begin(), request.params.stop.end(), stop) ==
+                            request.params.stop.end())
+                            request.params.stop.push_back(stop);
             } catch (const std::exception& e) {
                 return error(res, 400, e.what());
             }
@@ -277,6 +296,12 @@ CompletionServer::CompletionServer(std::string model, Generator generator) : m_i
 CompletionServer::~CompletionServer()
 {
     stop();
+}
+
+void CompletionServer::setChatTemplate(ChatFormatter formatter, std::vector<std::string> stop)
+{
+    m_impl->chatFormatter = std::move(formatter);
+    m_impl->chatStop = std::move(stop);
 }
 
 int CompletionServer::bind(const std::string& host, int port)

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,14 @@ struct ServeRequest {
     SamplingParams params;
     bool stream = false, includeUsage = false;
 };
+// A chat request's messages (a JSON list of {role, content}) as the model's prompt: its chat template rendered with
+// the generation prompt. Throws std::invalid_argument or Error saying what is wrong with the messages.
+using ChatFormatter = std::function<std::string(const nlohmann::json& messages)>;
+
 // Reads a request body; throws std::invalid_argument saying what is wrong (answered with status 400). Fuzzed.
-ServeRequest parseServeRequest(const std::string& body, bool chat);
+// A chat request's messages become one prompt: laid out by chatFormatter (the prompt is then templated), or
+// without one their contents joined by newlines.
+ServeRequest parseServeRequest(const std::string& body, bool chat, const ChatFormatter* chatFormatter = nullptr);
 
 using Generator = std::function<std::vector<GeneratedText>(const std::string& prompt, const SamplingParams& params)>;
 
@@ -40,6 +47,9 @@ public:
     ~CompletionServer();
     // Binds to host:port (0: any free port); returns the port. Throws Error when it cannot.
     int bind(const std::string& host, int port);
+    // Chat requests laid out with the model's chat template, generation also stopping at these strings (the
+    // template's end of turn). Before listen().
+    void setChatTemplate(ChatFormatter formatter, std::vector<std::string> stop);
     void listen(); // serves until stop()
     void stop();
     int64_t requests() const;

@@ -22,7 +22,7 @@ RequestBatcher::~RequestBatcher()
 bool RequestBatcher::sameDecoding(const SamplingParams& a, const SamplingParams& b)
 {
     return !a.seed && !b.seed && a.temperature == b.temperature && a.topP == b.topP && a.maxTokens == b.maxTokens &&
-           a.stop == b.stop;
+           a.stop == b.stop && a.templated == b.templated;
 }
 
 std::vector<GeneratedText> RequestBatcher::submit(const std::string& prompt, const SamplingParams& params)

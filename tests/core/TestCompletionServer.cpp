@@ -1,10 +1,15 @@
 // cotlab-cli serve's HTTP side as OpenAI's clients use it, over a generator that answers in known tokens: streamed
 // completions and chat (server-sent events, deltas, finish reasons, usage, [DONE]), a list of prompts, and requests
-// that are refused with the reason (an empty messages list, token-id prompts).
+// that are refused with the reason (an empty messages list, token-id prompts), and chat requests laid out with the
+// model's chat template.
+#include "support/TestSupport.h"
 #include "teacher/CompletionServer.h"
+#include "text/ChatTemplate.h"
 
 #include <QtTest>
+#include <fstream>
 #include <httplib.h>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -160,6 +165,63 @@ private Q_SLOTS:
         QVERIFY(r);
         QCOMPARE(r->status, 400);
         QVERIFY2(r->body.find("string \\\"content\\\"") != std::string::npos, r->body.c_str());
+    }
+
+    // With the model's chat template (SmolLM2's, tests/data/chat-templates), a chat request reaches the generator as
+    // the template renders it, generation prompt included, marked templated and stopping at the end of turn too;
+    // completions are left as they are, and a message without a role is refused.
+    void chatRequestsInTheModelsTemplate()
+    {
+        std::ifstream file(test::testDataPath("chat-templates/smollm2.json"));
+        const auto fixture = json::parse(file);
+        const text::ChatTemplate chat(fixture.at("chat_template").get<std::string>(), "", "<|im_end|>", "smollm2");
+        std::mutex seenMutex;
+        std::vector<std::pair<std::string, teacher::SamplingParams>> seen;
+        teacher::CompletionServer server("chatty", [&](const std::string& prompt, const teacher::SamplingParams& p) {
+            {
+                const std::lock_guard lock(seenMutex);
+                seen.emplace_back(prompt, p);
+            }
+            return answer("ok", p);
+        });
+        server.setChatTemplate(
+            [&chat](const json& messages) {
+                std::vector<text::ChatMessage> turns;
+                for (const auto& m : messages)
+                    turns.push_back({m.at("role"), m.at("content")});
+                return chat.render(turns, true);
+            },
+            {"<|im_end|>"});
+        const int port = server.bind("127.0.0.1", 0);
+        std::thread listening([&] { server.listen(); });
+        httplib::Client client("127.0.0.1", port);
+        const json messages =
+            json::array({{{"role", "system"}, {"content", "Be brief."}}, {{"role", "user"}, {"content", "Is 7 odd?"}}});
+        auto r = client.Post("/v1/chat/completions",
+                             json{{"model", "chatty"}, {"messages", messages}, {"stop", {"\n\n"}}}.dump(),
+                             "application/json");
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        r = client.Post("/v1/completions", json{{"model", "chatty"}, {"prompt", "Q: Is 7 odd?"}}.dump(),
+                        "application/json");
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        r = client.Post("/v1/chat/completions",
+                        json{{"model", "chatty"}, {"messages", json::array({{{"content", "no role"}}})}}.dump(),
+                        "application/json");
+        QVERIFY(r);
+        QCOMPARE(r->status, 400);
+        QVERIFY2(r->body.find("role") != std::string::npos, r->body.c_str());
+        server.stop();
+        listening.join();
+        QCOMPARE(seen.size(), size_t(2));
+        QCOMPARE(seen[0].first, std::string("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nIs 7 "
+                                            "odd?<|im_end|>\n<|im_start|>assistant\n"));
+        QVERIFY(seen[0].second.templated);
+        QCOMPARE(seen[0].second.stop, (std::vector<std::string>{"\n\n", "<|im_end|>"}));
+        QCOMPARE(seen[1].first, std::string("Q: Is 7 odd?"));
+        QVERIFY(!seen[1].second.templated);
+        QVERIFY(seen[1].second.stop.empty());
     }
 };
 
