@@ -193,4 +193,15 @@ put("study_spec", "pairwise", b"\x01" + json.dumps({
 # Prompt formats: the built-in format files (resources/templates).
 for name in sorted(os.listdir(os.path.join(ROOT, "resources", "templates"))):
     put("prompt_format", name, read(ROOT, "resources", "templates", name))
+# Chat templates: the real Qwen2.5, Qwen3, Llama 3.2 and SmolLM2 templates (tests/data/chat-templates) as
+# tokenizer_config.json files, one of them as a named list.
+for name in ("qwen2.5", "qwen3", "llama3.2", "smollm2"):
+    fixture = json.loads(read(ROOT, "tests", "data", "chat-templates", name + ".json"))
+    config = {"chat_template": fixture["chat_template"], "bos_token": fixture.get("bos_token"),
+              "eos_token": fixture.get("eos_token")}
+    put("chat_template", name + ".json", json.dumps(config, ensure_ascii=False))
+put("chat_template", "named-list.json", json.dumps({"chat_template": [
+    {"name": "default", "template": "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}"
+                                    "{% if add_generation_prompt %}<|assistant|>{% endif %}"},
+    {"name": "tool_use", "template": "{{ raise_exception('no tools') }}"}], "eos_token": "</s>"}))
 print("seeds written to", OUT)
