@@ -100,30 +100,19 @@ class TestByteLevelBpe : public QObject {
 private Q_SLOTS:
     // Qwen2.5's tokenizer.json (cut down to the texts' merges, tests/data/tokenizers/qwen2.5-cut: NFC, a Split by
     // regex, byte-level BPE) gives the ids of an independent implementation (transformers.js's tokenizers with the
-    // whole file, make_qwen_fixture.mjs) for 469 texts — real rationales and questions of five teacher files, emoji,
-    // CJK, text not in NFC, whitespace runs, contractions, special tokens spelt out — and decodes them to its text.
+    // whole file, make_tokenizer_fixture.mjs) for 469 texts — real rationales and questions of five teacher files,
+    // emoji, CJK, text not in NFC, whitespace runs, contractions, special tokens spelt out — and decodes them to its
+    // text.
     void qwenReproducesTheReferenceIdsAndText()
     {
         const std::string folder = test::testDataPath("tokenizers/qwen2.5-cut");
         const auto tokenizer = text::loadTokenizer(folder, 151936);
         QVERIFY(dynamic_cast<text::ByteLevelBpe*>(tokenizer.get()));
         QCOMPARE(tokenizer->eosId(), 151645); // <|im_end|>, by name from tokenizer_config.json
-        std::ifstream in(folder + "/expected.jsonl");
-        std::string line;
-        int lines = 0, idsWrong = 0, textWrong = 0;
-        while (std::getline(in, line)) {
-            const auto r = nlohmann::json::parse(line);
-            const std::string text = r["text"];
-            const auto expected = r["ids"].get<std::vector<int32_t>>();
-            if (tokenizer->encode(text) != expected && ++idsWrong <= 3)
-                qWarning() << "ids differ for" << QString::fromStdString(text).left(120);
-            if (tokenizer->decode(expected) != r["decoded"].get<std::string>() && ++textWrong <= 3)
-                qWarning() << "decoded text differs for" << QString::fromStdString(text).left(120);
-            ++lines;
-        }
-        QCOMPARE(lines, 469);
-        QCOMPARE(idsWrong, 0);
-        QCOMPARE(textWrong, 0);
+        const auto c = test::compareWithReference(*tokenizer, folder + "/expected.jsonl");
+        QCOMPARE(c.lines, 469);
+        QCOMPARE(c.idsWrong, 0);
+        QCOMPARE(c.textWrong, 0);
     }
 
     void initTestCase() { COTLAB_REQUIRE_SHARED(); }

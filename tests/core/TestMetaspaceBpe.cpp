@@ -1,6 +1,6 @@
 // SentencePiece-style BPE from a tokenizer.json (tests/data/tokenizers/metaspace-bpe: Llama 2's format, Mistral
 // 7B's vocabulary; Prepend/Replace normalisers, byte_fallback): the ids of an independent implementation
-// (transformers.js's tokenizers, tests/data/tokenizers/make_metaspace_bpe_fixture.mjs) for 467 texts — real
+// (transformers.js's tokenizers, tests/data/tokenizers/make_tokenizer_fixture.mjs) for 467 texts — real
 // rationales and questions of five teacher files, emoji, CJK, combining marks not in NFC, whitespace runs, text
 // that spells special tokens — and the text it decodes them to.
 #include "support/TestSupport.h"
@@ -27,23 +27,10 @@ private Q_SLOTS:
         QVERIFY(dynamic_cast<text::MetaspaceBpe*>(tokenizer.get()));
         QCOMPARE(tokenizer->bosId(), 1); // by name, from tokenizer_config.json
         QCOMPARE(tokenizer->eosId(), 2);
-        std::ifstream in(folder() + "/expected.jsonl");
-        std::string line;
-        int lines = 0, idsWrong = 0, textWrong = 0;
-        while (std::getline(in, line)) {
-            const auto r = nlohmann::json::parse(line);
-            const std::string text = r["text"];
-            const auto expected = r["ids"].get<std::vector<int32_t>>();
-            const auto ids = tokenizer->encode(text);
-            if (ids != expected && ++idsWrong <= 3)
-                qWarning() << "ids differ for" << QString::fromStdString(text).left(120);
-            if (tokenizer->decode(expected) != r["decoded"].get<std::string>() && ++textWrong <= 3)
-                qWarning() << "decoded text differs for" << QString::fromStdString(text).left(120);
-            ++lines;
-        }
-        QCOMPARE(lines, 467);
-        QCOMPARE(idsWrong, 0);
-        QCOMPARE(textWrong, 0);
+        const auto c = test::compareWithReference(*tokenizer, folder() + "/expected.jsonl");
+        QCOMPARE(c.lines, 467);
+        QCOMPARE(c.idsWrong, 0);
+        QCOMPARE(c.textWrong, 0);
     }
 
     // A continuation keeps the space a token starts with; the text's first token loses it.

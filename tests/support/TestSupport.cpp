@@ -4,7 +4,9 @@
 #include "ingest/SymbolicTasks.h"
 #include "store/Database.h"
 #include "store/Workspace.h"
+#include "text/Tokenizer.h"
 
+#include <QDebug>
 #include <QRegularExpression>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,26 @@ bool haveShared()
 std::string testDataPath(const std::string& relative)
 {
     return (std::filesystem::path(COTLAB_TEST_DATA_DIR) / relative).string();
+}
+
+ReferenceComparison compareWithReference(const text::Tokenizer& tokenizer, const std::string& expectedJsonl)
+{
+    std::ifstream in(expectedJsonl);
+    if (!in)
+        throw std::runtime_error(expectedJsonl + ": cannot read");
+    ReferenceComparison c;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto r = nlohmann::json::parse(line);
+        const std::string text = r["text"];
+        const auto expected = r["ids"].get<std::vector<int32_t>>();
+        if (tokenizer.encode(text) != expected && ++c.idsWrong <= 3)
+            qWarning() << "ids differ for" << QString::fromStdString(text).left(120);
+        if (tokenizer.decode(expected) != r["decoded"].get<std::string>() && ++c.textWrong <= 3)
+            qWarning() << "decoded text differs for" << QString::fromStdString(text).left(120);
+        ++c.lines;
+    }
+    return c;
 }
 
 TempDir::TempDir()

@@ -12,6 +12,9 @@
 namespace cotlab::store {
 class Database;
 }
+namespace cotlab::text {
+class Tokenizer;
+}
 
 namespace cotlab::test {
 
@@ -19,6 +22,14 @@ namespace cotlab::test {
 std::string sharedPath(const std::string& relative);
 bool haveShared();
 std::string testDataPath(const std::string& relative);
+
+// A tokenizer against a fixture's reference (tests/data/tokenizers/*/expected.jsonl: {"text", "ids", "decoded"} a
+// line, from transformers.js): the lines read, and how many of them it encodes to other ids or decodes to other
+// text (the first few named in warnings).
+struct ReferenceComparison {
+    int lines = 0, idsWrong = 0, textWrong = 0;
+};
+ReferenceComparison compareWithReference(const text::Tokenizer& tokenizer, const std::string& expectedJsonl);
 
 // A temporary folder that lives as long as the test object.
 class TempDir {
