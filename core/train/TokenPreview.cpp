@@ -15,7 +15,7 @@ std::vector<TokenSpan> tokenSpans(const TokenizedExample& example, const text::T
 {
     std::vector<TokenSpan> spans;
     const auto& ids = example.ids;
-    const bool leftOut = example.promptTokens >= maxLength;
+    const bool leftOut = lengthFit(example, maxLength) == LengthFit::LeftOut;
     for (size_t t = 0; t < ids.size(); ++t) {
         TokenSpan s;
         s.id = ids[t];
@@ -128,10 +128,9 @@ TrainingPreview previewTraining(store::Database& db, const TrainingRequest& requ
         prompts.push_back(e.promptTokens);
         targets.push_back(int64_t(e.ids.size()) - e.promptTokens);
         totals.push_back(int64_t(e.ids.size()));
-        if (e.promptTokens >= preview.maxLength)
-            ++preview.skipped;
-        else if (int64_t(e.ids.size()) > preview.maxLength)
-            ++preview.cut;
+        const auto fit = lengthFit(e, preview.maxLength);
+        preview.skipped += fit == LengthFit::LeftOut;
+        preview.cut += fit == LengthFit::Cut;
     }
     preview.prompt = LengthDistribution(std::move(prompts));
     preview.target = LengthDistribution(std::move(targets));

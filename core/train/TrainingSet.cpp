@@ -9,6 +9,13 @@
 
 namespace cotlab::train {
 
+LengthFit lengthFit(int64_t promptTokens, int64_t totalTokens, int64_t maxLength)
+{
+    if (promptTokens >= maxLength)
+        return LengthFit::LeftOut;
+    return totalTokens > maxLength ? LengthFit::Cut : LengthFit::Fits;
+}
+
 TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text::Tokenizer& tokenizer,
                                int64_t maxLength)
 {
@@ -38,10 +45,6 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
             if (!target.empty() && tokenizer.bosId() >= 0 && target.front() == tokenizer.bosId())
                 target.erase(target.begin());
         }
-        if (int64_t(t.ids.size()) >= maxLength) {
-            ++set.m_skipped;
-            continue;
-        }
         t.promptTokens = int32_t(t.ids.size());
         // A format with its loss on the prompt too learns every token but a BOS (nothing predicts it).
         t.promptLength =
@@ -49,7 +52,12 @@ TrainingSet TrainingSet::build(const std::vector<Example>& examples, const text:
         t.ids.insert(t.ids.end(), target.begin(), target.end());
         if (tokenizer.eosId() >= 0 && !e.templated)
             t.ids.push_back(tokenizer.eosId());
-        if (int64_t(t.ids.size()) > maxLength) {
+        const auto fit = lengthFit(t, maxLength);
+        if (fit == LengthFit::LeftOut) {
+            ++set.m_skipped;
+            continue;
+        }
+        if (fit == LengthFit::Cut) {
             t.ids.resize(size_t(maxLength));
             ++set.m_truncated;
         }

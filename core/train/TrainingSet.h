@@ -16,6 +16,16 @@ struct TokenizedExample {
     int32_t promptTokens = 0; // the prompt's tokens, whether the loss covers them or not
 };
 
+// What the max length does to an example: nothing, cuts its end (the end of the target is not trained on), or leaves
+// it out (its prompt alone reaches the max length). The one rule of TrainingSet::build, the token preview and its
+// views.
+enum class LengthFit { Fits, Cut, LeftOut };
+LengthFit lengthFit(int64_t promptTokens, int64_t totalTokens, int64_t maxLength);
+inline LengthFit lengthFit(const TokenizedExample& e, int64_t maxLength)
+{
+    return lengthFit(e.promptTokens, int64_t(e.ids.size()), maxLength);
+}
+
 class TrainingSet {
 public:
     // Tokenises prompt and target separately (so the boundary is exact; a chat template's text is tokenised whole,

@@ -119,8 +119,8 @@ void TokenPreviewDialog::showExample(int index)
                        .arg(e.promptTokens)
                        .arg(int64_t(e.ids.size()) - e.promptTokens)
                        .arg(inLoss);
-    if (int64_t(e.ids.size()) > m_preview.maxLength)
-        note += " · " + (e.promptTokens >= m_preview.maxLength
+    if (const auto fit = train::lengthFit(e, m_preview.maxLength); fit != train::LengthFit::Fits)
+        note += " · " + (fit == train::LengthFit::LeftOut
                              ? tr("left out: the prompt alone reaches the max length of %1").arg(m_preview.maxLength)
                              : tr("cut to the max length of %1: the last %2 tokens (red) are not trained on")
                                    .arg(m_preview.maxLength)
