@@ -58,7 +58,7 @@ void OverviewPage::showSummary()
     std::vector<store::RationaleBrowser::Aggregates::TaskAccuracy> tasks;
     for (const auto& t : m_summary->stats())
         if (t.teacherRationales)
-            tasks.push_back({t.task, t.teacherRationales, t.teacherCorrect});
+            tasks.push_back({t.task, t.teacherRationales, t.teacherCorrect, t.teacherJudged});
     plotTeacherAccuracy(m_plot, tasks);
 }
 

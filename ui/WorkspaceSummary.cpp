@@ -74,14 +74,15 @@ void WorkspaceSummary::apply(const std::vector<store::TaskStats>& stats)
         auto* per = new QStandardItem(QString::number(s.teacherPerInstance(), 'f', 2));
         per->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         row << per;
-        const auto a = stats::wilson(s.teacherCorrect, s.teacherRationales);
-        auto* acc = new QStandardItem(s.teacherRationales ? QString("%1% [%2, %3]  (%4 of %5)")
-                                                                .arg(100.0 * a.estimate, 0, 'f', 1)
-                                                                .arg(100.0 * a.low, 0, 'f', 1)
-                                                                .arg(100.0 * a.high, 0, 'f', 1)
-                                                                .arg(QLocale().toString(s.teacherCorrect),
-                                                                     QLocale().toString(s.teacherRationales))
-                                                          : tr("no teacher rationales"));
+        const auto a = stats::wilson(s.teacherCorrect, s.teacherJudged);
+        auto* acc = new QStandardItem(
+            s.teacherJudged ? QString("%1% [%2, %3]  (%4 of %5)")
+                                  .arg(100.0 * a.estimate, 0, 'f', 1)
+                                  .arg(100.0 * a.low, 0, 'f', 1)
+                                  .arg(100.0 * a.high, 0, 'f', 1)
+                                  .arg(QLocale().toString(s.teacherCorrect), QLocale().toString(s.teacherJudged))
+            : s.teacherRationales ? tr("not judged (no gold answers)")
+                                  : tr("no teacher rationales"));
         acc->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         auto* others = new QStandardItem(
             QString("%1 / %2").arg(QLocale().toString(s.studentRationales), QLocale().toString(s.humanRationales)));

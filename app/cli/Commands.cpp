@@ -28,11 +28,12 @@ int runImport(const std::string& workspace, const ImportArgs& args)
     ingest::ImportOptions options;
     const auto format = ingest::importFormatFromString(args.format);
     if (!format)
-        throw Error("--format " + args.format + ": expected auto, interchange, benchmark or commonsense_qa");
+        throw Error("--format " + args.format + ": expected " + ingest::importFormatNames());
     options.format = *format;
     options.task = args.task;
     options.splitsFile = args.splits;
     options.split = args.split;
+    options.teacher = args.teacher;
     options.keepGoodRecords = args.keepGood;
     std::vector<ingest::ImportReport> reports;
     for (const std::string& file : args.files) {
@@ -98,9 +99,10 @@ int runStats(const std::string& workspace, bool json)
             t["student_rationales"] = s.studentRationales;
             t["human_rationales"] = s.humanRationales;
             t["teacher_correct"] = s.teacherCorrect;
-            t["teacher_accuracy"] = s.teacherRationales ? nlohmann::ordered_json(s.teacherAccuracy()) : nullptr;
-            if (s.teacherRationales) {
-                const auto a = stats::wilson(s.teacherCorrect, s.teacherRationales);
+            t["teacher_judged"] = s.teacherJudged; // with a gold answer to judge by
+            t["teacher_accuracy"] = s.teacherJudged ? nlohmann::ordered_json(s.teacherAccuracy()) : nullptr;
+            if (s.teacherJudged) {
+                const auto a = stats::wilson(s.teacherCorrect, s.teacherJudged);
                 t["teacher_accuracy_ci"] = {{"low", a.low}, {"high", a.high}, {"method", "Wilson"}};
             }
             t["splits"] = {{"train", s.trainInstances},
@@ -115,9 +117,9 @@ int runStats(const std::string& workspace, bool json)
     std::printf("%-28s %-7s %10s %9s %9s %8s %7s  %s\n", "task", "kind", "instances", "teacher", "per inst", "student",
                 "human", "teacher accuracy [95% Wilson CI]");
     for (const auto& s : stats) {
-        const std::string acc = s.teacherRationales
-                                    ? stats::describe(stats::wilson(s.teacherCorrect, s.teacherRationales))
-                                    : std::string("-");
+        const std::string acc = s.teacherJudged ? stats::describe(stats::wilson(s.teacherCorrect, s.teacherJudged))
+                                : s.teacherRationales ? std::string("not judged (no gold answers)")
+                                                      : std::string("-");
         std::printf("%-28s %-7s %10lld %9lld %9.2f %8lld %7lld  %s\n", s.task.c_str(), s.answerKind.c_str(),
                     static_cast<long long>(s.instances), static_cast<long long>(s.teacherRationales),
                     s.teacherPerInstance(), static_cast<long long>(s.studentRationales),
@@ -162,16 +164,21 @@ void addStoreCommands(CommandLine& cli)
 {
     auto importArgs = std::make_shared<ImportArgs>();
     auto* import = cli.add("import",
-                           "Import files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL); one "
-                           "transaction per file",
+                           "Import files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL, "
+                           "conversation JSONL, OpenAI Batch output); one transaction per file",
                            [&cli, importArgs] { return runImport(cli.workspace(), *importArgs); });
     import->add_option("files", importArgs->files, "Files to import")->required()->check(CLI::ExistingFile);
-    import->add_option("--format", importArgs->format, "auto, interchange, benchmark or commonsense_qa")
-        ->capture_default_str();
-    import->add_option("--task", importArgs->task, "Task name (benchmark and CommonsenseQA files)");
+    import->add_option("--format", importArgs->format, ingest::importFormatNames())->capture_default_str();
+    import->add_option("--task", importArgs->task,
+                       "Task name (benchmark, CommonsenseQA and conversation files; default: from the file name); "
+                       "for OpenAI Batch output, the task whose instance ids the custom ids are");
     import->add_option("--splits", importArgs->splits, "Fine-tune-CoT split file for a benchmark file")
         ->check(CLI::ExistingFile);
-    import->add_option("--split", importArgs->split, "Split for a CommonsenseQA file (train, dev, test)");
+    import->add_option("--split", importArgs->split,
+                       "Split for a CommonsenseQA file, or for the lines of a conversation file that name none "
+                       "(train, dev, test)");
+    import->add_option("--teacher", importArgs->teacher,
+                       "Model that wrote a conversation or batch file's replies, where the file names none");
     import->add_flag("--keep-good-lines", importArgs->keepGood,
                      "Import the valid records of a file and list the invalid ones (default: all or nothing)");
     import->add_option("--refused-report", importArgs->refusedReport,

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace cotlab::answers {
 
@@ -120,6 +121,25 @@ bool isQuote(std::string_view s, size_t i, size_t& len)
     return false;
 }
 
+// The content of the last \boxed{...} (braces balanced), where reasoning-era math traces put their final answer
+// (DeepSeek-R1, OpenThoughts, s1, NuminaMath); nullopt without one.
+std::optional<std::string_view> lastBoxed(std::string_view s)
+{
+    constexpr std::string_view kBoxed = "\\boxed{";
+    const size_t at = s.rfind(kBoxed);
+    if (at == std::string_view::npos)
+        return std::nullopt;
+    const size_t from = at + kBoxed.size();
+    int depth = 1;
+    for (size_t k = from; k < s.size(); ++k) {
+        if (s[k] == '{')
+            ++depth;
+        else if (s[k] == '}' && --depth == 0)
+            return s.substr(from, k - from);
+    }
+    return std::nullopt; // never closed
+}
+
 } // namespace
 
 std::string canonicalNumber(std::string_view textIn)
@@ -194,6 +214,12 @@ std::string AnswerExtractor::extract(std::string_view rationale, std::string_vie
                 return found;
         }
         // A sentence that ends at its trigger ("... the answer (Yes or No) is:") leaves the rationale to decide.
+    }
+    if (const auto boxed = lastBoxed(rationale)) {
+        std::string found =
+            m_kind == AnswerKind::Text ? std::string(text::trim(*boxed)) : firstCandidate(*boxed, false);
+        if (!found.empty())
+            return found;
     }
     const size_t start = afterMarker(rationale, true);
     if (start != std::string_view::npos) {

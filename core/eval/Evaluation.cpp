@@ -10,6 +10,7 @@
 #include "store/RationaleRepository.h"
 #include "store/RunRepository.h"
 #include "store/Workspace.h"
+#include "text/ReasoningParts.h"
 #include "train/ChatLayout.h"
 #include "train/RunRecipe.h"
 #include "util/Error.h"
@@ -245,7 +246,8 @@ private:
             r.model = m_request.name;
             r.sampleIndex = s;
             r.text = std::string(text::trim(g.text));
-            r.extractedAnswer = extractor.extract(r.text, m_request.format->answerSentence(r.text));
+            const std::string answerPart(text::splitReasoning(r.text).answer); // after a student's </think>
+            r.extractedAnswer = extractor.extract(answerPart, m_request.format->answerSentence(answerPart));
             r.answer = r.extractedAnswer;
             r.correct = extractor.matches(*r.answer, inst.gold) ? 1 : 0;
             r.tokenCount = int64_t(g.tokens.size());

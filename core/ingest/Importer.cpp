@@ -1,8 +1,10 @@
 #include "ingest/Importer.h"
 
 #include "ingest/BenchmarkImporter.h"
+#include "ingest/ChatImporter.h"
 #include "ingest/CommonsenseQaImporter.h"
 #include "ingest/InterchangeImporter.h"
+#include "ingest/OpenAiBatchImporter.h"
 #include "store/Database.h"
 #include "util/Error.h"
 #include "util/LineReader.h"
@@ -27,18 +29,53 @@ std::string_view toString(ImportFormat format)
         return "benchmark";
     case ImportFormat::CommonsenseQaOfficial:
         return "commonsense_qa";
+    case ImportFormat::Chat:
+        return "chat";
+    case ImportFormat::OpenAiBatch:
+        return "openai_batch";
     }
     return "auto";
 }
 
+namespace {
+constexpr ImportFormat kFormats[] = {ImportFormat::Auto,      ImportFormat::Interchange,
+                                     ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial,
+                                     ImportFormat::Chat,      ImportFormat::OpenAiBatch};
+}
+
 std::optional<ImportFormat> importFormatFromString(std::string_view name)
 {
-    for (ImportFormat f :
-         {ImportFormat::Auto, ImportFormat::Interchange, ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial})
+    for (ImportFormat f : kFormats)
         if (toString(f) == name)
             return f;
     return std::nullopt;
 }
+
+std::string importFormatNames()
+{
+    std::string out;
+    for (size_t k = 0; k < std::size(kFormats); ++k)
+        out += std::string(k == 0                         ? ""
+                           : k + 1 == std::size(kFormats) ? " or "
+                                                          : ", ") +
+               std::string(toString(kFormats[k]));
+    return out;
+}
+
+namespace {
+
+ChatLineOptions chatLineOptions(const std::string& path, const ImportOptions& options)
+{
+    return {options.task.value_or(std::filesystem::path(path).stem().string()), options.split.value_or("train"),
+            options.teacher.value_or(""), std::filesystem::path(path).filename().string()};
+}
+
+BatchLineOptions batchLineOptions(const std::string& path, const ImportOptions& options)
+{
+    return {options.task, options.teacher.value_or(""), std::filesystem::path(path).filename().string()};
+}
+
+} // namespace
 
 ImportFormat Importer::detectFormat(const std::string& path)
 {
@@ -59,6 +96,10 @@ ImportFormat Importer::detectFormat(const std::string& path)
         }
         if (obj.contains("answerKey") || (obj.contains("question") && obj["question"].is_object()))
             return ImportFormat::CommonsenseQaOfficial;
+        if (ChatImporter::isConversation(obj))
+            return ImportFormat::Chat;
+        if (OpenAiBatchImporter::isBatchOutput(obj))
+            return ImportFormat::OpenAiBatch;
         if (obj.contains("question") && obj.contains("answer") && !obj.contains("task"))
             throw Error(path + ": looks like a single benchmark record; benchmark files are a JSON array");
         return ImportFormat::Interchange;
@@ -74,8 +115,8 @@ ImportFormat Importer::detectFormat(const std::string& path)
     }
     if (onlyBlank)
         throw Error(path + ": file holds no records (only blank lines)");
-    throw Error(path + ": unrecognised format: expected rationale interchange JSONL, a benchmark JSON array or "
-                       "CommonsenseQA JSONL");
+    throw Error(path + ": unrecognised format: expected rationale interchange JSONL, a benchmark JSON array, "
+                       "CommonsenseQA JSONL, conversation JSONL (messages or conversations) or OpenAI Batch output");
 }
 
 ImportReport Importer::importFile(store::Database& db, const std::string& path, const ImportOptions& options,
@@ -101,6 +142,20 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     case ImportFormat::CommonsenseQaOfficial:
         records = CommonsenseQaImporter::run(path, options, sink, progress, stop);
         break;
+    case ImportFormat::Chat: {
+        const ChatLineOptions chat = chatLineOptions(path, options);
+        records = InterchangeImporter::runLines(
+            path, [&chat](std::string_view line, auto& out) { ChatImporter::parseLine(line, chat, out); }, sink,
+            progress, stop);
+        break;
+    }
+    case ImportFormat::OpenAiBatch: {
+        const BatchLineOptions batch = batchLineOptions(path, options);
+        records = InterchangeImporter::runLines(
+            path, [&batch](std::string_view line, auto& out) { OpenAiBatchImporter::parseLine(line, batch, out); },
+            sink, progress, stop);
+        break;
+    }
     case ImportFormat::Auto:
         break;
     }
@@ -132,9 +187,19 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
             PreviewRecord p;
             p.place = "line " + std::to_string(reader.lineNumber());
             try {
-                p.record = format == ImportFormat::CommonsenseQaOfficial
-                               ? CommonsenseQaImporter::readLine(line, p.place, task, split)
-                               : InterchangeRecord::parse(line);
+                if (format == ImportFormat::CommonsenseQaOfficial) {
+                    p.record = CommonsenseQaImporter::readLine(line, p.place, task, split);
+                } else if (format == ImportFormat::Chat) {
+                    std::vector<InterchangeRecord> records;
+                    ChatImporter::parseLine(line, chatLineOptions(path, options), records);
+                    p.record = std::move(records.front());
+                } else if (format == ImportFormat::OpenAiBatch) {
+                    std::vector<InterchangeRecord> records;
+                    OpenAiBatchImporter::parseLine(line, batchLineOptions(path, options), records);
+                    p.record = std::move(records.front()); // the first sample; the question is the workspace's
+                } else {
+                    p.record = InterchangeRecord::parse(line);
+                }
             } catch (const std::invalid_argument& e) {
                 p.error = p.place + ": " + e.what();
             } catch (const Error& e) {

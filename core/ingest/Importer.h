@@ -18,16 +18,23 @@ enum class ImportFormat {
     Interchange,           // rationale interchange JSONL
     Benchmark,             // Fine-tune-CoT benchmark JSON: [{question, answer[, rationale|reasoning]}]
     CommonsenseQaOfficial, // {id, question: {stem, choices}, answerKey} per line
+    Chat,                  // conversation JSONL: {messages: [{role, content}]} or ShareGPT {conversations: [...]}
+    OpenAiBatch,           // OpenAI Batch API output: {custom_id, response: {status_code, body}, error} per line
 };
 
 std::string_view toString(ImportFormat format);
 std::optional<ImportFormat> importFormatFromString(std::string_view name);
+// "auto, interchange, benchmark, commonsense_qa or chat": the names importFormatFromString takes.
+std::string importFormatNames();
 
 struct ImportOptions {
     ImportFormat format = ImportFormat::Auto;
-    std::optional<std::string> task;       // benchmark files: task name (default: from the file name)
+    std::optional<std::string> task;       // benchmark and conversation files: task (default: from the file name);
+                                           // batch output: the task custom_id is an id of (default: "<task>/<id>")
     std::optional<std::string> splitsFile; // benchmark files: Fine-tune-CoT split indices
-    std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name)
+    std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name); conversation
+                                           // files: the split of lines that name none (default: train)
+    std::optional<std::string> teacher;    // conversation and batch files: the model where the file names none
     // When no other connection has the workspace open, write with a rollback journal instead of the WAL (see
     // store::BulkLoadMode): faster, but a reader that opens the workspace meanwhile waits for the commit. The
     // GUI turns it off: its pages open connections while an import runs.

@@ -68,7 +68,8 @@ ExportReport InterchangeExporter::exportJsonl(store::Database& db, const std::st
                 if (r.answerSentence)
                     j["answer_sentence"] = *r.answerSentence;
                 j["answer"] = r.answer.value_or("");
-                j["correct"] = r.correct.value_or(0) == 1;
+                if (r.correct) // unknown without a gold answer
+                    j["correct"] = *r.correct == 1;
                 if (r.stopJson)
                     j["stop"] = ordered_json::parse(*r.stopJson);
                 j["sample"] = r.sampleIndex;

@@ -47,7 +47,8 @@ Batch nextBatch(BoundedQueue<Batch>& done, uint64_t fileSize)
 
 // Reads, validates, parses and prepares records (answer extraction included) on its own thread, so that the
 // writing thread only resolves instances and inserts. Batches come back through 'done' to be reused.
-void readRecords(const std::string& path, bool keepGood, BoundedQueue<Batch>& queue, BoundedQueue<Batch>& done)
+void readRecords(const std::string& path, const LineParser& parse, bool keepGood, BoundedQueue<Batch>& queue,
+                 BoundedQueue<Batch>& done)
 {
     pthread_setname_np(pthread_self(), "cotlab-reader");
     Batch batch;
@@ -55,23 +56,30 @@ void readRecords(const std::string& path, bool keepGood, BoundedQueue<Batch>& qu
         LineReader reader(path, LineReader::kDefaultMaxLineBytes, /*requireUtf8=*/true);
         batch.fileSize = reader.fileSize();
         std::string_view line;
+        std::vector<InterchangeRecord> parsed;
         while (reader.next(line)) {
             const int64_t n = reader.lineNumber();
             if (text::trim(line).empty())
                 continue;
-            PreparedRecord rec;
-            rec.line = n;
+            parsed.clear();
             try {
-                rec.record = InterchangeRecord::parse(line);
+                parse(line, parsed);
+            } catch (const FailedRequest& e) {
+                batch.refused.push_back({path + ":" + std::to_string(n), e.what()});
+                continue;
             } catch (const std::invalid_argument& e) {
                 if (!keepGood)
                     throw Error(path + ":" + std::to_string(n) + ": " + e.what());
                 batch.refused.push_back({path + ":" + std::to_string(n), e.what()});
                 continue;
             }
-            RecordSink::prepare(rec);
-            batch.records.push_back(std::move(rec));
-            if (batch.records.size() == kBatchRecords) {
+            for (InterchangeRecord& record : parsed) {
+                PreparedRecord& rec = batch.records.emplace_back();
+                rec.line = n;
+                rec.record = std::move(record);
+                RecordSink::prepare(rec);
+            }
+            if (batch.records.size() >= kBatchRecords) {
                 batch.bytesRead = reader.bytesRead();
                 const uint64_t size = batch.fileSize;
                 if (!queue.push(std::move(batch)))
@@ -92,9 +100,18 @@ void readRecords(const std::string& path, bool keepGood, BoundedQueue<Batch>& qu
 int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, const jobs::ProgressSink& progress,
                                  const jobs::StopToken* stop)
 {
+    const LineParser parse = [](std::string_view line, std::vector<InterchangeRecord>& out) {
+        out.push_back(InterchangeRecord::parse(line));
+    };
+    return runLines(path, parse, sink, progress, stop);
+}
+
+int64_t InterchangeImporter::runLines(const std::string& path, const LineParser& parse, RecordSink& sink,
+                                      const jobs::ProgressSink& progress, const jobs::StopToken* stop)
+{
     BoundedQueue<Batch> queue(kQueuedBatches);
     BoundedQueue<Batch> done(kQueuedBatches);
-    std::thread reader([&, keep = sink.keepsGoodRecords()] { readRecords(path, keep, queue, done); });
+    std::thread reader([&, keep = sink.keepsGoodRecords()] { readRecords(path, parse, keep, queue, done); });
     struct Joiner {
         BoundedQueue<Batch>& queue;
         std::thread& thread;

@@ -1,5 +1,7 @@
 #include "ingest/InterchangeRecord.h"
 
+#include "ingest/JsonLine.h"
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 #include <stdexcept>
@@ -108,15 +110,7 @@ std::optional<double> optNumber(const element& v, const char* field)
 // nlohmann's messages name the column and what was expected; used only to explain a line simdjson rejected.
 [[noreturn]] void explainInvalidJson(std::string_view line)
 {
-    try {
-        const json ignored = json::parse(line.begin(), line.end());
-        (void)ignored;
-    } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
-        std::string what = e.what();
-        const auto colon = what.find("column ");
-        throw std::invalid_argument("invalid JSON" +
-                                    (colon == std::string::npos ? ": " + what : " at " + what.substr(colon)));
-    }
+    (void)jsonObjectOfLine(line);
     throw std::invalid_argument("invalid JSON");
 }
 

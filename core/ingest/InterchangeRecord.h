@@ -40,6 +40,10 @@ struct InterchangeRecord {
     std::string sourceKind = "teacher"; // CoTLab extension field "source_kind"
     std::string metaJson;               // "" when empty; else a JSON object with unknown fields merged in
 
+    // Formats without their questions (API outputs joined by custom_id): task and id name an instance already in
+    // the workspace, which gives the question, gold, choices and split; the instance fields above are left empty.
+    bool joinStored = false;
+
     // Parses one line. Throws std::invalid_argument with the reason (no file or line: the caller adds them).
     static InterchangeRecord parse(std::string_view line);
 };

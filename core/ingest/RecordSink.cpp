@@ -1,5 +1,6 @@
 #include "ingest/RecordSink.h"
 
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 #include "util/Text.h"
 
@@ -56,14 +57,17 @@ AnswerKind kindOf(const std::string& name)
 void computeAnswers(const AnswerExtractor& ex, const std::string& gold, const std::optional<std::string>& given,
                     store::RationaleRecord& rat)
 {
-    rat.extractedAnswer = ex.extract(rat.text, rat.answerSentence.value_or(""));
+    // A reasoning trace's answer is read from its answer part: its thinking weighs options it then rejects.
+    rat.extractedAnswer = ex.extract(text::splitReasoning(rat.text).answer, rat.answerSentence.value_or(""));
     if (given) {
         std::string n = ex.normalize(*given);
         rat.answer = n.empty() ? std::string(text::trim(*given)) : n;
     } else {
         rat.answer = rat.extractedAnswer;
     }
-    rat.correct = ex.matches(*rat.answer, gold) ? 1 : 0;
+    // Without a gold answer (a trace set that publishes none) nothing says whether the rationale is right.
+    rat.correct =
+        text::trim(gold).empty() ? std::nullopt : std::optional<int64_t>(ex.matches(*rat.answer, gold) ? 1 : 0);
 }
 
 // Everything about a rationale that follows from its own line: text cut at stops, hash, answers. Moves the
@@ -143,6 +147,8 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
 
     if (auto it = m_seen.find(key); it != m_seen.end()) {
         SeenInstance& s = it->second;
+        if (r.joinStored)
+            return s; // the stored instance is the line's by definition
         const char* field = nullptr;
         if (s.questionHash != qHash)
             field = "question";
@@ -172,7 +178,12 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
     s.questionHash = qHash;
     s.gold = r.gold;
 
-    if (auto stored = m_writer.findInstance(taskId, r.id)) {
+    auto stored = m_writer.findInstance(taskId, r.id);
+    if (r.joinStored && !stored)
+        throw Error(where + ": (" + r.task + ", " + r.id +
+                    ") is not in the workspace: this format holds no questions, "
+                    "so import the questions first (their benchmark file) and name their task and ids in custom_id");
+    if (stored) {
         // Stored by an earlier import (or earlier in this one): it must be the same instance.
         const bool thisImport = stored->importId == m_writer.importId();
         const auto storedChoices =
@@ -183,7 +194,9 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         s.goldNormalized = goldKey(*s.extractor, s.choices, stored->gold);
         s.gold = stored->gold;
         std::string field, here, there;
-        if (stored->question != r.question)
+        if (r.joinStored) // nothing to compare: the line gives no instance fields
+            here.clear();
+        else if (stored->question != r.question)
             field = "question", here = r.question, there = stored->question;
         else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold", here = r.gold, there = stored->gold;

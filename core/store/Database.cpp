@@ -1,5 +1,6 @@
 #include "store/Database.h"
 
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 
 #include <sqlite3.h>
@@ -12,6 +13,37 @@ const bool kConfigured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     return true;
 }();
+// cotlab_thinking(text) and cotlab_answer(text): the two parts of a rationale (text/ReasoningParts.h), for the
+// full-text index's view over rationales (migration 0009). The thinking is NULL when the text marks none; the answer
+// is the whole text then.
+void reasoningPart(sqlite3_context* context, int, sqlite3_value** argv, bool thinking)
+{
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(context);
+        return;
+    }
+    const auto* data = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const std::string_view text(data ? data : "", size_t(sqlite3_value_bytes(argv[0])));
+    const text::SearchColumns columns = text::searchColumns(text);
+    if (thinking && !columns.thinking) {
+        sqlite3_result_null(context);
+        return;
+    }
+    const std::string_view part = thinking ? *columns.thinking : columns.answer;
+    sqlite3_result_text64(context, part.data(), part.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void registerFunctions(sqlite3* db)
+{
+    constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    sqlite3_create_function_v2(
+        db, "cotlab_thinking", 1, kFlags, nullptr,
+        [](sqlite3_context* c, int n, sqlite3_value** v) { reasoningPart(c, n, v, true); }, nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(
+        db, "cotlab_answer", 1, kFlags, nullptr,
+        [](sqlite3_context* c, int n, sqlite3_value** v) { reasoningPart(c, n, v, false); }, nullptr, nullptr, nullptr);
+}
+
 } // namespace
 
 Database::Database(const std::string& path, bool readOnly) : m_path(path)
@@ -25,6 +57,7 @@ Database::Database(const std::string& path, bool readOnly) : m_path(path)
         throw Error(path + ": cannot open workspace: " + message);
     }
     sqlite3_extended_result_codes(m_db, 1);
+    registerFunctions(m_db);
     setBusyTimeout(kDefaultBusyTimeoutMs);
 }
 

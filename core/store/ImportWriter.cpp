@@ -1,5 +1,6 @@
 #include "store/ImportWriter.h"
 
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 
 namespace cotlab::store {
@@ -55,7 +56,7 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
                            "meta, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
       m_fillMeta(db, "UPDATE instances SET meta = ?2 WHERE id = ?1 AND meta IS NULL"),
       m_insertRationale(db, insertRationalesSql(1)), m_insertRationales(db, insertRationalesSql(kRowsPerInsert)),
-      m_indexText(db, "INSERT INTO rationale_fts (rowid, text) VALUES (?1, ?2)"),
+      m_indexText(db, "INSERT INTO rationale_fts (rowid, thinking, answer) VALUES (?1, ?2, ?3)"),
       m_readTexts(db, "SELECT id, text FROM rationales WHERE id > ?1 AND id <= ?2 ORDER BY id"),
       m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")
 {
@@ -192,7 +193,13 @@ void ImportWriter::insertQueued(Statement& st, size_t first, size_t rows)
 
 void ImportWriter::indexText(int64_t id, std::string_view text)
 {
-    m_indexText.bind(1, id).bindStatic(2, text).exec();
+    const text::SearchColumns columns = text::searchColumns(text);
+    m_indexText.bind(1, id);
+    if (columns.thinking)
+        m_indexText.bindStatic(2, *columns.thinking);
+    else
+        m_indexText.bindNull(2);
+    m_indexText.bindStatic(3, columns.answer).exec();
 }
 
 int64_t ImportWriter::rationalesAdded()

@@ -175,7 +175,7 @@ std::vector<BrowseRow> RationaleBrowser::rows(const std::vector<int64_t>& ids)
     std::string sql = "SELECT r.id, r.instance_id, t.name, i.split, i.ext_id, r.source_kind, r.model, r.sample_index, "
                       "COALESCE(r.answer, r.extracted_answer), i.gold, r.correct, length(r.text), r.logprob, ";
     if (search)
-        sql += "snippet(rationale_fts, 0, char(1), char(2), '…', 24) FROM rationale_fts JOIN rationales r ON r.id = "
+        sql += "snippet(rationale_fts, -1, char(1), char(2), '…', 24) FROM rationale_fts JOIN rationales r ON r.id = "
                "rationale_fts.rowid JOIN instances i ON i.id = r.instance_id JOIN tasks t ON t.id = i.task_id "
                "WHERE rationale_fts MATCH ?1 AND rationale_fts.rowid IN (" +
                idList + ")";
@@ -218,11 +218,11 @@ std::optional<RationaleBrowser::Aggregates> RationaleBrowser::aggregates(const s
 {
     Aggregates out;
     {
-        Statement st(m_db, "SELECT t.name, count(*), sum(r.correct = 1)" + fromWhere(true) +
+        Statement st(m_db, "SELECT t.name, count(*), sum(r.correct = 1), sum(r.correct IS NOT NULL)" + fromWhere(true) +
                                " AND r.source_kind = 'teacher' GROUP BY t.name ORDER BY t.name");
         bindFilter(st);
         while (st.step())
-            out.teacherAccuracy.push_back({st.string(0), st.int64(1), st.int64(2)});
+            out.teacherAccuracy.push_back({st.string(0), st.int64(1), st.int64(2), st.int64(3)});
     }
     struct PerInstance {
         int64_t samples = 0;

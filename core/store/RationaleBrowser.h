@@ -78,6 +78,7 @@ public:
             std::string task;
             int64_t teacherRationales = 0;
             int64_t teacherCorrect = 0;
+            int64_t teacherJudged = 0; // with a verdict (their instance has a gold answer)
         };
         std::vector<TaskAccuracy> teacherAccuracy; // per task with teacher rationales, by name
         std::vector<int64_t> lengths;              // characters of every matching rationale, ascending

@@ -35,9 +35,10 @@ std::vector<TaskStats> StatsRepository::perTask()
     }
     // One pass over rationales, grouped per instance first so that covered instances are counted too.
     Statement rat(m_db, "SELECT i.task_id, count(*), sum(n), sum(t), sum(c), sum(s), sum(h), "
-                        "       sum(CASE WHEN i.split = 'train' THEN t ELSE 0 END) FROM ("
+                        "       sum(CASE WHEN i.split = 'train' THEN t ELSE 0 END), sum(j) FROM ("
                         "  SELECT instance_id, count(*) AS n, sum(source_kind = 'teacher') AS t,"
                         "         sum(source_kind = 'teacher' AND correct = 1) AS c,"
+                        "         sum(source_kind = 'teacher' AND correct IS NOT NULL) AS j,"
                         "         sum(source_kind = 'student') AS s, sum(source_kind = 'human') AS h"
                         "  FROM rationales GROUP BY instance_id) r JOIN instances i ON i.id = r.instance_id "
                         "GROUP BY i.task_id");
@@ -50,6 +51,7 @@ std::vector<TaskStats> StatsRepository::perTask()
         s.studentRationales = rat.int64(5);
         s.humanRationales = rat.int64(6);
         s.trainTeacherRationales = rat.int64(7);
+        s.teacherJudged = rat.int64(8);
     }
     return out;
 }

@@ -18,6 +18,7 @@ struct TaskStats {
     int64_t studentRationales = 0; // written by evaluated students
     int64_t humanRationales = 0;
     int64_t teacherCorrect = 0;
+    int64_t teacherJudged = 0;          // teacher rationales with a verdict: their instance has a gold answer
     int64_t trainTeacherRationales = 0; // of train instances: what training reads unless told otherwise
     int64_t trainInstances = 0;
     int64_t devInstances = 0;
@@ -26,11 +27,9 @@ struct TaskStats {
 
     // Teacher rationales per instance (students' and humans' are not the teacher's samples).
     double teacherPerInstance() const { return instances ? double(teacherRationales) / double(instances) : 0.0; }
-    // Share of teacher rationales whose final answer equals gold; 0 without teacher rationales.
-    double teacherAccuracy() const
-    {
-        return teacherRationales ? double(teacherCorrect) / double(teacherRationales) : 0.0;
-    }
+    // Share of the judged teacher rationales whose final answer equals gold; 0 without any (a trace set published
+    // without gold answers has none: say "not judged", not 0%).
+    double teacherAccuracy() const { return teacherJudged ? double(teacherCorrect) / double(teacherJudged) : 0.0; }
 };
 
 struct WorkspaceTotals {

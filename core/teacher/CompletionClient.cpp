@@ -1,5 +1,6 @@
 #include "teacher/CompletionClient.h"
 
+#include "ingest/OpenAiResponse.h"
 #include "util/Error.h"
 
 #include <atomic>
@@ -91,56 +92,25 @@ std::string requestBody(const Endpoint& endpoint, const std::string& prompt, con
     return body.dump();
 }
 
-std::vector<Completion> parseResponse(const std::string& text, bool chat, Usage* usage)
+std::vector<Completion> parseResponse(const std::string& text, Usage* usage)
 {
     const json body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object())
         throw Error("the response is not JSON: " + text.substr(0, 120));
     if (!body.contains("choices") || !body["choices"].is_array())
         throw Error("the response has no \"choices\": " + text.substr(0, 120));
-    std::vector<Completion> out;
+    ingest::ResponseBody read;
     try {
-        for (const auto& choice : body["choices"]) {
-            Completion c;
-            if (chat) {
-                const auto& message = choice.value("message", json::object());
-                c.text = message.value("content", "");
-            } else {
-                c.text = choice.value("text", "");
-            }
-            c.finishReason = choice.contains("finish_reason") && choice["finish_reason"].is_string()
-                                 ? choice["finish_reason"].get<std::string>()
-                                 : std::string();
-            const json& logprobs = choice.contains("logprobs") ? choice["logprobs"] : json();
-            if (logprobs.is_object()) {
-                double sum = 0;
-                int64_t n = 0;
-                if (logprobs.contains("token_logprobs") && logprobs["token_logprobs"].is_array()) { // completions
-                    for (const auto& v : logprobs["token_logprobs"])
-                        if (v.is_number()) {
-                            sum += v.get<double>();
-                            ++n;
-                        }
-                } else if (logprobs.contains("content") && logprobs["content"].is_array()) { // chat
-                    for (const auto& t : logprobs["content"])
-                        if (t.contains("logprob") && t["logprob"].is_number()) {
-                            sum += t["logprob"].get<double>();
-                            ++n;
-                        }
-                }
-                if (n > 0) {
-                    c.logprob = sum;
-                    c.tokens = n;
-                }
-            }
-            out.push_back(std::move(c));
-        }
-        if (usage && body.contains("usage") && body["usage"].is_object()) {
-            usage->promptTokens += body["usage"].value("prompt_tokens", int64_t(0));
-            usage->completionTokens += body["usage"].value("completion_tokens", int64_t(0));
-        }
-    } catch (const json::exception& e) {
+        read = ingest::readResponseBody(body);
+    } catch (const std::invalid_argument& e) {
         throw Error(std::string("the response has a field of the wrong type: ") + e.what());
+    }
+    std::vector<Completion> out;
+    for (ingest::ResponseChoice& c : read.choices)
+        out.push_back({std::move(c.text), std::move(c.reasoning), std::move(c.finishReason), c.logprob, c.tokens});
+    if (usage) {
+        usage->promptTokens += read.promptTokens.value_or(0);
+        usage->completionTokens += read.completionTokens.value_or(0);
     }
     return out;
 }
@@ -261,7 +231,7 @@ std::vector<Completion> CompletionClient::complete(const std::string& prompt, co
                 retryable = false;
         } else if (status == 200) {
             try {
-                return parseResponse(response, m_endpoint.chat, &m_usage);
+                return parseResponse(response, &m_usage);
             } catch (const std::exception& e) {
                 lastError = e.what();
             }

@@ -50,6 +50,7 @@ struct SamplingParams {
 
 struct Completion {
     std::string text;
+    std::string reasoning; // a reasoning server's reasoning_content (DeepSeek, vLLM, SGLang), else ""
     std::string finishReason;
     std::optional<double> logprob; // sum of the token log-probabilities, when the server gave them
     std::optional<int64_t> tokens; // completion tokens, when known
@@ -100,6 +101,6 @@ std::chrono::milliseconds retryDelay(const RetryPolicy& policy, int attempt, con
 // The request body a completion call sends (for tests and the prompt preview).
 std::string requestBody(const Endpoint& endpoint, const std::string& prompt, const SamplingParams& params);
 // The completions of a response body; throws Error (a std::runtime_error) when it is not a completions response.
-std::vector<Completion> parseResponse(const std::string& body, bool chat, Usage* usage = nullptr);
+std::vector<Completion> parseResponse(const std::string& body, Usage* usage = nullptr);
 
 } // namespace cotlab::teacher

@@ -7,6 +7,7 @@
 #include "store/Workspace.h"
 #include "teacher/RateLimiter.h"
 #include "teacher/SamplingPlan.h"
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -193,7 +194,7 @@ int64_t storeBatch(store::Database& db, const SamplingRequest& request, Sampling
                 record.hasChoices = true;
                 record.choices = answers::choicesFromJson(*in.choicesJson);
             }
-            record.rationale = c.text;
+            record.rationale = text::joinReasoning(c.reasoning, c.text); // a reasoning server's thinking kept
             if (k < r.answerSentences.size() && !r.answerSentences[k].empty())
                 record.answerSentence = r.answerSentences[k];
             record.teacher = request.endpoint.model;

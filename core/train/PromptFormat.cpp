@@ -1,6 +1,7 @@
 #include "train/PromptFormat.h"
 
 #include "text/Jinja.h"
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 #include "util/Text.h"
 
@@ -75,6 +76,7 @@ ordered_json variables(const store::InstanceRecord& instance, const store::Ratio
     const std::string text = rationale ? std::string(text::trim(rationale->text)) : std::string();
     const std::string answer =
         rationale && rationale->answer && !rationale->answer->empty() ? *rationale->answer : instance.gold;
+    const text::ReasoningParts parts = text::splitReasoning(text);
     ordered_json subs = ordered_json::array();
     if (hasSubQuestions(text))
         for (const auto& s : subQuestions(text))
@@ -86,9 +88,11 @@ ordered_json variables(const store::InstanceRecord& instance, const store::Ratio
             {"gold", formatAnswer(instance, instance.gold)},
             {"gold_label", instance.gold},
             {"rationale", text},
+            {"thinking", std::string(parts.thinking)},
+            {"answer_text", std::string(parts.answer)},
             {"answer", formatAnswer(instance, answer)},
             {"answer_label", answer},
-            {"states_answer", statesAnswer(text)},
+            {"states_answer", statesAnswer(std::string(parts.answer))},
             {"sub_questions", std::move(subs)}};
 }
 

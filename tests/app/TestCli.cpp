@@ -100,6 +100,32 @@ private Q_SLOTS:
         QCOMPARE(first["task"].toString(), QString("coin_flip"));
     }
 
+    void importsConversationTraces()
+    {
+        test::TempDir dir;
+        const QString ws = QString::fromStdString(dir.path("traces.cotlab"));
+        const QString traces = QString::fromStdString(test::testDataPath("traces/openthoughts_sharegpt.jsonl"));
+        auto r =
+            cli({"--workspace", ws, "import", traces, "--task", "gsm8k", "--split", "dev", "--teacher", "DeepSeek-R1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(": chat, 3 records: 3 instances and 3 rationales added"), qPrintable(r.out));
+        // No gold answers: the teacher's rationales are not judged, and stats says so instead of 0%.
+        r = cli({"--workspace", ws, "stats", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject task = QJsonDocument::fromJson(r.out.toUtf8()).object()["tasks"].toArray()[0].toObject();
+        QCOMPARE(task["task"].toString(), QString("gsm8k"));
+        QCOMPARE(task["teacher_rationales"].toInt(), 3);
+        QCOMPARE(task["teacher_judged"].toInt(), 0);
+        QVERIFY(task["teacher_accuracy"].isNull());
+        QCOMPARE(task["splits"].toObject()["dev"].toInt(), 3);
+        r = cli({"--workspace", ws, "stats"});
+        QVERIFY2(r.out.contains("not judged (no gold answers)"), qPrintable(r.out));
+        // A bad --format names the formats there are.
+        r = cli({"--workspace", ws, "import", traces, "--format", "sharegpt"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("expected auto, interchange, benchmark, commonsense_qa, chat or openai_batch"), qPrintable(r.err));
+    }
+
     void generateAndScoreWithStories260K()
     {
         const QString m = QString::fromStdString(test::sharedPath("models/stories260K/stories260K.bin"));

@@ -367,8 +367,7 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("http://127.0.0.1:1/v1/completions"), e.what());
         }
         QCOMPARE(teacher::parseResponse("{\"choices\": [{\"message\": {\"content\": \"hi\"}, \"logprobs\": "
-                                        "{\"content\": [{\"token\": \"hi\", \"logprob\": -0.5}]}}]}",
-                                        true)
+                                        "{\"content\": [{\"token\": \"hi\", \"logprob\": -0.5}]}}]}")
                      .front()
                      .logprob.value(),
                  -0.5);

@@ -54,6 +54,17 @@ for task in ["multiarith", "commonsense_qa", "strategy_qa", "date_understanding"
 put("import_commonsenseqa", "train_rand_split.jsonl",
     head_lines(os.path.join(SHARED, "data/commonsense_qa_official/train_rand_split.jsonl"), 3))
 
+# Teacher outputs (conversation JSONL, OpenAI Batch output): the trace fixtures.
+for name in ["openthoughts_sharegpt.jsonl", "r1_messages.jsonl"]:
+    put("import_chat", name, read(ROOT, "tests/data/traces", name))
+for name in ["openthoughts_sharegpt.jsonl", "r1_messages.jsonl", "openai_batch_chat.jsonl",
+             "openai_batch_completions.jsonl"]:
+    for i, line in enumerate(read(ROOT, "tests/data/traces", name).splitlines()):
+        put("trace_line", f"{name[:-6]}-{i}.json", line)
+put("trace_line", "s1.json", json.dumps({"conversations": [
+    {"from": "user", "value": "2+2?"},
+    {"from": "assistant", "value": "<|im_start|>think\nWait, 2+2.\n<|im_start|>answer\nAnswer: 4<|im_end|>"}]}))
+
 # Label sheets: what the review page exports for annotators, as CSV and as XLSX (converted by LibreOffice).
 sheet = ('item,annotator,correct,faithful,note\n1,ann,yes,4,"fine, mostly"\n2,ann,no,2,"said ""no"""\n'
          '3,ann,,5,\n')

@@ -229,8 +229,8 @@ private Q_SLOTS:
         QTableWidget* preview = dialog->preview();
         QCOMPARE(preview->rowCount(), 3);
         QCOMPARE(preview->item(1, 2)->text(), QString("q2"));
-        QVERIFY(preview->item(2, 6)->text().contains("line 3"));
-        QCOMPARE(preview->item(0, 6)->text(), QString()); // the good lines are not flagged
+        QVERIFY(preview->item(2, 7)->text().contains("line 3"));
+        QCOMPARE(preview->item(0, 7)->text(), QString()); // the good lines are not flagged
         QCOMPARE(preview->item(0, 0)->text(), QString("line 1"));
         QSignalSpy finished(dialog, &ui::ImportDialog::finished);
         QVERIFY(dialog->startImport());
@@ -253,12 +253,69 @@ private Q_SLOTS:
         QTableWidget* rows = bench->preview();
         QCOMPARE(rows->rowCount(), 20);
         for (int r = 0; r < rows->rowCount(); ++r)
-            QCOMPARE(rows->item(r, 6)->text(), QString());
+            QCOMPARE(rows->item(r, 7)->text(), QString());
         QCOMPARE(rows->item(0, 0)->text(), QString("element 1"));
         QCOMPARE(rows->item(0, 4)->text(), QString("39"));
         QVERIFY(test::screenshot(*bench, "import-dialog-benchmark.png"));
         bench->close();
         delete bench;
+    }
+
+    void reasoningTracesShowTheirThinkingFolded()
+    {
+        // A conversation file with R1-style traces: the preview shows each trace's thinking and answer part apart.
+        ui::ImportDialog* dialog =
+            m_window->openImportDialog({QString::fromStdString(test::testDataPath("traces/r1_messages.jsonl"))});
+        dialog->resize(1300, 600);
+        dialog->show();
+        QCOMPARE(dialog->detectedFormat(), QString("chat"));
+        QTableWidget* preview = dialog->preview();
+        QCOMPARE(preview->rowCount(), 3);
+        QVERIFY2(preview->item(0, 5)->text().startsWith("James runs 3 sprints"),
+                 qPrintable(preview->item(0, 5)->text()));
+        QCOMPARE(preview->item(0, 6)->text(), QString("He runs 3 * 3 = 9 sprints of 60 meters: 540 meters a week."));
+        QCOMPARE(preview->item(2, 6)->text(), QString()); // cut off while thinking
+        QVERIFY(test::screenshot(*dialog, "import-dialog-traces.png"));
+        QSignalSpy finished(dialog, &ui::ImportDialog::finished);
+        QVERIFY(dialog->startImport());
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(finished.first().first().toBool(), qPrintable(dialog->errorText()));
+        dialog->close();
+        delete dialog;
+
+        // A search in the thinking finds the trace and shows it with its thinking unfolded.
+        page()->clearFilters();
+        QTRY_VERIFY(page()->findChild<QComboBox*>("task")->findText("r1_messages") > 0);
+        auto* search = page()->findChild<QLineEdit*>("search");
+        search->setText("thinking: session");
+        QTest::keyClick(search, Qt::Key_Return);
+        QCOMPARE(finalCount(page()->model()), qint64(1));
+        QSignalSpy shown(page(), &ui::BrowsePage::instanceShown);
+        page()->table()->setFocus();
+        QTest::keyClick(page()->table(), Qt::Key_Down);
+        QVERIFY(shown.wait(10000));
+        ui::InstanceView* view = page()->instanceView();
+        QString html = view->rationalesHtml();
+        QVERIFY2(html.contains("Thinking") && html.contains("that is one"), qPrintable(html));
+
+        // Without the search the thinking is folded: its line, then the answer part; a click unfolds it.
+        page()->clearFilters();
+        choose(page(), "task", "r1_messages");
+        QCOMPARE(finalCount(page()->model()), qint64(3));
+        page()->table()->setFocus();
+        page()->table()->selectRow(1);
+        QTRY_VERIFY(view->selectedRationale() == page()->model()->rationaleId(1));
+        html = view->rationalesHtml();
+        QVERIFY2(html.contains("Thinking") && html.contains("final meal") && !html.contains("Morning 15"),
+                 qPrintable(html));
+        QVERIFY(test::screenshot(*m_window, "browse-thinking-folded.png"));
+        auto* cards = view->findChild<QTextBrowser*>("rationales");
+        Q_EMIT cards->anchorClicked(QUrl(QString("thinking:%1").arg(view->selectedRationale())));
+        QVERIFY(view->rationalesHtml().contains("Morning 15"));
+        QVERIFY(test::screenshot(*m_window, "browse-thinking.png"));
+        Q_EMIT cards->anchorClicked(QUrl(QString("thinking:%1").arg(view->selectedRationale())));
+        QVERIFY(!view->rationalesHtml().contains("Morning 15"));
+        page()->clearFilters();
     }
 };
 

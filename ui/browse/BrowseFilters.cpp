@@ -48,7 +48,8 @@ BrowseFilters::BrowseFilters(QWidget* parent)
     m_search->setObjectName("search");
     m_search->setClearButtonEnabled(true);
     m_search->setPlaceholderText(
-        tr("Search rationales (Ctrl+F): words, \"a phrase\", AND / OR / NOT, NEAR(a b), prefix*"));
+        tr("Search rationales (Ctrl+F): words, \"a phrase\", AND / OR / NOT, NEAR(a b), prefix*, thinking: or "
+           "answer: before a word"));
     m_minLength->setObjectName("minLength");
     m_maxLength->setObjectName("maxLength");
     m_minLength->setSpecialValueText(tr("min"));

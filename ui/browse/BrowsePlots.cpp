@@ -73,15 +73,17 @@ void plotTeacherAccuracy(QCustomPlot* plot, const std::vector<store::RationaleBr
     QVector<QString> labels;
     for (const auto& t : tasks) {
         x << x.size() + 1;
-        const double accuracy =
-            t.teacherRationales ? 100.0 * double(t.teacherCorrect) / double(t.teacherRationales) : 0;
+        const double accuracy = t.teacherJudged ? 100.0 * double(t.teacherCorrect) / double(t.teacherJudged) : 0;
         y << accuracy;
         labels << QString::fromStdString(t.task);
         auto* value = new QCPItemText(plot);
         value->position->setCoords(x.back(), accuracy);
         value->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+        // A task without gold answers has nothing to judge its rationales by: no bar, and the label says why.
         value->setText(
-            QString("%1% of %2").arg(accuracy, 0, 'f', 1).arg(QLocale().toString(qint64(t.teacherRationales))));
+            t.teacherJudged
+                ? QString("%1% of %2").arg(accuracy, 0, 'f', 1).arg(QLocale().toString(qint64(t.teacherJudged)))
+                : QObject::tr("no gold: %1 not judged").arg(QLocale().toString(qint64(t.teacherRationales))));
     }
     bars->setData(x, y);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();

@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -92,6 +94,14 @@ InstanceView::InstanceView(QWidget* parent)
     connect(m_rationales, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         if (url.scheme() == "rationale")
             selectRationale(url.path().toLongLong());
+        if (url.scheme() == "thinking") {
+            const qint64 id = url.path().toLongLong();
+            if (!m_thinkingToggled.remove(id))
+                m_thinkingToggled.insert(id);
+            const int scroll = m_rationales->verticalScrollBar()->value();
+            render();
+            m_rationales->verticalScrollBar()->setValue(scroll);
+        }
     });
     connect(m_instanceNote, &QLineEdit::editingFinished, this, &InstanceView::commitInstance);
     connect(m_instanceTags, &QLineEdit::editingFinished, this, &InstanceView::commitInstance);
@@ -104,9 +114,13 @@ QStringList InstanceView::searchTerms(const QString& ftsQuery)
 {
     QStringList terms;
     static const QRegularExpression token(R"([\p{L}\p{N}_]+\*?)", QRegularExpression::UseUnicodePropertiesOption);
-    for (auto it = token.globalMatch(ftsQuery); it.hasNext();) {
+    // Column filters ("thinking: wait", "answer : (b)", "{thinking answer}:") name columns, not words.
+    static const QRegularExpression column(R"((\{[^}]*\}|\b(thinking|answer))\s*:)");
+    QString query = ftsQuery;
+    query.remove(column);
+    for (auto it = token.globalMatch(query); it.hasNext();) {
         const QString t = it.next().captured();
-        if (t == "AND" || t == "OR" || t == "NOT" || t == "NEAR" || t == "text")
+        if (t == "AND" || t == "OR" || t == "NOT" || t == "NEAR")
             continue;
         terms << t;
     }
@@ -129,9 +143,16 @@ void InstanceView::clear(const QString& message)
 void InstanceView::show(const InstanceDetail& detail, qint64 selected, const QStringList& searchTerms)
 {
     // Leaving an instance finishes the edits of its fields first (their editingFinished saves them).
+    if (detail.instance.id != m_detail.instance.id)
+        m_thinkingToggled.clear();
     m_detail = detail;
     m_selected = selected;
     m_terms = searchTerms;
+    // A search that matches inside a rationale's thinking unfolds it; the thinking is folded otherwise.
+    m_thinkingShown.clear();
+    for (const auto& r : m_detail.rationales)
+        if (thinkingMatches(r.text, m_terms))
+            m_thinkingShown.insert(r.id);
     const auto& in = m_detail.instance;
     QString html = QString("<p style='color:gray'>%1 · %2 · %3</p><p style='font-size:large'>%4</p>")
                        .arg(fromStd(in.task).toHtmlEscaped(), fromStd(in.split), fromStd(in.extId).toHtmlEscaped(),
@@ -215,10 +236,11 @@ void InstanceView::render()
             if (!it->second.note.empty())
                 card += "<br><i>✎ " + fromStd(it->second.note).toHtmlEscaped() + "</i>";
         }
-        card += "<br>" + highlightedRationale(fromStd(r.text),
-                                              k < m_detail.answerSentences.size() ? fromStd(m_detail.answerSentences[k])
-                                                                                  : QString(),
-                                              m_terms);
+        const bool thinkingShown = m_thinkingShown.contains(r.id) != m_thinkingToggled.contains(r.id);
+        card +=
+            "<br>" + rationaleWithThinkingHtml(
+                         r.text, k < m_detail.answerSentences.size() ? fromStd(m_detail.answerSentences[k]) : QString(),
+                         m_terms, thinkingShown, QString("thinking:%1").arg(r.id));
         const QString cell = QString("border-left: 4px solid %1; padding: 6px; background: %2")
                                  .arg(border, selected ? "#e8f0fe" : "#ffffff");
         if (sideBySide)

@@ -8,6 +8,7 @@
 #include "store/RationaleBrowser.h"
 #include "store/Records.h"
 
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 #include <map>
@@ -60,6 +61,8 @@ private:
     InstanceDetail m_detail;
     qint64 m_selected = 0;
     QStringList m_terms;
+    QSet<qint64> m_thinkingShown;   // rationales whose thinking a search matched: unfolded
+    QSet<qint64> m_thinkingToggled; // rationales whose thinking the user folded or unfolded by hand
     QTextBrowser* m_header;
     QTextBrowser* m_rationales;
     QComboBox* m_layout;

@@ -1,9 +1,29 @@
 #include "common/RationaleHtml.h"
 
+#include "text/ReasoningParts.h"
+
 #include <QRegularExpression>
 #include <vector>
 
 namespace cotlab::ui {
+
+namespace {
+
+QString fromView(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+QRegularExpression termPattern(const QString& term)
+{
+    const bool prefix = term.endsWith('*');
+    const QString word = prefix ? term.chopped(1) : term;
+    return QRegularExpression("\\b" + QRegularExpression::escape(word) + (prefix ? "\\w*" : "\\b"),
+                              QRegularExpression::CaseInsensitiveOption |
+                                  QRegularExpression::UseUnicodePropertiesOption);
+}
+
+} // namespace
 
 QString highlightedRationale(const QString& text, const QString& answerSentence, const QStringList& terms)
 {
@@ -15,13 +35,9 @@ QString highlightedRationale(const QString& text, const QString& answerSentence,
             marks[size_t(k)] |= kAnswer;
     }
     for (const QString& term : terms) {
-        const bool prefix = term.endsWith('*');
-        const QString word = prefix ? term.chopped(1) : term;
-        if (word.isEmpty())
+        if (term == "*" || term.isEmpty())
             continue;
-        const QRegularExpression re("\\b" + QRegularExpression::escape(word) + (prefix ? "\\w*" : "\\b"),
-                                    QRegularExpression::CaseInsensitiveOption |
-                                        QRegularExpression::UseUnicodePropertiesOption);
+        const QRegularExpression re = termPattern(term);
         for (auto it = re.globalMatch(text); it.hasNext();) {
             const auto m = it.next();
             for (qsizetype k = m.capturedStart(); k < m.capturedEnd(); ++k)
@@ -44,6 +60,47 @@ QString highlightedRationale(const QString& text, const QString& answerSentence,
         html += run;
         k = end;
     }
+    return html;
+}
+
+} // namespace cotlab::ui
+
+namespace cotlab::ui {
+
+bool thinkingMatches(const std::string& text, const QStringList& terms)
+{
+    const text::ReasoningParts parts = text::splitReasoning(text);
+    if (parts.thinking.empty())
+        return false;
+    const QString thinking = fromView(parts.thinking);
+    for (const QString& term : terms)
+        if (term != "*" && !term.isEmpty() && termPattern(term).match(thinking).hasMatch())
+            return true;
+    return false;
+}
+
+QString rationaleWithThinkingHtml(const std::string& text, const QString& answerSentence, const QStringList& terms,
+                                  bool thinkingShown, const QString& toggleHref)
+{
+    const text::ReasoningParts parts = text::splitReasoning(text);
+    if (parts.markers == text::ReasoningMarkers::None)
+        return highlightedRationale(fromView(text), answerSentence, terms);
+    const QString thinking = fromView(parts.thinking);
+    const qsizetype words = thinking.split(QRegularExpression("\\s+"), Qt::SkipEmptyParts).size();
+    QString html = QString("<a href='%1' style='color:#555555; text-decoration:none'>%2 Thinking</a> "
+                           "<span style='color:gray'>· %3 words · %4 markers</span>")
+                       .arg(toggleHref, thinkingShown ? QString("▾") : QString("▸"))
+                       .arg(words)
+                       .arg(fromView(text::toString(parts.markers)));
+    if (thinkingShown && !thinking.isEmpty())
+        html += "<table width='100%' cellspacing=0 style='margin:4px 0px'><tr><td style='background:#f3f3f3; "
+                "color:#555555; padding:4px'>" +
+                highlightedRationale(thinking, QString(), terms) + "</td></tr></table>";
+    else
+        html += "<br>";
+    const QString answer = fromView(parts.answer);
+    html += answer.isEmpty() ? QString("<i style='color:gray'>(no answer part: the trace stops while thinking)</i>")
+                             : highlightedRationale(answer, answerSentence, terms);
     return html;
 }
 

@@ -3,6 +3,7 @@
 #include "async/JobRunner.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
+#include "text/ReasoningParts.h"
 #include "util/Error.h"
 
 #include <QCheckBox>
@@ -39,6 +40,8 @@ QString shortened(QString s, int n = 160)
     return s.size() > n ? s.left(n) + "…" : s;
 }
 
+constexpr int kPreviewColumns = 8;
+
 } // namespace
 
 QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path, const ingest::ImportOptions& options,
@@ -55,7 +58,10 @@ QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path,
             line.id = QString::fromStdString(r.id);
             line.question = shortened(QString::fromStdString(r.question));
             line.answer = QString::fromStdString(r.gold);
-            line.rationale = shortened(QString::fromStdString(r.rationale.value_or("")));
+            const std::string rationale = r.rationale.value_or("");
+            const text::ReasoningParts parts = text::splitReasoning(rationale);
+            line.thinking = shortened(QString::fromUtf8(parts.thinking.data(), qsizetype(parts.thinking.size())));
+            line.rationale = shortened(QString::fromUtf8(parts.answer.data(), qsizetype(parts.answer.size())));
         }
         out << line;
     }
@@ -64,11 +70,11 @@ QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path,
 
 ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     : QDialog(parent), m_workspace(workspace), m_files(new QListWidget), m_format(new QLabel),
-      m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_progress(new QProgressBar),
-      m_status(new QLabel), m_error(new QPlainTextEdit), m_import(new QPushButton(tr("&Import"))),
-      m_cancel(new QPushButton(tr("Cancel Import"))), m_add(new QPushButton(tr("&Add Files…"))),
-      m_remove(new QPushButton(tr("&Remove"))), m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)),
-      m_job(new JobRunner(nullptr))
+      m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_teacher(new QLineEdit),
+      m_progress(new QProgressBar), m_status(new QLabel), m_error(new QPlainTextEdit),
+      m_import(new QPushButton(tr("&Import"))), m_cancel(new QPushButton(tr("Cancel Import"))),
+      m_add(new QPushButton(tr("&Add Files…"))), m_remove(new QPushButton(tr("&Remove"))),
+      m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)), m_job(new JobRunner(nullptr))
 {
     m_job->setParent(this);
     setWindowTitle(tr("Import into %1").arg(QFileInfo(workspace).fileName()));
@@ -82,16 +88,23 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_cancel->setObjectName("cancelImport");
     m_formatOverride->setObjectName("formatOverride");
     m_task->setObjectName("taskName");
+    m_teacher->setObjectName("teacher");
 
-    m_preview->setColumnCount(7);
-    m_preview->setHorizontalHeaderLabels(
-        {tr("Where"), tr("Task"), tr("Id"), tr("Question"), tr("Gold"), tr("Rationale"), tr("Problem")});
+    m_preview->setColumnCount(kPreviewColumns);
+    m_preview->setHorizontalHeaderLabels({tr("Where"), tr("Task"), tr("Id"), tr("Question"), tr("Gold"), tr("Thinking"),
+                                          tr("Rationale (answer part)"), tr("Problem")});
     m_preview->verticalHeader()->hide();
     m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_preview->setWordWrap(false);
     m_preview->horizontalHeader()->setStretchLastSection(true);
-    m_formatOverride->addItems({tr("detect"), "interchange", "benchmark", "commonsense_qa"});
-    m_task->setPlaceholderText(tr("benchmark files: from the file name"));
+    m_formatOverride->addItem(tr("detect"));
+    for (const auto format :
+         {ingest::ImportFormat::Interchange, ingest::ImportFormat::Benchmark,
+          ingest::ImportFormat::CommonsenseQaOfficial, ingest::ImportFormat::Chat, ingest::ImportFormat::OpenAiBatch})
+        m_formatOverride->addItem(QString::fromStdString(std::string(ingest::toString(format))));
+    m_task->setPlaceholderText(
+        tr("benchmark and conversation files: from the file name; OpenAI batch output: the task of the custom ids"));
+    m_teacher->setPlaceholderText(tr("conversation files: the model that wrote the replies, where a line names none"));
     m_error->setReadOnly(true);
     m_error->setMaximumHeight(110);
     m_error->setStyleSheet("color: #b00020");
@@ -113,6 +126,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     options->addRow(tr("Detected format:"), m_format);
     options->addRow(tr("&Format:"), m_formatOverride);
     options->addRow(tr("&Task name:"), m_task);
+    options->addRow(tr("T&eacher model:"), m_teacher);
     m_keepGood = new QCheckBox(tr("Import the valid records and list the invalid ones (default: a file is imported "
                                   "whole or not at all)"));
     m_keepGood->setObjectName("keepGood");
@@ -124,7 +138,9 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     run->addWidget(m_cancel);
 
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL):")));
+    layout->addWidget(
+        new QLabel(tr("Files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL, "
+                      "conversation JSONL with messages or ShareGPT conversations, OpenAI Batch output):")));
     layout->addLayout(fileRow);
     layout->addLayout(options);
     layout->addWidget(new QLabel(tr("First records of the selected file:")));
@@ -152,6 +168,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     connect(m_files, &QListWidget::currentRowChanged, this, &ImportDialog::showPreview);
     connect(m_formatOverride, &QComboBox::currentIndexChanged, this, &ImportDialog::showPreview);
     connect(m_task, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
+    connect(m_teacher, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_import, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_cancel, &QPushButton::clicked, m_job, &JobRunner::cancel);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
@@ -217,16 +234,17 @@ void ImportDialog::showPreview()
     m_preview->setRowCount(int(lines.size()));
     for (int r = 0; r < lines.size(); ++r) {
         const PreviewLine& p = lines[r];
-        const QString cells[] = {p.place, p.task, p.id, p.question, p.answer, p.rationale, p.error};
-        for (int c = 0; c < 7; ++c) {
+        const QString cells[kPreviewColumns] = {p.place,  p.task,     p.id,        p.question,
+                                                p.answer, p.thinking, p.rationale, p.error};
+        for (int c = 0; c < kPreviewColumns; ++c) {
             auto* cell = new QTableWidgetItem(cells[c]);
-            if (c == 6)
+            if (c == kPreviewColumns - 1)
                 cell->setForeground(QColor(176, 0, 32));
             m_preview->setItem(r, c, cell);
         }
     }
     m_preview->resizeColumnsToContents();
-    for (int c = 3; c < 6; ++c)
+    for (int c = 3; c < kPreviewColumns - 1; ++c)
         m_preview->setColumnWidth(c, std::min(m_preview->columnWidth(c), 260));
 }
 
@@ -259,6 +277,8 @@ ingest::ImportOptions ImportDialog::chosenOptions() const
         options.format = *ingest::importFormatFromString(m_formatOverride->currentText().toStdString());
     if (!m_task->text().trimmed().isEmpty())
         options.task = m_task->text().trimmed().toStdString();
+    if (!m_teacher->text().trimmed().isEmpty())
+        options.teacher = m_teacher->text().trimmed().toStdString();
     return options;
 }
 

@@ -46,8 +46,8 @@ public:
     // line is not a JSON object.
     // The first records as the import would read them (ingest::Importer::preview), or why each would be refused.
     struct PreviewLine {
-        QString place; // "line 12", "element 3"
-        QString task, id, question, answer, rationale, error;
+        QString place;                                                  // "line 12", "element 3"
+        QString task, id, question, answer, thinking, rationale, error; // rationale: its answer part when split
     };
     static QList<PreviewLine> previewLines(const QString& path, const ingest::ImportOptions& options, int maxRecords);
 
@@ -73,6 +73,7 @@ private:
     QTableWidget* m_preview;
     QComboBox* m_formatOverride;
     QLineEdit* m_task;
+    QLineEdit* m_teacher;
     QCheckBox* m_keepGood;
     QPushButton* m_openReport;
     QString m_reportPath; // the refused records of the last import, when there were any

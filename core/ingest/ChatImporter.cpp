@@ -1,0 +1,195 @@
+#include "ingest/ChatImporter.h"
+
+#include "ingest/JsonLine.h"
+#include "text/ReasoningParts.h"
+#include "util/Text.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+namespace cotlab::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+struct Turn {
+    std::string role; // system, user, assistant, or another role as written
+    std::string content;
+    std::string reasoning;
+};
+
+[[noreturn]] void fail(const std::string& field, const std::string& what)
+{
+    throw std::invalid_argument("field '" + field + "' " + what);
+}
+
+// A message's content: a string, or OpenAI's list of parts ({type: "text", text}); null is empty.
+std::string textOf(const json& content, const std::string& field)
+{
+    if (content.is_string())
+        return content.get<std::string>();
+    if (content.is_null())
+        return {};
+    if (!content.is_array())
+        fail(field, "must be a string or a list of text parts, not " + jsonTypeName(content));
+    std::string out;
+    for (size_t k = 0; k < content.size(); ++k) {
+        const json& part = content[k];
+        const std::string at = field + "[" + std::to_string(k) + "]";
+        if (part.is_string()) {
+            out += part.get<std::string>();
+            continue;
+        }
+        if (!part.is_object() || !part.contains("text") || !part["text"].is_string())
+            fail(at, "must be a text part {\"type\": \"text\", \"text\": \"...\"}");
+        out += part["text"].get<std::string>();
+    }
+    return out;
+}
+
+std::string normalRole(std::string role)
+{
+    role = text::toLower(role);
+    if (role == "human" || role == "user")
+        return "user";
+    if (role == "gpt" || role == "assistant" || role == "model" || role == "chatgpt" || role == "bing")
+        return "assistant";
+    return role;
+}
+
+std::vector<Turn> turnsOf(const json& object)
+{
+    const bool openai = object.contains("messages");
+    const std::string listField = openai ? "messages" : "conversations";
+    const json& list = object[listField];
+    if (!list.is_array())
+        fail(listField, "must be a list of turns, not " + jsonTypeName(list));
+    const char* roleKey = openai ? "role" : "from";
+    const char* contentKey = openai ? "content" : "value";
+    std::vector<Turn> turns;
+    for (size_t k = 0; k < list.size(); ++k) {
+        const json& m = list[k];
+        const std::string at = listField + "[" + std::to_string(k) + "]";
+        if (!m.is_object())
+            fail(at, "must be an object, not " + jsonTypeName(m));
+        // ShareGPT files written with OpenAI's keys (and the reverse) are common: accept either pair.
+        const char* rk = m.contains(roleKey) ? roleKey : (m.contains("role") ? "role" : "from");
+        const char* ck = m.contains(contentKey) ? contentKey : (m.contains("content") ? "content" : "value");
+        if (!m.contains(rk) || !m[rk].is_string())
+            fail(at + "." + roleKey, "is missing or not a string");
+        Turn t;
+        t.role = normalRole(m[rk].get<std::string>());
+        if (!m.contains(ck))
+            fail(at + "." + contentKey, "is missing");
+        t.content = textOf(m[ck], at + "." + ck);
+        for (const char* r : {"reasoning_content", "reasoning"})
+            if (m.contains(r) && !m[r].is_null())
+                t.reasoning = textOf(m[r], at + "." + r);
+        turns.push_back(std::move(t));
+    }
+    return turns;
+}
+
+// A top-level string (or number) field, the first of 'names' the line has.
+std::optional<std::string> firstField(const json& object, std::initializer_list<const char*> names)
+{
+    for (const char* name : names) {
+        const auto it = object.find(name);
+        if (it == object.end() || it->is_null())
+            continue;
+        if (it->is_string())
+            return it->get<std::string>();
+        if (it->is_number_integer())
+            return std::to_string(it->get<int64_t>());
+        if (it->is_number())
+            return it->dump();
+        fail(name, "must be a string or a number, not " + jsonTypeName(*it));
+    }
+    return std::nullopt;
+}
+
+const std::set<std::string> kReadFields = {"messages",    "conversations", "system",       "id",    "uuid",
+                                           "problem_id",  "question_id",   "custom_id",    "gold",  "answer",
+                                           "gold_answer", "final_answer",  "ground_truth", "split", "model",
+                                           "teacher",     "generator"};
+
+} // namespace
+
+std::string questionId(std::string_view question)
+{
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(text::fnv1a64(question)));
+    return std::string("q-") + hex;
+}
+
+bool ChatImporter::isConversation(const json& object)
+{
+    return object.is_object() && ((object.contains("messages") && object["messages"].is_array()) ||
+                                  (object.contains("conversations") && object["conversations"].is_array()));
+}
+
+void ChatImporter::parseLine(std::string_view line, const ChatLineOptions& options, std::vector<InterchangeRecord>& out)
+{
+    const json object = jsonObjectOfLine(line);
+    if (!object.contains("messages") && !object.contains("conversations"))
+        throw std::invalid_argument("no 'messages' or 'conversations' list: not a conversation");
+    const std::vector<Turn> turns = turnsOf(object);
+
+    std::string system = firstField(object, {"system"}).value_or("");
+    size_t user = turns.size();
+    for (size_t k = 0; k < turns.size(); ++k) {
+        if (turns[k].role == "system" && user == turns.size())
+            system = turns[k].content;
+        else if (turns[k].role == "user") {
+            if (user != turns.size())
+                throw std::invalid_argument("the conversation has more than one user turn (turn " + std::to_string(k) +
+                                            "); CoTLab imports one question and its answer per line");
+            user = k;
+        }
+    }
+    if (user == turns.size())
+        throw std::invalid_argument("the conversation has no user turn (roles 'user' or 'human'): no question");
+    const std::string& question = turns[user].content;
+    if (text::trim(question).empty())
+        fail("turn " + std::to_string(user), "(the question) is empty");
+
+    InterchangeRecord r;
+    r.task = options.task;
+    r.question = question;
+    r.id = firstField(object, {"id", "uuid", "problem_id", "question_id", "custom_id"}).value_or(questionId(question));
+    r.gold = firstField(object, {"gold", "answer", "gold_answer", "final_answer", "ground_truth"}).value_or("");
+    r.split = firstField(object, {"split"}).value_or(options.split);
+    if (!isKnownSplit(r.split))
+        fail("split", "is '" + r.split + "': expected train, dev, test or contrast");
+
+    const Turn* reply = nullptr;
+    for (size_t k = user + 1; k < turns.size() && !reply; ++k)
+        if (turns[k].role == "assistant")
+            reply = &turns[k];
+    if (reply) {
+        r.rationale = reply->reasoning.empty() ? reply->content : text::joinReasoning(reply->reasoning, reply->content);
+        if (text::trim(*r.rationale).empty())
+            fail("turn " + std::to_string(reply - turns.data()), "(the assistant's reply) is empty");
+        r.teacher = firstField(object, {"model", "teacher", "generator"}).value_or(options.teacher);
+        if (r.teacher->empty())
+            r.teacher.reset();
+        if (!options.source.empty())
+            r.source = options.source;
+        if (!system.empty())
+            r.prompt = system;
+    }
+    // Other top-level values (a set's domain, source, difficulty) are kept in meta, as the interchange format keeps
+    // its unknown fields.
+    json meta = json::object();
+    for (const auto& [key, value] : object.items())
+        if (!kReadFields.count(key) && (value.is_primitive() && !value.is_null()))
+            meta[key] = value;
+    if (!meta.empty())
+        r.metaJson = meta.dump();
+    out.push_back(std::move(r));
+}
+
+} // namespace cotlab::ingest

@@ -1,0 +1,17 @@
+#pragma once
+
+// One line of a JSONL file as a JSON object, for the line formats read with nlohmann::json.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace cotlab::ingest {
+
+// The line's object; std::invalid_argument "invalid JSON at column N: ..." (nlohmann's reason) or "expected a JSON
+// object, not an array" otherwise.
+nlohmann::json jsonObjectOfLine(std::string_view line);
+
+// The JSON type's name as the formats' messages say it ("a string", "an array", ...).
+std::string jsonTypeName(const nlohmann::json& value);
+
+} // namespace cotlab::ingest

@@ -1,0 +1,37 @@
+// One line of a teacher-output format read as conversation JSONL (ingest/ChatImporter: OpenAI messages with
+// reasoning_content, ShareGPT conversations) and as OpenAI Batch output (ingest/OpenAiBatchImporter, through
+// ingest::readResponseBody); then each rationale's thinking and answer parts as every reader of it splits them.
+#include "FuzzInput.h"
+#include "ingest/ChatImporter.h"
+#include "ingest/OpenAiBatchImporter.h"
+#include "text/ReasoningParts.h"
+
+#include <stdexcept>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    using namespace cotlab;
+    const std::string line(fuzz::text(data, size));
+    std::vector<ingest::InterchangeRecord> records;
+    try {
+        ingest::ChatImporter::parseLine(line, {"fuzz", "train", "", ""}, records);
+    } catch (const std::invalid_argument&) {
+    }
+    for (const bool withTask : {false, true}) {
+        try {
+            ingest::OpenAiBatchImporter::parseLine(
+                line, {withTask ? std::optional<std::string>("fuzz") : std::nullopt, "", ""}, records);
+        } catch (const std::invalid_argument&) { // FailedRequest too
+        }
+    }
+    for (const auto& r : records)
+        if (r.rationale) {
+            const text::ReasoningParts parts = text::splitReasoning(*r.rationale);
+            (void)text::searchColumns(*r.rationale);
+            (void)text::joinReasoning(parts.thinking, parts.answer);
+        }
+    // The raw input as a rationale, too: every marker order and truncation.
+    const text::ReasoningParts raw = text::splitReasoning(line);
+    (void)text::joinReasoning(raw.thinking, raw.answer);
+    return 0;
+}
