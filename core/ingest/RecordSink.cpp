@@ -135,9 +135,63 @@ void RecordSink::prepare(PreparedRecord& p)
 
 // Per imported record: finds its instance in memory or the store, or inserts it, and checks the record agrees with
 // what is stored; the writer's hot path, kept in one piece so the common case (instance already seen) returns early.
-RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std::function<std::string()>& whereFn)
+std::shared_ptr<const AnswerExtractor> RecordSink::extractorFor(const std::string& kind,
+                                                                const std::vector<answers::Choice>& choices,
+                                                                const std::string& choicesExactKey)
 {
-    const InterchangeRecord& r = p.record;
+    std::string key = kind;
+    key += '\x1d';
+    key += choicesExactKey;
+    if (auto it = m_extractors.find(key); it != m_extractors.end())
+        return it->second;
+    if (m_extractors.size() >= 4096)
+        m_extractors.clear(); // choice tasks have an extractor per question: keep the cache small
+    auto extractor = std::make_shared<const AnswerExtractor>(kindOf(kind), choices);
+    m_extractors.emplace(std::move(key), extractor);
+    return extractor;
+}
+
+namespace {
+constexpr uint64_t kBloomBits = uint64_t(1) << 26; // 8 MiB: ~1e-5 false positives at 1M evicted keys, 2% at 10M
+constexpr int kBloomHashes = 4;
+} // namespace
+
+void RecordSink::rememberEvicted()
+{
+    if (m_evicted.empty())
+        m_evicted.assign(kBloomBits / 64, 0);
+    for (const auto& [key, seen] : m_seen) {
+        const uint64_t h = text::fnv1a64(key);
+        for (int i = 0; i < kBloomHashes; ++i) {
+            const uint64_t bit = (h + uint64_t(i) * ((h >> 32) | 1)) & (kBloomBits - 1);
+            m_evicted[bit / 64] |= uint64_t(1) << (bit % 64);
+        }
+    }
+}
+
+bool RecordSink::mayHaveBeenEvicted(const std::string& key) const
+{
+    if (m_evicted.empty())
+        return false;
+    const uint64_t h = text::fnv1a64(key);
+    for (int i = 0; i < kBloomHashes; ++i) {
+        const uint64_t bit = (h + uint64_t(i) * ((h >> 32) | 1)) & (kBloomBits - 1);
+        if (!(m_evicted[bit / 64] & (uint64_t(1) << (bit % 64))))
+            return false;
+    }
+    return true;
+}
+
+std::string RecordSink::firstNamed(const SeenInstance& s) const
+{
+    if (s.fromWorkspace)
+        return "the workspace";
+    return s.firstLine > 0 ? m_report.path + ":" + std::to_string(s.firstLine) : s.firstWhere;
+}
+
+RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::function<std::string()>& whereFn)
+{
+    InterchangeRecord& r = p.record;
     std::string& key = m_key; // reused: no allocation per line
     key.assign(r.task);
     key += '\x1f';
@@ -154,31 +208,38 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
             field = "question";
         else if (r.gold != s.gold && s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
             field = "gold";
-        else if (s.choicesKey != cKey && !(r.choices.empty() && s.firstWhere.empty()))
+        else if (s.choicesKey != cKey && !(r.choices.empty() && s.fromWorkspace))
             field = "choices";
         else if (s.split != r.split)
             field = "split";
         if (field) {
             const std::string where = whereFn();
-            const std::string other = s.firstWhere.empty() ? "the workspace" : s.firstWhere;
+            const std::string other = firstNamed(s);
             throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with " + other + " on '" + field +
                         "'; all lines of one instance must agree on question, gold, choices and split");
         }
         return s;
     }
-    if (m_seen.size() >= kMaxTrackedInstances)
-        m_seen.clear(); // bounded memory; the workspace answers for evicted instances
+    if (m_seen.size() >= kMaxTrackedInstances) { // bounded memory; the workspace answers for evicted instances
+        rememberEvicted();
+        m_seen.clear();
+    }
 
     const std::string where = whereFn();
     const std::string& kind = p.kind;
     const int64_t taskId = m_writer.taskId(r.task, kind);
     SeenInstance s;
-    s.firstWhere = where;
+    s.firstLine = p.line;
+    if (p.line <= 0)
+        s.firstWhere = where;
     s.split = r.split;
     s.questionHash = qHash;
     s.gold = r.gold;
 
-    auto stored = m_writer.findInstance(taskId, r.id);
+    // In a task this import created, an instance neither seen nor evicted is new: no lookup (one trace per question
+    // makes every line a new instance).
+    const bool surelyNew = m_writer.isNewTask(taskId) && !mayHaveBeenEvicted(key);
+    auto stored = surelyNew ? std::nullopt : m_writer.findInstance(taskId, r.id);
     if (r.joinStored && !stored)
         throw Error(where + ": (" + r.task + ", " + r.id +
                     ") is not in the workspace: this format holds no questions, "
@@ -189,7 +250,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         const auto storedChoices =
             stored->choicesJson ? answers::choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
         s.kind = stored->answerKind;
-        s.extractor = std::make_shared<AnswerExtractor>(kindOf(stored->answerKind), storedChoices);
+        s.extractor = extractorFor(stored->answerKind, storedChoices, choicesKey(storedChoices, true));
         s.choices = storedChoices.empty() ? r.choices : storedChoices;
         s.goldNormalized = goldKey(*s.extractor, s.choices, stored->gold);
         s.gold = stored->gold;
@@ -217,8 +278,7 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         s.choicesKey = choicesKey(storedChoices.empty() ? r.choices : storedChoices);
         s.choicesExactKey = choicesKey(storedChoices, true);
         s.split = stored->split;
-        if (!thisImport)
-            s.firstWhere.clear();
+        s.fromWorkspace = !thisImport;
         s.nextSample = thisImport ? m_writer.rationalesAddedTo(stored->id) : 0;
         if (!r.metaJson.empty() && !r.rationale && !stored->metaJson)
             m_writer.fillInstanceMeta(stored->id, r.metaJson);
@@ -226,16 +286,16 @@ RecordSink::SeenInstance& RecordSink::resolve(const PreparedRecord& p, const std
         store::InstanceRecord in;
         in.extId = r.id;
         in.split = r.split;
-        in.question = r.question;
+        in.question = std::move(r.question); // not needed past here: the rationale is stored without it
         if (r.hasChoices)
             in.choicesJson = answers::choicesToJson(r.choices);
         in.gold = r.gold;
         in.answerKind = kind;
         if (!r.metaJson.empty() && !r.rationale)
             in.metaJson = r.metaJson;
-        s.instanceId = m_writer.insertInstance(taskId, in);
+        s.instanceId = m_writer.insertInstance(taskId, std::move(in));
         s.kind = kind;
-        s.extractor = std::make_shared<AnswerExtractor>(kindOf(kind), r.choices);
+        s.extractor = extractorFor(kind, r.choices, p.choicesExactKey);
         s.choices = r.choices;
         s.goldNormalized = goldKey(*s.extractor, s.choices, r.gold);
         s.choicesKey = cKey;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace cotlab::ingest {
 
@@ -53,7 +54,7 @@ struct PreparedRecord {
 // workspace itself answers (instances of this import included).
 class RecordSink {
 public:
-    static constexpr size_t kMaxTrackedInstances = 200000;
+    static constexpr size_t kMaxTrackedInstances = 65536;
 
     RecordSink(store::Database& db, std::string path, std::string format);
 
@@ -81,7 +82,9 @@ public:
 private:
     struct SeenInstance {
         int64_t instanceId = 0;
-        std::string firstWhere; // "" when the instance came from the workspace
+        bool fromWorkspace = false; // stored before this import
+        int64_t firstLine = 0;      // the line of this file that first named it (line formats)
+        std::string firstWhere;     // where it was first named, for formats without lines
         std::string split;
         uint64_t questionHash = 0;
         std::string goldNormalized;
@@ -91,18 +94,30 @@ private:
         int64_t nextSample = 0;
         std::string gold;
         std::vector<answers::Choice> choices;
-        std::shared_ptr<answers::AnswerExtractor> extractor;
+        std::shared_ptr<const answers::AnswerExtractor> extractor; // shared by instances of one kind and choices
     };
 
-    // 'where' is only called to name the record in an error.
-    SeenInstance& resolve(const PreparedRecord& record, const std::function<std::string()>& where);
+    // 'where' is only called to name the record in an error. Moves the question out of a record that adds its
+    // instance.
+    SeenInstance& resolve(PreparedRecord& record, const std::function<std::string()>& where);
+    // The extractor for a kind and choices, shared: most tasks have one kind and no choices.
+    std::shared_ptr<const answers::AnswerExtractor> extractorFor(const std::string& kind,
+                                                                 const std::vector<answers::Choice>& choices,
+                                                                 const std::string& choicesExactKey);
+    std::string firstNamed(const SeenInstance& s) const;
+    // Instances dropped from m_seen, as a Bloom filter (fixed size, allocated at the first eviction): a key it has
+    // never held, of a task this import created, names a new instance without asking the workspace.
+    void rememberEvicted();
+    bool mayHaveBeenEvicted(const std::string& key) const;
 
     store::ImportWriter m_writer;
     ImportReport m_report;
     int64_t m_rationalesGiven = 0;       // rationales handed to the writer, stored or already there
     std::deque<PreparedRecord> m_copies; // records of add(const InterchangeRecord&) until they are stored
     std::unordered_map<std::string, SeenInstance> m_seen;
-    std::string m_key; // task and id of the line being resolved
+    std::unordered_map<std::string, std::shared_ptr<const answers::AnswerExtractor>> m_extractors;
+    std::vector<uint64_t> m_evicted; // Bloom filter bits; empty until the first eviction
+    std::string m_key;               // task and id of the line being resolved
     bool m_keepGood = false;
 };
 

@@ -12,18 +12,24 @@ constexpr const char* kRationaleColumns =
     "stop, answer_sentence, answer, extracted_answer, correct, token_count, logprob, prompt, decoding, temperature, "
     "provenance, meta, import_id) VALUES ";
 constexpr int kRationaleParams = 20;
+// OR IGNORE: a statement that cannot abort half-way needs no statement journal, which SQLite otherwise opens for
+// every insert into a table with indexes. The writer looked every instance up first and the readers checked split
+// and kind, so a row left out is a bug, said as such (insertQueuedInstances).
+constexpr const char* kInstanceColumns = "INSERT OR IGNORE INTO instances (id, task_id, ext_id, split, question, "
+                                         "choices, gold, answer_kind, meta, import_id) VALUES ";
+constexpr int kInstanceParams = 10;
 
-// The multi-row INSERT for `rows` rationales: (?1, ..., ?20), (?21, ...), ...
-std::string insertRationalesSql(size_t rows)
+// The multi-row INSERT for `rows` rows of `params` values: (?1, ..., ?n), (?n+1, ...), ...
+std::string multiRowInsertSql(const char* columns, int params, size_t rows)
 {
-    std::string sql = kRationaleColumns;
+    std::string sql = columns;
     for (size_t r = 0; r < rows; ++r) {
         sql += r == 0 ? "(" : ", (";
-        for (int c = 0; c < kRationaleParams; ++c) {
+        for (int c = 0; c < params; ++c) {
             if (c > 0)
                 sql += ", ";
             sql += '?';
-            sql += std::to_string(r * kRationaleParams + c + 1);
+            sql += std::to_string(r * size_t(params) + size_t(c) + 1);
         }
         sql += ')';
     }
@@ -52,15 +58,20 @@ ImportWriter::ImportWriter(Database& db, const std::string& path, const std::str
       m_findInstance(db, "SELECT i.id, i.split, i.question, i.choices, i.gold, i.answer_kind, i.meta, "
                          "coalesce(i.import_id, 0) "
                          "FROM instances i WHERE i.task_id = ?1 AND i.ext_id = ?2"),
-      m_insertInstance(db, "INSERT INTO instances (task_id, ext_id, split, question, choices, gold, answer_kind, "
-                           "meta, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+      m_insertInstance(db, multiRowInsertSql(kInstanceColumns, kInstanceParams, 1)),
+      m_insertInstances(db, multiRowInsertSql(kInstanceColumns, kInstanceParams, kRowsPerInsert)),
       m_fillMeta(db, "UPDATE instances SET meta = ?2 WHERE id = ?1 AND meta IS NULL"),
-      m_insertRationale(db, insertRationalesSql(1)), m_insertRationales(db, insertRationalesSql(kRowsPerInsert)),
+      m_insertRationale(db, multiRowInsertSql(kRationaleColumns, kRationaleParams, 1)),
+      m_insertRationales(db, multiRowInsertSql(kRationaleColumns, kRationaleParams, kRowsPerInsert)),
       m_indexText(db, "INSERT INTO rationale_fts (rowid, thinking, answer) VALUES (?1, ?2, ?3)"),
       m_readTexts(db, "SELECT id, text FROM rationales WHERE id > ?1 AND id <= ?2 ORDER BY id"),
       m_countAdded(db, "SELECT count(*) FROM rationales WHERE instance_id = ?1 AND import_id = ?2")
 {
     m_queue.reserve(kRowsPerInsert);
+    m_instanceQueue.reserve(kRowsPerInsert); // never grows past: the rows are bound without copies
+    Statement maxId(db, "SELECT coalesce(max(id), 0) FROM instances");
+    maxId.step();
+    m_nextInstanceId = maxId.int64(0) + 1;
     Statement st(db, "INSERT INTO imports (path, format, lines, instances, rationales) VALUES (?1, ?2, 0, 0, 0)");
     st.bind(1, path).bind(2, format).exec();
     m_importId = db.lastInsertRowId();
@@ -79,6 +90,7 @@ int64_t ImportWriter::taskId(const std::string& name, const std::string& answerK
         m_findTask.reset();
         m_insertTask.bind(1, name).bind(2, answerKind).exec();
         id = m_db.lastInsertRowId();
+        m_newTasks.insert(id);
     }
     m_taskIds.emplace(name, id);
     return id;
@@ -86,6 +98,7 @@ int64_t ImportWriter::taskId(const std::string& name, const std::string& answerK
 
 std::optional<InstanceRecord> ImportWriter::findInstance(int64_t taskId, const std::string& extId)
 {
+    flushInstances(); // the lookup sees the queued rows
     m_findInstance.bind(1, taskId).bind(2, extId);
     std::optional<InstanceRecord> found;
     if (m_findInstance.step()) {
@@ -105,23 +118,51 @@ std::optional<InstanceRecord> ImportWriter::findInstance(int64_t taskId, const s
     return found;
 }
 
-int64_t ImportWriter::insertInstance(int64_t taskId, const InstanceRecord& r)
+int64_t ImportWriter::insertInstance(int64_t taskId, InstanceRecord&& r)
 {
-    m_insertInstance.bind(1, taskId)
-        .bindStatic(2, r.extId)
-        .bindStatic(3, r.split)
-        .bindStatic(4, r.question)
-        .bind(5, r.choicesJson)
-        .bindStatic(6, r.gold)
-        .bindStatic(7, r.answerKind)
-        .bind(8, r.metaJson)
-        .bind(9, m_importId)
-        .exec();
-    return m_db.lastInsertRowId();
+    r.id = m_nextInstanceId++;
+    m_instanceQueue.emplace_back(taskId, std::move(r));
+    const int64_t id = m_instanceQueue.back().second.id;
+    if (m_instanceQueue.size() == kRowsPerInsert)
+        flushInstances();
+    return id;
+}
+
+void ImportWriter::flushInstances()
+{
+    if (m_instanceQueue.empty())
+        return;
+    Statement& st = m_instanceQueue.size() == kRowsPerInsert ? m_insertInstances : m_insertInstance;
+    const size_t rowsPerStatement = m_instanceQueue.size() == kRowsPerInsert ? kRowsPerInsert : 1;
+    for (size_t first = 0; first < m_instanceQueue.size(); first += rowsPerStatement) {
+        for (size_t k = 0; k < rowsPerStatement; ++k) {
+            const auto& [taskId, r] = m_instanceQueue[first + k];
+            const int p = int(k) * kInstanceParams;
+            st.bind(p + 1, r.id)
+                .bind(p + 2, taskId)
+                .bindStatic(p + 3, r.extId)
+                .bindStatic(p + 4, r.split)
+                .bindStatic(p + 5, r.question)
+                .bindStatic(p + 6, r.choicesJson)
+                .bindStatic(p + 7, r.gold)
+                .bindStatic(p + 8, r.answerKind)
+                .bindStatic(p + 9, r.metaJson)
+                .bind(p + 10, m_importId);
+        }
+        st.exec();
+        if (size_t(m_db.changes()) != rowsPerStatement) {
+            const InstanceRecord& r = m_instanceQueue[first].second;
+            throw Error(m_db.path() + ": instances from (" + r.extId +
+                        ") on were not all stored: one breaks a "
+                        "constraint of the instances table (split, answer kind, or an id already taken)");
+        }
+    }
+    m_instanceQueue.clear();
 }
 
 void ImportWriter::fillInstanceMeta(int64_t instanceId, const std::string& metaJson)
 {
+    flushInstances();
     m_fillMeta.bind(1, instanceId).bind(2, metaJson).exec();
 }
 
@@ -134,6 +175,7 @@ void ImportWriter::addRationale(int64_t instanceId, const RationaleRecord& ratio
 
 void ImportWriter::flush()
 {
+    flushInstances(); // the rationales' instances first
     if (m_queue.size() == kRowsPerInsert) {
         insertQueued(m_insertRationales, 0, kRowsPerInsert);
     } else {

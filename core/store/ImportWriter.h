@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -31,7 +32,12 @@ public:
     int64_t taskId(const std::string& name, const std::string& answerKind);
     int64_t importId() const { return m_importId; }
     std::optional<InstanceRecord> findInstance(int64_t taskId, const std::string& extId);
-    int64_t insertInstance(int64_t taskId, const InstanceRecord& instance);
+    // Queues the instance (written kRowsPerInsert at a time, and before any lookup or rationale) and returns the id
+    // it will have: inside the import's transaction no other connection writes, so ids are handed out from the
+    // largest stored one.
+    int64_t insertInstance(int64_t taskId, InstanceRecord&& instance);
+    // True when this import created the task: its only instances are the ones this import added.
+    bool isNewTask(int64_t taskId) const { return m_newTasks.count(taskId) > 0; }
     // Adds meta to a stored instance that has none (a dataset row imported after its rationales).
     void fillInstanceMeta(int64_t instanceId, const std::string& metaJson);
     // Queues the rationale; it is stored unless an identical one is (see rationalesAdded()). The record is
@@ -53,6 +59,7 @@ public:
 
 private:
     void insertQueued(Statement& statement, size_t first, size_t rows);
+    void flushInstances();
     void indexText(int64_t id, std::string_view text);
 
     Database& m_db;
@@ -61,10 +68,14 @@ private:
     int64_t m_added = 0;
     std::vector<std::pair<int64_t, const RationaleRecord*>> m_queue;
     std::unordered_map<std::string, int64_t> m_taskIds;
+    std::unordered_set<int64_t> m_newTasks;
+    std::vector<std::pair<int64_t, InstanceRecord>> m_instanceQueue; // task id and instance
+    int64_t m_nextInstanceId = 1;
     Statement m_findTask;
     Statement m_insertTask;
     Statement m_findInstance;
     Statement m_insertInstance;
+    Statement m_insertInstances; // kRowsPerInsert rows
     Statement m_fillMeta;
     Statement m_insertRationale;
     Statement m_insertRationales; // kRowsPerInsert rows

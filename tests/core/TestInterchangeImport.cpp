@@ -244,6 +244,24 @@ private Q_SLOTS:
         QCOMPARE(textOf(ws.db(), "SELECT group_concat(sample_index) FROM (SELECT sample_index FROM rationales r JOIN "
                                  "instances i ON i.id = r.instance_id WHERE i.ext_id = '0' ORDER BY sample_index)"),
                  std::string("0,1,2"));
+
+        // An evicted instance that comes back with another question is still refused: the workspace answers.
+        std::string other = content;
+        for (char& c : other)
+            if (c == 't' && (&c)[1] == '"' && (&c)[-1] == '"')
+                c = 'u'; // task "u": a task this import creates
+        other +=
+            std::string(R"({"task": "u", "id": "1", "question": "another", "gold": "1", "rationale": "r"})") + "\n";
+        const std::string otherPath = test::writeFile(dir.path("other.jsonl"), other);
+        try {
+            ingest::Importer::importFile(ws.db(), otherPath);
+            QFAIL("an evicted instance with another question was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("disagrees with an earlier line of this file on 'question'") !=
+                         std::string::npos,
+                     e.what());
+        }
+        QCOMPARE(test::scalar(ws.db(), "SELECT count(*) FROM tasks WHERE name = 'u'"), int64_t(0));
     }
 };
 
