@@ -62,6 +62,16 @@ std::string importFormatNames()
     return out;
 }
 
+std::string parquetToJsonlCommand(const std::string& path)
+{
+    std::string out = path;
+    if (out.size() > 8 && out.ends_with(".parquet"))
+        out.resize(out.size() - 8);
+    out += ".jsonl";
+    return "python3 -c \"import pandas; pandas.read_parquet('" + path + "').to_json('" + out +
+           "', orient='records', lines=True, force_ascii=False)\"";
+}
+
 namespace {
 
 ChatLineOptions chatLineOptions(const std::string& path, const ImportOptions& options)
@@ -79,6 +89,16 @@ BatchLineOptions batchLineOptions(const std::string& path, const ImportOptions& 
 
 ImportFormat Importer::detectFormat(const std::string& path)
 {
+    {
+        // Hugging Face datasets often come as Parquet; Debian ships no C++ reader for it (no Arrow).
+        char magic[4] = {};
+        std::ifstream in(path, std::ios::binary);
+        if (in.read(magic, 4) && std::string_view(magic, 4) == "PAR1")
+            throw Error(path +
+                        ": a Parquet file; CoTLab reads JSONL (Debian has no Parquet reader for C++). "
+                        "Convert it with: " +
+                        parquetToJsonlCommand(path));
+    }
     LineReader reader(path);
     std::string_view line;
     while (reader.next(line)) {

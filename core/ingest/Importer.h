@@ -26,6 +26,8 @@ std::string_view toString(ImportFormat format);
 std::optional<ImportFormat> importFormatFromString(std::string_view name);
 // "auto, interchange, benchmark, commonsense_qa or chat": the names importFormatFromString takes.
 std::string importFormatNames();
+// The one line that turns a Parquet file (how Hugging Face datasets are often published) into JSONL beside it.
+std::string parquetToJsonlCommand(const std::string& path);
 
 struct ImportOptions {
     ImportFormat format = ImportFormat::Auto;

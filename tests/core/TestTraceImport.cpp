@@ -325,6 +325,25 @@ private Q_SLOTS:
         }
     }
 
+    void saysHowToConvertParquet()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("train-00000-of-00001.parquet");
+        writeFile(path, std::string("PAR1\x15\x04\x15\x30", 8));
+        try {
+            ingest::Importer::detectFormat(path);
+            QFAIL("a Parquet file was taken for JSONL");
+        } catch (const Error& e) {
+            QCOMPARE(QString::fromStdString(e.what()),
+                     QString::fromStdString(path +
+                                            ": a Parquet file; CoTLab reads JSONL (Debian has no Parquet reader "
+                                            "for C++). Convert it with: python3 -c \"import pandas; "
+                                            "pandas.read_parquet('" +
+                                            path + "').to_json('" + dir.path("train-00000-of-00001.jsonl") +
+                                            "', orient='records', lines=True, force_ascii=False)\""));
+        }
+    }
+
     void refusesMalformedConversationsByLine()
     {
         test::TempDir dir;

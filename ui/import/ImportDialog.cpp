@@ -184,7 +184,7 @@ void ImportDialog::chooseFiles()
 {
     const QStringList chosen =
         QFileDialog::getOpenFileNames(this, tr("Import Files"), QSettings().value("import/dir").toString(),
-                                      tr("Rationales and datasets (*.jsonl *.json);;All files (*)"));
+                                      tr("Rationales and datasets (*.jsonl *.json);;Parquet, to convert (*.parquet);;All files (*)"));
     if (chosen.isEmpty())
         return;
     QSettings().setValue("import/dir", QFileInfo(chosen.first()).absolutePath());
