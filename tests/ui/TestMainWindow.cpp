@@ -56,6 +56,9 @@ private Q_SLOTS:
         {
             store::Workspace ws(path);
             ingest::Importer::importFile(ws.db(), test::testDataPath("interchange/mixed.jsonl"));
+            ingest::ImportOptions traces; // reasoning traces published without gold answers
+            traces.task = "traces";
+            ingest::Importer::importFile(ws.db(), test::testDataPath("traces/openthoughts_sharegpt.jsonl"), traces);
         }
         ui::MainWindow window;
         QAbstractItemModelTester tester(window.summary(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -63,13 +66,17 @@ private Q_SLOTS:
         QSignalSpy loaded(&window, &ui::MainWindow::workspaceLoaded);
         window.openWorkspace(QString::fromStdString(path));
         QVERIFY(loaded.wait(10000));
-        QCOMPARE(window.summary()->rowCount(), 3);
+        QCOMPARE(window.summary()->rowCount(), 4);
         QCOMPARE(window.summary()->item(0, 0)->text(), QString("toy_choice"));
         QCOMPARE(window.summary()->item(0, 2)->data(Qt::UserRole).toLongLong(), 1);
         QVERIFY(window.summary()->item(0, 6)->text().startsWith("50.0%"));
+        // Without gold answers nothing is judged: no accuracy, and no 0%.
+        QCOMPARE(window.summary()->item(3, 0)->text(), QString("traces"));
+        QCOMPARE(window.summary()->item(3, 6)->text(), QString("not judged (no gold answers)"));
+        QVERIFY(test::screenshot(window, "overview-not-judged.png"));
         bool sawCounts = false;
         for (auto* label : window.statusBar()->findChildren<QLabel*>())
-            sawCounts |= label->text().contains("3 tasks") && label->text().contains("6 teacher rationales");
+            sawCounts |= label->text().contains("4 tasks") && label->text().contains("9 teacher rationales");
         QVERIFY(sawCounts);
         QVERIFY(window.windowTitle().contains("w.cotlab"));
 

@@ -182,9 +182,9 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
 
 void ImportDialog::chooseFiles()
 {
-    const QStringList chosen =
-        QFileDialog::getOpenFileNames(this, tr("Import Files"), QSettings().value("import/dir").toString(),
-                                      tr("Rationales and datasets (*.jsonl *.json);;Parquet, to convert (*.parquet);;All files (*)"));
+    const QStringList chosen = QFileDialog::getOpenFileNames(
+        this, tr("Import Files"), QSettings().value("import/dir").toString(),
+        tr("Rationales and datasets (*.jsonl *.json);;Parquet, to convert (*.parquet);;All files (*)"));
     if (chosen.isEmpty())
         return;
     QSettings().setValue("import/dir", QFileInfo(chosen.first()).absolutePath());
