@@ -21,11 +21,6 @@ struct Turn {
     std::string reasoning;
 };
 
-[[noreturn]] void fail(const std::string& field, const std::string& what)
-{
-    throw std::invalid_argument("field '" + field + "' " + what);
-}
-
 // A message's content: a string, or OpenAI's list of parts ({type: "text", text}); null is empty.
 std::string textOf(const json& content, const std::string& field)
 {
@@ -34,7 +29,7 @@ std::string textOf(const json& content, const std::string& field)
     if (content.is_null())
         return {};
     if (!content.is_array())
-        fail(field, "must be a string or a list of text parts, not " + jsonTypeName(content));
+        throwFieldError(field, "must be a string or a list of text parts, not " + jsonTypeName(content));
     std::string out;
     for (size_t k = 0; k < content.size(); ++k) {
         const json& part = content[k];
@@ -44,7 +39,7 @@ std::string textOf(const json& content, const std::string& field)
             continue;
         }
         if (!part.is_object() || !part.contains("text") || !part["text"].is_string())
-            fail(at, "must be a text part {\"type\": \"text\", \"text\": \"...\"}");
+            throwFieldError(at, "must be a text part {\"type\": \"text\", \"text\": \"...\"}");
         out += part["text"].get<std::string>();
     }
     return out;
@@ -66,7 +61,7 @@ std::vector<Turn> turnsOf(const json& object)
     const std::string listField = openai ? "messages" : "conversations";
     const json& list = object[listField];
     if (!list.is_array())
-        fail(listField, "must be a list of turns, not " + jsonTypeName(list));
+        throwFieldError(listField, "must be a list of turns, not " + jsonTypeName(list));
     const char* roleKey = openai ? "role" : "from";
     const char* contentKey = openai ? "content" : "value";
     std::vector<Turn> turns;
@@ -74,16 +69,16 @@ std::vector<Turn> turnsOf(const json& object)
         const json& m = list[k];
         const std::string at = listField + "[" + std::to_string(k) + "]";
         if (!m.is_object())
-            fail(at, "must be an object, not " + jsonTypeName(m));
+            throwFieldError(at, "must be an object, not " + jsonTypeName(m));
         // ShareGPT files written with OpenAI's keys (and the reverse) are common: accept either pair.
         const char* rk = m.contains(roleKey) ? roleKey : (m.contains("role") ? "role" : "from");
         const char* ck = m.contains(contentKey) ? contentKey : (m.contains("content") ? "content" : "value");
         if (!m.contains(rk) || !m[rk].is_string())
-            fail(at + "." + roleKey, "is missing or not a string");
+            throwFieldError(at + "." + roleKey, "is missing or not a string");
         Turn t;
         t.role = normalRole(m[rk].get<std::string>());
         if (!m.contains(ck))
-            fail(at + "." + contentKey, "is missing");
+            throwFieldError(at + "." + contentKey, "is missing");
         t.content = textOf(m[ck], at + "." + ck);
         for (const char* r : {"reasoning_content", "reasoning"})
             if (m.contains(r) && !m[r].is_null())
@@ -106,7 +101,7 @@ std::optional<std::string> firstField(const json& object, std::initializer_list<
             return std::to_string(it->get<int64_t>());
         if (it->is_number())
             return it->dump();
-        fail(name, "must be a string or a number, not " + jsonTypeName(*it));
+        throwFieldError(name, "must be a string or a number, not " + jsonTypeName(*it));
     }
     return std::nullopt;
 }
@@ -154,7 +149,7 @@ void ChatImporter::parseLine(std::string_view line, const ChatLineOptions& optio
         throw std::invalid_argument("the conversation has no user turn (roles 'user' or 'human'): no question");
     const std::string& question = turns[user].content;
     if (text::trim(question).empty())
-        fail("turn " + std::to_string(user), "(the question) is empty");
+        throw std::invalid_argument("the user turn (turn " + std::to_string(user) + ") is empty: no question");
 
     InterchangeRecord r;
     r.task = options.task;
@@ -163,7 +158,7 @@ void ChatImporter::parseLine(std::string_view line, const ChatLineOptions& optio
     r.gold = firstField(object, {"gold", "answer", "gold_answer", "final_answer", "ground_truth"}).value_or("");
     r.split = firstField(object, {"split"}).value_or(options.split);
     if (!isKnownSplit(r.split))
-        fail("split", "is '" + r.split + "': expected train, dev, test or contrast");
+        throwFieldError("split", "is '" + r.split + "': expected train, dev, test or contrast");
 
     const Turn* reply = nullptr;
     for (size_t k = user + 1; k < turns.size() && !reply; ++k)
@@ -172,7 +167,8 @@ void ChatImporter::parseLine(std::string_view line, const ChatLineOptions& optio
     if (reply) {
         r.rationale = reply->reasoning.empty() ? reply->content : text::joinReasoning(reply->reasoning, reply->content);
         if (text::trim(*r.rationale).empty())
-            fail("turn " + std::to_string(reply - turns.data()), "(the assistant's reply) is empty");
+            throw std::invalid_argument("the assistant's reply (turn " + std::to_string(reply - turns.data()) +
+                                        ") is empty");
         r.teacher = firstField(object, {"model", "teacher", "generator"}).value_or(options.teacher);
         if (r.teacher->empty())
             r.teacher.reset();

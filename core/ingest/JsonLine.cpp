@@ -20,6 +20,11 @@ nlohmann::json jsonObjectOfLine(std::string_view line)
     return value;
 }
 
+void throwFieldError(const std::string& field, const std::string& what)
+{
+    throw std::invalid_argument("field '" + field + "' " + what);
+}
+
 std::string jsonTypeName(const nlohmann::json& value)
 {
     switch (value.type()) {

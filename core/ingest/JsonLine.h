@@ -14,4 +14,7 @@ nlohmann::json jsonObjectOfLine(std::string_view line);
 // The JSON type's name as the formats' messages say it ("a string", "an array", ...).
 std::string jsonTypeName(const nlohmann::json& value);
 
+// std::invalid_argument "field 'messages[1].content' <what>": how the line formats name what is wrong.
+[[noreturn]] void throwFieldError(const std::string& field, const std::string& what);
+
 } // namespace cotlab::ingest

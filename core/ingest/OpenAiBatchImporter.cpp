@@ -41,17 +41,16 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
     const json object = jsonObjectOfLine(line);
     const auto customId = object.find("custom_id");
     if (customId == object.end() || !customId->is_string() || customId->get<std::string>().empty())
-        throw std::invalid_argument("field 'custom_id' is missing or not a non-empty string");
+        throwFieldError("custom_id", "is missing or not a non-empty string");
     const std::string custom = customId->get<std::string>();
     if (const auto error = object.find("error"); error != object.end() && !error->is_null())
         throw FailedRequest("request '" + custom + "' failed: " + errorText(*error));
     const auto response = object.find("response");
     if (response == object.end() || !response->is_object())
-        throw std::invalid_argument("field 'response' is missing or not an object (and there is no error)");
+        throwFieldError("response", "is missing or not an object (and there is no error)");
     if (const auto status = response->find("status_code"); status != response->end()) {
         if (!status->is_number_integer())
-            throw std::invalid_argument("field 'response.status_code' must be an integer, not " +
-                                        jsonTypeName(*status));
+            throwFieldError("response.status_code", "must be an integer, not " + jsonTypeName(*status));
         if (status->get<int64_t>() != 200) {
             const json body = response->value("body", json::object());
             throw FailedRequest("request '" + custom + "' failed with HTTP " + std::to_string(status->get<int64_t>()) +
@@ -60,7 +59,7 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
     }
     const auto body = response->find("body");
     if (body == response->end())
-        throw std::invalid_argument("field 'response.body' is missing");
+        throwFieldError("response.body", "is missing");
     ResponseBody read;
     try {
         read = readResponseBody(*body);
@@ -101,7 +100,7 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
         out.push_back(std::move(r));
     }
     if (read.choices.empty())
-        throw std::invalid_argument("field 'response.body.choices' is empty: no completion");
+        throwFieldError("response.body.choices", "is empty: no completion");
 }
 
 } // namespace cotlab::ingest

@@ -11,18 +11,13 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& field, const std::string& what)
-{
-    throw std::invalid_argument("field '" + field + "' " + what);
-}
-
 std::string optText(const json& object, const char* key, const std::string& at)
 {
     const auto it = object.find(key);
     if (it == object.end() || it->is_null())
         return {};
     if (!it->is_string())
-        fail(at + "." + key, "must be a string or null, not " + jsonTypeName(*it));
+        throwFieldError(at + "." + key, "must be a string or null, not " + jsonTypeName(*it));
     return it->get<std::string>();
 }
 
@@ -32,7 +27,7 @@ std::optional<int64_t> optCount(const json& object, const char* key, const std::
     if (it == object.end() || it->is_null())
         return std::nullopt;
     if (!it->is_number_integer())
-        fail(at + "." + key, "must be an integer, not " + jsonTypeName(*it));
+        throwFieldError(at + "." + key, "must be an integer, not " + jsonTypeName(*it));
     return it->get<int64_t>();
 }
 
@@ -42,14 +37,14 @@ void readLogprobs(const json& logprobs, const std::string& at, ResponseChoice& c
     if (logprobs.is_null())
         return;
     if (!logprobs.is_object())
-        fail(at, "must be an object or null, not " + jsonTypeName(logprobs));
+        throwFieldError(at, "must be an object or null, not " + jsonTypeName(logprobs));
     double sum = 0;
     int64_t n = 0;
     auto add = [&](const json& v, const std::string& field) {
         if (v.is_null())
             return;
         if (!v.is_number())
-            fail(field, "must be a number, not " + jsonTypeName(v));
+            throwFieldError(field, "must be a number, not " + jsonTypeName(v));
         sum += v.get<double>();
         ++n;
     };
@@ -61,7 +56,7 @@ void readLogprobs(const json& logprobs, const std::string& at, ResponseChoice& c
             const json& token = (*content)[k];
             const std::string field = at + ".content[" + std::to_string(k) + "]";
             if (!token.is_object() || !token.contains("logprob"))
-                fail(field, "must be an object with a logprob");
+                throwFieldError(field, "must be an object with a logprob");
             add(token["logprob"], field + ".logprob");
         }
     }
@@ -90,13 +85,13 @@ ResponseBody readResponseBody(const json& body)
         const json& choice = (*choices)[k];
         const std::string at = "choices[" + std::to_string(k) + "]";
         if (!choice.is_object())
-            fail(at, "must be an object, not " + jsonTypeName(choice));
+            throwFieldError(at, "must be an object, not " + jsonTypeName(choice));
         ResponseChoice c;
         c.index = optCount(choice, "index", at).value_or(int64_t(k));
         const auto message = choice.find("message");
         if (message != choice.end()) {
             if (!message->is_object())
-                fail(at + ".message", "must be an object, not " + jsonTypeName(*message));
+                throwFieldError(at + ".message", "must be an object, not " + jsonTypeName(*message));
             out.chat = true;
             c.text = optText(*message, "content", at + ".message");
             c.reasoning = optText(*message, "reasoning_content", at + ".message");
