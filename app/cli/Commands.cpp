@@ -34,6 +34,7 @@ int runImport(const std::string& workspace, const ImportArgs& args)
     options.splitsFile = args.splits;
     options.split = args.split;
     options.teacher = args.teacher;
+    options.fields = args.fields;
     options.keepGoodRecords = args.keepGood;
     std::vector<ingest::ImportReport> reports;
     for (const std::string& file : args.files) {
@@ -179,6 +180,10 @@ void addStoreCommands(CommandLine& cli)
                        "(train, dev, test)");
     import->add_option("--teacher", importArgs->teacher,
                        "Model that wrote a conversation or batch file's replies, where the file names none");
+    import->add_option("--fields", importArgs->fields,
+                       "Which field of a JSONL file of its own shape is what: question=PATH[,gold=,id=,split=,"
+                       "model=,rationale=,thinking=] (paths: keys joined by '.', list positions as [n]; s1K: "
+                       "question=question,thinking=thinking_trajectories[0],rationale=attempt)");
     import->add_flag("--keep-good-lines", importArgs->keepGood,
                      "Import the valid records of a file and list the invalid ones (default: all or nothing)");
     import->add_option("--refused-report", importArgs->refusedReport,

@@ -14,6 +14,7 @@ struct ImportArgs {
     std::optional<std::string> splits;
     std::optional<std::string> split;
     std::optional<std::string> teacher;
+    std::optional<std::string> fields;
     bool keepGood = false;     // import the valid records, list the refused ones
     std::string refusedReport; // where that list goes (default: beside the workspace)
 };

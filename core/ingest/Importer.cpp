@@ -3,6 +3,7 @@
 #include "ingest/BenchmarkImporter.h"
 #include "ingest/ChatImporter.h"
 #include "ingest/CommonsenseQaImporter.h"
+#include "ingest/FieldMapping.h"
 #include "ingest/InterchangeImporter.h"
 #include "ingest/OpenAiBatchImporter.h"
 #include "store/Database.h"
@@ -33,14 +34,16 @@ std::string_view toString(ImportFormat format)
         return "chat";
     case ImportFormat::OpenAiBatch:
         return "openai_batch";
+    case ImportFormat::Fields:
+        return "fields";
     }
     return "auto";
 }
 
 namespace {
-constexpr ImportFormat kFormats[] = {ImportFormat::Auto,      ImportFormat::Interchange,
-                                     ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial,
-                                     ImportFormat::Chat,      ImportFormat::OpenAiBatch};
+constexpr ImportFormat kFormats[] = {
+    ImportFormat::Auto, ImportFormat::Interchange, ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial,
+    ImportFormat::Chat, ImportFormat::OpenAiBatch, ImportFormat::Fields};
 }
 
 std::optional<ImportFormat> importFormatFromString(std::string_view name)
@@ -83,6 +86,27 @@ ChatLineOptions chatLineOptions(const std::string& path, const ImportOptions& op
 BatchLineOptions batchLineOptions(const std::string& path, const ImportOptions& options)
 {
     return {options.task, options.teacher.value_or(""), std::filesystem::path(path).filename().string()};
+}
+
+MappedLineOptions mappedLineOptions(const std::string& path, const ImportOptions& options)
+{
+    const ChatLineOptions chat = chatLineOptions(path, options);
+    return {chat.task, chat.split, chat.teacher, chat.source};
+}
+
+FieldMapping fieldMappingOf(const ImportOptions& options)
+{
+    if (!options.fields)
+        throw Error("the fields format reads a field mapping: give it (cotlab-cli import --fields "
+                    "question=...,gold=...; the Import dialog's Fields)");
+    return FieldMapping::parse(*options.fields);
+}
+
+ImportFormat formatOf(const std::string& path, const ImportOptions& options)
+{
+    if (options.format != ImportFormat::Auto)
+        return options.format;
+    return options.fields ? ImportFormat::Fields : Importer::detectFormat(path);
 }
 
 } // namespace
@@ -145,7 +169,7 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw Error(path + ": no such file");
-    const ImportFormat format = options.format == ImportFormat::Auto ? detectFormat(path) : options.format;
+    const ImportFormat format = formatOf(path, options);
 
     store::BulkLoadMode bulk(db, options.rollbackJournalWhenAlone);
     store::Transaction tx(db);
@@ -176,6 +200,15 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
             sink, progress, stop);
         break;
     }
+    case ImportFormat::Fields: {
+        const FieldMapping mapping = fieldMappingOf(options);
+        const MappedLineOptions mapped = mappedLineOptions(path, options);
+        records = InterchangeImporter::runLines(
+            path,
+            [&mapping, &mapped](std::string_view line, auto& out) { parseMappedLine(line, mapping, mapped, out); },
+            sink, progress, stop);
+        break;
+    }
     case ImportFormat::Auto:
         break;
     }
@@ -194,7 +227,7 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
 {
     std::vector<PreviewRecord> out;
     try {
-        const ImportFormat format = options.format == ImportFormat::Auto ? detectFormat(path) : options.format;
+        const ImportFormat format = formatOf(path, options);
         if (format == ImportFormat::Benchmark)
             return BenchmarkImporter::preview(path, options, maxRecords);
         const std::string split = options.split.value_or(CommonsenseQaImporter::splitFromPath(path));
@@ -212,6 +245,10 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
                 } else if (format == ImportFormat::Chat) {
                     std::vector<InterchangeRecord> records;
                     ChatImporter::parseLine(line, chatLineOptions(path, options), records);
+                    p.record = std::move(records.front());
+                } else if (format == ImportFormat::Fields) {
+                    std::vector<InterchangeRecord> records;
+                    parseMappedLine(line, fieldMappingOf(options), mappedLineOptions(path, options), records);
                     p.record = std::move(records.front());
                 } else if (format == ImportFormat::OpenAiBatch) {
                     std::vector<InterchangeRecord> records;

@@ -20,6 +20,7 @@ enum class ImportFormat {
     CommonsenseQaOfficial, // {id, question: {stem, choices}, answerKey} per line
     Chat,                  // conversation JSONL: {messages: [{role, content}]} or ShareGPT {conversations: [...]}
     OpenAiBatch,           // OpenAI Batch API output: {custom_id, response: {status_code, body}, error} per line
+    Fields,                // JSONL of any shape, read through ImportOptions::fields (ingest/FieldMapping.h)
 };
 
 std::string_view toString(ImportFormat format);
@@ -37,6 +38,8 @@ struct ImportOptions {
     std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name); conversation
                                            // files: the split of lines that name none (default: train)
     std::optional<std::string> teacher;    // conversation and batch files: the model where the file names none
+    // "question=problem,gold=answer,...": which field is what (FieldMapping); given, it implies format Fields.
+    std::optional<std::string> fields;
     // When no other connection has the workspace open, write with a rollback journal instead of the WAL (see
     // store::BulkLoadMode): faster, but a reader that opens the workspace meanwhile waits for the commit. The
     // GUI turns it off: its pages open connections while an import runs.

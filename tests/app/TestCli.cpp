@@ -123,7 +123,7 @@ private Q_SLOTS:
         // A bad --format names the formats there are.
         r = cli({"--workspace", ws, "import", traces, "--format", "sharegpt"});
         QVERIFY(r.code != 0);
-        QVERIFY2(r.err.contains("expected auto, interchange, benchmark, commonsense_qa, chat or openai_batch"),
+        QVERIFY2(r.err.contains("expected auto, interchange, benchmark, commonsense_qa, chat, openai_batch or fields"),
                  qPrintable(r.err));
     }
 

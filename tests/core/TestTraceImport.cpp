@@ -325,6 +325,83 @@ private Q_SLOTS:
         }
     }
 
+    void importsAnyShapeThroughAFieldMapping()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        auto& db = ws.db();
+        // s1K's columns (simplescaling/s1K-1.1): the thinking and the attempt apart, the solution as reference.
+        const std::string s1 = dir.path("s1K.jsonl");
+        writeFile(s1, R"({"solution": "18", "question": "What is 3 * 6?", "cot_type": "math", "source_type": "x", )"
+                      R"("metadata": "{}", "thinking_trajectories": ["Three sixes: 6 + 6 + 6 = 18."], )"
+                      R"("attempt": "The product is \\boxed{18}."})"
+                      "\n"
+                      R"({"solution": "7", "question": "What is 2 + 5?", "thinking_trajectories": [], )"
+                      R"("attempt": "2 + 5 = 7, so the answer is 7."})"
+                      "\n");
+        ingest::ImportOptions options;
+        options.fields = "question=question, gold=solution, thinking=thinking_trajectories[0], rationale=attempt";
+        options.teacher = "gemini-2.0-flash-thinking";
+        auto report = ingest::Importer::importFile(db, s1, options);
+        QCOMPARE(report.format, std::string("fields"));
+        QCOMPARE(report.rationalesAdded, int64_t(2));
+        QCOMPARE(textOf(db, "SELECT group_concat(r.text || '|' || r.answer || '|' || r.correct || '|' || r.model, "
+                            "' ; ') FROM (SELECT * FROM rationales ORDER BY id) r"),
+                 QString("<think>\nThree sixes: 6 + 6 + 6 = 18.\n</think>\n\nThe product is \\boxed{18}.|18|1|"
+                         "gemini-2.0-flash-thinking ; 2 + 5 = 7, so the answer is 7.|7|1|gemini-2.0-flash-thinking"));
+        QCOMPARE(textOf(db, "SELECT group_concat(t.name) FROM tasks t"), QString("s1K"));
+
+        // LIMO's columns (GAIR/LIMO): the solution is the whole rationale, answer the gold; a nested path.
+        const std::string limo = dir.path("limo.jsonl");
+        writeFile(limo, R"({"question": "What is 9 - 4?", "solution": "9 - 4 = 5. So the answer is 5.", )"
+                        R"("answer": "5", "meta": {"id": "limo-1"}})"
+                        "\n");
+        options = {};
+        options.fields = "question=question,rationale=solution,gold=answer,id=meta.id";
+        options.task = "limo";
+        report = ingest::Importer::importFile(db, limo, options);
+        QCOMPARE(textOf(db, "SELECT i.ext_id || '|' || i.gold || '|' || r.answer || '|' || r.correct FROM rationales r "
+                            "JOIN instances i ON i.id = r.instance_id JOIN tasks t ON t.id = i.task_id WHERE t.name = "
+                            "'limo'"),
+                 QString("limo-1|5|5|1"));
+
+        // A mapping that is wrong says which part; a line without the mapped question says which line and path.
+        for (const auto& [spec, message] : std::vector<std::pair<std::string, std::string>>{
+                 {"gold=answer", "field mapping 'gold=answer': no question=... (which field holds the question)"},
+                 {"question=q,answr=a", "field mapping 'answr=a': unknown key 'answr'; the keys are question, gold, "
+                                        "id, split, model, rationale, thinking"},
+                 {"question", "field mapping 'question': expected key=path (for example question=problem)"},
+                 {"question=q[x]", "field mapping 'question=q[x]': 'q[x]' is not a path (keys joined by '.', list "
+                                   "positions as [n])"}}) {
+            options = {};
+            options.fields = spec;
+            try {
+                ingest::Importer::importFile(db, limo, options);
+                QFAIL(("accepted the mapping " + spec).c_str());
+            } catch (const Error& e) {
+                QCOMPARE(QString::fromStdString(e.what()), QString::fromStdString(message));
+            }
+        }
+        options = {};
+        options.fields = "question=problem";
+        try {
+            ingest::Importer::importFile(db, limo, options);
+            QFAIL("a line without the mapped question was accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString::fromStdString(e.what()),
+                     QString::fromStdString(limo + ":1: field 'problem' (the question) is missing or empty"));
+        }
+        options.fields = "question=question,thinking=solution[0]";
+        try {
+            ingest::Importer::importFile(db, limo, options);
+            QFAIL("a list position into a string was accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString::fromStdString(e.what()),
+                     QString::fromStdString(limo + ":1: field 'solution[0]' indexes a string, not a list"));
+        }
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationales"), int64_t(3));
+    }
+
     void saysHowToConvertParquet()
     {
         test::TempDir dir;

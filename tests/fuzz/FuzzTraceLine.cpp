@@ -1,10 +1,13 @@
 // One line of a teacher-output format read as conversation JSONL (ingest/ChatImporter: OpenAI messages with
-// reasoning_content, ShareGPT conversations) and as OpenAI Batch output (ingest/OpenAiBatchImporter, through
-// ingest::readResponseBody); then each rationale's thinking and answer parts as every reader of it splits them.
+// reasoning_content, ShareGPT conversations), through a field mapping (ingest/FieldMapping, s1K's columns) and as
+// OpenAI Batch output (ingest/OpenAiBatchImporter, through ingest::readResponseBody); the input as a field mapping;
+// then each rationale's thinking and answer parts as every reader of it splits them.
 #include "FuzzInput.h"
 #include "ingest/ChatImporter.h"
+#include "ingest/FieldMapping.h"
 #include "ingest/OpenAiBatchImporter.h"
 #include "text/ReasoningParts.h"
+#include "util/Error.h"
 
 #include <stdexcept>
 
@@ -16,6 +19,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     try {
         ingest::ChatImporter::parseLine(line, {"fuzz", "train", "", ""}, records);
     } catch (const std::invalid_argument&) {
+    }
+    static const auto kMapping = ingest::FieldMapping::parse(
+        "question=question,gold=answer,id=meta.id,split=split,model=model,thinking=thinking_trajectories[0],"
+        "rationale=attempt");
+    try {
+        ingest::parseMappedLine(line, kMapping, {"fuzz", "train", "", ""}, records);
+    } catch (const std::invalid_argument&) {
+    }
+    try { // the input as a field mapping, too
+        (void)ingest::FieldMapping::parse(line);
+    } catch (const Error&) {
     }
     for (const bool withTask : {false, true}) {
         try {

@@ -61,6 +61,9 @@ for name in ["openthoughts_sharegpt.jsonl", "r1_messages.jsonl", "openai_batch_c
              "openai_batch_completions.jsonl"]:
     for i, line in enumerate(read(ROOT, "tests/data/traces", name).splitlines()):
         put("trace_line", f"{name[:-6]}-{i}.json", line)
+put("trace_line", "s1k-columns.json", json.dumps({
+    "question": "What is 3 * 6?", "solution": "18", "thinking_trajectories": ["6 + 6 + 6 = 18."],
+    "attempt": "\\boxed{18}", "meta": {"id": "s1k-0"}, "split": "train", "model": "m"}))
 put("trace_line", "s1.json", json.dumps({"conversations": [
     {"from": "user", "value": "2+2?"},
     {"from": "assistant", "value": "<|im_start|>think\nWait, 2+2.\n<|im_start|>answer\nAnswer: 4<|im_end|>"}]}))

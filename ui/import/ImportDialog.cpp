@@ -71,7 +71,7 @@ QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path,
 ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     : QDialog(parent), m_workspace(workspace), m_files(new QListWidget), m_format(new QLabel),
       m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_teacher(new QLineEdit),
-      m_progress(new QProgressBar), m_status(new QLabel), m_error(new QPlainTextEdit),
+      m_fields(new QLineEdit), m_progress(new QProgressBar), m_status(new QLabel), m_error(new QPlainTextEdit),
       m_import(new QPushButton(tr("&Import"))), m_cancel(new QPushButton(tr("Cancel Import"))),
       m_add(new QPushButton(tr("&Add Files…"))), m_remove(new QPushButton(tr("&Remove"))),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)), m_job(new JobRunner(nullptr))
@@ -89,6 +89,10 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_formatOverride->setObjectName("formatOverride");
     m_task->setObjectName("taskName");
     m_teacher->setObjectName("teacher");
+    m_fields->setObjectName("fields");
+    m_fields->setPlaceholderText(
+        tr("a JSONL of its own shape: question=problem,gold=answer,thinking=thinking_trajectories[0],"
+           "rationale=attempt (keys: question, gold, id, split, model, rationale, thinking)"));
 
     m_preview->setColumnCount(kPreviewColumns);
     m_preview->setHorizontalHeaderLabels({tr("Where"), tr("Task"), tr("Id"), tr("Question"), tr("Gold"), tr("Thinking"),
@@ -98,9 +102,9 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_preview->setWordWrap(false);
     m_preview->horizontalHeader()->setStretchLastSection(true);
     m_formatOverride->addItem(tr("detect"));
-    for (const auto format :
-         {ingest::ImportFormat::Interchange, ingest::ImportFormat::Benchmark,
-          ingest::ImportFormat::CommonsenseQaOfficial, ingest::ImportFormat::Chat, ingest::ImportFormat::OpenAiBatch})
+    for (const auto format : {ingest::ImportFormat::Interchange, ingest::ImportFormat::Benchmark,
+                              ingest::ImportFormat::CommonsenseQaOfficial, ingest::ImportFormat::Chat,
+                              ingest::ImportFormat::OpenAiBatch, ingest::ImportFormat::Fields})
         m_formatOverride->addItem(QString::fromStdString(std::string(ingest::toString(format))));
     m_task->setPlaceholderText(
         tr("benchmark and conversation files: from the file name; OpenAI batch output: the task of the custom ids"));
@@ -127,6 +131,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     options->addRow(tr("&Format:"), m_formatOverride);
     options->addRow(tr("&Task name:"), m_task);
     options->addRow(tr("T&eacher model:"), m_teacher);
+    options->addRow(tr("Fie&lds:"), m_fields);
     m_keepGood = new QCheckBox(tr("Import the valid records and list the invalid ones (default: a file is imported "
                                   "whole or not at all)"));
     m_keepGood->setObjectName("keepGood");
@@ -169,6 +174,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     connect(m_formatOverride, &QComboBox::currentIndexChanged, this, &ImportDialog::showPreview);
     connect(m_task, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_teacher, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
+    connect(m_fields, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_import, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_cancel, &QPushButton::clicked, m_job, &JobRunner::cancel);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
@@ -279,6 +285,8 @@ ingest::ImportOptions ImportDialog::chosenOptions() const
         options.task = m_task->text().trimmed().toStdString();
     if (!m_teacher->text().trimmed().isEmpty())
         options.teacher = m_teacher->text().trimmed().toStdString();
+    if (!m_fields->text().trimmed().isEmpty())
+        options.fields = m_fields->text().trimmed().toStdString();
     return options;
 }
 

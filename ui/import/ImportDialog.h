@@ -74,6 +74,7 @@ private:
     QComboBox* m_formatOverride;
     QLineEdit* m_task;
     QLineEdit* m_teacher;
+    QLineEdit* m_fields;
     QCheckBox* m_keepGood;
     QPushButton* m_openReport;
     QString m_reportPath; // the refused records of the last import, when there were any

@@ -1,0 +1,159 @@
+#include "ingest/FieldMapping.h"
+
+#include "ingest/ChatImporter.h"
+#include "ingest/JsonLine.h"
+#include "text/ReasoningParts.h"
+#include "util/Error.h"
+#include "util/Text.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace cotlab::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+// The value at a path ("a.b[0].c"); nullptr when the line does not have it. std::invalid_argument for a path that
+// indexes something that is not a list.
+const json* valueAt(const json& root, const std::string& path)
+{
+    const json* at = &root;
+    size_t k = 0;
+    while (k < path.size()) {
+        if (path[k] == '.') {
+            ++k;
+            continue;
+        }
+        if (path[k] == '[') {
+            const size_t close = path.find(']', k);
+            const std::string digits = path.substr(k + 1, close - k - 1);
+            if (!at->is_array())
+                throwFieldError(path, "indexes " + jsonTypeName(*at) + ", not a list");
+            const size_t index = std::stoul(digits);
+            if (index >= at->size())
+                return nullptr;
+            at = &(*at)[index];
+            k = close + 1;
+            continue;
+        }
+        const size_t end = path.find_first_of(".[", k);
+        const std::string key = path.substr(k, end == std::string::npos ? std::string::npos : end - k);
+        if (!at->is_object())
+            return nullptr;
+        const auto it = at->find(key);
+        if (it == at->end())
+            return nullptr;
+        at = &*it;
+        k = end == std::string::npos ? path.size() : end;
+    }
+    return at;
+}
+
+// A mapped text value: strings as they are, numbers written out; null or absent is nullopt.
+std::optional<std::string> textAt(const json& root, const FieldMapping& mapping, const std::string& key)
+{
+    const auto path = mapping.paths.find(key);
+    if (path == mapping.paths.end())
+        return std::nullopt;
+    const json* v = valueAt(root, path->second);
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_string())
+        return v->get<std::string>();
+    if (v->is_number_integer())
+        return std::to_string(v->get<int64_t>());
+    if (v->is_number())
+        return v->dump();
+    throwFieldError(path->second, "(" + key + ") must be a string or a number, not " + jsonTypeName(*v));
+}
+
+bool validPath(const std::string& path)
+{
+    if (path.empty() || path.front() == '.' || path.back() == '.')
+        return false;
+    for (size_t k = 0; k < path.size(); ++k) {
+        if (path[k] != '[')
+            continue;
+        const size_t close = path.find(']', k);
+        if (close == std::string::npos || close == k + 1)
+            return false;
+        for (size_t d = k + 1; d < close; ++d)
+            if (path[d] < '0' || path[d] > '9')
+                return false;
+        k = close;
+    }
+    return true;
+}
+
+} // namespace
+
+const std::vector<std::string>& FieldMapping::keys()
+{
+    static const std::vector<std::string> kKeys = {"question", "gold", "id", "split", "model", "rationale", "thinking"};
+    return kKeys;
+}
+
+FieldMapping FieldMapping::parse(std::string_view spec)
+{
+    FieldMapping m;
+    size_t start = 0;
+    while (start <= spec.size()) {
+        const size_t comma = std::min(spec.find(',', start), spec.size());
+        const std::string_view part = text::trim(spec.substr(start, comma - start));
+        start = comma + 1;
+        if (part.empty())
+            continue;
+        const size_t eq = part.find('=');
+        if (eq == std::string_view::npos)
+            throw Error("field mapping '" + std::string(part) + "': expected key=path (for example question=problem)");
+        const std::string key(text::trim(part.substr(0, eq)));
+        const std::string path(text::trim(part.substr(eq + 1)));
+        if (std::find(keys().begin(), keys().end(), key) == keys().end())
+            throw Error("field mapping '" + std::string(part) + "': unknown key '" + key + "'; the keys are " +
+                        text::joined(keys(), ", "));
+        if (!validPath(path))
+            throw Error("field mapping '" + std::string(part) + "': '" + path +
+                        "' is not a path (keys joined by '.', list positions as [n])");
+        m.paths[key] = path;
+    }
+    if (!m.paths.count("question"))
+        throw Error("field mapping '" + std::string(spec) + "': no question=... (which field holds the question)");
+    return m;
+}
+
+void parseMappedLine(std::string_view line, const FieldMapping& mapping, const MappedLineOptions& options,
+                     std::vector<InterchangeRecord>& out)
+{
+    const json object = jsonObjectOfLine(line);
+    InterchangeRecord r;
+    r.task = options.task;
+    const auto question = textAt(object, mapping, "question");
+    if (!question || text::trim(*question).empty())
+        throwFieldError(mapping.paths.at("question"), "(the question) is missing or empty");
+    r.question = *question;
+    r.id = textAt(object, mapping, "id").value_or(questionId(r.question));
+    r.gold = textAt(object, mapping, "gold").value_or("");
+    r.split = textAt(object, mapping, "split").value_or(options.split);
+    if (!isKnownSplit(r.split))
+        throwFieldError(mapping.paths.count("split") ? mapping.paths.at("split") : "split",
+                        "is '" + r.split + "': expected train, dev, test or contrast");
+    const auto rationale = textAt(object, mapping, "rationale");
+    const auto thinking = textAt(object, mapping, "thinking");
+    if (thinking && !text::trim(*thinking).empty())
+        r.rationale = text::joinReasoning(*thinking, rationale.value_or(""));
+    else if (rationale && !text::trim(*rationale).empty())
+        r.rationale = *rationale;
+    if (r.rationale) {
+        r.teacher = textAt(object, mapping, "model").value_or(options.teacher);
+        if (r.teacher->empty())
+            r.teacher.reset();
+        if (!options.source.empty())
+            r.source = options.source;
+    }
+    out.push_back(std::move(r));
+}
+
+} // namespace cotlab::ingest

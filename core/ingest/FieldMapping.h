@@ -1,0 +1,38 @@
+#pragma once
+
+#include "ingest/InterchangeRecord.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cotlab::ingest {
+
+// Which field of a JSONL line is what, for datasets in a shape of their own (Hugging Face exports such as s1K:
+// question, thinking_trajectories, attempt; LIMO: question, solution, answer). Written
+// "question=problem,gold=answer,thinking=thinking_trajectories[0],rationale=attempt": keys are CoTLab's, values are
+// paths into the line (object keys joined by '.', list positions as [n]).
+struct FieldMapping {
+    // question (required), gold, id, split, model, rationale, thinking. With thinking, the rationale is the
+    // thinking and the rationale field as its answer part (text/ReasoningParts.h).
+    std::map<std::string, std::string> paths;
+
+    static const std::vector<std::string>& keys();
+    // Error naming the part of the spec that is wrong (an unknown key, a missing '=', no question).
+    static FieldMapping parse(std::string_view spec);
+};
+
+struct MappedLineOptions {
+    std::string task;    // the task the questions go to
+    std::string split;   // when no split is mapped (or the line has none)
+    std::string teacher; // when no model is mapped
+    std::string source;  // provenance recorded with each rationale
+};
+
+// The line's question and, when the mapped rationale or thinking is there, its rationale; std::invalid_argument
+// naming the path otherwise.
+void parseMappedLine(std::string_view line, const FieldMapping& mapping, const MappedLineOptions& options,
+                     std::vector<InterchangeRecord>& out);
+
+} // namespace cotlab::ingest
