@@ -126,7 +126,7 @@ bool ChatImporter::isConversation(const json& object)
                                   (object.contains("conversations") && object["conversations"].is_array()));
 }
 
-void ChatImporter::parseLine(std::string_view line, const ChatLineOptions& options, std::vector<InterchangeRecord>& out)
+void ChatImporter::parseLine(std::string_view line, const LineDefaults& options, std::vector<InterchangeRecord>& out)
 {
     const json object = jsonObjectOfLine(line);
     if (!object.contains("messages") && !object.contains("conversations"))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingest/InterchangeRecord.h"
+#include "ingest/JsonLine.h"
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -15,12 +16,6 @@ namespace cotlab::ingest {
 // assistant's reply to it the rationale (its `reasoning_content`, when given apart, is kept as its thinking:
 // text/ReasoningParts.h). docs/formats.md lists the fields read for the id, the gold answer, the split and the
 // model.
-struct ChatLineOptions {
-    std::string task;    // the task the questions go to
-    std::string split;   // when the line has no split
-    std::string teacher; // when the line names no model
-    std::string source;  // provenance recorded with each rationale
-};
 
 class ChatImporter {
 public:
@@ -28,7 +23,7 @@ public:
     static bool isConversation(const nlohmann::json& object);
     // The line's question and, when the conversation has an assistant reply, its rationale; std::invalid_argument
     // naming the field otherwise.
-    static void parseLine(std::string_view line, const ChatLineOptions& options, std::vector<InterchangeRecord>& out);
+    static void parseLine(std::string_view line, const LineDefaults& options, std::vector<InterchangeRecord>& out);
 };
 
 // An instance id made from the question's text ("q-" and 16 hex digits of its FNV-1a hash), for files whose records

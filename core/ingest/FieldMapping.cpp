@@ -124,7 +124,7 @@ FieldMapping FieldMapping::parse(std::string_view spec)
     return m;
 }
 
-void parseMappedLine(std::string_view line, const FieldMapping& mapping, const MappedLineOptions& options,
+void parseMappedLine(std::string_view line, const FieldMapping& mapping, const LineDefaults& options,
                      std::vector<InterchangeRecord>& out)
 {
     const json object = jsonObjectOfLine(line);

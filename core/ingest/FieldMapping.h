@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingest/InterchangeRecord.h"
+#include "ingest/JsonLine.h"
 
 #include <map>
 #include <string>
@@ -23,16 +24,9 @@ struct FieldMapping {
     static FieldMapping parse(std::string_view spec);
 };
 
-struct MappedLineOptions {
-    std::string task;    // the task the questions go to
-    std::string split;   // when no split is mapped (or the line has none)
-    std::string teacher; // when no model is mapped
-    std::string source;  // provenance recorded with each rationale
-};
-
 // The line's question and, when the mapped rationale or thinking is there, its rationale; std::invalid_argument
 // naming the path otherwise.
-void parseMappedLine(std::string_view line, const FieldMapping& mapping, const MappedLineOptions& options,
+void parseMappedLine(std::string_view line, const FieldMapping& mapping, const LineDefaults& options,
                      std::vector<InterchangeRecord>& out);
 
 } // namespace cotlab::ingest

@@ -77,7 +77,7 @@ std::string parquetToJsonlCommand(const std::string& path)
 
 namespace {
 
-ChatLineOptions chatLineOptions(const std::string& path, const ImportOptions& options)
+LineDefaults lineDefaults(const std::string& path, const ImportOptions& options)
 {
     return {options.task.value_or(std::filesystem::path(path).stem().string()), options.split.value_or("train"),
             options.teacher.value_or(""), std::filesystem::path(path).filename().string()};
@@ -86,12 +86,6 @@ ChatLineOptions chatLineOptions(const std::string& path, const ImportOptions& op
 BatchLineOptions batchLineOptions(const std::string& path, const ImportOptions& options)
 {
     return {options.task, options.teacher.value_or(""), std::filesystem::path(path).filename().string()};
-}
-
-MappedLineOptions mappedLineOptions(const std::string& path, const ImportOptions& options)
-{
-    const ChatLineOptions chat = chatLineOptions(path, options);
-    return {chat.task, chat.split, chat.teacher, chat.source};
 }
 
 FieldMapping fieldMappingOf(const ImportOptions& options)
@@ -187,9 +181,9 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
         records = CommonsenseQaImporter::run(path, options, sink, progress, stop);
         break;
     case ImportFormat::Chat: {
-        const ChatLineOptions chat = chatLineOptions(path, options);
+        const LineDefaults defaults = lineDefaults(path, options);
         records = InterchangeImporter::runLines(
-            path, [&chat](std::string_view line, auto& out) { ChatImporter::parseLine(line, chat, out); }, sink,
+            path, [&defaults](std::string_view line, auto& out) { ChatImporter::parseLine(line, defaults, out); }, sink,
             progress, stop);
         break;
     }
@@ -202,10 +196,10 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     }
     case ImportFormat::Fields: {
         const FieldMapping mapping = fieldMappingOf(options);
-        const MappedLineOptions mapped = mappedLineOptions(path, options);
+        const LineDefaults defaults = lineDefaults(path, options);
         records = InterchangeImporter::runLines(
             path,
-            [&mapping, &mapped](std::string_view line, auto& out) { parseMappedLine(line, mapping, mapped, out); },
+            [&mapping, &defaults](std::string_view line, auto& out) { parseMappedLine(line, mapping, defaults, out); },
             sink, progress, stop);
         break;
     }
@@ -244,11 +238,11 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
                     p.record = CommonsenseQaImporter::readLine(line, p.place, task, split);
                 } else if (format == ImportFormat::Chat) {
                     std::vector<InterchangeRecord> records;
-                    ChatImporter::parseLine(line, chatLineOptions(path, options), records);
+                    ChatImporter::parseLine(line, lineDefaults(path, options), records);
                     p.record = std::move(records.front());
                 } else if (format == ImportFormat::Fields) {
                     std::vector<InterchangeRecord> records;
-                    parseMappedLine(line, fieldMappingOf(options), mappedLineOptions(path, options), records);
+                    parseMappedLine(line, fieldMappingOf(options), lineDefaults(path, options), records);
                     p.record = std::move(records.front());
                 } else if (format == ImportFormat::OpenAiBatch) {
                     std::vector<InterchangeRecord> records;

@@ -7,6 +7,14 @@
 
 namespace cotlab::ingest {
 
+// What a line format's records get where their line says nothing (conversation files, field mappings).
+struct LineDefaults {
+    std::string task;    // the task the questions go to
+    std::string split;   // when the line names no split
+    std::string teacher; // when the line names no model
+    std::string source;  // provenance recorded with each rationale
+};
+
 // The line's object; std::invalid_argument "invalid JSON at column N: ..." (nlohmann's reason) or "expected a JSON
 // object, not an array" otherwise.
 nlohmann::json jsonObjectOfLine(std::string_view line);
