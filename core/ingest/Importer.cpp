@@ -96,6 +96,38 @@ FieldMapping fieldMappingOf(const ImportOptions& options)
     return FieldMapping::parse(*options.fields);
 }
 
+// How a line of a JSONL format becomes records: one table for the import and its preview. nullopt for the formats
+// read otherwise (benchmark JSON arrays, CommonsenseQA's lines, which take their split from the file name).
+std::optional<LineParser> lineParserOf(ImportFormat format, const std::string& path, const ImportOptions& options)
+{
+    switch (format) {
+    case ImportFormat::Interchange:
+        return LineParser([](std::string_view line, std::vector<InterchangeRecord>& out) {
+            out.push_back(InterchangeRecord::parse(line));
+        });
+    case ImportFormat::Chat:
+        return LineParser(
+            [defaults = lineDefaults(path, options)](std::string_view line, std::vector<InterchangeRecord>& out) {
+                ChatImporter::parseLine(line, defaults, out);
+            });
+    case ImportFormat::Fields:
+        return LineParser([mapping = fieldMappingOf(options), defaults = lineDefaults(path, options)](
+                              std::string_view line, std::vector<InterchangeRecord>& out) {
+            parseMappedLine(line, mapping, defaults, out);
+        });
+    case ImportFormat::OpenAiBatch:
+        return LineParser(
+            [batch = batchLineOptions(path, options)](std::string_view line, std::vector<InterchangeRecord>& out) {
+                OpenAiBatchImporter::parseLine(line, batch, out);
+            });
+    case ImportFormat::Auto:
+    case ImportFormat::Benchmark:
+    case ImportFormat::CommonsenseQaOfficial:
+        break;
+    }
+    return std::nullopt;
+}
+
 ImportFormat formatOf(const std::string& path, const ImportOptions& options)
 {
     if (options.format != ImportFormat::Auto)
@@ -170,42 +202,12 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     RecordSink sink(db, path, std::string(toString(format)));
     sink.setKeepGoodRecords(options.keepGoodRecords);
     int64_t records = 0;
-    switch (format) {
-    case ImportFormat::Interchange:
-        records = InterchangeImporter::run(path, sink, progress, stop);
-        break;
-    case ImportFormat::Benchmark:
+    if (const auto parse = lineParserOf(format, path, options))
+        records = InterchangeImporter::runLines(path, *parse, sink, progress, stop);
+    else if (format == ImportFormat::Benchmark)
         records = BenchmarkImporter::run(path, options, sink, progress, stop);
-        break;
-    case ImportFormat::CommonsenseQaOfficial:
+    else if (format == ImportFormat::CommonsenseQaOfficial)
         records = CommonsenseQaImporter::run(path, options, sink, progress, stop);
-        break;
-    case ImportFormat::Chat: {
-        const LineDefaults defaults = lineDefaults(path, options);
-        records = InterchangeImporter::runLines(
-            path, [&defaults](std::string_view line, auto& out) { ChatImporter::parseLine(line, defaults, out); }, sink,
-            progress, stop);
-        break;
-    }
-    case ImportFormat::OpenAiBatch: {
-        const BatchLineOptions batch = batchLineOptions(path, options);
-        records = InterchangeImporter::runLines(
-            path, [&batch](std::string_view line, auto& out) { OpenAiBatchImporter::parseLine(line, batch, out); },
-            sink, progress, stop);
-        break;
-    }
-    case ImportFormat::Fields: {
-        const FieldMapping mapping = fieldMappingOf(options);
-        const LineDefaults defaults = lineDefaults(path, options);
-        records = InterchangeImporter::runLines(
-            path,
-            [&mapping, &defaults](std::string_view line, auto& out) { parseMappedLine(line, mapping, defaults, out); },
-            sink, progress, stop);
-        break;
-    }
-    case ImportFormat::Auto:
-        break;
-    }
     if (records == 0 && sink.report().refusedCount > 0)
         throw Error(path + ": every record was refused (" + std::to_string(sink.report().refusedCount) +
                     "); the first: " + sink.report().refused.front().where + ": " +
@@ -226,6 +228,7 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
             return BenchmarkImporter::preview(path, options, maxRecords);
         const std::string split = options.split.value_or(CommonsenseQaImporter::splitFromPath(path));
         const std::string task = options.task.value_or("commonsense_qa");
+        const auto parse = lineParserOf(format, path, options); // every other line format
         LineReader reader(path, LineReader::kDefaultMaxLineBytes, /*requireUtf8=*/true);
         std::string_view line;
         while (out.size() < maxRecords && reader.next(line)) {
@@ -234,22 +237,12 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
             PreviewRecord p;
             p.place = "line " + std::to_string(reader.lineNumber());
             try {
-                if (format == ImportFormat::CommonsenseQaOfficial) {
-                    p.record = CommonsenseQaImporter::readLine(line, p.place, task, split);
-                } else if (format == ImportFormat::Chat) {
+                if (parse) {
                     std::vector<InterchangeRecord> records;
-                    ChatImporter::parseLine(line, lineDefaults(path, options), records);
-                    p.record = std::move(records.front());
-                } else if (format == ImportFormat::Fields) {
-                    std::vector<InterchangeRecord> records;
-                    parseMappedLine(line, fieldMappingOf(options), lineDefaults(path, options), records);
-                    p.record = std::move(records.front());
-                } else if (format == ImportFormat::OpenAiBatch) {
-                    std::vector<InterchangeRecord> records;
-                    OpenAiBatchImporter::parseLine(line, batchLineOptions(path, options), records);
-                    p.record = std::move(records.front()); // the first sample; the question is the workspace's
+                    (*parse)(line, records);
+                    p.record = std::move(records.front()); // batch output: the first sample
                 } else {
-                    p.record = InterchangeRecord::parse(line);
+                    p.record = CommonsenseQaImporter::readLine(line, p.place, task, split);
                 }
             } catch (const std::invalid_argument& e) {
                 p.error = p.place + ": " + e.what();

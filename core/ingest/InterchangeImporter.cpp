@@ -97,15 +97,6 @@ void readRecords(const std::string& path, const LineParser& parse, bool keepGood
 
 } // namespace
 
-int64_t InterchangeImporter::run(const std::string& path, RecordSink& sink, const jobs::ProgressSink& progress,
-                                 const jobs::StopToken* stop)
-{
-    const LineParser parse = [](std::string_view line, std::vector<InterchangeRecord>& out) {
-        out.push_back(InterchangeRecord::parse(line));
-    };
-    return runLines(path, parse, sink, progress, stop);
-}
-
 int64_t InterchangeImporter::runLines(const std::string& path, const LineParser& parse, RecordSink& sink,
                                       const jobs::ProgressSink& progress, const jobs::StopToken* stop)
 {

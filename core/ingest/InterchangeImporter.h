@@ -30,10 +30,7 @@ using LineParser = std::function<void(std::string_view line, std::vector<Interch
 // file and line (or, keeping good records, refused).
 class InterchangeImporter {
 public:
-    // The rationale interchange format. Returns the number of records read.
-    static int64_t run(const std::string& path, RecordSink& sink, const jobs::ProgressSink& progress,
-                       const jobs::StopToken* stop);
-    // Any line format.
+    // Returns the number of records read.
     static int64_t runLines(const std::string& path, const LineParser& parse, RecordSink& sink,
                             const jobs::ProgressSink& progress, const jobs::StopToken* stop);
 };

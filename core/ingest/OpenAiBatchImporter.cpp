@@ -67,6 +67,9 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
         throw std::invalid_argument(std::string("in 'response.body': ") + e.what());
     }
 
+    if (read.choices.empty())
+        throwFieldError("response.body.choices", "is empty: no completion");
+
     std::string task, id;
     if (options.task) {
         task = *options.task;
@@ -99,8 +102,6 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
         r.metaJson = meta.dump();
         out.push_back(std::move(r));
     }
-    if (read.choices.empty())
-        throwFieldError("response.body.choices", "is empty: no completion");
 }
 
 } // namespace cotlab::ingest

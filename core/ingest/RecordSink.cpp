@@ -154,6 +154,12 @@ std::shared_ptr<const AnswerExtractor> RecordSink::extractorFor(const std::strin
 namespace {
 constexpr uint64_t kBloomBits = uint64_t(1) << 26; // 8 MiB: ~1e-5 false positives at 1M evicted keys, 2% at 10M
 constexpr int kBloomHashes = 4;
+
+// The i-th bit of a key's hash in the filter (double hashing).
+uint64_t bloomBit(uint64_t hash, int i)
+{
+    return (hash + uint64_t(i) * ((hash >> 32) | 1)) & (kBloomBits - 1);
+}
 } // namespace
 
 void RecordSink::rememberEvicted()
@@ -163,7 +169,7 @@ void RecordSink::rememberEvicted()
     for (const auto& [key, seen] : m_seen) {
         const uint64_t h = text::fnv1a64(key);
         for (int i = 0; i < kBloomHashes; ++i) {
-            const uint64_t bit = (h + uint64_t(i) * ((h >> 32) | 1)) & (kBloomBits - 1);
+            const uint64_t bit = bloomBit(h, i);
             m_evicted[bit / 64] |= uint64_t(1) << (bit % 64);
         }
     }
@@ -175,7 +181,7 @@ bool RecordSink::mayHaveBeenEvicted(const std::string& key) const
         return false;
     const uint64_t h = text::fnv1a64(key);
     for (int i = 0; i < kBloomHashes; ++i) {
-        const uint64_t bit = (h + uint64_t(i) * ((h >> 32) | 1)) & (kBloomBits - 1);
+        const uint64_t bit = bloomBit(h, i);
         if (!(m_evicted[bit / 64] & (uint64_t(1) << (bit % 64))))
             return false;
     }
@@ -250,21 +256,22 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         const auto storedChoices =
             stored->choicesJson ? answers::choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
         s.kind = stored->answerKind;
-        s.extractor = extractorFor(stored->answerKind, storedChoices, choicesKey(storedChoices, true));
+        const std::string storedExactKey = choicesKey(storedChoices, true);
+        s.extractor = extractorFor(stored->answerKind, storedChoices, storedExactKey);
         s.choices = storedChoices.empty() ? r.choices : storedChoices;
         s.goldNormalized = goldKey(*s.extractor, s.choices, stored->gold);
         s.gold = stored->gold;
         std::string field, here, there;
-        if (r.joinStored) // nothing to compare: the line gives no instance fields
-            here.clear();
-        else if (stored->question != r.question)
-            field = "question", here = r.question, there = stored->question;
-        else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
-            field = "gold", here = r.gold, there = stored->gold;
-        else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
-            field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
-        else if (stored->split != r.split)
-            field = "split", here = r.split, there = stored->split;
+        if (!r.joinStored) { // a joined line gives no instance fields to compare
+            if (stored->question != r.question)
+                field = "question", here = r.question, there = stored->question;
+            else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
+                field = "gold", here = r.gold, there = stored->gold;
+            else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
+                field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
+            else if (stored->split != r.split)
+                field = "split", here = r.split, there = stored->split;
+        }
         if (!field.empty()) {
             if (thisImport)
                 throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with an earlier line of " +
@@ -276,7 +283,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         }
         s.instanceId = stored->id;
         s.choicesKey = choicesKey(storedChoices.empty() ? r.choices : storedChoices);
-        s.choicesExactKey = choicesKey(storedChoices, true);
+        s.choicesExactKey = storedExactKey;
         s.split = stored->split;
         s.fromWorkspace = !thisImport;
         s.nextSample = thisImport ? m_writer.rationalesAddedTo(stored->id) : 0;

@@ -14,7 +14,7 @@ constexpr const char* kRationaleColumns =
 constexpr int kRationaleParams = 20;
 // OR IGNORE: a statement that cannot abort half-way needs no statement journal, which SQLite otherwise opens for
 // every insert into a table with indexes. The writer looked every instance up first and the readers checked split
-// and kind, so a row left out is a bug, said as such (insertQueuedInstances).
+// and kind, so a row left out is a bug, said as such (flushInstances).
 constexpr const char* kInstanceColumns = "INSERT OR IGNORE INTO instances (id, task_id, ext_id, split, question, "
                                          "choices, gold, answer_kind, meta, import_id) VALUES ";
 constexpr int kInstanceParams = 10;
