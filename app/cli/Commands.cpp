@@ -166,20 +166,21 @@ void addStoreCommands(CommandLine& cli)
     auto importArgs = std::make_shared<ImportArgs>();
     auto* import = cli.add("import",
                            "Import files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL, "
-                           "conversation JSONL, OpenAI Batch output); one transaction per file",
+                           "conversation JSONL, OpenAI Batch output, ThoughtSource JSON, Fine-tune-CoT completions, "
+                           "Faithful-CoT predictions; docs/formats.md); one transaction per file",
                            [&cli, importArgs] { return runImport(cli.workspace(), *importArgs); });
     import->add_option("files", importArgs->files, "Files to import")->required()->check(CLI::ExistingFile);
     import->add_option("--format", importArgs->format, ingest::importFormatNames())->capture_default_str();
     import->add_option("--task", importArgs->task,
-                       "Task name (benchmark, CommonsenseQA and conversation files; default: from the file name); "
-                       "for OpenAI Batch output, the task whose instance ids the custom ids are");
-    import->add_option("--splits", importArgs->splits, "Fine-tune-CoT split file for a benchmark file")
+                       "Task name (default: from the file, or its name); for OpenAI Batch output and Faithful-CoT "
+                       "predictions, the task whose instance ids the file's ids are");
+    import->add_option("--splits", importArgs->splits, "Fine-tune-CoT split file for a benchmark or completion file")
         ->check(CLI::ExistingFile);
     import->add_option("--split", importArgs->split,
                        "Split for a CommonsenseQA file, or for the lines of a conversation file that name none "
                        "(train, dev, test)");
     import->add_option("--teacher", importArgs->teacher,
-                       "Model that wrote a conversation or batch file's replies, where the file names none");
+                       "Model that wrote the file's rationales, where the file names none");
     import->add_option("--fields", importArgs->fields,
                        "Which field of a JSONL file of its own shape is what: question=PATH[,gold=,id=,split=,"
                        "model=,rationale=,thinking=] (paths: keys joined by '.', list positions as [n]; s1K: "

@@ -317,11 +317,14 @@ std::string AnswerExtractor::numberCandidate(std::string_view s, bool last) cons
     std::string found;
     for (size_t i = 0; i < s.size();) {
         const bool neg = s[i] == '-' && i + 1 < s.size() && isDigit(s[i + 1]) && (i == 0 || !isDigit(s[i - 1]));
-        if (!isDigit(s[i]) && !neg) {
+        // "-$10,000": a negative amount of money.
+        const bool negMoney =
+            s[i] == '-' && i + 2 < s.size() && s[i + 1] == '$' && isDigit(s[i + 2]) && (i == 0 || !isDigit(s[i - 1]));
+        if (!isDigit(s[i]) && !neg && !negMoney) {
             ++i;
             continue;
         }
-        size_t j = neg ? i + 1 : i;
+        size_t j = neg ? i + 1 : negMoney ? i + 2 : i;
         while (j < s.size() && (isDigit(s[j]) || (s[j] == ',' && j + 1 < s.size() && isDigit(s[j + 1]))))
             ++j;
         if (j + 1 < s.size() && s[j] == '.' && isDigit(s[j + 1])) {
@@ -329,7 +332,8 @@ std::string AnswerExtractor::numberCandidate(std::string_view s, bool last) cons
             while (j < s.size() && isDigit(s[j]))
                 ++j;
         }
-        std::string value = canonicalNumber(s.substr(i, j - i));
+        std::string value =
+            canonicalNumber(negMoney ? "-" + std::string(s.substr(i + 2, j - i - 2)) : std::string(s.substr(i, j - i)));
         if (!value.empty()) {
             found = value;
             if (!last)

@@ -2,6 +2,7 @@
 
 #include "ingest/Importer.h"
 #include "ingest/InterchangeRecord.h"
+#include "ingest/JsonDocument.h"
 #include "ingest/RecordSink.h"
 #include "util/Error.h"
 #include "util/Text.h"
@@ -34,17 +35,15 @@ std::map<int64_t, std::string> readSplits(const std::string& path)
         throw Error(path + ": a split file must be an object {\"train\": [...], \"test\": [...]}");
     std::map<int64_t, std::string> out;
     for (auto it = doc.begin(); it != doc.end(); ++it) {
-        std::string split = it.key();
-        if (split == "validation" || split == "val")
-            split = "dev";
-        if (!isKnownSplit(split))
+        const auto split = splitNamed(it.key());
+        if (!split)
             throw Error(path + ": unknown split '" + it.key() + "'");
         if (!it->is_array())
             throw Error(path + ": split '" + it.key() + "' must be an array of indices");
         for (const json& i : *it) {
             if (!i.is_number_integer())
                 throw Error(path + ": split '" + it.key() + "' holds a non-integer index");
-            out[i.get<int64_t>()] = split;
+            out[i.get<int64_t>()] = *split;
         }
     }
     return out;
@@ -140,6 +139,33 @@ bool BenchmarkImporter::splitInlineChoices(std::string_view question, std::strin
     return true;
 }
 
+InterchangeRecord BenchmarkImporter::instanceOf(const std::string& question, const std::string& gold,
+                                                const std::string& task, std::optional<answers::AnswerKind> kind,
+                                                int64_t index)
+{
+    InterchangeRecord r;
+    r.task = task;
+    r.id = task + "-" + std::to_string(index);
+    r.gold = gold;
+    if (kind)
+        r.answerKind = std::string(answers::toString(*kind));
+    if (kind == answers::AnswerKind::YesNo)
+        r.gold = text::toLower(text::trim(r.gold));
+    std::string stem;
+    if ((!kind || kind == answers::AnswerKind::Choice) && splitInlineChoices(question, stem, r.choices)) {
+        r.question = stem;
+        r.hasChoices = true;
+    } else {
+        r.question = question;
+    }
+    return r;
+}
+
+std::map<int64_t, std::string> BenchmarkImporter::readSplitFile(const std::string& path)
+{
+    return readSplits(path);
+}
+
 namespace {
 
 // The split of each element by index, from the split file given or found beside the benchmark (Fine-tune-CoT's
@@ -170,23 +196,8 @@ std::vector<InterchangeRecord> recordsOf(const json& element, const std::string&
 {
     if (!element.is_object())
         throw Error(where + ": expected an object {question, answer}, not " + element.type_name());
-    InterchangeRecord r;
-    r.task = task;
-    r.id = task + "-" + std::to_string(index);
-    const std::string question = stringField(element, "question", where, true);
-    r.gold = stringField(element, "answer", where, true);
-    if (kind)
-        r.answerKind = std::string(answers::toString(*kind));
-    if (kind == answers::AnswerKind::YesNo)
-        r.gold = text::toLower(text::trim(r.gold));
-    std::string stem;
-    if ((!kind || kind == answers::AnswerKind::Choice) &&
-        BenchmarkImporter::splitInlineChoices(question, stem, r.choices)) {
-        r.question = stem;
-        r.hasChoices = true;
-    } else {
-        r.question = question;
-    }
+    const InterchangeRecord r = BenchmarkImporter::instanceOf(
+        stringField(element, "question", where, true), stringField(element, "answer", where, true), task, kind, index);
     std::vector<InterchangeRecord> out{r};
     // Human-written rationales shipped with the benchmark (StrategyQA facts, GSM8K solutions).
     for (const char* field : {"rationale", "reasoning"}) {
@@ -237,14 +248,13 @@ std::vector<PreviewRecord> BenchmarkImporter::preview(const std::string& path, c
         return false;
     };
     try {
-        (void)json::parse(in, cb);
+        const json ignored = json::parse(in, cb);
+        (void)ignored;
         if (!topLevelArray)
             out.push_back({"", std::nullopt, "a benchmark file must be a JSON array of {question, answer} objects"});
     } catch (const Enough&) {
     } catch (const json::exception& e) {
-        const std::string what = e.what();
-        const auto pos = what.find("parse error");
-        out.push_back({"", std::nullopt, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))});
+        out.push_back({"", std::nullopt, "invalid JSON: " + jsonParseErrorText(e)});
     }
     return out;
 }
@@ -316,9 +326,7 @@ int64_t BenchmarkImporter::run(const std::string& path, const ImportOptions& opt
             throw Error(path + ": a benchmark file must be a JSON array of {question, answer} objects");
         (void)rest;
     } catch (const json::exception& e) { // parse_error, or out_of_range for a number beyond a double
-        const std::string what = e.what();
-        const auto pos = what.find("parse error");
-        throw Error(path + ": invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+        throw Error(path + ": invalid JSON: " + jsonParseErrorText(e));
     }
     if (progress)
         progress({"Importing " + path, fileSize, fileSize});

@@ -5,6 +5,7 @@
 #include "jobs/Progress.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,12 @@ public:
     static std::string taskFromPath(const std::string& path);
     // The answer kind of a known benchmark task, or nullopt.
     static std::optional<answers::AnswerKind> knownAnswerKind(std::string_view task);
+    // A benchmark element's instance as the import stores it: id "<task>-<index>", choices split off the question,
+    // a yes/no gold lower-cased. Fine-tune-CoT's completion files name the same instances.
+    static InterchangeRecord instanceOf(const std::string& question, const std::string& gold, const std::string& task,
+                                        std::optional<answers::AnswerKind> kind, int64_t index);
+    // Index -> split from a Fine-tune-CoT split file ({"train": [i...], "test": [j...]}); Error naming the file.
+    static std::map<int64_t, std::string> readSplitFile(const std::string& path);
     // Splits "stem Answer choices: (A) x, (B) y." into stem and choices; false when there are no choices.
     static bool splitInlineChoices(std::string_view question, std::string& stem, std::vector<answers::Choice>& choices);
 };

@@ -1,6 +1,7 @@
 #include "ingest/ChatImporter.h"
 
 #include "ingest/JsonLine.h"
+#include "ingest/OpenAiResponse.h"
 #include "text/ReasoningParts.h"
 #include "util/Text.h"
 
@@ -8,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace cotlab::ingest {
 
@@ -106,34 +109,43 @@ std::optional<std::string> firstField(const json& object, std::initializer_list<
     return std::nullopt;
 }
 
-const std::set<std::string> kReadFields = {"messages",    "conversations", "system",       "id",    "uuid",
-                                           "problem_id",  "question_id",   "custom_id",    "gold",  "answer",
-                                           "gold_answer", "final_answer",  "ground_truth", "split", "model",
-                                           "teacher",     "generator"};
+const std::set<std::string> kReadFields = {"messages",    "conversations", "system",       "id",      "uuid",
+                                           "problem_id",  "question_id",   "custom_id",    "gold",    "answer",
+                                           "gold_answer", "final_answer",  "ground_truth", "split",   "model",
+                                           "teacher",     "generator",     "request",      "response"};
 
-} // namespace
-
-std::string questionId(std::string_view question)
+// A saved exchange with an OpenAI-compatible server: {request: {messages | prompt, model, ...}, response: body}.
+bool isSavedExchange(const json& object)
 {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(text::fnv1a64(question)));
-    return std::string("q-") + hex;
+    return object.contains("request") && object["request"].is_object() && object.contains("response") &&
+           object["response"].is_object();
 }
 
-bool ChatImporter::isConversation(const json& object)
+// The question's instance as a conversation line or a saved exchange gives it: id, gold and split from the line's
+// top-level fields; other top-level values (a set's domain, source, difficulty) kept in meta, as the interchange
+// format keeps its unknown fields.
+InterchangeRecord instanceOf(const json& object, const std::string& question, const LineDefaults& options)
 {
-    return object.is_object() && ((object.contains("messages") && object["messages"].is_array()) ||
-                                  (object.contains("conversations") && object["conversations"].is_array()));
+    InterchangeRecord r;
+    r.task = options.task;
+    r.question = question;
+    r.id = firstField(object, {"id", "uuid", "problem_id", "question_id", "custom_id"}).value_or(questionId(question));
+    r.gold = firstField(object, {"gold", "answer", "gold_answer", "final_answer", "ground_truth"}).value_or("");
+    r.split = firstField(object, {"split"}).value_or(options.split);
+    if (!isKnownSplit(r.split))
+        throwFieldError("split", "is '" + r.split + "': expected train, dev, test or contrast");
+    json meta = json::object();
+    for (const auto& [key, value] : object.items())
+        if (!kReadFields.count(key) && (value.is_primitive() && !value.is_null()))
+            meta[key] = value;
+    if (!meta.empty())
+        r.metaJson = meta.dump();
+    return r;
 }
 
-void ChatImporter::parseLine(std::string_view line, const LineDefaults& options, std::vector<InterchangeRecord>& out)
+// The system prompt and the one user turn of a conversation; std::invalid_argument when there is not exactly one.
+std::pair<std::string, size_t> systemAndQuestion(const std::vector<Turn>& turns, std::string system)
 {
-    const json object = jsonObjectOfLine(line);
-    if (!object.contains("messages") && !object.contains("conversations"))
-        throw std::invalid_argument("no 'messages' or 'conversations' list: not a conversation");
-    const std::vector<Turn> turns = turnsOf(object);
-
-    std::string system = firstField(object, {"system"}).value_or("");
     size_t user = turns.size();
     for (size_t k = 0; k < turns.size(); ++k) {
         if (turns[k].role == "system" && user == turns.size())
@@ -147,18 +159,98 @@ void ChatImporter::parseLine(std::string_view line, const LineDefaults& options,
     }
     if (user == turns.size())
         throw std::invalid_argument("the conversation has no user turn (roles 'user' or 'human'): no question");
-    const std::string& question = turns[user].content;
-    if (text::trim(question).empty())
+    if (text::trim(turns[user].content).empty())
         throw std::invalid_argument("the user turn (turn " + std::to_string(user) + ") is empty: no question");
+    return {system, user};
+}
 
-    InterchangeRecord r;
-    r.task = options.task;
-    r.question = question;
-    r.id = firstField(object, {"id", "uuid", "problem_id", "question_id", "custom_id"}).value_or(questionId(question));
-    r.gold = firstField(object, {"gold", "answer", "gold_answer", "final_answer", "ground_truth"}).value_or("");
-    r.split = firstField(object, {"split"}).value_or(options.split);
-    if (!isKnownSplit(r.split))
-        throwFieldError("split", "is '" + r.split + "': expected train, dev, test or contrast");
+// A saved request and its response: the request's user turn (or completions prompt) is the question, every choice of
+// the response a rationale.
+void parseSavedExchange(const json& object, const LineDefaults& options, std::vector<InterchangeRecord>& out)
+{
+    const json& request = object["request"];
+    std::string question, system;
+    if (request.contains("messages")) {
+        std::vector<Turn> turns;
+        try {
+            turns = turnsOf(request);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("in 'request': ") + e.what());
+        }
+        size_t user = 0;
+        std::tie(system, user) = systemAndQuestion(turns, "");
+        question = turns[user].content;
+    } else if (const auto prompt = request.find("prompt"); prompt != request.end() && prompt->is_string()) {
+        question = prompt->get<std::string>();
+        if (text::trim(question).empty())
+            throwFieldError("request.prompt", "is empty: no question");
+    } else {
+        throwFieldError("request", "has neither 'messages' nor a 'prompt' string: no question");
+    }
+    const json* body = &object["response"];
+    if (!body->contains("choices") && body->contains("body"))
+        body = &(*body)["body"]; // saved as the Batch API nests it
+    ResponseBody read;
+    try {
+        read = readResponseBody(*body);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("in 'response': ") + e.what());
+    }
+    if (read.choices.empty())
+        throwFieldError("response.choices", "is empty: no completion");
+    const InterchangeRecord instance = instanceOf(object, question, options);
+    std::string model = read.model;
+    if (model.empty())
+        model = firstField(request, {"model"}).value_or(options.teacher);
+    std::optional<double> temperature;
+    if (const auto t = request.find("temperature"); t != request.end() && t->is_number())
+        temperature = t->get<double>();
+    for (const ResponseChoice& c : read.choices) {
+        InterchangeRecord r = instance;
+        r.rationale = text::joinReasoning(c.reasoning, c.text);
+        if (!model.empty())
+            r.teacher = model;
+        r.temperature = temperature;
+        r.logprob = c.logprob;
+        r.tokens = c.tokens;
+        if (!system.empty())
+            r.prompt = system;
+        if (!options.source.empty())
+            r.source = options.source;
+        json meta = r.metaJson.empty() ? json::object() : json::parse(r.metaJson);
+        if (!c.finishReason.empty() && c.finishReason != "stop")
+            meta["finish_reason"] = c.finishReason;
+        r.metaJson = meta.empty() ? "" : meta.dump();
+        out.push_back(std::move(r));
+    }
+}
+
+} // namespace
+
+std::string questionId(std::string_view question)
+{
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(text::fnv1a64(question)));
+    return std::string("q-") + hex;
+}
+
+bool ChatImporter::isConversation(const json& object)
+{
+    return object.is_object() &&
+           ((object.contains("messages") && object["messages"].is_array()) ||
+            (object.contains("conversations") && object["conversations"].is_array()) || isSavedExchange(object));
+}
+
+void ChatImporter::parseLine(std::string_view line, const LineDefaults& options, std::vector<InterchangeRecord>& out)
+{
+    const json object = jsonObjectOfLine(line);
+    if (isSavedExchange(object))
+        return parseSavedExchange(object, options, out);
+    if (!object.contains("messages") && !object.contains("conversations"))
+        throw std::invalid_argument("no 'messages' or 'conversations' list: not a conversation");
+    const std::vector<Turn> turns = turnsOf(object);
+    const auto [system, user] = systemAndQuestion(turns, firstField(object, {"system"}).value_or(""));
+    InterchangeRecord r = instanceOf(object, turns[user].content, options);
 
     const Turn* reply = nullptr;
     for (size_t k = user + 1; k < turns.size() && !reply; ++k)
@@ -177,14 +269,6 @@ void ChatImporter::parseLine(std::string_view line, const LineDefaults& options,
         if (!system.empty())
             r.prompt = system;
     }
-    // Other top-level values (a set's domain, source, difficulty) are kept in meta, as the interchange format keeps
-    // its unknown fields.
-    json meta = json::object();
-    for (const auto& [key, value] : object.items())
-        if (!kReadFields.count(key) && (value.is_primitive() && !value.is_null()))
-            meta[key] = value;
-    if (!meta.empty())
-        r.metaJson = meta.dump();
     out.push_back(std::move(r));
 }
 

@@ -7,6 +7,7 @@
 #include "util/Text.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -136,6 +137,20 @@ void parseMappedLine(std::string_view line, const FieldMapping& mapping, const L
     r.question = *question;
     r.id = textAt(object, mapping, "id").value_or(questionId(r.question));
     r.gold = textAt(object, mapping, "gold").value_or("");
+    // GSM8K's published answer is the worked solution and "#### 18": the number is the gold, the solution a human
+    // rationale.
+    std::optional<std::string> solution;
+    if (const size_t hashes = r.gold.rfind("#### ");
+        hashes != std::string::npos && (hashes == 0 || r.gold[hashes - 1] == '\n')) {
+        solution = std::string(text::trim(std::string_view(r.gold).substr(0, hashes)));
+        std::string number(text::trim(std::string_view(r.gold).substr(hashes + 5)));
+        number.erase(std::remove(number.begin(), number.end(), ','), number.end());
+        r.gold = number;
+        char* end = nullptr;
+        (void)std::strtod(number.c_str(), &end);
+        if (!number.empty() && end && *end == '\0')
+            r.answerKind = "number";
+    }
     r.split = textAt(object, mapping, "split").value_or(options.split);
     if (!isKnownSplit(r.split))
         throwFieldError(mapping.paths.count("split") ? mapping.paths.at("split") : "split",
@@ -152,6 +167,16 @@ void parseMappedLine(std::string_view line, const FieldMapping& mapping, const L
             r.teacher.reset();
         if (!options.source.empty())
             r.source = options.source;
+    }
+    if (solution && !solution->empty()) {
+        InterchangeRecord human = r;
+        human.rationale = *solution;
+        human.teacher.reset();
+        human.sourceKind = "human";
+        human.source = "the gold answer's worked solution (before ####)";
+        out.push_back(std::move(r));
+        out.push_back(std::move(human));
+        return;
     }
     out.push_back(std::move(r));
 }

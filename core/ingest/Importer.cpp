@@ -3,9 +3,14 @@
 #include "ingest/BenchmarkImporter.h"
 #include "ingest/ChatImporter.h"
 #include "ingest/CommonsenseQaImporter.h"
+#include "ingest/FaithfulCotImporter.h"
 #include "ingest/FieldMapping.h"
+#include "ingest/FineTuneCotImporter.h"
 #include "ingest/InterchangeImporter.h"
+#include "ingest/JsonDocument.h"
 #include "ingest/OpenAiBatchImporter.h"
+#include "ingest/ScotdPoolImporter.h"
+#include "ingest/ThoughtSourceImporter.h"
 #include "store/Database.h"
 #include "util/Error.h"
 #include "util/LineReader.h"
@@ -36,14 +41,23 @@ std::string_view toString(ImportFormat format)
         return "openai_batch";
     case ImportFormat::Fields:
         return "fields";
+    case ImportFormat::ThoughtSource:
+        return "thoughtsource";
+    case ImportFormat::FineTuneCot:
+        return "finetune_cot";
+    case ImportFormat::FaithfulCot:
+        return "faithful_cot";
+    case ImportFormat::ScotdPool:
+        return "scotd_pool";
     }
     return "auto";
 }
 
 namespace {
 constexpr ImportFormat kFormats[] = {
-    ImportFormat::Auto, ImportFormat::Interchange, ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial,
-    ImportFormat::Chat, ImportFormat::OpenAiBatch, ImportFormat::Fields};
+    ImportFormat::Auto,        ImportFormat::Interchange, ImportFormat::Benchmark, ImportFormat::CommonsenseQaOfficial,
+    ImportFormat::Chat,        ImportFormat::OpenAiBatch, ImportFormat::Fields,    ImportFormat::ThoughtSource,
+    ImportFormat::FineTuneCot, ImportFormat::FaithfulCot, ImportFormat::ScotdPool};
 }
 
 std::optional<ImportFormat> importFormatFromString(std::string_view name)
@@ -52,6 +66,11 @@ std::optional<ImportFormat> importFormatFromString(std::string_view name)
         if (toString(f) == name)
             return f;
     return std::nullopt;
+}
+
+std::vector<ImportFormat> importFormats()
+{
+    return {std::begin(kFormats) + 1, std::end(kFormats)};
 }
 
 std::string importFormatNames()
@@ -120,12 +139,91 @@ std::optional<LineParser> lineParserOf(ImportFormat format, const std::string& p
             [batch = batchLineOptions(path, options)](std::string_view line, std::vector<InterchangeRecord>& out) {
                 OpenAiBatchImporter::parseLine(line, batch, out);
             });
+    case ImportFormat::FaithfulCot: {
+        FaithfulCotLineOptions faithful = FaithfulCotImporter::optionsFromPath(path);
+        if (options.task)
+            faithful.task = *options.task;
+        if (options.teacher)
+            faithful.teacher = *options.teacher;
+        return LineParser([faithful](std::string_view line, std::vector<InterchangeRecord>& out) {
+            FaithfulCotImporter::parseLine(line, faithful, out);
+        });
+    }
     case ImportFormat::Auto:
     case ImportFormat::Benchmark:
     case ImportFormat::CommonsenseQaOfficial:
+    case ImportFormat::ThoughtSource:
+    case ImportFormat::FineTuneCot:
+    case ImportFormat::ScotdPool:
         break;
     }
     return std::nullopt;
+}
+
+// Reads a JSON document format's elements into a DocumentSink; std::invalid_argument for a document that is not of
+// the format (the caller names the file).
+using DocumentReader = std::function<void(const DocumentSink&)>;
+
+// How a JSON document format is read: one table for the import and its preview; nullopt for the other formats.
+std::optional<DocumentReader> documentReaderOf(ImportFormat format, const std::string& path,
+                                               const ImportOptions& options)
+{
+    const std::string fileName = std::filesystem::path(path).filename().string();
+    // A reader of the file's stream, opened when the import or preview runs.
+    auto streamed = [&path](std::function<void(std::istream&, const DocumentSink&)> readStream) {
+        return DocumentReader([path, readStream = std::move(readStream)](const DocumentSink& sink) {
+            std::ifstream in(path, std::ios::binary);
+            if (!in)
+                throw std::invalid_argument("cannot open the file");
+            readStream(in, sink);
+        });
+    };
+    if (format == ImportFormat::ThoughtSource)
+        return streamed([task = options.task, fileName](std::istream& in, const DocumentSink& sink) {
+            ThoughtSourceImporter::read(in, task, fileName, sink);
+        });
+    if (format == ImportFormat::ScotdPool)
+        return streamed(
+            [task = options.task, teacher = options.teacher, fileName](std::istream& in, const DocumentSink& sink) {
+                ScotdPoolImporter::read(in, task, teacher, fileName, sink);
+            });
+    if (format == ImportFormat::FineTuneCot) {
+        FineTuneCotImporter::Options o{options.task, options.teacher, {}, fileName};
+        if (options.splitsFile)
+            o.splits = BenchmarkImporter::readSplitFile(*options.splitsFile);
+        return DocumentReader(
+            [path, o = std::move(o)](const DocumentSink& sink) { FineTuneCotImporter::read(path, o, sink); });
+    }
+    return std::nullopt;
+}
+
+// Stores a document's records: each element's, or (an element refused) the import stops naming it, or, keeping good
+// records, it is listed and left out. Returns the number of elements read.
+int64_t runDocument(const std::string& path, const DocumentReader& read, RecordSink& sink,
+                    const jobs::ProgressSink& progress, const jobs::StopToken* stop)
+{
+    int64_t elements = 0;
+    try {
+        read([&](const std::string& place, std::vector<InterchangeRecord>& records, const std::string& error) {
+            const std::string where = path + ": " + place;
+            if (!error.empty()) {
+                if (!sink.keepsGoodRecords())
+                    throw Error(where + ": " + error);
+                sink.refuse(where, error);
+            }
+            for (const InterchangeRecord& r : records)
+                sink.tryAdd(r, where);
+            if ((++elements & 255) == 0) {
+                if (stop && stop->stopRequested())
+                    throw jobs::Cancelled();
+                if (progress)
+                    progress({"Importing " + path + " (" + std::to_string(elements) + " records)", 0, 0});
+            }
+        });
+    } catch (const std::invalid_argument& e) {
+        throw Error(path + ": " + e.what());
+    }
+    return elements;
 }
 
 ImportFormat formatOf(const std::string& path, const ImportOptions& options)
@@ -133,6 +231,27 @@ ImportFormat formatOf(const std::string& path, const ImportOptions& options)
     if (options.format != ImportFormat::Auto)
         return options.format;
     return options.fields ? ImportFormat::Fields : Importer::detectFormat(path);
+}
+
+// The first records of a document as its import would read them.
+std::vector<PreviewRecord> previewDocument(const DocumentReader& read, size_t maxRecords)
+{
+    std::vector<PreviewRecord> out;
+    struct Enough {};
+    try {
+        read([&](const std::string& place, std::vector<InterchangeRecord>& records, const std::string& error) {
+            if (!error.empty())
+                out.push_back({place, std::nullopt, place + ": " + error});
+            for (InterchangeRecord& r : records)
+                out.push_back({place, std::move(r), {}});
+            if (out.size() >= maxRecords)
+                throw Enough{};
+        });
+    } catch (const Enough&) {
+    } catch (const std::invalid_argument& e) {
+        out.push_back({"", std::nullopt, e.what()});
+    }
+    return out;
 }
 
 } // namespace
@@ -148,6 +267,14 @@ ImportFormat Importer::detectFormat(const std::string& path)
                         ": a Parquet file; CoTLab reads JSONL (Debian has no Parquet reader for C++). "
                         "Convert it with: " +
                         parquetToJsonlCommand(path));
+    }
+    if (const JsonDocumentSniff sniff = sniffJsonDocument(path); !sniff.firstElement.is_null()) {
+        if (ThoughtSourceImporter::isThoughtSource(sniff))
+            return ImportFormat::ThoughtSource;
+        if (FineTuneCotImporter::isCompletionDataset(sniff))
+            return ImportFormat::FineTuneCot;
+        if (ScotdPoolImporter::isDataPool(sniff))
+            return ImportFormat::ScotdPool;
     }
     LineReader reader(path);
     std::string_view line;
@@ -170,6 +297,8 @@ ImportFormat Importer::detectFormat(const std::string& path)
             return ImportFormat::Chat;
         if (OpenAiBatchImporter::isBatchOutput(obj))
             return ImportFormat::OpenAiBatch;
+        if (FaithfulCotImporter::isPredictionsLine(obj))
+            return ImportFormat::FaithfulCot;
         if (obj.contains("question") && obj.contains("answer") && !obj.contains("task"))
             throw Error(path + ": looks like a single benchmark record; benchmark files are a JSON array");
         return ImportFormat::Interchange;
@@ -185,8 +314,10 @@ ImportFormat Importer::detectFormat(const std::string& path)
     }
     if (onlyBlank)
         throw Error(path + ": file holds no records (only blank lines)");
-    throw Error(path + ": unrecognised format: expected rationale interchange JSONL, a benchmark JSON array, "
-                       "CommonsenseQA JSONL, conversation JSONL (messages or conversations) or OpenAI Batch output");
+    throw Error(path +
+                ": unrecognised format: expected rationale interchange JSONL, a benchmark JSON array, "
+                "CommonsenseQA JSONL, conversation JSONL (messages or conversations), OpenAI Batch output, "
+                "ThoughtSource JSON, a Fine-tune-CoT completion file, Faithful-CoT predictions or a SCoTD data pool");
 }
 
 ImportReport Importer::importFile(store::Database& db, const std::string& path, const ImportOptions& options,
@@ -204,6 +335,8 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     int64_t records = 0;
     if (const auto parse = lineParserOf(format, path, options))
         records = InterchangeImporter::runLines(path, *parse, sink, progress, stop);
+    else if (const auto read = documentReaderOf(format, path, options))
+        records = runDocument(path, *read, sink, progress, stop);
     else if (format == ImportFormat::Benchmark)
         records = BenchmarkImporter::run(path, options, sink, progress, stop);
     else if (format == ImportFormat::CommonsenseQaOfficial)
@@ -226,6 +359,8 @@ std::vector<PreviewRecord> Importer::preview(const std::string& path, const Impo
         const ImportFormat format = formatOf(path, options);
         if (format == ImportFormat::Benchmark)
             return BenchmarkImporter::preview(path, options, maxRecords);
+        if (const auto read = documentReaderOf(format, path, options))
+            return previewDocument(*read, maxRecords);
         const std::string split = options.split.value_or(CommonsenseQaImporter::splitFromPath(path));
         const std::string task = options.task.value_or("commonsense_qa");
         const auto parse = lineParserOf(format, path, options); // every other line format

@@ -21,12 +21,18 @@ enum class ImportFormat {
     Chat,                  // conversation JSONL: {messages: [{role, content}]} or ShareGPT {conversations: [...]}
     OpenAiBatch,           // OpenAI Batch API output: {custom_id, response: {status_code, body}, error} per line
     Fields,                // JSONL of any shape, read through ImportOptions::fields (ingest/FieldMapping.h)
+    ThoughtSource,         // ThoughtSource JSON: {dataset: {split: [{question, ..., generated_cot: [...]}]}}
+    FineTuneCot,           // Fine-tune-CoT CompletionDataset JSON: {metadata, data: {sample_index: [completions]}}
+    FaithfulCot,           // Faithful-CoT predictions.jsonl: {id, answer, completion, completions} per line
+    ScotdPool,             // SCoTD data-pool JSON: {pool_id: [{prompt, response, score, index, rationale}]}
 };
 
 std::string_view toString(ImportFormat format);
 std::optional<ImportFormat> importFormatFromString(std::string_view name);
-// "auto, interchange, benchmark, commonsense_qa or chat": the names importFormatFromString takes.
+// "auto, interchange, benchmark, ...": the names importFormatFromString takes.
 std::string importFormatNames();
+// Every format a file can be read as (Auto left out), in the order the CLI and the Import dialog list them.
+std::vector<ImportFormat> importFormats();
 // The one line that turns a Parquet file (how Hugging Face datasets are often published) into JSONL beside it.
 std::string parquetToJsonlCommand(const std::string& path);
 
@@ -34,7 +40,7 @@ struct ImportOptions {
     ImportFormat format = ImportFormat::Auto;
     std::optional<std::string> task;       // benchmark and conversation files: task (default: from the file name);
                                            // batch output: the task custom_id is an id of (default: "<task>/<id>")
-    std::optional<std::string> splitsFile; // benchmark files: Fine-tune-CoT split indices
+    std::optional<std::string> splitsFile; // benchmark and Fine-tune-CoT completion files: Fine-tune-CoT split indices
     std::optional<std::string> split;      // CommonsenseQA files: split (default: from the file name); conversation
                                            // files: the split of lines that name none (default: train)
     std::optional<std::string> teacher;    // conversation and batch files: the model where the file names none

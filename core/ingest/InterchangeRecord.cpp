@@ -272,4 +272,13 @@ bool isKnownSplit(std::string_view split)
     return split == "train" || split == "dev" || split == "test" || split == "contrast";
 }
 
+std::optional<std::string> splitNamed(std::string_view name)
+{
+    if (name == "validation" || name == "val")
+        return "dev";
+    if (isKnownSplit(name))
+        return std::string(name);
+    return std::nullopt;
+}
+
 } // namespace cotlab::ingest

@@ -43,6 +43,9 @@ struct InterchangeRecord {
     // Formats without their questions (API outputs joined by custom_id): task and id name an instance already in
     // the workspace, which gives the question, gold, choices and split; the instance fields above are left empty.
     bool joinStored = false;
+    // Formats that do not say a question's split (Fine-tune-CoT's completion files): a stored instance keeps its own,
+    // a new one gets 'split'.
+    bool splitGiven = true;
 
     // Parses one line. Throws std::invalid_argument with the reason (no file or line: the caller adds them).
     static InterchangeRecord parse(std::string_view line);
@@ -57,6 +60,8 @@ struct PreviewRecord {
 
 // train, dev, test or contrast.
 bool isKnownSplit(std::string_view split);
+// A split as published sets name it: "validation" and "val" are dev; nullopt for a name that is no known split.
+std::optional<std::string> splitNamed(std::string_view name);
 
 // Serialises a choices list as stored: [{"label": .., "text": ..}, ...].
 

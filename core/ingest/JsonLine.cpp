@@ -43,4 +43,16 @@ std::string jsonTypeName(const nlohmann::json& value)
     }
 }
 
+std::optional<std::string> textField(const nlohmann::json& object, const char* key, const std::string& field)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null())
+        return std::nullopt;
+    if (it->is_string())
+        return it->get<std::string>();
+    if (it->is_number() || it->is_boolean())
+        return it->dump();
+    throwFieldError(field, "must be a string, not " + jsonTypeName(*it));
+}
+
 } // namespace cotlab::ingest

@@ -2,6 +2,7 @@
 
 // One line of a JSONL file as a JSON object, for the line formats read with nlohmann::json.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,9 @@ std::string jsonTypeName(const nlohmann::json& value);
 
 // std::invalid_argument "field 'messages[1].content' <what>": how the line formats name what is wrong.
 [[noreturn]] void throwFieldError(const std::string& field, const std::string& what);
+
+// The text of object[key]: a string as it is, a number or boolean as JSON writes it; nullopt when missing or null;
+// throwFieldError naming 'field' for an array or object.
+std::optional<std::string> textField(const nlohmann::json& object, const char* key, const std::string& field);
 
 } // namespace cotlab::ingest

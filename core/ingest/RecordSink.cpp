@@ -216,7 +216,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
             field = "gold";
         else if (s.choicesKey != cKey && !(r.choices.empty() && s.fromWorkspace))
             field = "choices";
-        else if (s.split != r.split)
+        else if (r.splitGiven && s.split != r.split)
             field = "split";
         if (field) {
             const std::string where = whereFn();
@@ -247,9 +247,10 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
     const bool surelyNew = m_writer.isNewTask(taskId) && !mayHaveBeenEvicted(key);
     auto stored = surelyNew ? std::nullopt : m_writer.findInstance(taskId, r.id);
     if (r.joinStored && !stored)
-        throw Error(where + ": (" + r.task + ", " + r.id +
-                    ") is not in the workspace: this format holds no questions, "
-                    "so import the questions first (their benchmark file) and name their task and ids in custom_id");
+        throw Error(
+            where + ": (" + r.task + ", " + r.id +
+            ") is not in the workspace: this format holds no questions, "
+            "so import the questions first (their benchmark file), under the task and ids this file names them by");
     if (stored) {
         // Stored by an earlier import (or earlier in this one): it must be the same instance.
         const bool thisImport = stored->importId == m_writer.importId();
@@ -269,7 +270,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
                 field = "gold", here = r.gold, there = stored->gold;
             else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
                 field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
-            else if (stored->split != r.split)
+            else if (r.splitGiven && stored->split != r.split)
                 field = "split", here = r.split, there = stored->split;
         }
         if (!field.empty()) {

@@ -123,7 +123,8 @@ private Q_SLOTS:
         // A bad --format names the formats there are.
         r = cli({"--workspace", ws, "import", traces, "--format", "sharegpt"});
         QVERIFY(r.code != 0);
-        QVERIFY2(r.err.contains("expected auto, interchange, benchmark, commonsense_qa, chat, openai_batch or fields"),
+        QVERIFY2(r.err.contains("expected auto, interchange, benchmark, commonsense_qa, chat, openai_batch, fields, "
+                                "thoughtsource, finetune_cot, faithful_cot or scotd_pool"),
                  qPrintable(r.err));
     }
 

@@ -43,6 +43,10 @@ private Q_SLOTS:
         QCOMPARE(n.extract("She had 5 and got 7 more, 12 in all."), std::string("12"));
         QCOMPARE(n.extract("So the answer is $1,250.50 in total."), std::string("1250.5"));
         QCOMPARE(n.extract("The temperature drops to -3 degrees, the answer is -3."), std::string("-3"));
+        // A loss written as money (Faithful-CoT's code-davinci-002 on GSM8K).
+        QCOMPARE(n.extract("So the profit is $120,000 - $130,000 = -$10,000. The answer is -$10,000."),
+                 std::string("-10000"));
+        QCOMPARE(n.extract("It costs $5 - $2 = $3."), std::string("3"));
         QCOMPARE(canonicalNumber("1,000"), std::string("1000"));
         QCOMPARE(canonicalNumber("1000.0"), std::string("1000"));
         QCOMPARE(canonicalNumber("2.50"), std::string("2.5"));

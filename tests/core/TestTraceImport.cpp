@@ -137,6 +137,66 @@ private Q_SLOTS:
         QCOMPARE(again.rationalesAlreadyStored, int64_t(3));
     }
 
+    void importsSavedRequestsAndResponses()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        auto& db = ws.db();
+        const std::string path = test::testDataPath("traces/saved_responses.jsonl");
+        QVERIFY(ingest::Importer::detectFormat(path) == ingest::ImportFormat::Chat);
+        ingest::ImportOptions options;
+        options.task = "gsm8k";
+        options.split = "test";
+        const auto report = ingest::Importer::importFile(db, path, options);
+        QCOMPARE(report.instancesAdded, int64_t(2));
+        QCOMPARE(report.rationalesAdded, int64_t(3));
+        // The request's user turn is the question; every choice a sample, reasoning_content its thinking, the
+        // request's system prompt its prompt and its temperature the rationale's.
+        QVERIFY(textOf(db, "SELECT question FROM instances WHERE ext_id = 'gsm8k-0'").startsWith("Janet’s ducks"));
+        QCOMPARE(textOf(db, "SELECT group_concat(sample_index || ':' || answer || ':' || correct, ',') FROM (SELECT * "
+                            "FROM rationales WHERE model = 'deepseek-reasoner' AND temperature = 0.6 AND prompt = "
+                            "'Put the final answer in \\boxed{}.' ORDER BY sample_index)"),
+                 QString("0:18:1,1:26:0"));
+        QCOMPARE(count(db, "thinking: 26"), int64_t(1));
+        // A completions request: its prompt is the question.
+        QCOMPARE(textOf(db, "SELECT i.question || '|' || r.model || '|' || r.temperature || '|' || r.answer || '|' || "
+                            "r.correct FROM rationales r JOIN instances i ON i.id = r.instance_id WHERE i.ext_id = "
+                            "'gsm8k-1'"),
+                 QString("Q: A robe takes 2 bolts of blue fiber and half that much white fiber.  How many bolts in "
+                         "total does it take?\nA: Let's think step by step.|gpt-3.5-turbo-instruct|0.7|3|1"));
+
+        // Malformed exchanges name line and field; nothing is stored.
+        struct Case {
+            std::string line;
+            std::string message;
+        };
+        const std::string chat = R"("response": {"choices": [{"message": {"content": "4"}}]})";
+        const std::vector<Case> cases = {
+            {R"({"request": {"model": "m"}, )" + chat + "}",
+             "field 'request' has neither 'messages' nor a 'prompt' string: no question"},
+            {R"({"request": {"prompt": "2+2?"}, "response": {"choices": []}})",
+             "field 'response.choices' is empty: no completion"},
+            {R"({"request": {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}, )" +
+                 chat + "}",
+             "the conversation has more than one user turn (turn 1); CoTLab imports one question and its answer per "
+             "line"},
+            {R"({"request": {"prompt": "2+2?"}, "response": {"choices": [{"message": {"content": 4}}]}})",
+             "in 'response': field 'choices[0].message.content' must be a string or null, not a number"},
+        };
+        int k = 0;
+        for (const Case& c : cases) {
+            const std::string bad = dir.path("saved" + std::to_string(k++) + ".jsonl");
+            writeFile(bad, c.line + "\n");
+            try {
+                ingest::Importer::importFile(db, bad, options);
+                QFAIL(qPrintable(QString::fromStdString("imported: " + c.line)));
+            } catch (const Error& e) {
+                QCOMPARE(QString::fromStdString(e.what()), QString::fromStdString(bad + ":1: " + c.message));
+            }
+        }
+        QCOMPARE(scalar(db, "SELECT count(*) FROM rationales"), int64_t(3));
+    }
+
     void importsMessagesWithReasoningContent()
     {
         test::TempDir dir;
@@ -221,7 +281,8 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(e.what()),
                      QString::fromStdString(chatFile + ":1: (gsm8k, gsm8k-0) is not in the workspace: this format "
                                                        "holds no questions, so import the questions first (their "
-                                                       "benchmark file) and name their task and ids in custom_id"));
+                                                       "benchmark file), under the task and ids this file names "
+                                                       "them by"));
         }
         QCOMPARE(scalar(db, "SELECT count(*) FROM tasks"), int64_t(0));
         ingest::Importer::importFile(db, test::sharedPath("data/datasets/gsm8k_test_only.json"));
@@ -307,7 +368,7 @@ private Q_SLOTS:
              "field 'response.body.choices' is empty: no completion"},
             {R"({"custom_id": "nowhere/1", "response": {"status_code": 200, "body": {"choices": [{"text": "x"}]}}})",
              "(nowhere, 1) is not in the workspace: this format holds no questions, so import the questions first "
-             "(their benchmark file) and name their task and ids in custom_id"},
+             "(their benchmark file), under the task and ids this file names them by"},
         };
         int k = 0;
         for (const Case& c : cases) {

@@ -1,9 +1,11 @@
 // One line of a teacher-output format read as conversation JSONL (ingest/ChatImporter: OpenAI messages with
 // reasoning_content, ShareGPT conversations), through a field mapping (ingest/FieldMapping, s1K's columns) and as
-// OpenAI Batch output (ingest/OpenAiBatchImporter, through ingest::readResponseBody); the input as a field mapping;
+// OpenAI Batch output (ingest/OpenAiBatchImporter, through ingest::readResponseBody) and as Faithful-CoT predictions
+// (ingest/FaithfulCotImporter); the input as a field mapping;
 // then each rationale's thinking and answer parts as every reader of it splits them.
 #include "FuzzInput.h"
 #include "ingest/ChatImporter.h"
+#include "ingest/FaithfulCotImporter.h"
 #include "ingest/FieldMapping.h"
 #include "ingest/OpenAiBatchImporter.h"
 #include "text/ReasoningParts.h"
@@ -37,6 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 line, {withTask ? std::optional<std::string>("fuzz") : std::nullopt, "", ""}, records);
         } catch (const std::invalid_argument&) { // FailedRequest too
         }
+    }
+    try {
+        ingest::FaithfulCotImporter::parseLine(line, {"fuzz", "code-davinci-002", "COT", ""}, records);
+    } catch (const std::invalid_argument&) {
     }
     for (const auto& r : records)
         if (r.rationale) {

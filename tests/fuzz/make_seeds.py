@@ -68,6 +68,14 @@ put("trace_line", "s1.json", json.dumps({"conversations": [
     {"from": "user", "value": "2+2?"},
     {"from": "assistant", "value": "<|im_start|>think\nWait, 2+2.\n<|im_start|>answer\nAnswer: 4<|im_end|>"}]}))
 
+# Published teacher data (tests/data/published): the JSON documents whole, a Faithful-CoT predictions line.
+for target, rel in [("import_thoughtsource", "thoughtsource/gpt-4_zhou-01.json"),
+                    ("import_finetune_cot", "finetune_cot/D_multiarith.json"),
+                    ("import_scotd_pool", "scotd/data_pool.json")]:
+    put(target, os.path.basename(rel), read(ROOT, "tests/data/published", rel))
+put("trace_line", "faithful_cot_gsm8k.jsonl", read(
+    ROOT, "tests/data/published", "faithful_cot/output_dir/GSM8K/test/code002_COT/predictions.jsonl").splitlines()[0])
+
 # Label sheets: what the review page exports for annotators, as CSV and as XLSX (converted by LibreOffice).
 sheet = ('item,annotator,correct,faithful,note\n1,ann,yes,4,"fine, mostly"\n2,ann,no,2,"said ""no"""\n'
          '3,ann,,5,\n')

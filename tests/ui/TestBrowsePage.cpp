@@ -261,6 +261,37 @@ private Q_SLOTS:
         delete bench;
     }
 
+    void publishedThoughtSourceFileImportsFromTheDialog()
+    {
+        // A ThoughtSource JSON document: detected, its items previewed as they will be stored (the gold the label
+        // of the answer's choice), imported; every format the core reads can be chosen by hand.
+        ui::ImportDialog* dialog = m_window->openImportDialog(
+            {QString::fromStdString(test::testDataPath("published/thoughtsource/gpt-4_zhou-01.json"))});
+        dialog->resize(1300, 600);
+        dialog->show();
+        QCOMPARE(dialog->detectedFormat(), QString("thoughtsource"));
+        auto* formats = dialog->findChild<QComboBox*>("formatOverride");
+        for (const char* name : {"thoughtsource", "finetune_cot", "faithful_cot", "scotd_pool", "fields"})
+            QVERIFY2(formats->findText(name) > 0, name);
+        QTableWidget* preview = dialog->preview();
+        QVERIFY(preview->rowCount() >= 10);
+        QCOMPARE(preview->item(0, 0)->text(), QString("commonsense_qa.validation[0]"));
+        QCOMPARE(preview->item(0, 1)->text(), QString("commonsense_qa"));
+        QCOMPARE(preview->item(0, 4)->text(), QString("C"));
+        QVERIFY2(preview->item(2, 6)->text().startsWith("A) Cars do cost money"),
+                 qPrintable(preview->item(2, 6)->text()));
+        for (int r = 0; r < preview->rowCount(); ++r)
+            QCOMPARE(preview->item(r, 7)->text(), QString());
+        QVERIFY(test::screenshot(*dialog, "import-dialog-thoughtsource.png"));
+        QSignalSpy finished(dialog, &ui::ImportDialog::finished);
+        QVERIFY(dialog->startImport());
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(finished.first().first().toBool(), qPrintable(dialog->errorText()));
+        dialog->close();
+        delete dialog;
+        QTRY_VERIFY(page()->findChild<QComboBox*>("task")->findText("med_qa") > 0);
+    }
+
     void reasoningTracesShowTheirThinkingFolded()
     {
         // A conversation file with R1-style traces: the preview shows each trace's thinking and answer part apart.

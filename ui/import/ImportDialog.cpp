@@ -102,13 +102,12 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     m_preview->setWordWrap(false);
     m_preview->horizontalHeader()->setStretchLastSection(true);
     m_formatOverride->addItem(tr("detect"));
-    for (const auto format : {ingest::ImportFormat::Interchange, ingest::ImportFormat::Benchmark,
-                              ingest::ImportFormat::CommonsenseQaOfficial, ingest::ImportFormat::Chat,
-                              ingest::ImportFormat::OpenAiBatch, ingest::ImportFormat::Fields})
+    for (const auto format : ingest::importFormats())
         m_formatOverride->addItem(QString::fromStdString(std::string(ingest::toString(format))));
     m_task->setPlaceholderText(
-        tr("benchmark and conversation files: from the file name; OpenAI batch output: the task of the custom ids"));
-    m_teacher->setPlaceholderText(tr("conversation files: the model that wrote the replies, where a line names none"));
+        tr("default: from the file (ThoughtSource's datasets, Fine-tune-CoT's metadata) or its name; batch output, "
+           "Faithful-CoT predictions, SCoTD pools: the task whose instance ids they name"));
+    m_teacher->setPlaceholderText(tr("the model that wrote the file's rationales, where the file names none"));
     m_error->setReadOnly(true);
     m_error->setMaximumHeight(110);
     m_error->setStyleSheet("color: #b00020");
@@ -143,9 +142,12 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     run->addWidget(m_cancel);
 
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(
-        new QLabel(tr("Files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL, "
-                      "conversation JSONL with messages or ShareGPT conversations, OpenAI Batch output):")));
+    auto* filesLabel =
+        new QLabel(tr("Files (rationale interchange JSONL, benchmark JSON, CommonsenseQA JSONL, conversation JSONL or "
+                      "saved requests and responses, OpenAI Batch output, ThoughtSource, Fine-tune-CoT completions, "
+                      "Faithful-CoT predictions, SCoTD data pools):"));
+    filesLabel->setWordWrap(true);
+    layout->addWidget(filesLabel);
     layout->addLayout(fileRow);
     layout->addLayout(options);
     layout->addWidget(new QLabel(tr("First records of the selected file:")));

@@ -128,7 +128,31 @@ def main():
                      "usage": {"prompt_tokens": 80, "completion_tokens": 30, "total_tokens": 110}}},
          "error": None},
     ]
-    for name, lines in [("openai_batch_chat.jsonl", batch_chat), ("openai_batch_completions.jsonl", batch_completions)]:
+    # Saved exchanges: each request as sent and the response body as received (what a script that calls the API writes
+    # beside its answers), chat with reasoning_content and n = 2, and completions.
+    saved = [
+        {"id": "gsm8k-0", "answer": gold[0], "request": {
+            "model": "deepseek-reasoner", "temperature": 0.6, "n": 2, "messages": [
+                {"role": "system", "content": "Put the final answer in \\boxed{}."},
+                {"role": "user", "content": q[0]}]},
+         "response": chat_body("deepseek-reasoner", [
+             {"index": 0, "message": {"role": "assistant", "reasoning_content": "16 - 3 - 4 = 9 eggs, 9 * 2 = 18.",
+                                      "content": "She makes \\boxed{18} dollars."},
+              "logprobs": None, "finish_reason": "stop"},
+             {"index": 1, "message": {"role": "assistant", "reasoning_content": "16 - 3 = 13, 13 * 2 = 26.",
+                                      "content": "She makes \\boxed{26} dollars."},
+              "logprobs": None, "finish_reason": "stop"}], 60, 40)},
+        {"id": "gsm8k-1", "answer": gold[1], "request": {
+            "model": "gpt-3.5-turbo-instruct", "temperature": 0.7,
+            "prompt": "Q: " + q[1] + "\nA: Let's think step by step."},
+         "response": {"id": "cmpl-7QmVI15qgYVllxK0FtxVGG6ywfzaq", "object": "text_completion", "created": 1686617332,
+                      "model": "gpt-3.5-turbo-instruct",
+                      "choices": [{"text": " Half of 2 is 1, and 2 + 1 = 3. The answer is 3.", "index": 0,
+                                   "logprobs": None, "finish_reason": "stop"}],
+                      "usage": {"prompt_tokens": 40, "completion_tokens": 20, "total_tokens": 60}}},
+    ]
+    for name, lines in [("openai_batch_chat.jsonl", batch_chat), ("openai_batch_completions.jsonl", batch_completions),
+                        ("saved_responses.jsonl", saved)]:
         with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
             for line in lines:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
