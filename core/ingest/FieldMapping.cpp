@@ -4,6 +4,7 @@
 #include "ingest/JsonLine.h"
 #include "text/ReasoningParts.h"
 #include "util/Error.h"
+#include "util/LineReader.h"
 #include "util/Text.h"
 
 #include <algorithm>
@@ -90,6 +91,94 @@ bool validPath(const std::string& path)
 }
 
 } // namespace
+
+std::string FieldMapping::toString() const
+{
+    std::string out;
+    for (const std::string& key : keys())
+        if (const auto it = paths.find(key); it != paths.end())
+            out += (out.empty() ? "" : ",") + key + "=" + it->second;
+    return out;
+}
+
+namespace {
+
+void collectPaths(const nlohmann::ordered_json& value, const std::string& at, int depth, std::vector<std::string>& out)
+{
+    if (value.is_object()) {
+        if (depth >= 4)
+            return;
+        for (const auto& [key, child] : value.items()) {
+            // a key a mapping cannot name (empty, with a path's or a mapping's punctuation, or spaces around it)
+            if (key.empty() || key.find_first_of(".[],=") != std::string::npos || text::trim(key) != key)
+                continue;
+            collectPaths(child, at.empty() ? key : at + "." + key, depth + 1, out);
+        }
+    } else if (value.is_array()) {
+        if (depth < 4 && !value.empty() && !at.empty())
+            collectPaths(value[0], at + "[0]", depth + 1, out);
+    } else if (!value.is_null() && !at.empty()) {
+        out.push_back(at);
+    }
+}
+
+} // namespace
+
+std::vector<std::string> FieldMapping::pathsOf(const nlohmann::ordered_json& record)
+{
+    std::vector<std::string> out;
+    collectPaths(record, "", 0, out);
+    return out;
+}
+
+std::vector<std::string> FieldMapping::pathsOfFirstRecord(const std::string& file)
+{
+    LineReader reader(file);
+    std::string_view line;
+    while (reader.next(line)) {
+        if (text::trim(line).empty())
+            continue;
+        try {
+            (void)jsonObjectOfLine(line); // the line formats' messages for what is not an object
+            return pathsOf(nlohmann::ordered_json::parse(line.begin(), line.end())); // the record's own order
+        } catch (const std::invalid_argument& e) {
+            throw Error(file + ":" + std::to_string(reader.lineNumber()) + ": " + e.what());
+        }
+    }
+    throw Error(file + ": holds no records");
+}
+
+FieldMapping FieldMapping::suggest(const std::vector<std::string>& paths)
+{
+    // The names datasets give each field, most telling first.
+    static const std::vector<std::pair<std::string, std::vector<std::string>>> kNames = {
+        {"question", {"question", "problem", "prompt", "input", "query", "instruction"}},
+        {"gold", {"gold", "answer", "final_answer", "gold_answer", "ground_truth", "label", "solution"}},
+        {"id", {"id", "uuid", "problem_id", "question_id", "idx"}},
+        {"split", {"split"}},
+        {"model", {"model", "teacher", "generator"}},
+        {"thinking", {"thinking", "reasoning", "reasoning_content", "thinking_trajectories[0]", "thought"}},
+        {"rationale", {"rationale", "attempt", "response", "output", "completion", "cot", "explanation", "solution"}},
+    };
+    FieldMapping m;
+    std::vector<std::string> taken;
+    for (const auto& [key, names] : kNames)
+        for (const std::string& name : names) {
+            // a top-level path of that name, else a nested one ending in it
+            auto found = std::find(paths.begin(), paths.end(), name);
+            if (found == paths.end())
+                found = std::find_if(paths.begin(), paths.end(),
+                                     [&](const std::string& p) { return p.ends_with("." + name); });
+            if (found == paths.end() || std::find(taken.begin(), taken.end(), *found) != taken.end())
+                continue;
+            m.paths[key] = *found;
+            taken.push_back(*found);
+            break;
+        }
+    if (!m.paths.count("question"))
+        return {};
+    return m;
+}
 
 const std::vector<std::string>& FieldMapping::keys()
 {

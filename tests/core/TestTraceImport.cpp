@@ -4,6 +4,7 @@
 // index's thinking and answer columns, and the interchange round trip.
 #include "answers/AnswerExtractor.h"
 #include "ingest/ChatImporter.h"
+#include "ingest/FieldMapping.h"
 #include "ingest/Importer.h"
 #include "ingest/InterchangeExporter.h"
 #include "store/Database.h"
@@ -11,6 +12,7 @@
 #include "support/TestSupport.h"
 #include "text/ReasoningParts.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <QtTest>
 #include <fstream>
@@ -461,6 +463,41 @@ private Q_SLOTS:
                      QString::fromStdString(limo + ":1: field 'solution[0]' indexes a string, not a list"));
         }
         QCOMPARE(scalar(db, "SELECT count(*) FROM rationales"), int64_t(3));
+    }
+
+    void suggestsAFieldMappingFromTheFirstRecord()
+    {
+        using ingest::FieldMapping;
+        test::TempDir dir;
+        // s1K's first record: its fields in order, lists by their first element, a nested object's keys joined.
+        const std::string s1 = test::writeFile(
+            dir.path("s1K.jsonl"),
+            "\n{\"solution\": \"18\", \"question\": \"What is 3 * 6?\", \"cot_type\": \"math\", "
+            "\"thinking_trajectories\": [\"6 + 6 + 6 = 18.\"], \"attempt\": \"18\", \"meta\": {\"id\": 7, "
+            "\"tags\": []}, \"score\": null}\n");
+        const auto paths = FieldMapping::pathsOfFirstRecord(s1);
+        QCOMPARE(QString::fromStdString(text::joined(paths, " ")),
+                 QString("solution question cot_type thinking_trajectories[0] attempt meta.id"));
+        QCOMPARE(QString::fromStdString(FieldMapping::suggest(paths).toString()),
+                 QString("question=question,gold=solution,id=meta.id,rationale=attempt,"
+                         "thinking=thinking_trajectories[0]"));
+        // LIMO: answer is the gold, so the solution is the rationale.
+        QCOMPARE(QString::fromStdString(FieldMapping::suggest({"question", "solution", "answer"}).toString()),
+                 QString("question=question,gold=answer,rationale=solution"));
+        // No question-like field: no suggestion. A mapping written back parses to the same paths.
+        QVERIFY(FieldMapping::suggest({"text", "label"}).paths.empty());
+        const FieldMapping m = FieldMapping::parse("rationale=a.b[2], question=q");
+        QCOMPARE(QString::fromStdString(m.toString()), QString("question=q,rationale=a.b[2]"));
+        QVERIFY(FieldMapping::parse(m.toString()).paths == m.paths);
+        // A file whose first record is not JSON says where.
+        const std::string bad = test::writeFile(dir.path("bad.jsonl"), "\n[1, 2]\n");
+        try {
+            FieldMapping::pathsOfFirstRecord(bad);
+            QFAIL("an array was read as a record");
+        } catch (const Error& e) {
+            QCOMPARE(QString::fromStdString(e.what()),
+                     QString::fromStdString(bad + ":2: expected a JSON object, not an array"));
+        }
     }
 
     void saysHowToConvertParquet()

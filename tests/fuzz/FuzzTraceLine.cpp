@@ -1,7 +1,7 @@
 // One line of a teacher-output format read as conversation JSONL (ingest/ChatImporter: OpenAI messages with
 // reasoning_content, ShareGPT conversations), through a field mapping (ingest/FieldMapping, s1K's columns) and as
 // OpenAI Batch output (ingest/OpenAiBatchImporter, through ingest::readResponseBody) and as Faithful-CoT predictions
-// (ingest/FaithfulCotImporter); the input as a field mapping;
+// (ingest/FaithfulCotImporter); the input as a field mapping, and the fields Pick Fields lists and suggests from it;
 // then each rationale's thinking and answer parts as every reader of it splits them.
 #include "FuzzInput.h"
 #include "ingest/ChatImporter.h"
@@ -11,6 +11,7 @@
 #include "text/ReasoningParts.h"
 #include "util/Error.h"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -32,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     try { // the input as a field mapping, too
         (void)ingest::FieldMapping::parse(line);
     } catch (const Error&) {
+    }
+    try { // the line as the first record Pick Fields lists and suggests from
+        const auto mapping = ingest::FieldMapping::suggest(
+            ingest::FieldMapping::pathsOf(nlohmann::ordered_json::parse(line.begin(), line.end())));
+        if (!mapping.paths.empty())
+            (void)ingest::FieldMapping::parse(mapping.toString());
+    } catch (const nlohmann::json::exception&) {
     }
     for (const bool withTask : {false, true}) {
         try {

@@ -73,6 +73,15 @@ for target, rel in [("import_thoughtsource", "thoughtsource/gpt-4_zhou-01.json")
                     ("import_finetune_cot", "finetune_cot/D_multiarith.json"),
                     ("import_scotd_pool", "scotd/data_pool.json")]:
     put(target, os.path.basename(rel), read(ROOT, "tests/data/published", rel))
+# ... and small ones, under libFuzzer's -max_len (8 KiB): an item per dataset, two completions, two samples.
+ts = json.loads(read(ROOT, "tests/data/published", "thoughtsource/gpt-4_zhou-01.json"))
+put("import_thoughtsource", "small.json", json.dumps(
+    {d: {s: items[:1] for s, items in splits.items()} for d, splits in list(ts.items())[:3]}))
+ftc = json.loads(read(ROOT, "tests/data/published", "finetune_cot/D_multiarith.json"))
+put("import_finetune_cot", "small.json", json.dumps({"metadata": ftc["metadata"],
+                                                      "data": dict(list(ftc["data"].items())[:2])}))
+pool = json.loads(read(ROOT, "tests/data/published", "scotd/data_pool.json"))
+put("import_scotd_pool", "small.json", json.dumps({k: v[:2] for k, v in pool.items()}))
 put("trace_line", "faithful_cot_gsm8k.jsonl", read(
     ROOT, "tests/data/published", "faithful_cot/output_dir/GSM8K/test/code002_COT/predictions.jsonl").splitlines()[0])
 

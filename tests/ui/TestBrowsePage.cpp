@@ -5,6 +5,7 @@
 #include "browse/BrowsePage.h"
 #include "browse/InstanceView.h"
 #include "browse/RationaleTableModel.h"
+#include "import/FieldMappingDialog.h"
 #include "import/ImportDialog.h"
 #include "store/Workspace.h"
 #include "support/Screenshots.h"
@@ -12,8 +13,10 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -290,6 +293,46 @@ private Q_SLOTS:
         dialog->close();
         delete dialog;
         QTRY_VERIFY(page()->findChild<QComboBox*>("task")->findText("med_qa") > 0);
+    }
+
+    void fieldsArePickedFromTheFirstRecord()
+    {
+        // A JSONL in s1K's shape: Pick Fields offers its first record's fields, suggests what each is by its name,
+        // and the mapping chosen fills the Fields box and the preview.
+        test::TempDir dir;
+        const std::string s1 = test::writeFile(
+            dir.path("s1K.jsonl"),
+            "{\"solution\": \"18\", \"question\": \"What is 3 * 6?\", \"cot_type\": \"math\", "
+            "\"thinking_trajectories\": [\"Three sixes: 6 + 6 + 6 = 18.\"], \"attempt\": \"The product is "
+            "\\\\boxed{18}.\"}\n");
+        ui::ImportDialog* dialog = m_window->openImportDialog({QString::fromStdString(s1)});
+        dialog->resize(1300, 600);
+        dialog->show();
+        ui::FieldMappingDialog* pick = dialog->pickFields();
+        QVERIFY(pick);
+        QCOMPARE(pick->box("question")->currentText(), QString("question"));
+        QCOMPARE(pick->box("gold")->currentText(), QString("solution"));
+        QCOMPARE(pick->box("thinking")->currentText(), QString("thinking_trajectories[0]"));
+        QCOMPARE(pick->box("rationale")->currentText(), QString("attempt"));
+        QCOMPARE(pick->box("id")->currentText(), QString("(none)"));
+        QCOMPARE(pick->box("split")->count(), 6); // (none) and the five fields
+        QVERIFY(test::screenshot(*pick, "import-dialog-pick-fields.png"));
+        // Without a question the mapping cannot be taken.
+        auto* ok = pick->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        pick->box("question")->setCurrentIndex(0);
+        QVERIFY(!ok->isEnabled());
+        pick->box("question")->setCurrentIndex(pick->box("question")->findText("question"));
+        QVERIFY(ok->isEnabled());
+        ok->click();
+        QCOMPARE(dialog->fields()->text(),
+                 QString("question=question,gold=solution,rationale=attempt,thinking=thinking_trajectories[0]"));
+        QTableWidget* preview = dialog->preview();
+        QCOMPARE(preview->rowCount(), 1);
+        QCOMPARE(preview->item(0, 4)->text(), QString("18"));
+        QCOMPARE(preview->item(0, 5)->text(), QString("Three sixes: 6 + 6 + 6 = 18."));
+        QCOMPARE(preview->item(0, 6)->text(), QString("The product is \\boxed{18}."));
+        dialog->close();
+        delete dialog;
     }
 
     void reasoningTracesShowTheirThinkingFolded()

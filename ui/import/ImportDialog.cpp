@@ -1,6 +1,8 @@
 #include "import/ImportDialog.h"
 
 #include "async/JobRunner.h"
+#include "import/FieldMappingDialog.h"
+#include "ingest/FieldMapping.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
 #include "text/ReasoningParts.h"
@@ -71,10 +73,11 @@ QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path,
 ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     : QDialog(parent), m_workspace(workspace), m_files(new QListWidget), m_format(new QLabel),
       m_preview(new QTableWidget), m_formatOverride(new QComboBox), m_task(new QLineEdit), m_teacher(new QLineEdit),
-      m_fields(new QLineEdit), m_progress(new QProgressBar), m_status(new QLabel), m_error(new QPlainTextEdit),
-      m_import(new QPushButton(tr("&Import"))), m_cancel(new QPushButton(tr("Cancel Import"))),
-      m_add(new QPushButton(tr("&Add Files…"))), m_remove(new QPushButton(tr("&Remove"))),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)), m_job(new JobRunner(nullptr))
+      m_fields(new QLineEdit), m_pickFields(new QPushButton(tr("&Pick Fields…"))), m_progress(new QProgressBar),
+      m_status(new QLabel), m_error(new QPlainTextEdit), m_import(new QPushButton(tr("&Import"))),
+      m_cancel(new QPushButton(tr("Cancel Import"))), m_add(new QPushButton(tr("&Add Files…"))),
+      m_remove(new QPushButton(tr("&Remove"))), m_buttons(new QDialogButtonBox(QDialogButtonBox::Close)),
+      m_job(new JobRunner(nullptr))
 {
     m_job->setParent(this);
     setWindowTitle(tr("Import into %1").arg(QFileInfo(workspace).fileName()));
@@ -130,7 +133,12 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     options->addRow(tr("&Format:"), m_formatOverride);
     options->addRow(tr("&Task name:"), m_task);
     options->addRow(tr("T&eacher model:"), m_teacher);
-    options->addRow(tr("Fie&lds:"), m_fields);
+    auto* fieldsRow = new QHBoxLayout;
+    fieldsRow->addWidget(m_fields, 1);
+    fieldsRow->addWidget(m_pickFields);
+    auto* fieldsLabel = new QLabel(tr("Fie&lds:"));
+    fieldsLabel->setBuddy(m_fields);
+    options->addRow(fieldsLabel, fieldsRow);
     m_keepGood = new QCheckBox(tr("Import the valid records and list the invalid ones (default: a file is imported "
                                   "whole or not at all)"));
     m_keepGood->setObjectName("keepGood");
@@ -177,6 +185,7 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     connect(m_task, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_teacher, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
     connect(m_fields, &QLineEdit::editingFinished, this, &ImportDialog::showPreview);
+    connect(m_pickFields, &QPushButton::clicked, this, &ImportDialog::pickFields);
     connect(m_import, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_cancel, &QPushButton::clicked, m_job, &JobRunner::cancel);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
@@ -186,6 +195,40 @@ ImportDialog::ImportDialog(const QString& workspace, QWidget* parent)
     });
     connect(m_job, &JobRunner::finished, this, &ImportDialog::onFinished);
     updateButtons();
+}
+
+FieldMappingDialog* ImportDialog::pickFields()
+{
+    const QListWidgetItem* item = m_files->currentItem();
+    if (!item)
+        return nullptr;
+    QStringList paths;
+    try {
+        for (const std::string& p : ingest::FieldMapping::pathsOfFirstRecord(item->text().toStdString()))
+            paths << QString::fromStdString(p);
+    } catch (const std::exception& e) {
+        m_error->setPlainText(tr("Cannot pick fields: %1").arg(QString::fromStdString(e.what())));
+        m_error->show();
+        return nullptr;
+    }
+    ingest::FieldMapping initial;
+    try { // the mapping typed so far, else what the fields' names suggest
+        initial = ingest::FieldMapping::parse(m_fields->text().trimmed().toStdString());
+    } catch (const std::exception&) {
+        std::vector<std::string> names;
+        for (const QString& p : paths)
+            names.push_back(p.toStdString());
+        initial = ingest::FieldMapping::suggest(names);
+    }
+    auto* dialog = new FieldMappingDialog(paths, initial, this);
+    dialog->setObjectName("fieldMapping");
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_fields->setText(dialog->mapping());
+        showPreview();
+    });
+    dialog->open();
+    return dialog;
 }
 
 void ImportDialog::chooseFiles()

@@ -23,6 +23,7 @@ class QTableWidget;
 
 namespace cotlab::ui {
 
+class FieldMappingDialog;
 class JobRunner;
 
 class ImportDialog : public QDialog {
@@ -40,6 +41,10 @@ public:
     QString resultText() const;
     QString refusedReport() const { return m_reportPath; } // "" when nothing was refused
     QTableWidget* preview() const { return m_preview; }
+    QLineEdit* fields() const { return m_fields; }
+    // "Pick Fields…": the field-mapping form for the selected file's first record, opened (and returned, for a
+    // test to fill) without waiting; accepting it writes the mapping into the Fields box.
+    FieldMappingDialog* pickFields();
     QString detectedFormat() const;
 
     // The first records of a file for the preview: per line, its number and the record's key fields, or why the
@@ -75,6 +80,7 @@ private:
     QLineEdit* m_task;
     QLineEdit* m_teacher;
     QLineEdit* m_fields;
+    QPushButton* m_pickFields;
     QCheckBox* m_keepGood;
     QPushButton* m_openReport;
     QString m_reportPath; // the refused records of the last import, when there were any
