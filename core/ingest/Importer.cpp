@@ -352,7 +352,47 @@ ImportReport Importer::importFile(store::Database& db, const std::string& path, 
     return sink.report();
 }
 
-std::vector<PreviewRecord> Importer::preview(const std::string& path, const ImportOptions& options, size_t maxRecords)
+namespace {
+
+// The stored instance a joined record names, filled in (or the record flagged) for the preview.
+void joinForPreview(store::Database& db, std::vector<PreviewRecord>& records)
+{
+    store::Statement find(db, "SELECT i.question, i.gold, i.split FROM instances i JOIN tasks t ON t.id = i.task_id "
+                              "WHERE t.name = ?1 AND i.ext_id = ?2");
+    for (PreviewRecord& p : records) {
+        if (!p.record || !p.record->joinStored)
+            continue;
+        InterchangeRecord& r = *p.record;
+        find.reset();
+        find.bind(1, r.task).bind(2, r.id);
+        if (find.step()) {
+            r.question = find.string(0);
+            r.gold = find.string(1);
+            r.split = find.string(2);
+        } else {
+            p.error = p.place + ": (" + r.task + ", " + r.id +
+                      ") is not in the workspace: import its questions first (this format holds none)";
+        }
+    }
+}
+
+} // namespace
+
+std::vector<PreviewRecord> Importer::preview(const std::string& path, const ImportOptions& options, size_t maxRecords,
+                                             store::Database* workspace)
+{
+    std::vector<PreviewRecord> out = previewRecords(path, options, maxRecords);
+    if (workspace) {
+        try {
+            joinForPreview(*workspace, out);
+        } catch (const Error&) { // a workspace that cannot be read: the preview without the join
+        }
+    }
+    return out;
+}
+
+std::vector<PreviewRecord> Importer::previewRecords(const std::string& path, const ImportOptions& options,
+                                                    size_t maxRecords)
 {
     std::vector<PreviewRecord> out;
     try {

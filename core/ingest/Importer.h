@@ -66,9 +66,16 @@ public:
     // The first records of the file as an import with these options would read them (instances and rationales
     // with their answers, choices and splits as given by the file), or why each would be refused; nothing is
     // stored. A file that cannot be read at all gives one record with the reason.
-    static std::vector<PreviewRecord> preview(const std::string& path, const ImportOptions& options, size_t maxRecords);
+    // With a workspace, records that join stored questions (batch output, Faithful-CoT predictions, SCoTD pools) show
+    // the question, gold and split they would join, or are flagged when the workspace has no such instance.
+    static std::vector<PreviewRecord> preview(const std::string& path, const ImportOptions& options, size_t maxRecords,
+                                              store::Database* workspace = nullptr);
     static ImportReport importFile(store::Database& db, const std::string& path, const ImportOptions& options = {},
                                    const jobs::ProgressSink& progress = {}, const jobs::StopToken* stop = nullptr);
+
+private:
+    static std::vector<PreviewRecord> previewRecords(const std::string& path, const ImportOptions& options,
+                                                     size_t maxRecords);
 };
 
 } // namespace cotlab::ingest

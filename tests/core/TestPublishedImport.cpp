@@ -371,6 +371,28 @@ private Q_SLOTS:
         expectRefused(db, bad, ": m*date*0*x[0]: field 'score' must be a number, not a string");
     }
 
+    void previewsJoinedRecordsWithTheQuestionsTheyJoin()
+    {
+        test::TempDir dir;
+        store::Workspace ws(dir.path("w.cotlab"));
+        auto& db = ws.db();
+        const std::string path = test::testDataPath(kFaithfulGsm8k);
+        // Before the questions are stored, the preview says so for every record.
+        auto preview = ingest::Importer::preview(path, {}, 5, &db);
+        QCOMPARE(int(preview.size()), 5);
+        QCOMPARE(QString::fromStdString(preview[0].error),
+                 QString("line 1: (GSM8K, 0) is not in the workspace: import its questions first (this format holds "
+                         "none)"));
+        // After, each record shows the question, gold and split it joins.
+        importFaithfulQuestions(db, "GSM8K");
+        preview = ingest::Importer::preview(path, {}, 5, &db);
+        QVERIFY(preview[0].error.empty());
+        QVERIFY(QString::fromStdString(preview[0].record->question).startsWith("Janet’s ducks"));
+        QCOMPARE(QString::fromStdString(preview[0].record->gold + "|" + preview[0].record->split), QString("18|test"));
+        // Without a workspace the records are shown as the file gives them.
+        QVERIFY(ingest::Importer::preview(path, {}, 1).front().record->question.empty());
+    }
+
     void previewsDocumentsAsTheImportWouldStoreThem()
     {
         const auto preview = ingest::Importer::preview(test::testDataPath(kThoughtSource), {}, 3);

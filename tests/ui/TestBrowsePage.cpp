@@ -293,6 +293,15 @@ private Q_SLOTS:
         dialog->close();
         delete dialog;
         QTRY_VERIFY(page()->findChild<QComboBox*>("task")->findText("med_qa") > 0);
+
+        // Predictions that join stored questions: the preview says the workspace has none of them yet.
+        ui::ImportDialog* joined = m_window->openImportDialog({QString::fromStdString(
+            test::testDataPath("published/faithful_cot/output_dir/GSM8K/test/code002_COT/predictions.jsonl"))});
+        QCOMPARE(joined->detectedFormat(), QString("faithful_cot"));
+        QVERIFY2(joined->preview()->item(0, 7)->text().contains("(GSM8K, 0) is not in the workspace"),
+                 qPrintable(joined->preview()->item(0, 7)->text()));
+        joined->close();
+        delete joined;
     }
 
     void fieldsArePickedFromTheFirstRecord()

@@ -4,6 +4,7 @@
 #include "import/FieldMappingDialog.h"
 #include "ingest/FieldMapping.h"
 #include "ingest/Importer.h"
+#include "store/Database.h"
 #include "store/Workspace.h"
 #include "text/ReasoningParts.h"
 #include "util/Error.h"
@@ -31,6 +32,7 @@
 #include <QTableWidget>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <memory>
 
 namespace cotlab::ui {
 
@@ -47,10 +49,17 @@ constexpr int kPreviewColumns = 8;
 } // namespace
 
 QList<ImportDialog::PreviewLine> ImportDialog::previewLines(const QString& path, const ingest::ImportOptions& options,
-                                                            int maxRecords)
+                                                            int maxRecords, const QString& workspace)
 {
+    std::unique_ptr<store::Database> db;
+    if (!workspace.isEmpty()) {
+        try {
+            db = std::make_unique<store::Database>(workspace.toStdString(), /*readOnly=*/true);
+        } catch (const Error&) { // not created yet, or unreadable: the preview without the join
+        }
+    }
     QList<PreviewLine> out;
-    for (const auto& p : ingest::Importer::preview(path.toStdString(), options, size_t(maxRecords))) {
+    for (const auto& p : ingest::Importer::preview(path.toStdString(), options, size_t(maxRecords), db.get())) {
         PreviewLine line;
         line.place = QString::fromStdString(p.place);
         line.error = QString::fromStdString(p.error);
@@ -281,7 +290,7 @@ void ImportDialog::showPreview()
         m_format->setText(QString::fromStdString(e.what()));
         m_format->setStyleSheet("color: #b00020");
     }
-    const auto lines = previewLines(path, chosenOptions(), 20);
+    const auto lines = previewLines(path, chosenOptions(), 20, m_workspace);
     m_preview->setRowCount(int(lines.size()));
     for (int r = 0; r < lines.size(); ++r) {
         const PreviewLine& p = lines[r];

@@ -47,14 +47,14 @@ public:
     FieldMappingDialog* pickFields();
     QString detectedFormat() const;
 
-    // The first records of a file for the preview: per line, its number and the record's key fields, or why the
-    // line is not a JSON object.
     // The first records as the import would read them (ingest::Importer::preview), or why each would be refused.
     struct PreviewLine {
         QString place;                                                  // "line 12", "element 3"
         QString task, id, question, answer, thinking, rationale, error; // rationale: its answer part when split
     };
-    static QList<PreviewLine> previewLines(const QString& path, const ingest::ImportOptions& options, int maxRecords);
+    // With a workspace, the records that join stored questions show them (or that there are none).
+    static QList<PreviewLine> previewLines(const QString& path, const ingest::ImportOptions& options, int maxRecords,
+                                           const QString& workspace = {});
 
 Q_SIGNALS:
     // After an import that added something (also when a later file failed).
