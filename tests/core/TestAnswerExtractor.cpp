@@ -2,6 +2,7 @@
 #include "answers/AnswerExtractor.h"
 
 #include <QtTest>
+#include <nlohmann/json.hpp>
 
 using namespace cotlab::answers;
 
@@ -81,6 +82,24 @@ private Q_SLOTS:
         QCOMPARE(t.extract("No marker here at all."), std::string());
         QCOMPARE(t.normalize("  \u201cNew   York\u201d. "), std::string("New York"));
         QVERIFY(t.matches("NEW YORK", "new york"));
+    }
+
+    void choicesAreStoredAsJsonWritesThem()
+    {
+        // The list is written directly; it must be the bytes nlohmann::json::dump() writes, and read back the same.
+        const std::vector<Choice> choices = {{"A", "plain"},
+                                             {"b", "quote \" and backslash \\ and / slash"},
+                                             {"C", std::string("tab\tnewline\ncr\rbell\x07 nul") + '\0' + " del\x7f"},
+                                             {"D", "Janet’s café — 日本 😀"},
+                                             {"", ""}};
+        nlohmann::json expected = nlohmann::json::array();
+        for (const auto& c : choices)
+            expected.push_back({{"label", c.label}, {"text", c.text}});
+        QCOMPARE(QString::fromStdString(choicesToJson(choices)), QString::fromStdString(expected.dump()));
+        QVERIFY(choicesFromJson(choicesToJson(choices)) == choices);
+        QCOMPARE(QString::fromStdString(choicesToJson({})), QString("[]"));
+        // Not UTF-8: refused as before (nlohmann's type_error), not written as broken JSON.
+        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, choicesToJson({{"A", "\xff"}}));
     }
 
     void answerSentenceIsFound()
