@@ -151,19 +151,12 @@ void FineTuneCotImporter::read(const std::string& path, const Options& options, 
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw std::invalid_argument("cannot open the file");
-    std::vector<InterchangeRecord> records;
-    const json rest =
-        streamJsonArrayElements(in, 3, [&](const std::vector<std::string>& keys, int64_t index, json& completion) {
+    const json rest = streamDocumentRecords(
+        in, 3, sink,
+        [&](const std::vector<std::string>& keys, json& completion) -> std::optional<std::vector<InterchangeRecord>> {
             if (keys[0] != "data")
-                return; // an array elsewhere in the metadata
-            records.clear();
-            std::string error;
-            try {
-                records = recordsOf(completion, keys[1], facts, options);
-            } catch (const std::invalid_argument& e) {
-                error = e.what();
-            }
-            sink(jsonPlace(keys, index), records, error);
+                return std::nullopt; // an array elsewhere in the metadata
+            return recordsOf(completion, keys[1], facts, options);
         });
     for (const auto& [key, completions] : rest["data"].items())
         if (!completions.is_array())

@@ -59,6 +59,25 @@ json streamJsonArrayElements(
     }
 }
 
+json streamDocumentRecords(std::istream& in, int elementDepth, const DocumentSink& sink,
+                           const ElementRecords& recordsOf)
+{
+    std::vector<InterchangeRecord> none;
+    return streamJsonArrayElements(in, elementDepth,
+                                   [&](const std::vector<std::string>& keys, int64_t index, json& element) {
+                                       std::optional<std::vector<InterchangeRecord>> records;
+                                       std::string error;
+                                       try {
+                                           records = recordsOf(keys, element);
+                                           if (!records)
+                                               return;
+                                       } catch (const std::invalid_argument& e) {
+                                           error = e.what();
+                                       }
+                                       sink(jsonPlace(keys, index), records ? *records : none, error);
+                                   });
+}
+
 std::string jsonPlace(const std::vector<std::string>& keys, int64_t index)
 {
     std::string out;

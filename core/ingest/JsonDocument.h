@@ -8,6 +8,7 @@
 #include <functional>
 #include <istream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ using DocumentSink =
 nlohmann::json streamJsonArrayElements(
     std::istream& in, int elementDepth,
     const std::function<void(const std::vector<std::string>& keys, int64_t index, nlohmann::json& element)>& handle);
+
+// streamJsonArrayElements for a document format: 'recordsOf' turns each element into its records (nullopt: not an
+// element of the format, skipped; std::invalid_argument: refused with that reason), which go to 'sink' under the
+// element's place.
+using ElementRecords = std::function<std::optional<std::vector<InterchangeRecord>>(const std::vector<std::string>& keys,
+                                                                                   nlohmann::json& element)>;
+nlohmann::json streamDocumentRecords(std::istream& in, int elementDepth, const DocumentSink& sink,
+                                     const ElementRecords& recordsOf);
 
 // nlohmann's parse error without its "[json.exception.parse_error.101] " prefix: "parse error at line 3, column 7:
 // syntax error ...".

@@ -79,18 +79,9 @@ void ScotdPoolImporter::read(std::istream& in, const std::optional<std::string>&
                              const std::optional<std::string>& teacher, const std::string& fileName,
                              const DocumentSink& sink)
 {
-    std::vector<InterchangeRecord> records;
-    const json rest =
-        streamJsonArrayElements(in, 2, [&](const std::vector<std::string>& keys, int64_t index, json& sample) {
-            records.clear();
-            std::string error;
-            try {
-                records.push_back(recordOf(sample, keys[0], task, teacher, fileName));
-            } catch (const std::invalid_argument& e) {
-                error = e.what();
-            }
-            sink(jsonPlace(keys, index), records, error);
-        });
+    const json rest = streamDocumentRecords(in, 2, sink, [&](const std::vector<std::string>& keys, json& sample) {
+        return std::optional(std::vector<InterchangeRecord>{recordOf(sample, keys[0], task, teacher, fileName)});
+    });
     if (!rest.is_object())
         throw std::invalid_argument("a SCoTD data pool file is an object {pool_id: [samples]}, not " +
                                     jsonTypeName(rest));

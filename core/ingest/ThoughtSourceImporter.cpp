@@ -205,24 +205,12 @@ bool ThoughtSourceImporter::isThoughtSource(const JsonDocumentSniff& sniff)
 void ThoughtSourceImporter::read(std::istream& in, const std::optional<std::string>& task, const std::string& fileName,
                                  const DocumentSink& sink)
 {
-    std::vector<InterchangeRecord> records;
-    const json rest =
-        streamJsonArrayElements(in, 3, [&](const std::vector<std::string>& keys, int64_t index, json& item) {
-            const std::string place = jsonPlace(keys, index);
-            records.clear();
-            const auto split = splitNamed(keys[1]);
-            std::string error;
-            if (!split) {
-                error = "split '" + keys[1] + "' is none of train, validation, dev or test";
-            } else {
-                try {
-                    records = recordsOf(item, task.value_or(keys[0]), *split, fileName);
-                } catch (const std::invalid_argument& e) {
-                    error = e.what();
-                }
-            }
-            sink(place, records, error);
-        });
+    const json rest = streamDocumentRecords(in, 3, sink, [&](const std::vector<std::string>& keys, json& item) {
+        const auto split = splitNamed(keys[1]);
+        if (!split)
+            throw std::invalid_argument("split '" + keys[1] + "' is none of train, validation, dev or test");
+        return std::optional(recordsOf(item, task.value_or(keys[0]), *split, fileName));
+    });
     // What is left is {dataset: {split: []}}: anything else is not ThoughtSource.
     if (!rest.is_object())
         throw std::invalid_argument("a ThoughtSource file is an object {dataset: {split: [items]}}, not " +
