@@ -198,26 +198,29 @@ std::optional<DocumentReader> documentReaderOf(ImportFormat format, const std::s
 }
 
 // Stores a document's records: each element's, or (an element refused) the import stops naming it, or, keeping good
-// records, it is listed and left out. Returns the number of elements read.
-int64_t runDocument(const std::string& path, const DocumentReader& read, RecordSink& sink,
+// records, it is listed and left out. Returns the number of elements read and not refused.
+int64_t runDocument(const std::string& path, const DocumentReader& readDocument, RecordSink& sink,
                     const jobs::ProgressSink& progress, const jobs::StopToken* stop)
 {
-    int64_t elements = 0;
+    int64_t elements = 0, read = 0;
     try {
-        read([&](const std::string& place, std::vector<InterchangeRecord>& records, const std::string& error) {
+        readDocument([&](const std::string& place, std::vector<InterchangeRecord>& records, const std::string& error) {
             const std::string where = path + ": " + place;
             if (!error.empty()) {
                 if (!sink.keepsGoodRecords())
                     throw Error(where + ": " + error);
                 sink.refuse(where, error);
+            } else {
+                bool added = true;
+                for (const InterchangeRecord& r : records)
+                    added = sink.tryAdd(r, where) && added;
+                elements += added;
             }
-            for (const InterchangeRecord& r : records)
-                sink.tryAdd(r, where);
-            if ((++elements & 255) == 0) {
+            if ((++read & 255) == 0) {
                 if (stop && stop->stopRequested())
                     throw jobs::Cancelled();
                 if (progress)
-                    progress({"Importing " + path + " (" + std::to_string(elements) + " records)", 0, 0});
+                    progress({"Importing " + path + " (" + std::to_string(read) + " records)", 0, 0});
             }
         });
     } catch (const std::invalid_argument& e) {

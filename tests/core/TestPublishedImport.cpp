@@ -173,6 +173,14 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(report.refused.front().where),
                  QString::fromStdString(path + ": toy.validation[1]"));
         QCOMPARE(textOf(db, "SELECT model || '|' || answer || '|' || correct FROM rationales"), QString("gpt-4|B|1"));
+        // A file whose every item is refused is still an error, keeping good records or not.
+        keep.format = ingest::ImportFormat::ThoughtSource; // no generated_cot to tell it by
+        const std::string allBad = dir.path("all-bad.json");
+        test::writeFile(allBad, "{\"toy\": {\"test\": [{\"id\": \"q9\", \"type\": \"text\", \"answer\": [\"x\"]}]}}");
+        expectRefused(db, allBad,
+                      ": every record was refused (1); the first: " + allBad +
+                          ": toy.test[0]: field 'question' is missing or empty",
+                      keep);
     }
 
     void importsFineTuneCotCompletions()
