@@ -136,6 +136,12 @@ std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const
         });
     if (instances.empty())
         throw Error("task '" + request.task + "' has no " + request.split + " instances in " + request.workspace);
+    // An evaluation scores answers against the gold: without any, every answer would count as wrong.
+    if (std::all_of(instances.begin(), instances.end(),
+                    [](const store::InstanceRecord& i) { return text::trim(i.gold).empty(); }))
+        throw Error("task '" + request.task + "' has no gold answers in its " + request.split +
+                    " instances (reasoning-trace sets publish none), so a student's answers cannot be scored; import "
+                    "the questions with their gold answers first (a field mapping's gold=..., or the benchmark file)");
     return instances;
 }
 

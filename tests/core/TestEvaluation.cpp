@@ -326,6 +326,15 @@ private Q_SLOTS:
         expectError("no-such-model");
         r.runId = 42;
         expectError("no run 42");
+        // A reasoning-trace set without gold answers cannot be scored: said before anything is loaded.
+        r.runId.reset();
+        r.modelPath = test::sharedPath("models/stories260K/stories260K.bin");
+        {
+            store::Workspace w(ws);
+            ingest::Importer::importFile(w.db(), test::testDataPath("traces/openthoughts_sharegpt.jsonl"));
+        }
+        r.task = "openthoughts_sharegpt";
+        expectError("task 'openthoughts_sharegpt' has no gold answers in its train instances");
         store::Workspace w(ws);
         QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM evaluations"), int64_t(0));
     }
