@@ -190,39 +190,16 @@ void parseSavedExchange(const json& object, const LineDefaults& options, std::ve
     const json* body = &object["response"];
     if (!body->contains("choices") && body->contains("body"))
         body = &(*body)["body"]; // saved as the Batch API nests it
-    ResponseBody read;
-    try {
-        read = readResponseBody(*body);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("in 'response': ") + e.what());
-    }
-    if (read.choices.empty())
-        throwFieldError("response.choices", "is empty: no completion");
-    const InterchangeRecord instance = instanceOf(object, question, options);
-    std::string model = read.model;
-    if (model.empty())
-        model = firstField(request, {"model"}).value_or(options.teacher);
-    std::optional<double> temperature;
+    const ResponseBody read = readSavedResponse(*body, "response");
+    InterchangeRecord base = instanceOf(object, question, options);
+    base.teacher = firstField(request, {"model"}).value_or(options.teacher);
     if (const auto t = request.find("temperature"); t != request.end() && t->is_number())
-        temperature = t->get<double>();
-    for (const ResponseChoice& c : read.choices) {
-        InterchangeRecord r = instance;
-        r.rationale = text::joinReasoning(c.reasoning, c.text);
-        if (!model.empty())
-            r.teacher = model;
-        r.temperature = temperature;
-        r.logprob = c.logprob;
-        r.tokens = c.tokens;
-        if (!system.empty())
-            r.prompt = system;
-        if (!options.source.empty())
-            r.source = options.source;
-        json meta = r.metaJson.empty() ? json::object() : json::parse(r.metaJson);
-        if (!c.finishReason.empty() && c.finishReason != "stop")
-            meta["finish_reason"] = c.finishReason;
-        r.metaJson = meta.empty() ? "" : meta.dump();
-        out.push_back(std::move(r));
-    }
+        base.temperature = t->get<double>();
+    if (!system.empty())
+        base.prompt = system;
+    if (!options.source.empty())
+        base.source = options.source;
+    appendChoiceRecords(read, base, out);
 }
 
 } // namespace

@@ -60,15 +60,7 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
     const auto body = response->find("body");
     if (body == response->end())
         throwFieldError("response.body", "is missing");
-    ResponseBody read;
-    try {
-        read = readResponseBody(*body);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("in 'response.body': ") + e.what());
-    }
-
-    if (read.choices.empty())
-        throwFieldError("response.body.choices", "is empty: no completion");
+    const ResponseBody read = readSavedResponse(*body, "response.body");
 
     std::string task, id;
     if (options.task) {
@@ -83,25 +75,15 @@ void OpenAiBatchImporter::parseLine(std::string_view line, const BatchLineOption
         task = custom.substr(0, slash);
         id = custom.substr(slash + 1);
     }
-    for (const ResponseChoice& c : read.choices) {
-        InterchangeRecord r;
-        r.task = task;
-        r.id = id;
-        r.joinStored = true;
-        r.rationale = text::joinReasoning(c.reasoning, c.text);
-        r.teacher = read.model.empty() ? options.teacher : read.model;
-        if (r.teacher->empty())
-            r.teacher.reset();
-        r.logprob = c.logprob;
-        r.tokens = c.tokens;
-        if (!options.source.empty())
-            r.source = options.source;
-        json meta = {{"custom_id", custom}};
-        if (!c.finishReason.empty() && c.finishReason != "stop")
-            meta["finish_reason"] = c.finishReason; // "length": cut off by max_tokens
-        r.metaJson = meta.dump();
-        out.push_back(std::move(r));
-    }
+    InterchangeRecord base;
+    base.task = task;
+    base.id = id;
+    base.joinStored = true;
+    base.teacher = options.teacher;
+    if (!options.source.empty())
+        base.source = options.source;
+    base.metaJson = json{{"custom_id", custom}}.dump();
+    appendChoiceRecords(read, base, out);
 }
 
 } // namespace cotlab::ingest

@@ -1,6 +1,7 @@
 #include "ingest/OpenAiResponse.h"
 
 #include "ingest/JsonLine.h"
+#include "text/ReasoningParts.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -108,6 +109,40 @@ ResponseBody readResponseBody(const json& body)
     if (out.choices.size() == 1 && !out.choices[0].tokens && out.completionTokens)
         out.choices[0].tokens = out.completionTokens;
     return out;
+}
+
+ResponseBody readSavedResponse(const json& body, const std::string& field)
+{
+    ResponseBody read;
+    try {
+        read = readResponseBody(body);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("in '" + field + "': " + e.what());
+    }
+    if (read.choices.empty())
+        throwFieldError(field + ".choices", "is empty: no completion");
+    return read;
+}
+
+void appendChoiceRecords(const ResponseBody& response, const InterchangeRecord& base,
+                         std::vector<InterchangeRecord>& out)
+{
+    for (const ResponseChoice& c : response.choices) {
+        InterchangeRecord r = base;
+        r.rationale = text::joinReasoning(c.reasoning, c.text);
+        if (!response.model.empty())
+            r.teacher = response.model;
+        if (r.teacher && r.teacher->empty())
+            r.teacher.reset();
+        r.logprob = c.logprob;
+        r.tokens = c.tokens;
+        if (!c.finishReason.empty() && c.finishReason != "stop") { // "length": cut off by max_tokens
+            json meta = r.metaJson.empty() ? json::object() : json::parse(r.metaJson);
+            meta["finish_reason"] = c.finishReason;
+            r.metaJson = meta.dump();
+        }
+        out.push_back(std::move(r));
+    }
 }
 
 } // namespace cotlab::ingest
