@@ -3,8 +3,15 @@
 // turn from each real instance's samples) and imports it into a fresh workspace with the FTS index built.
 // Prints rationales per second and peak resident memory.
 //
-//   bench_import [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE]
+//   bench_import [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE] [--store-only]
+//
+// --store-only times the store's share alone: the same lines (one per question), already parsed and prepared,
+// written through ImportWriter inside one import transaction as the import writes them (instance rows, rationale
+// rows, the full-text index), with no reading, parsing or instance checks. It is the floor the writing thread
+// cannot go under while every line needs its own instance, rationale and index entry on one connection.
 #include "ingest/Importer.h"
+#include "ingest/RecordSink.h"
+#include "store/ImportWriter.h"
 #include "store/StatsRepository.h"
 #include "store/Workspace.h"
 
@@ -73,6 +80,61 @@ std::vector<RealInstance> loadReal(const fs::path& shared)
     return out;
 }
 
+// The real instances' first samples as the import prepares them (answers extracted, text hashed).
+std::vector<cotlab::ingest::PreparedRecord> preparedLines(const std::vector<RealInstance>& real)
+{
+    std::vector<cotlab::ingest::PreparedRecord> out;
+    for (const RealInstance& r : real) {
+        json line = r.base;
+        for (auto it = r.rationaleFields.front().begin(); it != r.rationaleFields.front().end(); ++it)
+            line[it.key()] = it.value();
+        cotlab::ingest::PreparedRecord& p = out.emplace_back();
+        p.record = cotlab::ingest::InterchangeRecord::parse(line.dump());
+        cotlab::ingest::RecordSink::prepare(p);
+    }
+    return out;
+}
+
+// --store-only: one new instance, rationale and index entry per line, written as the import writes them.
+int storeOnly(const std::vector<RealInstance>& real, long long total, const fs::path& workspace)
+{
+    const auto prepared = preparedLines(real);
+    std::vector<std::optional<std::string>> choicesJson;
+    for (const auto& p : prepared)
+        choicesJson.push_back(p.record.hasChoices ? std::optional(cotlab::answers::choicesToJson(p.record.choices))
+                                                  : std::nullopt);
+    const auto t0 = std::chrono::steady_clock::now();
+    int64_t added = 0;
+    {
+        cotlab::store::Workspace ws(workspace.string());
+        cotlab::store::BulkLoadMode bulk(ws.db(), true);
+        cotlab::store::Transaction tx(ws.db());
+        cotlab::store::ImportWriter writer(ws.db(), "bench", "interchange");
+        for (long long k = 0; k < total; ++k) {
+            const size_t at = size_t(k) % prepared.size();
+            const cotlab::ingest::PreparedRecord& p = prepared[at];
+            cotlab::store::InstanceRecord in;
+            in.extId = p.record.id + "~" + std::to_string(size_t(k) / prepared.size());
+            in.split = p.record.split;
+            in.question = p.record.question;
+            in.choicesJson = choicesJson[at];
+            in.gold = p.record.gold;
+            in.answerKind = p.kind;
+            const int64_t id = writer.insertInstance(writer.taskId(p.record.task, p.kind), std::move(in));
+            writer.addRationale(id, *p.rationale); // queued by reference: the prepared records outlive the flush
+        }
+        added = writer.rationalesAdded();
+        writer.finish(total, total);
+        tx.commit();
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("store only: %lld instances and rationales in %.2f s = %.0f lines/s (%.2f us per line), FTS5 index "
+                "built\n",
+                (long long)added, secs, double(added) / secs, secs / double(total) * 1e6);
+    std::printf("peak RSS: %ld MiB\n", peakRssMiB());
+    return added == total ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -81,6 +143,7 @@ int main(int argc, char** argv)
     int perInstance = 30;
     std::string keep;
     std::string writeOnly;
+    bool onlyStore = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--rationales") && i + 1 < argc)
             total = std::atoll(argv[++i]);
@@ -90,9 +153,12 @@ int main(int argc, char** argv)
             keep = argv[++i];
         else if (!std::strcmp(argv[i], "--write-only") && i + 1 < argc)
             writeOnly = argv[++i];
+        else if (!std::strcmp(argv[i], "--store-only"))
+            onlyStore = true;
         else {
             std::fprintf(stderr,
-                         "usage: %s [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE]\n",
+                         "usage: %s [--rationales N] [--samples-per-instance K] [--keep FILE] [--write-only FILE] "
+                         "[--store-only]\n",
                          argv[0]);
             return 2;
         }
@@ -105,6 +171,11 @@ int main(int argc, char** argv)
     fs::remove(workspace);
 
     const auto real = loadReal(shared);
+    if (onlyStore) {
+        const int rc = storeOnly(real, total, workspace);
+        fs::remove_all(dir);
+        return rc;
+    }
     {
         std::ofstream out(jsonl, std::ios::binary);
         for (long long k = 0; k < total; ++k) {

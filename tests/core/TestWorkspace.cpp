@@ -181,6 +181,59 @@ private Q_SLOTS:
         db.exec("INSERT INTO rationale_fts (rationale_fts) VALUES ('integrity-check')"); // throws if not
     }
 
+    // Migration 10 respells the CHECK constraints of the tables imports write: the same values are allowed and
+    // refused, the rows stay, and an insert no longer builds a temporary B-tree per row (EXPLAIN shows none).
+    void checksAreComparisonsAndStillRefuse()
+    {
+        test::TempDir dir;
+        const std::string path = dir.path("old.cotlab");
+        {
+            store::Database db(path);
+            migrateUpTo(db, 9);
+            db.exec("INSERT INTO tasks (name, answer_kind) VALUES ('t', 'text');"
+                    "INSERT INTO instances (task_id, ext_id, split, question, gold, answer_kind) "
+                    "VALUES (1, 'a', 'dev', 'q', 'g', 'text');"
+                    "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+                    "VALUES (1, 'human', 0, 'the quick brown fox', 1);");
+        }
+        store::Workspace ws(path);
+        auto& db = ws.db();
+        QCOMPARE(test::scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('tasks', 'instances', "
+                                  "'rationales') AND sql LIKE '% IN (%'"),
+                 int64_t(0));
+        QCOMPARE(test::scalar(db, "SELECT count(*) FROM instances WHERE split = 'dev'"), int64_t(1));
+        QCOMPARE(test::scalar(db, "SELECT rowid FROM rationale_fts WHERE rationale_fts MATCH 'fox'"), int64_t(1));
+        for (const char* insert :
+             {"INSERT INTO tasks (name, answer_kind) VALUES ('u', 'essay')",
+              "INSERT INTO instances (task_id, ext_id, split, question, gold, answer_kind) VALUES (1, 'b', "
+              "'holdout', 'q', 'g', 'text')",
+              "INSERT INTO instances (task_id, ext_id, question, gold, answer_kind) VALUES (1, 'b', 'q', 'g', 'essay')",
+              "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) VALUES (1, 'crowd', 1, "
+              "'x', 2)"}) {
+            bool refused = false;
+            try {
+                db.exec(insert);
+            } catch (const Error& e) {
+                refused = QString(e.what()).contains("CHECK constraint failed");
+            }
+            QVERIFY2(refused, insert);
+        }
+        db.exec("INSERT INTO instances (task_id, ext_id, split, question, gold, answer_kind) "
+                "VALUES (1, 'b', 'contrast', 'q', 'g', 'choice');"
+                "INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) "
+                "VALUES (2, 'student', 0, 'x', 2);");
+        for (const char* insert :
+             {"EXPLAIN INSERT INTO instances (task_id, ext_id, split, question, gold, answer_kind) VALUES (1, 'c', "
+              "'test', 'q', 'g', 'number')",
+              "EXPLAIN INSERT INTO rationales (instance_id, source_kind, sample_index, text, text_hash) VALUES (1, "
+              "'teacher', 3, 'y', 3)"}) {
+            store::Statement explain(db, insert);
+            while (explain.step())
+                QVERIFY2(explain.string(1) != "OpenEphemeral", insert);
+        }
+        QCOMPARE(pragma(db, "integrity_check"), std::string("ok"));
+    }
+
     void ftsFollowsDeletes()
     {
         test::TempDir dir;
