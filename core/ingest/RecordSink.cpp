@@ -65,9 +65,13 @@ void computeAnswers(const AnswerExtractor& ex, const std::string& gold, const st
     } else {
         rat.answer = rat.extractedAnswer;
     }
-    // Without a gold answer (a trace set that publishes none) nothing says whether the rationale is right.
-    rat.correct =
-        text::trim(gold).empty() ? std::nullopt : std::optional<int64_t>(ex.matches(*rat.answer, gold) ? 1 : 0);
+    // Without a gold answer (a trace set that publishes none) nothing says whether the rationale is right. Nor
+    // does a human explanation that states no answer (StrategyQA's facts, ThoughtSource's `cot` sentences): it was
+    // written for the gold, so it is not judged, where a model that gives no answer is wrong.
+    const bool statesNoAnswer = rat.sourceKind == "human" && rat.answer->empty();
+    rat.correct = text::trim(gold).empty() || statesNoAnswer
+                      ? std::nullopt
+                      : std::optional<int64_t>(ex.matches(*rat.answer, gold) ? 1 : 0);
 }
 
 // Everything about a rationale that follows from its own line: text cut at stops, hash, answers. Moves the
@@ -116,6 +120,7 @@ std::string choicesKey(const std::vector<answers::Choice>& choices, bool exact)
 
 RecordSink::RecordSink(store::Database& db, std::string path, std::string format) : m_writer(db, path, format)
 {
+    m_seen.reserve(kMaxTrackedInstances); // filled and cleared in turn: never rehashed
     m_report.path = std::move(path);
     m_report.format = std::move(format);
 }
@@ -149,6 +154,20 @@ std::shared_ptr<const AnswerExtractor> RecordSink::extractorFor(const std::strin
     auto extractor = std::make_shared<const AnswerExtractor>(kindOf(kind), choices);
     m_extractors.emplace(std::move(key), extractor);
     return extractor;
+}
+
+const AnswerExtractor& RecordSink::extractorOf(SeenInstance& s)
+{
+    if (!s.extractor)
+        s.extractor = extractorFor(s.kind, s.choices, s.choicesExactKey);
+    return *s.extractor;
+}
+
+const std::string& RecordSink::goldKeyOf(SeenInstance& s)
+{
+    if (!s.goldNormalized)
+        s.goldNormalized = goldKey(extractorOf(s), s.choices, s.gold);
+    return *s.goldNormalized;
 }
 
 namespace {
@@ -212,7 +231,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         const char* field = nullptr;
         if (s.questionHash != qHash)
             field = "question";
-        else if (r.gold != s.gold && s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
+        else if (r.gold != s.gold && goldKeyOf(s) != goldKey(extractorOf(s), s.choices, r.gold))
             field = "gold";
         else if (s.choicesKey != cKey && !(r.choices.empty() && s.fromWorkspace))
             field = "choices";
@@ -231,13 +250,12 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         m_seen.clear();
     }
 
-    const std::string where = whereFn();
     const std::string& kind = p.kind;
     const int64_t taskId = m_writer.taskId(r.task, kind);
     SeenInstance s;
     s.firstLine = p.line;
     if (p.line <= 0)
-        s.firstWhere = where;
+        s.firstWhere = whereFn(); // named by number otherwise: no string per line
     s.split = r.split;
     s.questionHash = qHash;
     s.gold = r.gold;
@@ -248,7 +266,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
     auto stored = surelyNew ? std::nullopt : m_writer.findInstance(taskId, r.id);
     if (r.joinStored && !stored)
         throw Error(
-            where + ": (" + r.task + ", " + r.id +
+            whereFn() + ": (" + r.task + ", " + r.id +
             ") is not in the workspace: this format holds no questions, "
             "so import the questions first (their benchmark file), under the task and ids this file names them by");
     if (stored) {
@@ -266,7 +284,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         if (!r.joinStored) { // a joined line gives no instance fields to compare
             if (stored->question != r.question)
                 field = "question", here = r.question, there = stored->question;
-            else if (s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
+            else if (*s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
                 field = "gold", here = r.gold, there = stored->gold;
             else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
                 field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
@@ -275,12 +293,12 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         }
         if (!field.empty()) {
             if (thisImport)
-                throw Error(where + ": instance (" + r.task + ", " + r.id + ") disagrees with an earlier line of " +
+                throw Error(whereFn() + ": instance (" + r.task + ", " + r.id + ") disagrees with an earlier line of " +
                             "this file on '" + field + "': " + quotedValue(here) + " here, " + quotedValue(there) +
                             " before");
-            throw Error(where + ": instance (" + r.task + ", " + r.id + ") is already in the workspace with another " +
-                        field + ": " + quotedValue(here) + " here, " + quotedValue(there) +
-                        " stored; give it another id or fix the file");
+            throw Error(whereFn() + ": instance (" + r.task + ", " + r.id +
+                        ") is already in the workspace with another " + field + ": " + quotedValue(here) + " here, " +
+                        quotedValue(there) + " stored; give it another id or fix the file");
         }
         s.instanceId = stored->id;
         s.choicesKey = choicesKey(storedChoices.empty() ? r.choices : storedChoices);
@@ -303,9 +321,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
             in.metaJson = r.metaJson;
         s.instanceId = m_writer.insertInstance(taskId, std::move(in));
         s.kind = kind;
-        s.extractor = extractorFor(kind, r.choices, p.choicesExactKey);
-        s.choices = r.choices;
-        s.goldNormalized = goldKey(*s.extractor, s.choices, r.gold);
+        s.choices = std::move(r.choices); // not read past here; the extractor and gold key wait until needed
         s.choicesKey = cKey;
         s.choicesExactKey = p.choicesExactKey;
         ++m_report.instancesAdded;
@@ -322,7 +338,7 @@ void RecordSink::add(PreparedRecord& p, const std::string& path)
     // The stored instance decides how answers are read when it differs from this line (another kind, choice
     // labels in another case, or a gold naming the same choice by another label).
     if (inst.kind != p.kind || inst.choicesExactKey != p.choicesExactKey || inst.gold != p.record.gold)
-        computeAnswers(*inst.extractor, inst.gold, p.record.answer, rat);
+        computeAnswers(extractorOf(inst), inst.gold, p.record.answer, rat);
     rat.sampleIndex = p.record.sample ? *p.record.sample : inst.nextSample;
     ++inst.nextSample;
     m_writer.addRationale(inst.instanceId, rat);

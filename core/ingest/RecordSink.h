@@ -87,14 +87,16 @@ private:
         std::string firstWhere;     // where it was first named, for formats without lines
         std::string split;
         uint64_t questionHash = 0;
-        std::string goldNormalized;
-        std::string choicesKey;      // labels lower-cased
-        std::string choicesExactKey; // as stored
+        std::optional<std::string> goldNormalized; // made when a line gives the gold in other words (goldKeyOf)
+        std::string choicesKey;                    // labels lower-cased
+        std::string choicesExactKey;               // as stored
         std::string kind;
         int64_t nextSample = 0;
         std::string gold;
         std::vector<answers::Choice> choices;
-        std::shared_ptr<const answers::AnswerExtractor> extractor; // shared by instances of one kind and choices
+        // Shared by instances of one kind and choices. An instance this import adds gets it when a later line needs
+        // it (extractorOf): one trace per question never does, and choice tasks would build one per question.
+        std::shared_ptr<const answers::AnswerExtractor> extractor;
     };
 
     // 'where' is only called to name the record in an error. Moves the question out of a record that adds its
@@ -104,6 +106,8 @@ private:
     std::shared_ptr<const answers::AnswerExtractor> extractorFor(const std::string& kind,
                                                                  const std::vector<answers::Choice>& choices,
                                                                  const std::string& choicesExactKey);
+    const answers::AnswerExtractor& extractorOf(SeenInstance& s);
+    const std::string& goldKeyOf(SeenInstance& s);
     std::string firstNamed(const SeenInstance& s) const;
     // Instances dropped from m_seen, as a Bloom filter (fixed size, allocated at the first eviction): a key it has
     // never held, of a task this import created, names a new instance without asking the workspace.
