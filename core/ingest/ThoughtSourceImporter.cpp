@@ -4,6 +4,7 @@
 #include "util/Text.h"
 
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
 
 namespace cotlab::ingest {
@@ -199,7 +200,16 @@ std::vector<InterchangeRecord> recordsOf(const json& item, const std::string& ta
 
 bool ThoughtSourceImporter::isThoughtSource(const JsonDocumentSniff& sniff)
 {
-    return sniff.keys.size() == 2 && sniff.firstElement.is_object() && sniff.firstElement.contains("generated_cot");
+    if (sniff.keys.size() != 2 || !sniff.firstElement.is_object())
+        return false;
+    const json& item = sniff.firstElement;
+    if (item.contains("generated_cot"))
+        return true;
+    // A dataset as ThoughtSource converts it, before any CoT was generated: its schema's question, type and cot.
+    const auto type = item.find("type");
+    static const std::set<std::string> kTypes{"multiplechoice", "bool", "number", "text", "collection"};
+    return item.contains("question") && item.contains("cot") && type != item.end() && type->is_string() &&
+           kTypes.contains(type->get<std::string>());
 }
 
 void ThoughtSourceImporter::read(std::istream& in, const std::optional<std::string>& task, const std::string& fileName,

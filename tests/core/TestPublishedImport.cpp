@@ -72,6 +72,32 @@ private Q_SLOTS:
         QVERIFY(ingest::Importer::detectFormat(test::testDataPath("traces/r1_messages.jsonl")) == F::Chat);
     }
 
+    void importsThoughtSourceDatasetWithoutGeneratedCots()
+    {
+        // A dataset as ThoughtSource converts it before any CoT is generated: told by its schema (question, type,
+        // cot), and its explanations are human rationales. Facts that state no answer are not judged; one that
+        // states it is.
+        test::TempDir dir;
+        const std::string path = dir.path("strategy_qa.json");
+        test::writeFile(
+            path, "{\"strategy_qa\": {\"train\": ["
+                  "{\"id\": \"sq1\", \"question\": \"Are more people today related to Genghis Khan than Julius "
+                  "Caesar?\", \"type\": \"bool\", \"choices\": [], \"cot\": [\"Julius Caesar had three children.\", "
+                  "\"Genghis Khan had sixteen children.\"], \"answer\": [\"True\"]},"
+                  "{\"id\": \"sq2\", \"question\": \"Could a llama birth twice during War in Vietnam?\", \"type\": "
+                  "\"bool\", \"choices\": [], \"cot\": [\"The War in Vietnam was 6 months.\", \"The gestation "
+                  "period for a llama is 11 months.\", \"So the answer is no.\"], \"answer\": [\"False\"]}]}}");
+        QVERIFY(ingest::Importer::detectFormat(path) == ingest::ImportFormat::ThoughtSource);
+        store::Workspace ws(dir.path("w.cotlab"));
+        const auto report = ingest::Importer::importFile(ws.db(), path);
+        QCOMPARE(report.instancesAdded, int64_t(2));
+        QCOMPARE(report.rationalesAdded, int64_t(2));
+        QCOMPARE(textOf(ws.db(), "SELECT group_concat(i.ext_id || ':' || r.source_kind || ':' || r.answer || ':' || "
+                                 "coalesce(r.correct, 'not judged'), ' ') FROM rationales r JOIN instances i ON "
+                                 "i.id = r.instance_id ORDER BY i.ext_id"),
+                 QString("sq1:human::not judged sq2:human:no:1"));
+    }
+
     void importsThoughtSource()
     {
         test::TempDir dir;
