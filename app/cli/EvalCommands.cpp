@@ -43,6 +43,8 @@ int runEval(const std::string& workspace, EvalArgs args)
                     (long long)out.generatedTokens, out.seconds, double(out.generatedTokens) / out.seconds);
     if (const std::string note = eval::tokenLimitNote(out); !note.empty())
         std::printf("warning: %s (--max-new-tokens)\n", note.c_str());
+    if (const std::string note = eval::withoutGoldNote(out); !note.empty())
+        std::printf("note: %s\n", note.c_str());
     const auto contrast = eval::compareWithOriginals(workspace, out.evaluationId);
     if (contrast.questions > contrast.unlinked) {
         const auto& d = contrast.difference;

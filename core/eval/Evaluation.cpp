@@ -119,14 +119,18 @@ void complete(EvaluationRequest& r, store::Database& db)
         throw Error("batch size must be at least 1 (or 0: chosen automatically)");
 }
 
-// The instances of the request's task and split (its first `limit`), and the longest teacher rationale among them.
+// The instances of the request's task and split that have a gold answer (its first `limit`; those without are
+// counted in withoutGold), and the longest teacher rationale among them.
 std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const EvaluationRequest& request,
-                                                      std::string& longestRationale)
+                                                      std::string& longestRationale, int64_t& withoutGold)
 {
     std::vector<store::InstanceRecord> instances;
+    withoutGold = 0;
     store::RationaleRepository(db).forEachInstance(
         request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
-            if (i.split == request.split) {
+            if (i.split == request.split && text::trim(i.gold).empty()) {
+                ++withoutGold; // nothing to score an answer against: left out, and said so
+            } else if (i.split == request.split) {
                 instances.push_back(i);
                 for (const auto& r : rationales)
                     if (r.sourceKind == "teacher" && r.text.size() > longestRationale.size())
@@ -134,11 +138,10 @@ std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const
             }
             return request.limit <= 0 || int64_t(instances.size()) < request.limit;
         });
-    if (instances.empty())
+    if (instances.empty() && withoutGold == 0)
         throw Error("task '" + request.task + "' has no " + request.split + " instances in " + request.workspace);
-    // An evaluation scores answers against the gold: without any, every answer would count as wrong.
-    if (std::all_of(instances.begin(), instances.end(),
-                    [](const store::InstanceRecord& i) { return text::trim(i.gold).empty(); }))
+    // An evaluation scores answers against the gold: without any there is nothing to evaluate.
+    if (instances.empty())
         throw Error("task '" + request.task + "' has no gold answers in its " + request.split +
                     " instances (reasoning-trace sets publish none), so a student's answers cannot be scored; import "
                     "the questions with their gold answers first (a field mapping's gold=..., or the benchmark file)");
@@ -294,7 +297,9 @@ void finish(store::EvaluationRepository& evals, EvaluationOutcome& out, int64_t 
     out.accuracy = stats::wilson(correct, n);
     out.maxNewTokens = maxNewTokens;
     out.atTokenLimit = evals.countAtTokenLimit(out.evaluationId, maxNewTokens);
-    const std::string cut = tokenLimitNote(out);
+    std::string cut = tokenLimitNote(out);
+    if (const std::string gold = withoutGoldNote(out); !gold.empty())
+        cut += (cut.empty() ? "" : ". ") + gold;
     if (n < out.items) {
         out.status = "stopped";
         evals.finish(out.evaluationId, "stopped",
@@ -312,7 +317,8 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     store::Workspace ws(request.workspace);
     complete(request, ws.db());
     std::string longestRationale;
-    const auto instances = evaluatedInstances(ws.db(), request, longestRationale);
+    int64_t withoutGold = 0;
+    const auto instances = evaluatedInstances(ws.db(), request, longestRationale, withoutGold);
     const train::StudentPrompter prompter(*request.format, request.modelPath, request.tokenizerPath);
     auto [model, tokenizer] =
         nn::loadModelAndTokenizer(request.modelPath, request.tokenizerPath, {.adapter = request.adapterPath});
@@ -325,6 +331,7 @@ EvaluationOutcome execute(EvaluationRequest request, int64_t existing, const Eva
     EvaluationOutcome out;
     out.evaluationId = recordStart(evals, request, existing, instances.size());
     out.items = int64_t(instances.size());
+    out.withoutGold = withoutGold;
     out.batchSize = request.batchSize;
     const auto done = evals.evaluatedInstances(out.evaluationId);
     if (progress) {
@@ -366,6 +373,15 @@ std::string tokenLimitNote(const EvaluationOutcome& o)
     return std::to_string(o.atTokenLimit) + " of " + std::to_string(o.done) + " generations reached the limit of " +
            std::to_string(o.maxNewTokens) + " new tokens and may be cut short before their answer; evaluate again " +
            "with a higher max new tokens";
+}
+
+std::string withoutGoldNote(const EvaluationOutcome& o)
+{
+    if (o.withoutGold == 0)
+        return {};
+    return std::to_string(o.withoutGold) +
+           (o.withoutGold == 1 ? " question of the split has" : " questions of the split have") +
+           " no gold answer and were left out (not scored); import their gold answers to score them";
 }
 
 int64_t automaticCotTokenBudget(int64_t longestTeacherRationaleTokens, int64_t room)

@@ -68,12 +68,16 @@ struct EvaluationOutcome {
     int64_t generatedTokens = 0; // by this call (not counting instances stored before a resume)
     int64_t atTokenLimit = 0;    // questions whose generation reached maxNewTokens (cut short: raise the limit)
     int64_t maxNewTokens = 0;    // the limit used
+    int64_t withoutGold = 0;     // questions of the split left out: no gold answer to score against
     double seconds = 0;          // this call's generation time, model loading excluded
 };
 
 // "N of M generations reached the limit of L new tokens ..." when any did (a rationale cut there scores as a wrong
 // answer), else empty: the stored evaluation's message, the CLI and the Evaluate page all say it in these words.
 std::string tokenLimitNote(const EvaluationOutcome& outcome);
+// "N questions of the split have no gold answer and were left out" when any were (a trace set imported without
+// gold beside a benchmark), else empty; said by the stored evaluation's message, the CLI and the Evaluate page.
+std::string withoutGoldNote(const EvaluationOutcome& outcome);
 
 // Once when the evaluation is recorded (so a caller can show it before its first batch), then after each stored
 // batch: instances evaluated so far, of how many, and how many were right.

@@ -165,6 +165,29 @@ private Q_SLOTS:
                  int64_t(4));
         QCOMPARE(store::EvaluationRepository(w.db()).countAtTokenLimit(whole.evaluationId, 48), whole.atTokenLimit);
         QCOMPARE(bool(store::EvaluationRepository(w.db()).find(whole.evaluationId)->message), whole.atTokenLimit > 0);
+        QCOMPARE(whole.withoutGold, int64_t(0));
+
+        // Questions of the split without a gold answer (a trace set imported beside the benchmark) are left out
+        // rather than scored wrong, and the evaluation says how many.
+        w.db().exec("INSERT INTO instances (task_id, ext_id, split, question, gold, answer_kind) SELECT task_id, "
+                    "ext_id || '-no-gold', split, question, '', answer_kind FROM instances WHERE split = 'test' "
+                    "LIMIT 2");
+        r.name = "without gold";
+        r.limit = 0;
+        r.maxNewTokens = 4;
+        const auto partial = eval::startEvaluation(r, {}, nullptr);
+        QCOMPARE(partial.withoutGold, int64_t(2));
+        QCOMPARE(partial.items, int64_t(12));
+        QCOMPARE(partial.done, int64_t(12));
+        QCOMPARE(test::scalar(w.db(), "SELECT COUNT(*) FROM evaluation_items WHERE evaluation_id = " +
+                                          std::to_string(partial.evaluationId)),
+                 int64_t(12));
+        QCOMPARE(QString::fromStdString(eval::withoutGoldNote(partial)),
+                 QString("2 questions of the split have no gold answer and were left out (not scored); import their "
+                         "gold answers to score them"));
+        const auto partialRecord = store::EvaluationRepository(w.db()).find(partial.evaluationId);
+        QVERIFY(partialRecord->message &&
+                partialRecord->message->find("2 questions of the split have no gold answer") != std::string::npos);
     }
 
     // The automatic chain-of-thought budget grows with the teacher's rationales on the evaluated questions: 5-word

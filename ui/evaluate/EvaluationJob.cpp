@@ -20,8 +20,10 @@ QString describe(const eval::EvaluationOutcome& o)
                                 .arg(100 * o.accuracy.estimate, 0, 'f', 1)
                                 .arg(100 * o.accuracy.low, 0, 'f', 1)
                                 .arg(100 * o.accuracy.high, 0, 'f', 1);
-    const std::string note = eval::tokenLimitNote(o);
-    const QString cut = note.empty() ? QString() : " " + QString::fromStdString(note) + ".";
+    QString cut;
+    for (const std::string& note : {eval::tokenLimitNote(o), eval::withoutGoldNote(o)})
+        if (!note.empty())
+            cut += " " + QString::fromStdString(note) + ".";
     if (o.status == "finished")
         return QStringLiteral("finished\nEvaluation %1 finished: %2.%3").arg(o.evaluationId).arg(figures, cut);
     return QStringLiteral("stopped\nEvaluation %1 stopped after %2; Resume continues from there.%3")
