@@ -380,8 +380,10 @@ std::string withoutGoldNote(const EvaluationOutcome& o)
     if (o.withoutGold == 0)
         return {};
     return std::to_string(o.withoutGold) +
-           (o.withoutGold == 1 ? " question of the split has" : " questions of the split have") +
-           " no gold answer and were left out (not scored); import their gold answers to score them";
+           (o.withoutGold == 1 ? " question of the split has no gold answer and was left out (not scored); import its"
+                               : " questions of the split have no gold answer and were left out (not scored); import "
+                                 "their") +
+           " gold answers to score them";
 }
 
 int64_t automaticCotTokenBudget(int64_t longestTeacherRationaleTokens, int64_t room)
