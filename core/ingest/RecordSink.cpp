@@ -276,6 +276,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
             stored->choicesJson ? answers::choicesFromJson(*stored->choicesJson) : std::vector<answers::Choice>{};
         s.kind = stored->answerKind;
         const std::string storedExactKey = choicesKey(storedChoices, true);
+        // Made now, not by extractorOf: it reads the stored choices, which s.choices is not when none were stored.
         s.extractor = extractorFor(stored->answerKind, storedChoices, storedExactKey);
         s.choices = storedChoices.empty() ? r.choices : storedChoices;
         s.goldNormalized = goldKey(*s.extractor, s.choices, stored->gold);
@@ -284,7 +285,7 @@ RecordSink::SeenInstance& RecordSink::resolve(PreparedRecord& p, const std::func
         if (!r.joinStored) { // a joined line gives no instance fields to compare
             if (stored->question != r.question)
                 field = "question", here = r.question, there = stored->question;
-            else if (*s.goldNormalized != goldKey(*s.extractor, s.choices, r.gold))
+            else if (goldKeyOf(s) != goldKey(extractorOf(s), s.choices, r.gold))
                 field = "gold", here = r.gold, there = stored->gold;
             else if (choicesKey(storedChoices) != cKey && !r.choices.empty() && !storedChoices.empty())
                 field = "choices", here = answers::choicesToJson(r.choices), there = *stored->choicesJson;
