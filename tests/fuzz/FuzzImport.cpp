@@ -1,7 +1,7 @@
 // A whole file through Importer::importFile into a workspace, in the format named by COTLAB_FUZZ_FORMAT
 // (interchange JSONL, Fine-tune-CoT benchmark JSON, CommonsenseQA JSONL, conversation JSONL, and the JSON documents:
-// ThoughtSource, Fine-tune-CoT completions, SCoTD data pools): parsing, answer
-// extraction, the record sink and the writer. A refused file must leave the workspace as it was.
+// ThoughtSource, Fine-tune-CoT completions, SCoTD data pools), or "auto" (format detection, then any of them): parsing,
+// answer extraction, the record sink and the writer. A refused file must leave the workspace as it was.
 #include "FuzzInput.h"
 #include "ingest/Importer.h"
 #include "store/Workspace.h"
