@@ -128,14 +128,16 @@ std::vector<store::InstanceRecord> evaluatedInstances(store::Database& db, const
     withoutGold = 0;
     store::RationaleRepository(db).forEachInstance(
         request.task, [&](const store::InstanceRecord& i, const std::vector<store::RationaleRecord>& rationales) {
-            if (i.split == request.split && text::trim(i.gold).empty()) {
+            if (i.split != request.split)
+                return true;
+            if (text::trim(i.gold).empty()) {
                 ++withoutGold; // nothing to score an answer against: left out, and said so
-            } else if (i.split == request.split) {
-                instances.push_back(i);
-                for (const auto& r : rationales)
-                    if (r.sourceKind == "teacher" && r.text.size() > longestRationale.size())
-                        longestRationale = r.text;
+                return true;
             }
+            instances.push_back(i);
+            for (const auto& r : rationales)
+                if (r.sourceKind == "teacher" && r.text.size() > longestRationale.size())
+                    longestRationale = r.text;
             return request.limit <= 0 || int64_t(instances.size()) < request.limit;
         });
     if (instances.empty() && withoutGold == 0)
